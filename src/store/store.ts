@@ -1,0 +1,102 @@
+/**
+ * The persistence boundary. Asynchronous and free of SQLite specifics so a Postgres implementation
+ * can share one database between several app instances. Every method that depends on time takes
+ * `now` from the caller (the clock is an input, never read inside the store).
+ */
+
+export type JobState = "queued" | "running" | "done" | "dead";
+
+export type JobRecord = {
+  readonly id: string;
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly idempotencyKey: string | null;
+  readonly state: JobState;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly runAt: Date;
+  readonly leaseOwner: string | null;
+  readonly leaseUntil: Date | null;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+};
+
+export type EnqueueInput = {
+  readonly kind: string;
+  readonly payload: unknown;
+  /** Enqueueing twice with the same key returns the first job instead of creating another. */
+  readonly idempotencyKey?: string;
+  readonly runAt?: Date;
+  readonly maxAttempts?: number;
+  readonly now: Date;
+};
+
+export interface JobStore {
+  enqueue(input: EnqueueInput): Promise<{ job: JobRecord; created: boolean }>;
+  /** Atomically takes the oldest due job (queued, or running with an expired lease) and leases it. */
+  claim(input: {
+    workerId: string;
+    now: Date;
+    leaseMs: number;
+    kinds?: readonly string[];
+  }): Promise<JobRecord | null>;
+  /** Marks a job done; a no-op (returns false) if the caller no longer holds the lease. */
+  complete(input: { id: string; workerId: string; now: Date }): Promise<boolean>;
+  /** Records a failure: requeues at `retryAt`, or dead-letters when `retryAt` is null. */
+  fail(input: {
+    id: string;
+    workerId: string;
+    error: string;
+    retryAt: Date | null;
+    now: Date;
+  }): Promise<boolean>;
+  extendLease(input: { id: string; workerId: string; leaseUntil: Date }): Promise<boolean>;
+  get(id: string): Promise<JobRecord | null>;
+  list(filter?: { state?: JobState; kind?: string }): Promise<JobRecord[]>;
+}
+
+export interface LeaseStore {
+  /** Takes the named lease if free or expired; true when the caller now holds it. */
+  acquire(input: { name: string; owner: string; now: Date; ttlMs: number }): Promise<boolean>;
+  release(input: { name: string; owner: string }): Promise<void>;
+}
+
+export type AuditEntry = {
+  readonly at: Date;
+  readonly actor: string;
+  readonly action: string;
+  readonly repo: string | null;
+  readonly target: string | null;
+  readonly detail: unknown;
+};
+
+export interface AuditStore {
+  record(entry: AuditEntry): Promise<void>;
+  list(filter?: { repo?: string; action?: string; limit?: number }): Promise<AuditEntry[]>;
+}
+
+/** Parse results cached by Git blob SHA (or a content hash) and the analysis version that produced them. */
+export interface ParseCacheStore {
+  getMany(keys: readonly string[]): Promise<Map<string, unknown>>;
+  putMany(entries: ReadonlyArray<{ key: string; value: unknown }>): Promise<void>;
+}
+
+/** Small named facts per repository: last config validation, check run ids per head SHA, dashboard issue number. */
+export interface RepoStateStore {
+  get<T = unknown>(input: { repo: string; key: string }): Promise<T | null>;
+  put(input: { repo: string; key: string; value: unknown; now: Date }): Promise<void>;
+  /** Sets the value only if absent; returns true when this call set it (first writer wins). */
+  putIfAbsent(input: { repo: string; key: string; value: unknown; now: Date }): Promise<boolean>;
+  delete(input: { repo: string; key: string }): Promise<void>;
+}
+
+export interface Store {
+  readonly jobs: JobStore;
+  readonly leases: LeaseStore;
+  readonly audit: AuditStore;
+  readonly parseCache: ParseCacheStore;
+  readonly repoState: RepoStateStore;
+  /** Resolves when the database answers a trivial query; used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
