@@ -53,6 +53,10 @@ export interface JobStore {
   extendLease(input: { id: string; workerId: string; leaseUntil: Date }): Promise<boolean>;
   get(id: string): Promise<JobRecord | null>;
   list(filter?: { state?: JobState; kind?: string }): Promise<JobRecord[]>;
+  /** Jobs per state, for metrics and operators. */
+  countByState(): Promise<Record<JobState, number>>;
+  /** Requeues a dead-lettered job with a fresh attempt budget (an operator's retry); false if it is not dead. */
+  retryDead(input: { id: string; now: Date }): Promise<boolean>;
 }
 
 export interface LeaseStore {

@@ -1,0 +1,68 @@
+import Database from "better-sqlite3";
+import type { Store } from "../store.js";
+import { StoreError } from "../store-errors.js";
+import { applyMigrations } from "./apply-migrations.js";
+import { createSqliteAuditStore } from "./audit-store.js";
+import { createSqliteJobStore } from "./jobs-store.js";
+import { createSqliteLeaseStore } from "./leases-store.js";
+import { MIGRATIONS, type Migration } from "./migrations.js";
+import { createSqliteParseCacheStore } from "./parse-cache-store.js";
+import { createSqliteRepoStateStore } from "./repo-state-store.js";
+
+export type SqliteStoreOptions = {
+  /** Defaults to the shipped schema; tests pass longer or shorter lists. */
+  readonly migrations?: readonly Migration[];
+  /** How long a writer waits for another process's write lock before failing. */
+  readonly busyTimeoutMs?: number;
+};
+
+/** A SQLite-backed store that also exposes its connection, for sub-stores other features add. */
+export type SqliteStore = Store & { readonly db: Database.Database };
+
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: busyTimeoutMs });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreError(
+      `cannot open the SQLite database at ${path}: ${reason}. Check that the directory exists and is writable, or set DATABASE_URL to another path.`,
+    );
+  }
+  // WAL lets readers in other processes see committed writes while one process writes.
+  db.pragma("journal_mode = WAL");
+  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+  db.pragma("foreign_keys = ON");
+  db.pragma("synchronous = NORMAL");
+  return db;
+}
+
+/**
+ * Opens (creating if needed) the SQLite database at `path` and migrates it to the current schema.
+ * `":memory:"` gives a private in-memory database for tests.
+ * @example const store = openSqliteStore("./backflow.db");
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+  const db = openDatabase(path, options.busyTimeoutMs ?? 5000);
+  try {
+    applyMigrations({ db, migrations: options.migrations ?? MIGRATIONS, location: path, now: new Date() });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const ping = db.prepare("SELECT 1");
+  return {
+    db,
+    jobs: createSqliteJobStore(db),
+    leases: createSqliteLeaseStore(db),
+    audit: createSqliteAuditStore(db),
+    parseCache: createSqliteParseCacheStore(db),
+    repoState: createSqliteRepoStateStore(db),
+    async ping() {
+      ping.get();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
