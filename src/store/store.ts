@@ -3,6 +3,7 @@
  * can share one database between several app instances. Every method that depends on time takes
  * `now` from the caller (the clock is an input, never read inside the store).
  */
+import type { Signal } from "../core/signals/signal-schema.js";
 
 export type JobState = "queued" | "running" | "done" | "dead";
 
@@ -94,12 +95,103 @@ export interface RepoStateStore {
   delete(input: { repo: string; key: string }): Promise<void>;
 }
 
+/** Whether the triage job has handled a delivery (and its signals) yet. */
+export type SignalState = "pending" | "processed";
+
+export type RecordDeliveryInput = {
+  /** `webhook-id`, or a hash of the body for senders that cannot sign; unique per source. */
+  readonly deliveryId: string;
+  readonly source: string;
+  /** owner/name, lower-case. */
+  readonly repo: string;
+  readonly format: string;
+  readonly rawBody: Buffer | string;
+  readonly signals: readonly Signal[];
+  readonly receivedAt: Date;
+  /** The job that will triage this delivery; enqueued in the same transaction. */
+  readonly job: EnqueueInput;
+};
+
+export type SignalDelivery = {
+  readonly source: string;
+  readonly deliveryId: string;
+  readonly repo: string;
+  readonly format: string;
+  readonly signalCount: number;
+  readonly jobId: string;
+  readonly state: SignalState;
+  readonly receivedAt: Date;
+  readonly processedAt: Date | null;
+};
+
+export type StoredSignal = {
+  readonly signalId: string;
+  readonly deliveryId: string;
+  readonly source: string;
+  readonly repo: string;
+  /** Set by the triage job through markProcessed. */
+  readonly fingerprint: string | null;
+  readonly state: SignalState;
+  readonly signal: Signal;
+};
+
+/** One measurement of a metric over time, for thresholds and charts. */
+export type MeasurementPoint = {
+  readonly signalId: string;
+  readonly source: string;
+  readonly deliveryId: string;
+  readonly observedAt: Date;
+  readonly value: number | null;
+  readonly status: "firing" | "resolved";
+  readonly severity: string;
+};
+
+export type SignalSourceCount = {
+  readonly source: string;
+  readonly signals: number;
+  readonly deliveries: number;
+};
+
+export type HistoryQuery = { readonly repo: string; readonly limit?: number; readonly before?: Date } & (
+  | { readonly fingerprint: string }
+  | { readonly dataset: string; readonly column?: string; readonly metric: string }
+);
+
+export interface SignalStore {
+  /**
+   * Stores the delivery, its raw body, its signals (state `pending`; a signal id the source already
+   * sent is skipped) and its job in one transaction. A known (source, deliveryId) stores nothing and
+   * returns the first delivery with `duplicate: true`.
+   */
+  recordDelivery(
+    input: RecordDeliveryInput,
+  ): Promise<{ duplicate: boolean; delivery: SignalDelivery; signalIds: string[] }>;
+  getDelivery(input: {
+    source: string;
+    deliveryId: string;
+  }): Promise<{ delivery: SignalDelivery; signals: StoredSignal[] } | null>;
+  /** Deliveries not yet processed, oldest first, for start-up recovery. */
+  pendingDeliveries(input?: { limit?: number }): Promise<SignalDelivery[]>;
+  /** Marks a delivery and its signals processed, recording each signal's finding fingerprint; false if it was not pending. */
+  markProcessed(input: {
+    source: string;
+    deliveryId: string;
+    now: Date;
+    fingerprints?: ReadonlyArray<{ signalId: string; fingerprint: string }>;
+  }): Promise<boolean>;
+  /** The newest `limit` (default 100) points before `before`, oldest first. */
+  history(input: HistoryQuery): Promise<MeasurementPoint[]>;
+  /** Signals and deliveries received per source since `since`, for the dashboard. */
+  countBySource(input: { repo: string; since: Date }): Promise<SignalSourceCount[]>;
+}
+
 export interface Store {
   readonly jobs: JobStore;
   readonly leases: LeaseStore;
   readonly audit: AuditStore;
   readonly parseCache: ParseCacheStore;
   readonly repoState: RepoStateStore;
+  readonly signals: SignalStore;
   /** Resolves when the database answers a trivial query; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

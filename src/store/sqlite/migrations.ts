@@ -66,4 +66,48 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "signal deliveries and signals",
+    sql: `
+      CREATE TABLE signal_deliveries (
+        source TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        format TEXT NOT NULL,
+        signal_count INTEGER NOT NULL,
+        job_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'processed')),
+        received_at BIGINT NOT NULL,
+        processed_at BIGINT,
+        raw_body TEXT NOT NULL,
+        PRIMARY KEY (source, delivery_id)
+      );
+      CREATE INDEX signal_deliveries_pending ON signal_deliveries (state, received_at);
+
+      CREATE TABLE signals (
+        source TEXT NOT NULL,
+        signal_id TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        column_name TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        value DOUBLE PRECISION,
+        signal_type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        observed_at BIGINT NOT NULL,
+        received_at BIGINT NOT NULL,
+        fingerprint TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'processed')),
+        payload TEXT NOT NULL,
+        PRIMARY KEY (source, signal_id)
+      );
+      CREATE INDEX signals_delivery ON signals (source, delivery_id);
+      CREATE INDEX signals_metric_history ON signals (repo, dataset, column_name, metric, observed_at);
+      CREATE INDEX signals_fingerprint_history ON signals (repo, fingerprint, observed_at);
+      CREATE INDEX signals_repo_received ON signals (repo, received_at);
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import { createSqliteLeaseStore } from "./leases-store.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import { createSqliteParseCacheStore } from "./parse-cache-store.js";
 import { createSqliteRepoStateStore } from "./repo-state-store.js";
+import { createSqliteSignalStore } from "./signals-store.js";
 
 export type SqliteStoreOptions = {
   /** Defaults to the shipped schema; tests pass longer or shorter lists. */
@@ -58,6 +59,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     audit: createSqliteAuditStore(db),
     parseCache: createSqliteParseCacheStore(db),
     repoState: createSqliteRepoStateStore(db),
+    signals: createSqliteSignalStore(db),
     async ping() {
       ping.get();
     },

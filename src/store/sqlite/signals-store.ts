@@ -1,0 +1,280 @@
+import { randomUUID } from "node:crypto";
+import type Database from "better-sqlite3";
+import type { Signal } from "../../core/signals/signal-schema.js";
+import type {
+  EnqueueInput,
+  MeasurementPoint,
+  RecordDeliveryInput,
+  SignalDelivery,
+  SignalSourceCount,
+  SignalState,
+  SignalStore,
+  StoredSignal,
+} from "../store.js";
+import { fromJson, fromMs, toJson, toMs } from "./columns.js";
+import { DEFAULT_MAX_ATTEMPTS } from "./jobs-store.js";
+
+type DeliveryRow = {
+  source: string;
+  delivery_id: string;
+  repo: string;
+  format: string;
+  signal_count: number;
+  job_id: string;
+  state: SignalState;
+  received_at: number;
+  processed_at: number | null;
+};
+
+type SignalRow = {
+  signal_id: string;
+  delivery_id: string;
+  source: string;
+  repo: string;
+  fingerprint: string | null;
+  state: SignalState;
+  payload: string;
+};
+
+type PointRow = {
+  signal_id: string;
+  source: string;
+  delivery_id: string;
+  observed_at: number;
+  value: number | null;
+  status: "firing" | "resolved";
+  severity: string;
+};
+
+const POINT_COLUMNS = "signal_id, source, delivery_id, observed_at, value, status, severity";
+
+const DELIVERY_COLUMNS =
+  "source, delivery_id, repo, format, signal_count, job_id, state, received_at, processed_at";
+
+function toDelivery(row: DeliveryRow): SignalDelivery {
+  return {
+    source: row.source,
+    deliveryId: row.delivery_id,
+    repo: row.repo,
+    format: row.format,
+    signalCount: row.signal_count,
+    jobId: row.job_id,
+    state: row.state,
+    receivedAt: new Date(row.received_at),
+    processedAt: fromMs(row.processed_at),
+  };
+}
+
+function toStoredSignal(row: SignalRow): StoredSignal {
+  return {
+    signalId: row.signal_id,
+    deliveryId: row.delivery_id,
+    source: row.source,
+    repo: row.repo,
+    fingerprint: row.fingerprint,
+    state: row.state,
+    // Written by recordDelivery from a validated Signal; the shape is the one stored.
+    signal: fromJson(row.payload) as Signal,
+  };
+}
+
+function toPoint(row: PointRow): MeasurementPoint {
+  return {
+    signalId: row.signal_id,
+    source: row.source,
+    deliveryId: row.delivery_id,
+    observedAt: new Date(row.observed_at),
+    value: row.value,
+    status: row.status,
+    severity: row.severity,
+  };
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertDelivery: db.prepare(
+      `INSERT INTO signal_deliveries (${DELIVERY_COLUMNS}, raw_body)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, NULL, ?) ON CONFLICT (source, delivery_id) DO NOTHING`,
+    ),
+    insertSignal: db.prepare(
+      `INSERT INTO signals (source, signal_id, delivery_id, repo, dataset, column_name, metric, value, signal_type,
+         status, severity, observed_at, received_at, fingerprint, state, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'pending', ?) ON CONFLICT (source, signal_id) DO NOTHING`,
+    ),
+    // Same row shape as the jobs store's enqueue, inside this transaction so the job commits with the delivery.
+    insertJob: db.prepare(
+      `INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+    ),
+    jobByKey: db.prepare<[string], { id: string }>("SELECT id FROM jobs WHERE idempotency_key = ?"),
+    delivery: db.prepare<[string, string], DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM signal_deliveries WHERE source = ? AND delivery_id = ?`,
+    ),
+    signalsOf: db.prepare<[string, string], SignalRow>(
+      `SELECT signal_id, delivery_id, source, repo, fingerprint, state, payload FROM signals
+       WHERE source = ? AND delivery_id = ? ORDER BY observed_at, signal_id`,
+    ),
+    pending: db.prepare<[number], DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM signal_deliveries WHERE state = 'pending'
+       ORDER BY received_at, source, delivery_id LIMIT ?`,
+    ),
+    markDelivery: db.prepare(
+      `UPDATE signal_deliveries SET state = 'processed', processed_at = ?
+       WHERE source = ? AND delivery_id = ? AND state = 'pending'`,
+    ),
+    markSignals: db.prepare(
+      "UPDATE signals SET state = 'processed' WHERE source = ? AND delivery_id = ? AND state = 'pending'",
+    ),
+    setFingerprint: db.prepare(
+      "UPDATE signals SET fingerprint = ? WHERE source = ? AND delivery_id = ? AND signal_id = ?",
+    ),
+    historyByFingerprint: db.prepare<[string, string, number, number], PointRow>(
+      `SELECT ${POINT_COLUMNS} FROM signals WHERE repo = ? AND fingerprint = ? AND observed_at < ?
+       ORDER BY observed_at DESC, signal_id DESC LIMIT ?`,
+    ),
+    historyByMetric: db.prepare<[string, string, string, string, number, number], PointRow>(
+      `SELECT ${POINT_COLUMNS} FROM signals
+       WHERE repo = ? AND dataset = ? AND column_name = ? AND metric = ? AND observed_at < ?
+       ORDER BY observed_at DESC, signal_id DESC LIMIT ?`,
+    ),
+    countBySource: db.prepare<[string, number], { source: string; signals: number; deliveries: number }>(
+      `SELECT source, COUNT(*) AS signals, COUNT(DISTINCT delivery_id) AS deliveries FROM signals
+       WHERE repo = ? AND received_at >= ? GROUP BY source ORDER BY source`,
+    ),
+  };
+}
+
+/** Insert the signals of one delivery; returns the ids actually stored (a known signal id is skipped). */
+function insertSignals(statement: Database.Statement, input: RecordDeliveryInput): string[] {
+  const stored: string[] = [];
+  const receivedAt = toMs(input.receivedAt);
+  for (const signal of input.signals) {
+    const inserted = statement.run(
+      input.source,
+      signal.id,
+      input.deliveryId,
+      input.repo,
+      signal.dataset.name,
+      signal.column ?? "",
+      signal.measurement?.metric ?? "",
+      signal.measurement?.value ?? null,
+      signal.type,
+      signal.status,
+      signal.severity,
+      Date.parse(signal.observedAt),
+      receivedAt,
+      toJson(signal),
+    );
+    if (inserted.changes === 1) stored.push(signal.id);
+  }
+  return stored;
+}
+
+function enqueueInTransaction(statements: ReturnType<typeof prepareStatements>, job: EnqueueInput): string {
+  const now = toMs(job.now);
+  const key = job.idempotencyKey ?? null;
+  const id = randomUUID();
+  const inserted = statements.insertJob.run(
+    id,
+    job.kind,
+    toJson(job.payload),
+    key,
+    job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    toMs(job.runAt ?? job.now),
+    now,
+    now,
+  );
+  if (inserted.changes === 1 || key === null) return id;
+  const existing = statements.jobByKey.get(key);
+  if (!existing) throw new Error(`enqueue of ${job.kind} inserted nothing and found no job for key ${key}`);
+  return existing.id;
+}
+
+/**
+ * Signals and their deliveries on SQLite. `recordDelivery` stores the raw body, the delivery, its
+ * signals and the job that will triage them in ONE immediate transaction: once it returns, a crash
+ * loses nothing, and a replayed delivery id finds the first one instead of storing twice.
+ */
+export function createSqliteSignalStore(db: Database.Database): SignalStore {
+  const statements = prepareStatements(db);
+
+  const recordTx = db.transaction((input: RecordDeliveryInput) => {
+    const existing = statements.delivery.get(input.source, input.deliveryId);
+    if (existing) {
+      const signals = statements.signalsOf.all(input.source, input.deliveryId);
+      return { duplicate: true, delivery: toDelivery(existing), signalIds: signals.map((s) => s.signal_id) };
+    }
+    const jobId = enqueueInTransaction(statements, input.job);
+    const signalIds = insertSignals(statements.insertSignal, input);
+    statements.insertDelivery.run(
+      input.source,
+      input.deliveryId,
+      input.repo,
+      input.format,
+      signalIds.length,
+      jobId,
+      toMs(input.receivedAt),
+      typeof input.rawBody === "string" ? input.rawBody : input.rawBody.toString("utf8"),
+    );
+    const created = statements.delivery.get(input.source, input.deliveryId);
+    if (!created) throw new Error(`delivery ${input.deliveryId} was not stored`);
+    return { duplicate: false, delivery: toDelivery(created), signalIds };
+  });
+
+  const markTx = db.transaction(
+    (input: {
+      source: string;
+      deliveryId: string;
+      now: Date;
+      fingerprints: ReadonlyArray<FingerprintInput>;
+    }) => {
+      for (const { signalId, fingerprint } of input.fingerprints) {
+        statements.setFingerprint.run(fingerprint, input.source, input.deliveryId, signalId);
+      }
+      statements.markSignals.run(input.source, input.deliveryId);
+      return statements.markDelivery.run(toMs(input.now), input.source, input.deliveryId).changes === 1;
+    },
+  );
+
+  return {
+    async recordDelivery(input) {
+      return recordTx.immediate(input);
+    },
+    async getDelivery({ source, deliveryId }) {
+      const row = statements.delivery.get(source, deliveryId);
+      if (!row) return null;
+      return {
+        delivery: toDelivery(row),
+        signals: statements.signalsOf.all(source, deliveryId).map(toStoredSignal),
+      };
+    },
+    async pendingDeliveries(input = {}) {
+      return statements.pending.all(input.limit ?? 1000).map(toDelivery);
+    },
+    async markProcessed({ source, deliveryId, now, fingerprints = [] }) {
+      return markTx.immediate({ source, deliveryId, now, fingerprints });
+    },
+    async history(input) {
+      const limit = input.limit ?? 100;
+      const before = input.before ? toMs(input.before) : Number.MAX_SAFE_INTEGER;
+      const rows =
+        "fingerprint" in input
+          ? statements.historyByFingerprint.all(input.repo, input.fingerprint, before, limit)
+          : statements.historyByMetric.all(
+              input.repo,
+              input.dataset,
+              input.column ?? "",
+              input.metric,
+              before,
+              limit,
+            );
+      // Newest `limit` points, returned oldest first for charts.
+      return rows.reverse().map(toPoint);
+    },
+    async countBySource({ repo, since }): Promise<SignalSourceCount[]> {
+      return statements.countBySource.all(repo, toMs(since));
+    },
+  };
+}
+
+type FingerprintInput = { readonly signalId: string; readonly fingerprint: string };
