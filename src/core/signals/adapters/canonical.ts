@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { capRaw, signalId, truncateMessage } from "../build-signal.js";
+import { parsePayload } from "../parse-payload.js";
+import {
+  type AdapterContext,
+  CheckRefSchema,
+  DatasetRefSchema,
+  MeasurementSchema,
+  metricKindOf,
+  SchemaChangeSchema,
+  SeveritySchema,
+  type Signal,
+  SignalSchema,
+  SignalSourceSchema,
+} from "../signal-schema.js";
+
+// The canonical schema with what Backflow can fill in made optional; unknown keys are ignored so a
+// newer sender does not break an older Backflow.
+const s = SignalSchema.shape;
+const CanonicalInputSchema = z.object({
+  schemaVersion: s.schemaVersion,
+  id: s.id.optional(),
+  source: z.object(SignalSourceSchema.shape).partial().optional(),
+  observedAt: s.observedAt.optional(),
+  type: s.type,
+  status: s.status.default("firing"),
+  severity: SeveritySchema.default("warning"),
+  dataset: z.object(DatasetRefSchema.shape),
+  column: s.column,
+  check: z.object(CheckRefSchema.shape).optional(),
+  measurement: z
+    .object({ ...MeasurementSchema.shape, kind: MeasurementSchema.shape.kind.optional() })
+    .optional(),
+  schemaChange: z.object(SchemaChangeSchema.shape).optional(),
+  message: z.string().optional(),
+  raw: s.raw,
+});
+type CanonicalInput = z.infer<typeof CanonicalInputSchema>;
+
+const CanonicalBatchSchema = z.object({ signals: z.array(CanonicalInputSchema).min(1).max(1000) });
+
+function defaultMessage(input: CanonicalInput): string {
+  const target = input.column ? `${input.dataset.name}.${input.column}` : input.dataset.name;
+  const m = input.measurement;
+  const measured = m?.value !== undefined ? `: ${m.metric} = ${m.value}${m.unit ? ` ${m.unit}` : ""}` : "";
+  return `${input.type.replace(/_/g, " ")} on ${target}${measured}`;
+}
+
+function toSignal(input: CanonicalInput, index: number, ctx: AdapterContext): Signal {
+  const { measurement, source, message, ...rest } = input;
+  return parsePayload(
+    SignalSchema,
+    {
+      ...rest,
+      schemaVersion: undefined,
+      id: input.id ?? signalId("backflow", [ctx.deliveryId, index]),
+      source: { kind: "backflow", ...source, name: ctx.source },
+      observedAt: input.observedAt ?? ctx.receivedAt.toISOString(),
+      receivedAt: ctx.receivedAt.toISOString(),
+      measurement: measurement && {
+        ...measurement,
+        kind: measurement.kind ?? metricKindOf(measurement.metric),
+      },
+      message: truncateMessage(message ?? defaultMessage(input)),
+      raw: capRaw(input.raw),
+    },
+    "Backflow signal",
+  );
+}
+
+/**
+ * Backflow's own format: one canonical signal, or `{ "signals": [...] }`. Backflow fills in what the
+ * sender leaves out: `id` (delivery id + index), `observedAt` (arrival time), `status` (firing),
+ * `severity` (warning) and `measurement.kind` (from the metric name).
+ */
+export function adaptCanonical(body: unknown, ctx: AdapterContext): Signal[] {
+  const isBatch = typeof body === "object" && body !== null && "signals" in body;
+  const items = isBatch
+    ? parsePayload(CanonicalBatchSchema, body, "Backflow signal").signals
+    : [parsePayload(CanonicalInputSchema, body, "Backflow signal")];
+  return items.map((item, index) => toSignal(item, index, ctx));
+}
