@@ -1,0 +1,221 @@
+/** The dbt context a model sees: ref, source, config, var, is_incremental, this, target, env_var, adapter, … */
+import {
+  bindArgs,
+  crossDbMacros,
+  dbtUtilsMacros,
+  relationValue,
+  starLimitations,
+} from "./cross-db-macros.js";
+import {
+  type CallArgs,
+  Callable,
+  Dict,
+  fromPlain,
+  Namespace,
+  Opaque,
+  toItems,
+  toPlain,
+  toText,
+  Undefined,
+  type Value,
+} from "./jinja-values.js";
+import type { JinjaContext, RenderedSql } from "./render-jinja.js";
+
+/** Thrown by `return(x)` inside a macro; the macro call catches it and yields `x`. */
+export class MacroReturn {
+  constructor(readonly value: Value) {}
+}
+
+/** Where the dbt built-ins record what the model references and configures. */
+export type DbtRecorder = {
+  readonly ctx: JinjaContext;
+  readonly refs: RenderedSql["refs"];
+  readonly sources: RenderedSql["sources"];
+  readonly config: Record<string, unknown>;
+  warn(line: number, message: string): void;
+  unknownMacro(name: string, call: CallArgs): Value;
+};
+
+/** A placeholder identifier for a value Backflow cannot know, e.g. `__backflow_macro_var_start_date__`. */
+export function placeholderName(name: string): string {
+  return `__backflow_macro_${name.replace(/[^A-Za-z0-9_]/g, "_")}__`;
+}
+
+const fn = (name: string, body: (call: CallArgs) => Value, attrs: Record<string, Value> = {}): Callable =>
+  new Callable(name, body, attrs);
+
+/** Builds the global variables of a dbt model. */
+export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
+  const target = rec.ctx.target ?? {};
+  const schema = target.schema ?? "public";
+  const database = target.database ?? "dev";
+  const thisName = rec.ctx.thisRelation;
+  return {
+    ref: fn("ref", (c) => refMacro(rec, c)),
+    source: fn("source", (c) => sourceMacro(rec, c)),
+    config: configMacro(rec),
+    var: fn("var", (c) => varMacro(rec, c)),
+    env_var: fn("env_var", (c) => envVarMacro(rec, c)),
+    is_incremental: fn("is_incremental", () => rec.ctx.isIncremental),
+    should_full_refresh: fn("should_full_refresh", () => false),
+    this: relationValue(thisName, { identifier: thisName.split(".").at(-1) ?? thisName, schema, database }),
+    target: new Namespace("target", {
+      name: target.name ?? "dev",
+      type: target.type ?? "postgres",
+      schema,
+      database,
+      threads: 1,
+      profile_name: "backflow",
+    }),
+    execute: false,
+    flags: new Namespace("flags", { FULL_REFRESH: false, WHICH: "compile" }),
+    run_query: fn("run_query", (c) => degrade(rec, c, "run_query needs the warehouse; nothing was run")),
+    log: fn("log", () => ""),
+    print: fn("print", () => ""),
+    return: fn("return", (c) => {
+      throw new MacroReturn(c.args[0] ?? null);
+    }),
+    exceptions: new Namespace("exceptions", {
+      raise_compiler_error: fn("raise_compiler_error", (c) =>
+        degrade(rec, c, `raise_compiler_error: ${text(c)}`),
+      ),
+      warn: fn("warn", () => ""),
+    }),
+    adapter: new Namespace("adapter", {
+      dispatch: fn("adapter.dispatch", (c) => dispatchMacro(rec, c)),
+      quote: fn("adapter.quote", (c) => `"${text(c)}"`),
+    }),
+    dbt: new Namespace("dbt", crossDbMacros("dbt.")),
+    dbt_utils: new Namespace("dbt_utils", {
+      ...dbtUtilsMacros(),
+      star: starMacro(rec),
+    }),
+    ...crossDbMacros(""),
+    ...pythonBuiltins(),
+  };
+}
+
+const text = (c: CallArgs): string => toText(c.args[0] ?? "");
+
+function degrade(rec: DbtRecorder, call: CallArgs, message: string): Value {
+  rec.warn(call.line, `${message} (line ${call.line})`);
+  return null;
+}
+
+function strings(call: CallArgs): string[] | null {
+  const values = call.args.filter((v) => !(v instanceof Undefined));
+  return values.every((v) => typeof v === "string") ? (values as string[]) : null;
+}
+
+function refMacro(rec: DbtRecorder, call: CallArgs): Value {
+  const args = strings(call);
+  if (!args || args.length < 1 || args.length > 2) return rec.unknownMacro("ref", call);
+  const [pkg, name] = args.length === 2 ? [args[0], args[1] ?? ""] : [undefined, args[0] ?? ""];
+  rec.refs.push(pkg ? { name, pkg, line: call.line } : { name, line: call.line });
+  return relationValue(rec.ctx.ref(name, pkg), { identifier: name });
+}
+
+function sourceMacro(rec: DbtRecorder, call: CallArgs): Value {
+  const args = strings(call);
+  if (args?.length !== 2) return rec.unknownMacro("source", call);
+  const [sourceName = "", tableName = ""] = args;
+  rec.sources.push({ sourceName, tableName, line: call.line });
+  return relationValue(rec.ctx.source(sourceName, tableName), { identifier: tableName, schema: sourceName });
+}
+
+function configMacro(rec: DbtRecorder): Callable {
+  const record = (call: CallArgs): Value => {
+    const positional = call.args[0];
+    if (positional instanceof Dict) for (const [k, v] of positional.map) rec.config[k] = toPlain(v);
+    for (const [k, v] of call.kwargs) if (!(v instanceof Undefined)) rec.config[k] = toPlain(v);
+    return "";
+  };
+  const get = (call: CallArgs): Value => {
+    const [key, fallback] = bindArgs(call, ["name", "default"]);
+    const name = toText(key ?? "");
+    return Object.hasOwn(rec.config, name) ? fromPlain(rec.config[name]) : (fallback ?? null);
+  };
+  return fn("config", record, { get: fn("config.get", get), require: fn("config.require", get) });
+}
+
+function varMacro(rec: DbtRecorder, call: CallArgs): Value {
+  const [key, fallback] = bindArgs(call, ["name", "default"]);
+  const name = toText(key ?? "");
+  if (Object.hasOwn(rec.ctx.vars, name)) return fromPlain(rec.ctx.vars[name]);
+  if (fallback !== undefined) return fallback;
+  rec.warn(
+    call.line,
+    `var("${name}") at line ${call.line} has no value in dbt_project.yml and no default: rendered as a placeholder`,
+  );
+  return new Opaque(placeholderName(`var_${name}`));
+}
+
+function envVarMacro(rec: DbtRecorder, call: CallArgs): Value {
+  const [key, fallback] = bindArgs(call, ["name", "default"]);
+  if (fallback !== undefined) return fallback;
+  const name = toText(key ?? "");
+  rec.warn(call.line, `env_var("${name}") at line ${call.line} has no default: rendered as a placeholder`);
+  return new Opaque(placeholderName(`env_var_${name}`));
+}
+
+/** `adapter.dispatch('name', 'pkg')` returns a macro; known cross-database macros render, others degrade. */
+function dispatchMacro(rec: DbtRecorder, call: CallArgs): Value {
+  const [macro] = bindArgs(call, ["macro_name"]);
+  const name = toText(macro ?? "dispatch");
+  const known = crossDbMacros("")[name];
+  if (known instanceof Callable) return known;
+  return fn(name, (inner) => rec.unknownMacro(name, inner));
+}
+
+function starMacro(rec: DbtRecorder): Callable {
+  const star = dbtUtilsMacros().star;
+  return fn("dbt_utils.star", (call) => {
+    const limits = starLimitations(call);
+    if (limits.length > 0) {
+      rec.warn(
+        call.line,
+        `dbt_utils.star at line ${call.line}: ${limits.join(", ")} cannot be applied without the warehouse; all columns are assumed`,
+      );
+    }
+    return star instanceof Callable ? star.fn(call) : "*";
+  });
+}
+
+const MAX_RANGE = 10_000;
+
+function pythonBuiltins(): Record<string, Value> {
+  return {
+    range: fn("range", (c) => {
+      const nums = c.args.map((v) => (typeof v === "number" ? Math.trunc(v) : 0));
+      const [start, stop, step] =
+        nums.length === 1 ? [0, nums[0] ?? 0, 1] : [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 1];
+      const out: number[] = [];
+      if (step === 0) return out;
+      for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+        if (out.length >= MAX_RANGE) break;
+        out.push(i);
+      }
+      return out;
+    }),
+    dict: fn("dict", (c) => {
+      const base = c.args[0] instanceof Dict ? [...c.args[0].map] : [];
+      return new Dict([...base, ...c.kwargs]);
+    }),
+    namespace: fn("namespace", (c) => new Dict(c.kwargs)),
+    zip: fn("zip", (c) => {
+      const lists = c.args.map(toItems);
+      const length = Math.min(...lists.map((l) => l.length), lists.length ? Number.POSITIVE_INFINITY : 0);
+      return Array.from({ length }, (_, i) => lists.map((l) => l[i] ?? null));
+    }),
+    list: fn("list", (c) => [...toItems(c.args[0] ?? [])]),
+    set: fn("set", (c) => toItems(c.args[0] ?? []).filter((v, i, all) => all.indexOf(v) === i)),
+    tojson: fn("tojson", (c) => JSON.stringify(toPlain(c.args[0] ?? null)) ?? "null"),
+    fromjson: fn("fromjson", (c) => {
+      try {
+        return fromPlain(JSON.parse(toText(c.args[0] ?? "")));
+      } catch {
+        return c.args[1] ?? null;
+      }
+    }),
+  };
+}

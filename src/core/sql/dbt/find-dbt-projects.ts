@@ -1,0 +1,162 @@
+/** Finds dbt projects in a repository tree: their name, model paths, vars and declared sources. */
+import { parseYamlFile, readSources } from "./read-sources.js";
+
+export type DbtSourceTable = {
+  sourceName: string;
+  tableName: string;
+  identifier?: string;
+  database?: string;
+  schema?: string;
+  columns: Array<{ name: string; dataType?: string }>;
+  file: string;
+  line: number;
+};
+
+export type DbtDiagnostic = { file: string; line: number; severity: "warning" | "error"; message: string };
+
+export type DbtProject = {
+  /** "" for the repository root, else "path/to/dir". */
+  root: string;
+  name: string;
+  /** Relative to the repository root, e.g. "models" or "transform/models". */
+  modelPaths: string[];
+  vars: Record<string, unknown>;
+  sources: DbtSourceTable[];
+  diagnostics: DbtDiagnostic[];
+};
+
+/** Installed packages are dependencies, not the repository's own pipeline. */
+const PACKAGE_DIRS = new Set(["dbt_packages", "dbt_modules", "node_modules", "target"]);
+const MAX_YAML_CHARS = 2_000_000;
+
+/**
+ * Every `dbt_project.yml` in `files` (path → content) is a project; sources come from the `.yml`/`.yaml`
+ * files under its model paths. Broken YAML becomes a diagnostic, never an exception.
+ */
+export function findDbtProjects(files: ReadonlyMap<string, string>): DbtProject[] {
+  const projects: DbtProject[] = [];
+  for (const [path, content] of files) {
+    const parts = path.split("/");
+    if (parts.at(-1) !== "dbt_project.yml" || parts.some((p) => PACKAGE_DIRS.has(p))) continue;
+    projects.push(readProject(parts.slice(0, -1).join("/"), path, content));
+  }
+  projects.sort((a, b) => a.root.localeCompare(b.root));
+  for (const project of projects) collectSources(project, files);
+  return projects;
+}
+
+/** Model name of a file path inside a project ("models/marts/fct_orders.sql" → "fct_orders"), or null. */
+export function modelNameOf(project: DbtProject, path: string): string | null {
+  if (!path.endsWith(".sql")) return null;
+  const inside = project.modelPaths.some((dir) => dir === "" || path.startsWith(`${dir}/`));
+  if (!inside) return null;
+  const base = path.slice(path.lastIndexOf("/") + 1, -".sql".length);
+  return base.length > 0 ? base : null;
+}
+
+function readProject(root: string, file: string, content: string): DbtProject {
+  const diagnostics: DbtDiagnostic[] = [];
+  const fallbackName = root.split("/").at(-1) || "dbt_project";
+  const data = parseYaml(file, content, diagnostics);
+  const record = isRecord(data) ? data : {};
+  let name = record.name;
+  if (typeof name !== "string" || name.trim() === "") {
+    diagnostics.push({
+      file,
+      line: 1,
+      severity: "warning",
+      message: `${file} has no "name:"; using "${fallbackName}"`,
+    });
+    name = fallbackName;
+  }
+  const projectName = String(name);
+  const modelPaths = readModelPaths(record, file, diagnostics).map((dir) => joinPath(root, dir));
+  return {
+    root,
+    name: projectName,
+    modelPaths,
+    vars: flattenVars(record.vars, projectName),
+    sources: [],
+    diagnostics,
+  };
+}
+
+function readModelPaths(
+  record: Record<string, unknown>,
+  file: string,
+  diagnostics: DbtDiagnostic[],
+): string[] {
+  const raw = record["model-paths"] ?? record["source-paths"];
+  if (raw === undefined || raw === null) return ["models"];
+  if (Array.isArray(raw) && raw.every((p) => typeof p === "string") && raw.length > 0) return raw;
+  diagnostics.push({
+    file,
+    line: 1,
+    severity: "warning",
+    message: `${file}: "model-paths" must be a list of folders, e.g. ["models"]; using ["models"]`,
+  });
+  return ["models"];
+}
+
+/** Global vars plus the vars scoped to this project (`vars: {my_project: {x: 1}}`), the scoped ones winning. */
+function flattenVars(raw: unknown, projectName: string): Record<string, unknown> {
+  if (!isRecord(raw)) return {};
+  const vars: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) if (key !== projectName) vars[key] = value;
+  const scoped = raw[projectName];
+  if (isRecord(scoped)) Object.assign(vars, scoped);
+  return vars;
+}
+
+function collectSources(project: DbtProject, files: ReadonlyMap<string, string>): void {
+  for (const [path, content] of files) {
+    if (!/\.ya?ml$/.test(path) || !/^\s*sources\s*:/m.test(content)) continue;
+    if (!project.modelPaths.some((dir) => dir === "" || path.startsWith(`${dir}/`))) continue;
+    if (path.split("/").some((p) => PACKAGE_DIRS.has(p))) continue;
+    if (content.length > MAX_YAML_CHARS) {
+      project.diagnostics.push({
+        file: path,
+        line: 1,
+        severity: "warning",
+        message: `${path} is too large to read`,
+      });
+      continue;
+    }
+    const read = readSources(parseYamlFile(path, content, project.diagnostics), path);
+    project.sources.push(...read.tables);
+    project.diagnostics.push(...read.diagnostics);
+  }
+}
+
+function parseYaml(file: string, content: string, diagnostics: DbtDiagnostic[]): unknown {
+  if (content.length > MAX_YAML_CHARS) {
+    diagnostics.push({ file, line: 1, severity: "error", message: `${file} is too large to read` });
+    return {};
+  }
+  const { doc } = parseYamlFile(file, content, diagnostics);
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    diagnostics.push({ file, line: 1, severity: "error", message: `${file}: ${firstLine(reason)}` });
+    return {};
+  }
+}
+
+function joinPath(root: string, dir: string): string {
+  const parts = [...root.split("/"), ...dir.split("/")].filter((p) => p !== "" && p !== ".");
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,317 @@
+/** Executes parsed Jinja nodes into output pieces, recording refs, sources, config and diagnostics. */
+import type { Piece } from "./assemble-output.js";
+import { buildDbtGlobals, type DbtRecorder, MacroReturn, placeholderName } from "./dbt-globals.js";
+import {
+  callValue,
+  type EvalEnv,
+  type EvalHost,
+  evaluate,
+  JinjaRuntimeError,
+  Scope,
+} from "./evaluate-expression.js";
+import {
+  type CallArgs,
+  Callable,
+  Dict,
+  isTruthy,
+  Namespace,
+  Opaque,
+  toItems,
+  toText,
+  Undefined,
+  type Value,
+} from "./jinja-values.js";
+import type { Expr } from "./parse-expression.js";
+import type { MacroParam, Target, TemplateNode } from "./parse-template.js";
+import type { JinjaContext, JinjaDiagnostic, RenderedSql } from "./render-jinja.js";
+
+const MAX_MACRO_DEPTH = 40;
+const MAX_STEPS = 200_000;
+const MAX_LOOP_ITEMS = 10_000;
+/** Words that are date parts, not columns, when guessing the columns of an unknown macro call. */
+const DATE_PARTS = new Set([
+  "year",
+  "quarter",
+  "month",
+  "week",
+  "day",
+  "hour",
+  "minute",
+  "second",
+  "millisecond",
+]);
+const COLUMN_LIKE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+class RenderBudgetExceeded extends Error {}
+
+/** One render of one file. Not reusable. */
+export class JinjaRenderer implements EvalHost, DbtRecorder {
+  readonly refs: RenderedSql["refs"] = [];
+  readonly sources: RenderedSql["sources"] = [];
+  readonly config: Record<string, unknown> = {};
+  private readonly diagnostics: JinjaDiagnostic[] = [];
+  private readonly seen = new Set<string>();
+  private readonly root: Scope;
+  private macroDepth = 0;
+  private steps = 0;
+
+  constructor(readonly ctx: JinjaContext) {
+    this.root = new Scope();
+    for (const [name, value] of Object.entries(buildDbtGlobals(this))) this.root.set(name, value);
+  }
+
+  report(line: number, severity: JinjaDiagnostic["severity"], message: string): void {
+    const key = `${line}\u0000${severity}\u0000${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.diagnostics.push({ line, severity, message });
+  }
+
+  warn(line: number, message: string): void {
+    this.report(line, "warning", message);
+  }
+
+  sortedDiagnostics(): JinjaDiagnostic[] {
+    return [...this.diagnostics].sort((a, b) => a.line - b.line);
+  }
+
+  /**
+   * An unknown macro renders as `__backflow_macro_<name>__`; when every string argument looks like a column
+   * (`a`, `t.a`; date parts ignored) it renders as `__backflow_macro_<name>__(a, t.a)` so column lineage survives.
+   */
+  unknownMacro(name: string, call: CallArgs): Value {
+    const id = placeholderName(name);
+    const columns = columnArguments(call);
+    const rendered = columns.length > 0 ? `${id}(${columns.join(", ")})` : id;
+    this.warn(call.line, `unknown macro "${name}" at line ${call.line}: rendered as the placeholder ${id}`);
+    return new Opaque(rendered);
+  }
+
+  /** Renders the top-level nodes; macros defined anywhere at the top level are callable from the start. */
+  render(nodes: readonly TemplateNode[]): Piece[] {
+    const scope = new Scope(this.root);
+    for (const node of nodes) if (node.type === "macro") scope.set(node.name, this.macro(node, scope));
+    const out: Piece[] = [];
+    try {
+      this.renderNodes(nodes, scope, out);
+    } catch (error) {
+      if (!(error instanceof RenderBudgetExceeded)) throw error;
+      this.report(
+        1,
+        "error",
+        "this template renders too much output (a very large loop?): rendering stopped",
+      );
+    }
+    return out;
+  }
+
+  private renderNodes(nodes: readonly TemplateNode[], scope: Scope, out: Piece[]): void {
+    for (const node of nodes) {
+      if (++this.steps > MAX_STEPS) throw new RenderBudgetExceeded();
+      this.renderNode(node, scope, out);
+    }
+  }
+
+  private renderNode(node: TemplateNode, scope: Scope, out: Piece[]): void {
+    switch (node.type) {
+      case "text":
+        out.push({ text: node.text, line: node.line, multiline: true });
+        return;
+      case "output": {
+        const value = this.tryEvaluate(node.expr, scope, node.line);
+        const text = toText(value);
+        if (text.length > 0) out.push({ text, line: node.line, multiline: false });
+        return;
+      }
+      case "if": {
+        const branch = node.branches.find(
+          (b) => b.cond === null || isTruthy(this.tryEvaluate(b.cond, scope, node.line)),
+        );
+        if (branch) this.renderNodes(branch.body, scope, out);
+        return;
+      }
+      case "for":
+        this.renderFor(node, scope, out);
+        return;
+      case "set":
+        this.assign(node.targets, this.tryEvaluate(node.expr, scope, node.line), scope);
+        return;
+      case "setBlock":
+        this.assign([node.target], this.capture(node.body, scope), scope);
+        return;
+      case "macro":
+        scope.set(node.name, this.macro(node, scope));
+        return;
+      case "call":
+        this.renderCall(node, scope, out);
+        return;
+      case "do":
+        this.tryEvaluate(node.expr, scope, node.line);
+        return;
+      case "block":
+        this.renderNodes(node.body, scope, out);
+        return;
+    }
+  }
+
+  /** Evaluates an expression; runtime errors become warnings and an Undefined value. */
+  private tryEvaluate(expr: Expr, scope: Scope, line: number): Value {
+    try {
+      return evaluate(expr, this.env(scope));
+    } catch (error) {
+      if (error instanceof MacroReturn && this.macroDepth > 0) throw error;
+      if (error instanceof RenderBudgetExceeded) throw error;
+      if (error instanceof MacroReturn) return error.value;
+      const reason =
+        error instanceof JinjaRuntimeError ? error.message : "the expression could not be evaluated";
+      this.warn(line, `Jinja at line ${line} failed: ${reason}; it rendered as nothing`);
+      return new Undefined("");
+    }
+  }
+
+  private env(scope: Scope): EvalEnv {
+    return { scope, host: this };
+  }
+
+  private capture(body: readonly TemplateNode[], scope: Scope): string {
+    const out: Piece[] = [];
+    this.renderNodes(body, scope, out);
+    return out.map((p) => p.text).join("");
+  }
+
+  private assign(targets: readonly Target[], value: Value, scope: Scope): void {
+    const values = targets.length === 1 ? [value] : toItems(value);
+    targets.forEach((target, i) => {
+      const item = values[i] ?? new Undefined(target.name);
+      if (target.attr === undefined) {
+        scope.set(target.name, item);
+        return;
+      }
+      const holder = scope.get(target.name);
+      if (holder instanceof Dict) holder.map.set(target.attr, item);
+    });
+  }
+
+  private renderFor(node: Extract<TemplateNode, { type: "for" }>, scope: Scope, out: Piece[]): void {
+    let items = toItems(this.tryEvaluate(node.iter, scope, node.line));
+    if (items.length > MAX_LOOP_ITEMS) {
+      this.warn(
+        node.line,
+        `the loop at line ${node.line} has ${items.length} items; only ${MAX_LOOP_ITEMS} were rendered`,
+      );
+      items = items.slice(0, MAX_LOOP_ITEMS);
+    }
+    if (node.filter) {
+      const filter = node.filter;
+      items = items.filter((item) => {
+        const inner = new Scope(scope);
+        this.assign(node.targets, item, inner);
+        return isTruthy(this.tryEvaluate(filter, inner, node.line));
+      });
+    }
+    if (items.length === 0) {
+      this.renderNodes(node.elseBody, scope, out);
+      return;
+    }
+    items.forEach((item, index) => {
+      const inner = new Scope(scope);
+      inner.set("loop", loopValue(index, items));
+      this.assign(node.targets, item, inner);
+      this.renderNodes(node.body, inner, out);
+    });
+  }
+
+  private renderCall(node: Extract<TemplateNode, { type: "call" }>, scope: Scope, out: Piece[]): void {
+    const caller = new Callable("caller", (call) => {
+      const inner = new Scope(scope);
+      bindParams(node.params, call, inner, this.env(inner));
+      return this.capture(node.body, inner);
+    });
+    const expr = node.call;
+    let value: Value;
+    if (expr.t === "call") {
+      const env = this.env(scope);
+      const fn = this.tryEvaluate(expr.fn, scope, node.line);
+      const args = expr.args.map((a) => this.tryEvaluate(a, scope, node.line));
+      const kwargs = new Map(
+        expr.kwargs.map(([k, v]) => [k, this.tryEvaluate(v, scope, node.line)] as const),
+      );
+      kwargs.set("caller", caller);
+      value = this.guard(() => callValue(fn, { args, kwargs, line: node.line }, env.host), node.line);
+    } else {
+      this.warn(node.line, `"{% call %}" at line ${node.line} does not call a macro; its body was dropped`);
+      value = "";
+    }
+    const text = toText(value);
+    if (text.length > 0) out.push({ text, line: node.line, multiline: false });
+  }
+
+  private guard(run: () => Value, line: number): Value {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof MacroReturn || error instanceof RenderBudgetExceeded) throw error;
+      const reason = error instanceof JinjaRuntimeError ? error.message : "the call could not be evaluated";
+      this.warn(line, `Jinja at line ${line} failed: ${reason}; it rendered as nothing`);
+      return "";
+    }
+  }
+
+  /** A macro defined in the file: a callable that renders its body in a new scope. */
+  private macro(node: Extract<TemplateNode, { type: "macro" }>, definedIn: Scope): Callable {
+    return new Callable(node.name, (call) => {
+      if (this.macroDepth >= MAX_MACRO_DEPTH) {
+        this.report(call.line, "error", `macro "${node.name}" calls itself too deeply (line ${call.line})`);
+        return "";
+      }
+      const scope = new Scope(definedIn);
+      bindParams(node.params, call, scope, this.env(scope));
+      this.macroDepth++;
+      try {
+        return this.capture(node.body, scope);
+      } catch (error) {
+        if (error instanceof MacroReturn) return error.value;
+        throw error;
+      } finally {
+        this.macroDepth--;
+      }
+    });
+  }
+}
+
+/** Binds call arguments to macro parameters, Jinja style: extras go to `varargs` / `kwargs`, plus `caller`. */
+function bindParams(params: readonly MacroParam[], call: CallArgs, scope: Scope, env: EvalEnv): void {
+  params.forEach((param, i) => {
+    const given = call.args[i] ?? call.kwargs.get(param.name);
+    const value = given ?? (param.default ? evaluate(param.default, env) : new Undefined(param.name));
+    scope.set(param.name, value);
+  });
+  const names = new Set(params.map((p) => p.name));
+  scope.set("varargs", call.args.slice(params.length));
+  scope.set("kwargs", new Dict([...call.kwargs].filter(([k]) => !names.has(k) && k !== "caller")));
+  const caller = call.kwargs.get("caller");
+  if (caller) scope.set("caller", caller);
+}
+
+function loopValue(index: number, items: readonly Value[]): Namespace {
+  const length = items.length;
+  return new Namespace("loop", {
+    index: index + 1,
+    index0: index,
+    revindex: length - index,
+    revindex0: length - index - 1,
+    first: index === 0,
+    last: index === length - 1,
+    length,
+    previtem: index > 0 ? (items[index - 1] ?? null) : new Undefined("previtem"),
+    nextitem: index < length - 1 ? (items[index + 1] ?? null) : new Undefined("nextitem"),
+  });
+}
+
+/** The string arguments of a call when all of them look like column names; otherwise none. */
+function columnArguments(call: CallArgs): string[] {
+  const flat = [...call.args, ...call.kwargs.values()].flatMap((v) => (Array.isArray(v) ? v : [v]));
+  const strings = flat.filter((v): v is string => typeof v === "string");
+  const columns = strings.filter((s) => !DATE_PARTS.has(s.toLowerCase()));
+  return columns.length > 0 && columns.every((s) => COLUMN_LIKE.test(s)) ? columns : [];
+}
