@@ -1,5 +1,7 @@
+import { jobsCommand } from "../../jobs/jobs-command.js";
 import type { CliCommand } from "../command.js";
 import { demoCommand } from "./demo.js";
+import { lineageCommand } from "./lineage.js";
 
 /** Every subcommand, in the order `backflow --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [demoCommand];
+export const COMMANDS: readonly CliCommand[] = [demoCommand, jobsCommand, lineageCommand];
