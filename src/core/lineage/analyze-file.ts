@@ -1,0 +1,89 @@
+import type { Dialect } from "../config/schema.js";
+import type { DbtProject } from "../sql/dbt/find-dbt-projects.js";
+import { type JinjaContext, renderJinja } from "../sql/dbt/render-jinja.js";
+import { quoteIdentifier } from "../sql/dialects.js";
+import { fallbackTables } from "../sql/fallback-tables.js";
+import { tokenizeSql } from "../sql/tokenize-sql.js";
+import { analyzeStatements } from "./analyze-statements.js";
+import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
+import type { Diagnostic } from "./schema.js";
+
+/** How a file is read: plain SQL (a bare SELECT is a model named after the file), or a dbt model. */
+export type FileRole =
+  | { readonly kind: "plain"; readonly modelName: string }
+  | { readonly kind: "dbt"; readonly modelName: string; readonly project: DbtProject };
+
+export type AnalyzeFileInput = {
+  readonly path: string;
+  readonly text: string;
+  readonly dialect: Dialect;
+  readonly role: FileRole;
+  readonly key: string;
+};
+
+function quoted(dialect: Dialect, ...parts: string[]): string {
+  return parts.map((p) => quoteIdentifier(dialect, p)).join(".");
+}
+
+function jinjaContext(input: AnalyzeFileInput, project: DbtProject, isIncremental: boolean): JinjaContext {
+  const { dialect } = input;
+  return {
+    // Quoted so a model or source named like a keyword (`order`, `date`) still parses as a table.
+    ref: (name) => quoted(dialect, name.toLowerCase()),
+    source: (sourceName, tableName) => quoted(dialect, sourceName.toLowerCase(), tableName.toLowerCase()),
+    vars: project.vars,
+    isIncremental,
+    thisRelation: quoted(dialect, input.role.modelName.toLowerCase()),
+    target: { type: dialect },
+  };
+}
+
+function analyzeDbt(input: AnalyzeFileInput, project: DbtProject): FileAnalysis {
+  const rendered = renderJinja(input.text, jinjaContext(input, project, false));
+  const lineOf = (line: number) => rendered.lineMap[line - 1] ?? line;
+  const result = analyzeStatements({
+    path: input.path,
+    sql: rendered.sql,
+    dialect: input.dialect,
+    lineOf,
+    modelName: input.role.modelName,
+  });
+  // Upstreams read only on incremental runs (`{% if is_incremental() %} … {% endif %}`) count too.
+  const incremental = renderJinja(input.text, jinjaContext(input, project, true));
+  if (incremental.sql !== rendered.sql) {
+    const reads = fallbackTables(tokenizeSql(incremental.sql), () => 1).reads.map((r) => r.id);
+    for (const table of result.tables) {
+      const extra = reads.filter((id) => id !== table.id && !table.upstream.includes(id));
+      table.upstream.push(...new Set(extra));
+    }
+  }
+  const jinja: Diagnostic[] = rendered.diagnostics.map((d) => ({
+    file: input.path,
+    line: Math.max(1, d.line),
+    severity: d.severity,
+    message: d.message,
+  }));
+  return {
+    version: ANALYSIS_VERSION,
+    key: input.key,
+    path: input.path,
+    tables: result.tables,
+    diagnostics: [...jinja, ...result.diagnostics],
+  };
+}
+
+/**
+ * Analyses one file on its own (no other file is read), so the result can be cached by `key`.
+ * Never throws: a file the parser cannot read yields table-level lineage and diagnostics.
+ */
+export function analyzeFile(input: AnalyzeFileInput): FileAnalysis {
+  if (input.role.kind === "dbt") return analyzeDbt(input, input.role.project);
+  const result = analyzeStatements({
+    path: input.path,
+    sql: input.text,
+    dialect: input.dialect,
+    lineOf: (l) => l,
+    modelName: input.role.modelName,
+  });
+  return { version: ANALYSIS_VERSION, key: input.key, path: input.path, ...result };
+}

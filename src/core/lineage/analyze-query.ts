@@ -1,0 +1,170 @@
+import {
+  type AstNode,
+  functionNameOf,
+  isMacroName,
+  isNode,
+  locationOf,
+  nameOf,
+  nodeArray,
+  tableIdOf,
+} from "../sql/ast-nodes.js";
+import { expressionSql } from "../sql/parse-statement.js";
+import { analyzeExpression } from "./analyze-expression.js";
+import { columnFromExpression, columnFromReference, uniqueSources } from "./build-column.js";
+import type { AnalyzedColumn } from "./file-analysis.js";
+import { expressionText, locateName, type QueryContext } from "./query-context.js";
+import { recordRowSources } from "./record-row-sources.js";
+import type { Transform } from "./schema.js";
+import { findCte, newScope, type Origin, type Relation, resolveColumn, type Scope } from "./scope.js";
+import { expandStar } from "./select-star.js";
+
+function toOrigin(column: AnalyzedColumn): Origin {
+  return {
+    sources: column.sources,
+    transform: column.transform,
+    line: column.line,
+    ...(column.expression !== undefined ? { expression: column.expression } : {}),
+  };
+}
+
+/** Output origins of a subquery used as a value (scalar, IN, EXISTS): outer columns stay visible. */
+export function subqueryOrigins(ast: AstNode, scope: Scope, ctx: QueryContext): Origin[] {
+  return analyzeQuery(ast, scope, ctx)
+    .filter((c) => !c.star)
+    .map(toOrigin);
+}
+
+const STRENGTH: readonly Transform[] = [
+  "passthrough",
+  "rename",
+  "constant",
+  "expression",
+  "aggregate",
+  "window",
+  "unknown",
+];
+
+/** UNION/INTERSECT/EXCEPT: names from the first branch, sources from every branch by position. */
+function mergeBranches(branches: AnalyzedColumn[][]): AnalyzedColumn[] {
+  const [first, ...rest] = branches;
+  if (!first) return [];
+  return first.map((column, i) => {
+    if (column.star) return column;
+    const others = rest.map((b) => b[i]).filter((c): c is AnalyzedColumn => c !== undefined && !c.star);
+    if (others.length === 0) return column;
+    const transform = [column, ...others]
+      .map((c) => c.transform)
+      .reduce((a, b) => (STRENGTH.indexOf(b) > STRENGTH.indexOf(a) ? b : a));
+    return { ...column, transform, sources: uniqueSources([column, ...others].flatMap((c) => c.sources)) };
+  });
+}
+
+/** Columns of a query expression (a SELECT, possibly with set operations chained through `_next`). */
+export function analyzeQuery(ast: AstNode, parent: Scope | undefined, ctx: QueryContext): AnalyzedColumn[] {
+  const branches: AnalyzedColumn[][] = [];
+  for (let node: unknown = ast; isNode(node); node = node._next) {
+    branches.push(analyzeSelect(node, parent, ctx));
+  }
+  return mergeBranches(branches);
+}
+
+function registerCtes(select: AstNode, scope: Scope, ctx: QueryContext): void {
+  for (const cte of nodeArray(select.with)) {
+    const name = nameOf(cte.name)?.toLowerCase();
+    const stmt = isNode(cte.stmt) && isNode(cte.stmt.ast) ? cte.stmt.ast : cte.stmt;
+    if (!name || !isNode(stmt)) continue;
+    scope.ctes.set(name, { kind: "derived", columns: [] }); // a recursive CTE reads itself, not a table
+    let columns = analyzeQuery(stmt, scope, ctx);
+    const renames = Array.isArray(cte.columns) ? cte.columns.map(nameOf) : [];
+    if (renames.length > 0) {
+      columns = columns.map((c, i) => ({ ...c, name: renames[i]?.toLowerCase() ?? c.name }));
+    }
+    scope.ctes.set(name, { kind: "derived", columns });
+  }
+}
+
+function relationOfTable(entry: AstNode, scope: Scope, ctx: QueryContext): Relation | undefined {
+  const id = tableIdOf(entry);
+  if (!id || isMacroName(id)) return undefined;
+  const cte = nameOf(entry.db) ? undefined : findCte(scope, id);
+  if (cte) return cte;
+  const temporary = ctx.temporary.get(id);
+  if (temporary) {
+    for (const table of temporary.upstream) ctx.upstream.add(table);
+    ctx.rowSources.push(...temporary.rowSources);
+    return temporary.relation;
+  }
+  ctx.upstream.add(id);
+  return { kind: "base", id };
+}
+
+function relationOfEntry(entry: AstNode, scope: Scope, ctx: QueryContext): Relation | undefined {
+  if (isNode(entry.expr) && isNode(entry.expr.ast)) {
+    return { kind: "derived", columns: analyzeQuery(entry.expr.ast, scope, ctx) };
+  }
+  if (entry.type === "unnest" || isNode(entry.expr)) {
+    const facts = analyzeExpression(entry.expr, scope, ctx, subqueryOrigins);
+    const line = ctx.lineOf(locationOf(entry)?.line ?? 1);
+    const sources = uniqueSources(facts.origins.flatMap((o) => o.sources));
+    return { kind: "value", origin: { sources, transform: "expression", line } };
+  }
+  if (nameOf(entry.table)) return relationOfTable(entry, scope, ctx);
+  return undefined;
+}
+
+function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
+  for (const entry of nodeArray(select.from)) {
+    const relation = relationOfEntry(entry, scope, ctx);
+    const alias = (nameOf(entry.as) ?? tableIdOf(entry) ?? "").toLowerCase();
+    const bare = alias.split(".").pop() ?? alias;
+    if (relation) scope.entries.push({ alias: bare, relation });
+    for (const column of Array.isArray(entry.using) ? entry.using.map(nameOf) : []) {
+      if (column) scope.usingColumns.add(column.toLowerCase());
+    }
+  }
+}
+
+function outputName(item: AstNode, index: number): string {
+  const alias = nameOf(item.as);
+  if (alias) return alias.toLowerCase();
+  const expr = isNode(item.expr) ? item.expr : undefined;
+  if (expr?.type === "column_ref") return (nameOf(expr.column) ?? `_col${index}`).toLowerCase();
+  const fn = expr ? functionNameOf(expr) : undefined;
+  return fn && !isMacroName(fn) ? (fn.split(".").pop() ?? fn) : `_col${index}`;
+}
+
+function itemText(item: AstNode, expr: AstNode, name: string, ctx: QueryContext): string {
+  const exprLoc = locationOf(expr);
+  if (exprLoc) return expressionText(ctx, exprLoc.start, exprLoc.end);
+  const itemLoc = locationOf(item);
+  if (!itemLoc) return expressionSql(expr, ctx.database);
+  const text = expressionText(ctx, itemLoc.start, itemLoc.end);
+  return text.replace(new RegExp(`\\s+(as\\s+)?[\`"]?${name.replace(/\W/g, "")}[\`"]?$`, "i"), "");
+}
+
+function selectItem(item: AstNode, index: number, scope: Scope, ctx: QueryContext): AnalyzedColumn[] {
+  const expr = isNode(item.expr) ? item.expr : undefined;
+  if (!expr) return [];
+  if (expr.type === "column_ref" && nameOf(expr.column) === "*") return expandStar(item, expr, scope, ctx);
+  const name = outputName(item, index);
+  const line = ctx.lineOf(locationOf(item)?.line ?? locationOf(expr)?.line ?? locateName(ctx, name));
+  const column = nameOf(expr.column);
+  if (expr.type === "column_ref" && column && !isMacroName(column)) {
+    const qualifier = nameOf(expr.table)?.toLowerCase();
+    const origin = resolveColumn(scope, qualifier, column.toLowerCase(), line);
+    if (origin) return [columnFromReference(name, origin, line)];
+    return [{ name, line, transform: "unknown", sources: [], expression: itemText(item, expr, name, ctx) }];
+  }
+  const facts = analyzeExpression(expr, scope, ctx, subqueryOrigins);
+  return [columnFromExpression(name, facts, line, itemText(item, expr, name, ctx))];
+}
+
+/** Columns of one SELECT, resolving CTEs, FROM entries and row sources into `ctx`. */
+function analyzeSelect(select: AstNode, parent: Scope | undefined, ctx: QueryContext): AnalyzedColumn[] {
+  const scope = newScope(parent);
+  registerCtes(select, scope, ctx);
+  buildFrom(select, scope, ctx);
+  const columns = nodeArray(select.columns).flatMap((item, i) => selectItem(item, i + 1, scope, ctx));
+  recordRowSources(select, columns, scope, ctx, subqueryOrigins);
+  return columns;
+}

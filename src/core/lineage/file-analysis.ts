@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { DiagnosticSchema, RowSourceSchema, TransformSchema } from "./schema.js";
+
+/** Bump when the analysis of a file would change, so cached analyses from older versions are ignored. */
+export const ANALYSIS_VERSION = 1;
+
+/**
+ * A column reference as one file sees it. When an unqualified column could come from several tables,
+ * `candidates` lists them and the cross-file pass picks the one whose known columns contain it.
+ */
+export const SourceRefSchema = z.strictObject({
+  table: z.string(),
+  column: z.string(),
+  candidates: z.array(z.string()).optional(),
+});
+export type SourceRef = z.infer<typeof SourceRefSchema>;
+
+/** `SELECT *` / `t.*` over a table whose columns are only known after every file is analysed. */
+export const StarSchema = z.strictObject({
+  table: z.string(),
+  except: z.array(z.string()),
+  replace: z.array(z.string()),
+});
+export type Star = z.infer<typeof StarSchema>;
+
+export const AnalyzedColumnSchema = z.strictObject({
+  name: z.string(),
+  line: z.number().int().min(1),
+  transform: TransformSchema,
+  sources: z.array(SourceRefSchema),
+  expression: z.string().optional(),
+  /** Present on a `*` placeholder, expanded in the cross-file pass. */
+  star: StarSchema.optional(),
+});
+export type AnalyzedColumn = z.infer<typeof AnalyzedColumnSchema>;
+
+export const AnalyzedRowSourceSchema = RowSourceSchema.extend({ candidates: z.array(z.string()).optional() });
+export type AnalyzedRowSource = z.infer<typeof AnalyzedRowSourceSchema>;
+
+export const AnalyzedTableSchema = z.strictObject({
+  id: z.string(),
+  kind: z.enum(["model", "table", "view"]),
+  line: z.number().int().min(1),
+  confidence: z.enum(["column", "table-only"]),
+  upstream: z.array(z.string()),
+  columns: z.array(AnalyzedColumnSchema),
+  rowSources: z.array(AnalyzedRowSourceSchema),
+});
+export type AnalyzedTable = z.infer<typeof AnalyzedTableSchema>;
+
+/** The per-file, cacheable result: everything the cross-file pass needs, and nothing it can recompute. */
+export const FileAnalysisSchema = z.strictObject({
+  version: z.literal(ANALYSIS_VERSION),
+  /** Blob SHA or content hash of the file (and its render context), the cache key. */
+  key: z.string(),
+  path: z.string(),
+  tables: z.array(AnalyzedTableSchema),
+  diagnostics: z.array(DiagnosticSchema),
+});
+export type FileAnalysis = z.infer<typeof FileAnalysisSchema>;

@@ -1,0 +1,127 @@
+import type { AnalyzedColumn, SourceRef } from "./file-analysis.js";
+import type { Transform } from "./schema.js";
+
+/** Where a value comes from, as far as one file can tell. */
+export type Origin = {
+  readonly sources: readonly SourceRef[];
+  readonly transform: Transform;
+  readonly line: number;
+  readonly expression?: string;
+  /** True when the value is a base table's column read as is (no CTE or subquery in between). */
+  readonly direct?: boolean;
+};
+
+/** A relation in FROM: a real table, a CTE/subquery/temp table with analysed columns, or an UNNEST value. */
+export type Relation =
+  | { readonly kind: "base"; readonly id: string }
+  | { readonly kind: "derived"; readonly columns: readonly AnalyzedColumn[] }
+  | { readonly kind: "value"; readonly origin: Origin };
+
+export type ScopeEntry = { readonly alias: string; readonly relation: Relation };
+
+export type Scope = {
+  readonly entries: ScopeEntry[];
+  readonly ctes: Map<string, Relation>;
+  readonly usingColumns: Set<string>;
+  readonly parent?: Scope;
+};
+
+export function newScope(parent?: Scope): Scope {
+  return { entries: [], ctes: new Map(), usingColumns: new Set(), ...(parent ? { parent } : {}) };
+}
+
+export function findCte(scope: Scope | undefined, name: string): Relation | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const found = s.ctes.get(name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function originOfColumn(column: AnalyzedColumn): Origin {
+  return {
+    sources: column.sources,
+    transform: column.transform,
+    line: column.line,
+    ...(column.expression !== undefined ? { expression: column.expression } : {}),
+  };
+}
+
+/** Tables a `*` of this relation stands for, when the column is not listed by name. */
+function starTables(relation: Relation): string[] {
+  if (relation.kind === "base") return [relation.id];
+  if (relation.kind === "value") return [];
+  return relation.columns.flatMap((c) => (c.star ? [c.star.table] : []));
+}
+
+function hasNamed(relation: Relation, column: string): boolean {
+  return relation.kind === "derived" && relation.columns.some((c) => !c.star && c.name === column);
+}
+
+/** The origin of `column` inside one relation, or undefined when the relation cannot hold it. */
+export function originIn(relation: Relation, column: string, line: number): Origin | undefined {
+  if (relation.kind === "value") return relation.origin;
+  if (relation.kind === "base") {
+    return { sources: [{ table: relation.id, column }], transform: "passthrough", line, direct: true };
+  }
+  const named = relation.columns.find((c) => !c.star && c.name === column);
+  if (named) return originOfColumn(named);
+  const stars = relation.columns.filter((c) => c.star && !c.star.except.includes(column));
+  const tables = [...new Set(stars.map((c) => c.star?.table ?? ""))];
+  const first = tables[0];
+  if (first === undefined) return undefined;
+  const ref: SourceRef =
+    tables.length === 1 ? { table: first, column } : { table: first, column, candidates: tables };
+  return { sources: [ref], transform: "passthrough", line, direct: true };
+}
+
+export function entryFor(scope: Scope, qualifier: string): ScopeEntry | undefined {
+  return scope.entries.find(
+    (e) =>
+      e.alias === qualifier ||
+      (e.relation.kind === "base" &&
+        (e.relation.id === qualifier || e.relation.id.endsWith(`.${qualifier}`))),
+  );
+}
+
+function resolveUnqualified(scope: Scope, column: string, line: number): Origin | undefined {
+  const named = scope.entries.filter((e) => hasNamed(e.relation, column));
+  const pick =
+    named.length > 0 ? named : scope.entries.filter((e) => e.alias === column && e.relation.kind === "value");
+  if (pick.length > 0) return originIn((pick[0] as ScopeEntry).relation, column, line);
+  const open = scope.entries.filter((e) => starTables(e.relation).length > 0);
+  if (open.length === 0) return undefined;
+  if (open.length === 1 || scope.usingColumns.has(column)) {
+    return originIn((open[0] as ScopeEntry).relation, column, line);
+  }
+  const tables = [...new Set(open.flatMap((e) => starTables(e.relation)))];
+  return {
+    sources: [{ table: tables[0] as string, column, candidates: tables }],
+    transform: "passthrough",
+    line,
+    direct: true,
+  };
+}
+
+/**
+ * Resolves `qualifier.column` (or an unqualified column) through the scope chain, inner scopes first,
+ * so correlated subqueries see the outer query. A qualifier that names no relation is read as a struct
+ * column (`address.city` → `address`).
+ */
+export function resolveColumn(
+  scope: Scope,
+  qualifier: string | undefined,
+  column: string,
+  line: number,
+): Origin | undefined {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    if (qualifier) {
+      const entry = entryFor(s, qualifier);
+      if (entry) return originIn(entry.relation, column, line);
+    } else {
+      const found = resolveUnqualified(s, column, line);
+      if (found) return found;
+    }
+  }
+  return qualifier ? resolveColumn(scope, undefined, qualifier, line) : undefined;
+}

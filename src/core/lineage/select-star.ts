@@ -1,0 +1,61 @@
+import { type AstNode, locationOf, nameOf } from "../sql/ast-nodes.js";
+import { columnFromReference } from "./build-column.js";
+import type { AnalyzedColumn } from "./file-analysis.js";
+import type { QueryContext } from "./query-context.js";
+import { entryFor, type Origin, type Relation, type Scope } from "./scope.js";
+
+function originOf(column: AnalyzedColumn): Origin {
+  return {
+    sources: column.sources,
+    transform: column.transform,
+    line: column.line,
+    ...(column.expression !== undefined ? { expression: column.expression } : {}),
+  };
+}
+
+function expandRelation(
+  relation: Relation,
+  alias: string,
+  modifier: { except: string[]; replace: string[] },
+  line: number,
+): AnalyzedColumn[] {
+  if (relation.kind === "value") return [columnFromReference(alias, relation.origin, line)];
+  if (relation.kind === "base") {
+    const star = { table: relation.id, except: modifier.except, replace: modifier.replace };
+    return [{ name: "*", line, transform: "passthrough", sources: [], star }];
+  }
+  return relation.columns.flatMap((column): AnalyzedColumn[] => {
+    if (column.star) {
+      const star = {
+        table: column.star.table,
+        except: [...new Set([...column.star.except, ...modifier.except])],
+        replace: [...new Set([...column.star.replace, ...modifier.replace])],
+      };
+      return [{ ...column, star }];
+    }
+    if (modifier.except.includes(column.name)) return [];
+    if (modifier.replace.includes(column.name))
+      return [{ name: column.name, line, transform: "unknown", sources: [] }];
+    return [columnFromReference(column.name, originOf(column), line)];
+  });
+}
+
+/**
+ * `*` or `alias.*`: columns of the relations in scope. A real table's columns are not known yet, so it
+ * becomes a placeholder the cross-file pass expands; `* EXCEPT/EXCLUDE/REPLACE` lists (lifted out before
+ * parsing) travel with it.
+ */
+export function expandStar(item: AstNode, expr: AstNode, scope: Scope, ctx: QueryContext): AnalyzedColumn[] {
+  const loc = locationOf(item) ?? locationOf(expr);
+  const line = ctx.lineOf(loc?.line ?? 1);
+  const start = loc?.start ?? -1;
+  const end = loc?.end ?? -1;
+  const mods = ctx.starModifiers.filter((m) => m.offset >= start && m.offset <= end);
+  const modifier = {
+    except: mods.filter((m) => m.kind === "except").flatMap((m) => m.columns),
+    replace: mods.filter((m) => m.kind === "replace").flatMap((m) => m.columns),
+  };
+  const qualifier = nameOf(expr.table)?.toLowerCase();
+  const entries = qualifier ? [entryFor(scope, qualifier)].filter((e) => e !== undefined) : scope.entries;
+  return entries.flatMap((e) => expandRelation(e.relation, e.alias, modifier, line));
+}

@@ -1,0 +1,141 @@
+import { identifierName, type SqlToken, tokenizeSql } from "./tokenize-sql.js";
+
+/** `* EXCEPT (a, b)` / `* EXCLUDE` / `* REPLACE (expr AS a)` lifted out of the text before parsing. */
+export type StarModifier = {
+  /** Offset of the `*` in the statement text. */
+  readonly offset: number;
+  readonly kind: "except" | "replace";
+  readonly columns: readonly string[];
+};
+
+export type RewrittenSql = { readonly text: string; readonly starModifiers: readonly StarModifier[] };
+
+/** Blanks a range with spaces but keeps newlines, so every later offset and line stays where it was. */
+function blank(chars: string[], start: number, end: number, replacement = ""): void {
+  for (let i = start; i < end; i += 1) {
+    const keep = chars[i] === "\n" || chars[i] === "\r";
+    chars[i] = keep
+      ? (chars[i] as string)
+      : i - start < replacement.length
+        ? (replacement[i - start] as string)
+        : " ";
+  }
+}
+
+function matchingParen(tokens: readonly SqlToken[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i += 1) {
+    const t = tokens[i] as SqlToken;
+    if (t.text === "(") depth += 1;
+    else if (t.text === ")" && --depth === 0) return i;
+  }
+  return tokens.length - 1;
+}
+
+/** Names in a `(a, b)` or `(expr AS a, …)` list: the last identifier of each top-level item. */
+function listNames(tokens: readonly SqlToken[], open: number, close: number): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  let last: string | undefined;
+  for (let i = open + 1; i < close; i += 1) {
+    const t = tokens[i] as SqlToken;
+    if (t.text === "(") depth += 1;
+    else if (t.text === ")") depth -= 1;
+    else if (depth === 0 && t.text === ",") {
+      if (last) names.push(last);
+      last = undefined;
+    } else if (depth === 0 && (t.kind === "word" || t.kind === "quoted")) last = identifierName(t);
+  }
+  if (last) names.push(last);
+  return names;
+}
+
+function is(token: SqlToken | undefined, word: string): boolean {
+  return token !== undefined && token.kind === "word" && token.text.toLowerCase() === word;
+}
+
+function rewriteStar(tokens: readonly SqlToken[], i: number, chars: string[], mods: StarModifier[]): number {
+  const star = tokens[i] as SqlToken;
+  const keyword = tokens[i + 1];
+  if (!keyword || !(is(keyword, "except") || is(keyword, "exclude") || is(keyword, "replace"))) return i;
+  const kind = is(keyword, "replace") ? "replace" : "except";
+  const open = tokens[i + 2];
+  if (open?.text === "(") {
+    const close = matchingParen(tokens, i + 2);
+    mods.push({ offset: star.start, kind, columns: listNames(tokens, i + 2, close) });
+    blank(chars, keyword.start, (tokens[close] as SqlToken).end);
+    return close;
+  }
+  if (
+    kind === "except" &&
+    open &&
+    (open.kind === "word" || open.kind === "quoted") &&
+    is(keyword, "exclude")
+  ) {
+    mods.push({ offset: star.start, kind, columns: [identifierName(open)] });
+    blank(chars, keyword.start, open.end);
+    return i + 2;
+  }
+  return i;
+}
+
+/** `a IS [NOT] DISTINCT FROM b` → `a <> b` / `a = b`; lineage only needs the operands. */
+function rewriteDistinctFrom(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  const negated = is(tokens[i + 1], "not");
+  const d = negated ? i + 2 : i + 1;
+  if (!is(tokens[d], "distinct") || !is(tokens[d + 1], "from")) return i;
+  blank(chars, (tokens[i] as SqlToken).start, (tokens[d + 1] as SqlToken).end, negated ? "=" : "<>");
+  return d + 1;
+}
+
+/** Snowflake `col:path.to[0]` → `col`: the path selects inside the column, the column is the source. */
+function rewriteVariantPath(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  const colon = tokens[i] as SqlToken;
+  const prev = tokens[i - 1];
+  const next = tokens[i + 1];
+  if (!prev || !next || prev.end !== colon.start || next.start !== colon.end) return i;
+  if (prev.kind !== "word" && prev.kind !== "quoted" && prev.text !== ")") return i;
+  if (next.kind !== "word" && next.kind !== "quoted") return i;
+  if (tokens[i - 2]?.text === ":" || next.text === ":") return i;
+  let end = i + 1;
+  while (true) {
+    const t = tokens[end + 1];
+    const adjacent = t !== undefined && t.start === (tokens[end] as SqlToken).end;
+    if (!adjacent || !(t.text === "." || t.text === "[" || t.text === "]" || t.kind !== "punct")) break;
+    end += 1;
+  }
+  blank(chars, colon.start, (tokens[end] as SqlToken).end);
+  return end;
+}
+
+function rewriteString(token: SqlToken, chars: string[]): void {
+  if (!/^("""|''')/.test(token.text)) return;
+  const inner = token.text.slice(3, -3).replace(/['\\]/g, " ");
+  blank(chars, token.start, token.end, `'${inner}'`);
+}
+
+/**
+ * Offset-preserving rewrites of syntax node-sql-parser cannot read (see docs/parser-coverage):
+ * `* EXCEPT/EXCLUDE/REPLACE (…)` (kept aside), IGNORE/RESPECT NULLS, IS [NOT] DISTINCT FROM,
+ * Snowflake `col:path`, triple-quoted and r''/b'' strings. Lines and offsets of the result match the input.
+ */
+export function rewriteForParser(text: string, options: { hashComments?: boolean } = {}): RewrittenSql {
+  const tokens = tokenizeSql(text, options);
+  const chars = [...text];
+  if (chars.length !== text.length) return { text, starModifiers: [] }; // astral characters: leave as is
+  const starModifiers: StarModifier[] = [];
+  for (let i = 0; i < tokens.length; i += 1) {
+    const t = tokens[i] as SqlToken;
+    if (t.text === "*") i = rewriteStar(tokens, i, chars, starModifiers);
+    else if ((is(t, "ignore") || is(t, "respect")) && is(tokens[i + 1], "nulls")) {
+      blank(chars, t.start, (tokens[i + 1] as SqlToken).end);
+      i += 1;
+    } else if (is(t, "is")) i = rewriteDistinctFrom(tokens, i, chars);
+    else if (t.text === ":") i = rewriteVariantPath(tokens, i, chars);
+    else if (t.kind === "string") rewriteString(t, chars);
+    else if (t.kind === "word" && /^(r|b|rb|br)$/i.test(t.text) && tokens[i + 1]?.start === t.end) {
+      if (tokens[i + 1]?.kind !== "word") blank(chars, t.start, t.end);
+    }
+  }
+  return { text: chars.join(""), starModifiers };
+}
