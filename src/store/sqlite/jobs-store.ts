@@ -38,13 +38,25 @@ function toRecord(row: JobRow): JobRecord {
   };
 }
 
-// A job is due when queued and its time has come, or when its claimer's lease ran out (the claimer died).
-const DUE = "((state = 'queued' AND run_at <= ?) OR (state = 'running' AND lease_until < ?))";
-
+/**
+ * A job is due when queued and its time has come, or when its claimer's lease ran out (the claimer died).
+ * Each branch takes its own oldest row through an index, so a claim stays cheap with a long backlog.
+ */
 function claimSql(kindCount: number): string {
   const kinds = kindCount > 0 ? ` AND kind IN (${placeholders(kindCount)})` : "";
+  const oldest = "ORDER BY run_at, created_at, id LIMIT 1";
   return `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, updated_at = ?
-    WHERE id = (SELECT id FROM jobs WHERE ${DUE}${kinds} ORDER BY run_at, created_at, id LIMIT 1)
+    WHERE id = (
+      SELECT id FROM (
+        SELECT id, run_at, created_at FROM (
+          SELECT id, run_at, created_at FROM jobs WHERE state = 'queued' AND run_at <= ?${kinds} ${oldest}
+        ) AS queued_due
+        UNION ALL
+        SELECT id, run_at, created_at FROM (
+          SELECT id, run_at, created_at FROM jobs WHERE state = 'running' AND lease_until < ?${kinds} ${oldest}
+        ) AS lease_expired
+      ) AS due ${oldest}
+    )
     RETURNING *`;
 }
 
@@ -103,7 +115,7 @@ export function createSqliteJobStore(db: Database.Database): JobStore {
         statement = db.prepare<unknown[], JobRow>(claimSql(kinds.length));
         claimStatements.set(kinds.length, statement);
       }
-      return statement.get(workerId, now + leaseMs, now, now, now, ...kinds);
+      return statement.get(workerId, now + leaseMs, now, now, ...kinds, now, ...kinds);
     },
   );
 

@@ -31,7 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at BIGINT NOT NULL
       );
       CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key);
-      CREATE INDEX jobs_queued_due ON jobs (state, run_at);
+      CREATE INDEX jobs_queued_due ON jobs (state, run_at, created_at, id);
       CREATE INDEX jobs_running_lease ON jobs (state, lease_until);
 
       CREATE TABLE leases (

@@ -198,7 +198,8 @@ function enqueueInTransaction(statements: ReturnType<typeof prepareStatements>, 
 export function createSqliteSignalStore(db: Database.Database): SignalStore {
   const statements = prepareStatements(db);
 
-  const recordTx = db.transaction((input: RecordDeliveryInput) => {
+  // Called inside the batch transaction, so each delivery is its own savepoint.
+  const recordOne = db.transaction((input: RecordDeliveryInput): RecordResult => {
     const existing = statements.delivery.get(input.source, input.deliveryId);
     if (existing) {
       const signals = statements.signalsOf.all(input.source, input.deliveryId);
@@ -237,9 +238,7 @@ export function createSqliteSignalStore(db: Database.Database): SignalStore {
   );
 
   return {
-    async recordDelivery(input) {
-      return recordTx.immediate(input);
-    },
+    recordDelivery: createGroupCommit(db, recordOne),
     async getDelivery({ source, deliveryId }) {
       const row = statements.delivery.get(source, deliveryId);
       if (!row) return null;
@@ -275,6 +274,56 @@ export function createSqliteSignalStore(db: Database.Database): SignalStore {
       return statements.countBySource.all(repo, toMs(since));
     },
   };
+}
+
+type RecordResult = Awaited<ReturnType<SignalStore["recordDelivery"]>>;
+type Waiting = {
+  readonly input: RecordDeliveryInput;
+  readonly resolve: (result: RecordResult) => void;
+  readonly reject: (error: unknown) => void;
+};
+
+/**
+ * Group commit: deliveries that arrive in the same event-loop turn share one transaction (one WAL
+ * commit), each in its own savepoint so one bad delivery does not fail the others. Every caller's
+ * promise settles only after the shared commit, so "resolved" still means "durable".
+ */
+function createGroupCommit(
+  db: Database.Database,
+  recordOne: (input: RecordDeliveryInput) => RecordResult,
+): (input: RecordDeliveryInput) => Promise<RecordResult> {
+  let queue: Waiting[] = [];
+  const runBatch = db.transaction((batch: readonly Waiting[]) =>
+    batch.map((item): { ok: true; result: RecordResult } | { ok: false; error: unknown } => {
+      try {
+        return { ok: true, result: recordOne(item.input) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    let outcomes: ReturnType<typeof runBatch>;
+    try {
+      outcomes = runBatch.immediate(batch);
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, index) => {
+      const item = batch[index];
+      if (!item) return;
+      if (outcome.ok) item.resolve(outcome.result);
+      else item.reject(outcome.error);
+    });
+  };
+  return (input) =>
+    new Promise((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      if (queue.length === 1) setImmediate(flush);
+    });
 }
 
 type FingerprintInput = { readonly signalId: string; readonly fingerprint: string };

@@ -80,6 +80,15 @@ describe("SQLite job store", () => {
     expect(order).toEqual([early.job.id, late.job.id]);
   });
 
+  it("takes an orphaned job before a queued job that became due later", async () => {
+    const orphan = await store.jobs.enqueue({ kind: "k", payload: "orphan", now: t0 });
+    await store.jobs.claim({ workerId: "died", now: t0, leaseMs: 100 });
+    const queued = await store.jobs.enqueue({ kind: "k", payload: "queued", runAt: at(50), now: at(50) });
+    const first = await store.jobs.claim({ workerId: "w", now: at(200), leaseMs: 100 });
+    const second = await store.jobs.claim({ workerId: "w", now: at(200), leaseMs: 100 });
+    expect([first?.id, second?.id]).toEqual([orphan.job.id, queued.job.id]);
+  });
+
   it("claims only the kinds asked for", async () => {
     await store.jobs.enqueue({ kind: "a", payload: null, now: t0 });
     await store.jobs.enqueue({ kind: "b", payload: null, now: t0 });

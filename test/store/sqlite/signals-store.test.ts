@@ -102,6 +102,20 @@ describe("SQLite signal store", () => {
     expect(await store.jobs.list()).toHaveLength(0);
   });
 
+  it("commits deliveries made in the same tick together, failing only the bad one", async () => {
+    const results = await Promise.allSettled([
+      store.signals.recordDelivery(delivery("a", [signal("s1")])),
+      store.signals.recordDelivery(delivery("bad", [signal("s2"), signal("s3", { observedAt: "not a date" })])),
+      store.signals.recordDelivery(delivery("b", [signal("s4")])),
+      store.signals.recordDelivery(delivery("a", [signal("s1")])),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect(results[3]).toMatchObject({ value: { duplicate: true } });
+    expect((await store.signals.pendingDeliveries()).map((d) => d.deliveryId).sort()).toEqual(["a", "b"]);
+    expect(await store.signals.getDelivery({ source: "monitor", deliveryId: "bad" })).toBeNull();
+    expect(await store.jobs.list()).toHaveLength(2);
+  });
+
   it("lists pending deliveries oldest first until they are marked processed", async () => {
     await store.signals.recordDelivery(delivery("late", [signal("s2")], { receivedAt: at(5) }));
     await store.signals.recordDelivery(delivery("early", [signal("s1")], { receivedAt: at(1) }));
