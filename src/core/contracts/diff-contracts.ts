@@ -104,9 +104,17 @@ function wholeContract(contract: Contract, how: "added" | "removed"): ContractCh
 }
 
 function diffDataset(a: ContractDataset, b: ContractDataset, ctx: DiffContext): ContractChange[] {
+  const columnChanges = diffColumns(a.columns, b.columns, ctx);
+  const lower = (name: string | undefined) => (name ?? "").toLowerCase();
+  const fate = {
+    dropped: new Set(columnChanges.filter((c) => c.kind === "column_removed").map((c) => lower(c.column))),
+    renames: new Map(
+      columnChanges.filter((c) => c.kind === "column_renamed").map((c) => [lower(c.before), lower(c.after)]),
+    ),
+  };
   const changes = [
-    ...diffColumns(a.columns, b.columns, ctx),
-    ...diffRules(a.rules, b.rules, ctx),
+    ...columnChanges,
+    ...diffRules(a.rules, b.rules, ctx, fate),
     ...diffFreshness(a.freshness, b.freshness, ctx, b.line),
   ];
   if (normalizeText(a.description) !== normalizeText(b.description)) {

@@ -80,10 +80,14 @@ function compareSeverity(before: string | undefined, after: string | undefined):
   return a === b ? "same" : b > a ? "tightened" : "loosened";
 }
 
-function ruleKeys(rules: readonly ContractRule[]): Map<string, ContractRule> {
+function ruleKeys(
+  rules: readonly ContractRule[],
+  renames?: ReadonlyMap<string, string>,
+): Map<string, ContractRule> {
   const keyed = new Map<string, ContractRule>();
   for (const rule of rules) {
-    const base = rule.id ? `id:${rule.id}` : `${(rule.column ?? "").toLowerCase()}|${rule.metric}`;
+    const column = (rule.column ?? "").toLowerCase();
+    const base = rule.id ? `id:${rule.id}` : `${renames?.get(column) ?? column}|${rule.metric}`;
     let key = base;
     for (let n = 2; keyed.has(key); n++) key = `${base}#${n}`;
     keyed.set(key, rule);
@@ -98,19 +102,24 @@ export function describeRule(rule: ContractRule): string {
   return `${rule.id ? `${rule.id}: ` : ""}${rule.metric}${target} ${rule.operator} ${value}${severity}`.trim();
 }
 
-/** Rule-level changes of one dataset; rules are matched by id, else by column and metric. */
+/** What the column diff already reported, so rules of a dropped or renamed column add no noise. */
+export type ColumnFate = { dropped: ReadonlySet<string>; renames: ReadonlyMap<string, string> };
+
+/** Rule-level changes of one dataset; rules are matched by id, else by column (renames followed) and metric. */
 export function diffRules(
   before: readonly ContractRule[],
   after: readonly ContractRule[],
   ctx: DiffContext,
+  fate: ColumnFate = { dropped: new Set(), renames: new Map() },
 ): ContractChange[] {
-  const a = ruleKeys(before);
+  const a = ruleKeys(before, fate.renames);
   const b = ruleKeys(after);
   const changes: ContractChange[] = [];
   for (const [key, rule] of a) {
     const next = b.get(key);
     const common = { ...ctx, column: rule.column };
     if (!next) {
+      if (fate.dropped.has((rule.column ?? "").toLowerCase())) continue;
       changes.push(
         makeChange("rule_removed", {
           ...common,
