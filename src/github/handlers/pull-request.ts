@@ -1,0 +1,58 @@
+import type { Context } from "probot";
+import { CONFIG_PATH } from "../../core/config/schema.js";
+import type { AppDeps } from "../app-deps.js";
+import { loadRepoConfig } from "../load-repo-config.js";
+import { createRepoReader } from "../repo-reader.js";
+import { planImpactCheck } from "../services/plan-impact-check.js";
+import { upsertCheckRun } from "../writers/upsert-check-run.js";
+
+/** The pull request actions after which the head SHA needs an impact check run. */
+export const PULL_REQUEST_EVENTS = [
+  "pull_request.opened",
+  "pull_request.synchronize",
+  "pull_request.reopened",
+  "pull_request.ready_for_review",
+] as const;
+
+type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
+
+/** Writes the "Backflow: contract impact" check run for the pull request's head SHA. */
+export function handlePullRequest(deps: AppDeps) {
+  return async (context: PullRequestContext): Promise<void> => {
+    const { pull_request: pr, sender } = context.payload;
+    const { owner, repo } = context.repo();
+    const fields = { repo: `${owner}/${repo}`, pr: pr.number, headSha: pr.head.sha };
+    if (sender.type === "Bot") {
+      context.log.debug({ ...fields, sender: sender.login }, "ignoring pull request event sent by a bot");
+      return;
+    }
+    if (pr.draft) {
+      context.log.debug(fields, "ignoring draft pull request until it is ready for review");
+      return;
+    }
+    if (pr.state !== "open") {
+      context.log.debug(fields, "ignoring pull request that is not open");
+      return;
+    }
+    const reader = createRepoReader({ octokit: context.octokit, owner, repo });
+    const config = await loadRepoConfig({ reader, ref: pr.head.sha });
+    if (!config.ok)
+      context.log.warn({ ...fields, problems: config.error.problems }, "config at head is invalid");
+    const content = await planImpactCheck({
+      config,
+      changesConfig: async () =>
+        (await reader.compare(pr.base.sha, pr.head.sha)).some(
+          (file) => file.path === CONFIG_PATH || file.previousPath === CONFIG_PATH,
+        ),
+    });
+    await upsertCheckRun({
+      octokit: context.octokit,
+      deps,
+      log: context.log,
+      owner,
+      repo,
+      headSha: pr.head.sha,
+      content,
+    });
+  };
+}

@@ -1,0 +1,33 @@
+import type { ConfigError } from "../core/errors.js";
+import { codeSpan, escapeMarkdown } from "../core/render/escape-markdown.js";
+
+/** The hidden marker of the one tracking issue about an invalid default-branch config. */
+export const CONFIG_ERROR_MARKER = "<!-- backflow:config-error -->";
+
+/** One markdown bullet per problem: `path`: message. Paths and messages may quote user text. */
+export function renderConfigProblems(error: ConfigError): string {
+  return error.problems
+    .map((p) => `- ${codeSpan(p.path || "(root)")}: ${escapeMarkdown(p.message)}`)
+    .join("\n");
+}
+
+/** The tracking issue opened when the default branch's config does not validate. */
+export function buildConfigErrorIssue(input: { error: ConfigError; sha: string; branch: string }): {
+  title: string;
+  body: string;
+} {
+  const { error, sha, branch } = input;
+  return {
+    title: `Backflow: ${error.file} on ${branch} is invalid`,
+    body: [
+      CONFIG_ERROR_MARKER,
+      `Backflow could not use ${codeSpan(error.file)} at ${sha.slice(0, 7)} on ${codeSpan(branch)}. Until it is fixed, pull requests that carry this configuration get no impact analysis.`,
+      "",
+      "**Problems**",
+      "",
+      renderConfigProblems(error),
+      "",
+      "Fix the file on the default branch; this issue closes itself once it validates.",
+    ].join("\n"),
+  };
+}

@@ -1,0 +1,41 @@
+import type { ApplicationFunction } from "probot";
+import type { AppDeps } from "./github/app-deps.js";
+import { handleInstallationCreated } from "./github/handlers/installation-created.js";
+import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
+import { handlePush } from "./github/handlers/push.js";
+import { createMetrics } from "./server/metrics.js";
+import { createOpsHandler } from "./server/ops-routes.js";
+import { readAppSettings } from "./server/read-server-env.js";
+import { openStore } from "./store/open-store.js";
+
+export type { AppDeps } from "./github/app-deps.js";
+
+/**
+ * The Backflow Probot app with its dependencies injected: one handler per event.
+ * @example await probot.load(createBackflowApp({ store, clock: () => new Date() }))
+ */
+export function createBackflowApp(deps: AppDeps): ApplicationFunction {
+  return (app) => {
+    app.onAny(async (context) => {
+      deps.metrics?.webhooksReceived.inc({ event: context.name });
+    });
+    app.on([...PULL_REQUEST_EVENTS], handlePullRequest(deps));
+    app.on("push", handlePush(deps));
+    app.on("installation.created", handleInstallationCreated(deps));
+  };
+}
+
+/**
+ * The app for Probot's own runner (`probot run ./dist/index.js`): opens the store named by
+ * DATABASE_URL and adds Backflow's health and metrics routes to Probot's server.
+ * `npm start` uses src/main.ts instead, which also checks credentials and runs the job worker.
+ */
+export const backflowApp: ApplicationFunction = async (app, options) => {
+  const settings = readAppSettings(process.env);
+  const store = openStore(settings.databaseUrl);
+  const metrics = createMetrics({
+    queuedJobs: async () => (await store.jobs.list({ state: "queued" })).length,
+  });
+  await createBackflowApp({ store, metrics, clock: () => new Date(), ...settings.app })(app, options);
+  options.addHandler(createOpsHandler({ store, metrics }));
+};

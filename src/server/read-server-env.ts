@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import { BackflowError } from "../core/errors.js";
+
+/** Everything `npm start` needs, read from the environment once at startup. */
+export type ServerSettings = {
+  readonly appId: number;
+  readonly privateKey: string;
+  readonly webhookSecret: string;
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly webhookPath: string | undefined;
+  readonly databaseUrl: string | undefined;
+  readonly logLevel: string;
+  readonly dryRun: boolean;
+};
+
+/** The app settings that do not need credentials (also used under Probot's own runner). */
+export function readAppSettings(env: NodeJS.ProcessEnv): {
+  databaseUrl: string | undefined;
+  app: { appId?: number; dryRun: boolean };
+} {
+  const appId = Number(env.APP_ID);
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    app: {
+      ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
+      dryRun: env.BACKFLOW_DRY_RUN === "true",
+    },
+  };
+}
+
+const SETUP_HELP = `These come from a GitHub App. To create one from Backflow's manifest (app.yml):
+  1. Register the app with the permissions and events listed in app.yml: either through GitHub's
+     manifest flow (https://docs.github.com/apps/sharing-github-apps/registering-a-github-app-from-a-manifest),
+     or by hand under Settings > Developer settings > GitHub Apps > New GitHub App
+     (https://github.com/settings/apps/new, or https://github.com/organizations/<org>/settings/apps/new).
+  2. Set APP_ID to the App ID shown on the app's settings page.
+  3. Generate a private key there; set PRIVATE_KEY to the PEM text (or its base64),
+     or PRIVATE_KEY_PATH to the downloaded .pem file.
+  4. Set WEBHOOK_SECRET to the webhook secret you entered when registering the app.`;
+
+/** Startup settings that are missing or unusable. The message says what to set and how to get it. */
+export class MissingCredentialsError extends BackflowError {
+  override readonly name = "MissingCredentialsError";
+  constructor(readonly problems: readonly string[]) {
+    super(`Backflow cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}\n\n${SETUP_HELP}`);
+  }
+}
+
+const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/** A PEM key from PRIVATE_KEY (PEM, PEM with literal \n, or base64 of PEM) or PRIVATE_KEY_PATH. */
+function readPrivateKey(env: NodeJS.ProcessEnv, readFile: (path: string) => string): string | string[] {
+  if (env.PRIVATE_KEY) {
+    const text = env.PRIVATE_KEY.replace(/\\n/g, "\n");
+    if (PEM.test(text)) return text;
+    const decoded = Buffer.from(text, "base64").toString("utf8");
+    if (PEM.test(decoded)) return decoded;
+    return ["PRIVATE_KEY is set but is not a PEM private key (nor base64 of one)"];
+  }
+  if (env.PRIVATE_KEY_PATH) {
+    try {
+      const text = readFile(env.PRIVATE_KEY_PATH);
+      if (PEM.test(text)) return text;
+      return [`PRIVATE_KEY_PATH ${env.PRIVATE_KEY_PATH} does not contain a PEM private key`];
+    } catch (error) {
+      return [`PRIVATE_KEY_PATH ${env.PRIVATE_KEY_PATH} cannot be read (${(error as Error).message})`];
+    }
+  }
+  return ["PRIVATE_KEY (or PRIVATE_KEY_PATH) is not set"];
+}
+
+/**
+ * Reads and checks the server's environment. Throws MissingCredentialsError naming every missing
+ * or unusable variable at once.
+ */
+export function readServerEnv(
+  env: NodeJS.ProcessEnv,
+  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): ServerSettings {
+  const problems: string[] = [];
+  const appId = Number(env.APP_ID);
+  if (!env.APP_ID) problems.push("APP_ID is not set");
+  else if (!Number.isInteger(appId) || appId <= 0)
+    problems.push(`APP_ID must be the numeric App ID, not "${env.APP_ID}"`);
+  const key = readPrivateKey(env, readFile);
+  if (Array.isArray(key)) problems.push(...key);
+  if (!env.WEBHOOK_SECRET) problems.push("WEBHOOK_SECRET is not set");
+  const port = env.PORT ? Number(env.PORT) : 3000;
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    problems.push(`PORT must be a TCP port number, not "${env.PORT}"`);
+  if (problems.length > 0 || Array.isArray(key)) throw new MissingCredentialsError(problems);
+  return {
+    appId,
+    privateKey: key,
+    webhookSecret: env.WEBHOOK_SECRET ?? "",
+    port,
+    host: env.HOST || undefined,
+    webhookPath: env.WEBHOOK_PATH || undefined,
+    databaseUrl: env.DATABASE_URL || undefined,
+    logLevel: env.LOG_LEVEL || "info",
+    dryRun: env.BACKFLOW_DRY_RUN === "true",
+  };
+}

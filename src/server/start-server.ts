@@ -1,0 +1,89 @@
+import { hostname } from "node:os";
+import { type Logger, Probot, type ProbotOctokit, Server } from "probot";
+import type { Clock } from "../github/app-deps.js";
+import { createBackflowOctokit } from "../github/backflow-octokit.js";
+import { createBackflowApp } from "../index.js";
+import type { JobHandler } from "../jobs/queue.js";
+import { createWorker, type Worker } from "../jobs/worker.js";
+import type { Store } from "../store/store.js";
+import { instrumentJobHandlers } from "./instrument-job-handlers.js";
+import { type BackflowMetrics, createMetrics } from "./metrics.js";
+import { createOpsHandler } from "./ops-routes.js";
+import type { ServerSettings } from "./read-server-env.js";
+
+export type RunningServer = {
+  readonly port: number;
+  readonly url: string;
+  readonly probot: Probot;
+  readonly metrics: BackflowMetrics;
+  /** Stops the worker (finishing its job), then the HTTP server. The store is the caller's to close. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts Backflow's HTTP server: Probot's webhook endpoint (signature-checked) plus /healthz,
+ * /readyz and /metrics on the same port, and the job worker unless `worker: false`.
+ * Used by `npm start` (src/main.ts) and by the end-to-end tests.
+ */
+export async function startServer(input: {
+  settings: ServerSettings;
+  store: Store;
+  log: Logger;
+  clock?: Clock;
+  /** Tests pass an Octokit with retry and throttling off. */
+  Octokit?: typeof ProbotOctokit;
+  jobHandlers?: Readonly<Record<string, JobHandler>>;
+  worker?: boolean;
+}): Promise<RunningServer> {
+  const { settings, store, log } = input;
+  const clock = input.clock ?? (() => new Date());
+  const metrics = createMetrics({
+    queuedJobs: async () => (await store.jobs.list({ state: "queued" })).length,
+  });
+  const server = new Server({
+    Probot: Probot.defaults({
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      secret: settings.webhookSecret,
+      log,
+      Octokit: input.Octokit ?? createBackflowOctokit({ metrics }),
+    }),
+    log,
+    port: settings.port,
+    host: settings.host,
+    webhookPath: settings.webhookPath,
+    enableStaticFiles: false,
+  });
+  let probot: Probot | undefined;
+  const app = createBackflowApp({ store, clock, metrics, appId: settings.appId, dryRun: settings.dryRun });
+  await server.load(async (loaded, options) => {
+    probot = loaded;
+    await app(loaded, options);
+  });
+  server.addHandler(createOpsHandler({ store, metrics }));
+  await server.start();
+  if (!probot) throw new Error("Probot did not load the Backflow app");
+
+  let worker: Worker | undefined;
+  if (input.worker !== false) {
+    worker = createWorker({
+      store,
+      handlers: instrumentJobHandlers(input.jobHandlers ?? {}, metrics),
+      workerId: `${hostname()}:${process.pid}:${settings.port}`,
+      clock,
+      log: log.child({ name: "worker" }),
+    });
+    worker.start();
+  }
+  const host = server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host;
+  return {
+    port: server.port,
+    url: `http://${host}:${server.port}`,
+    probot,
+    metrics,
+    async stop() {
+      await worker?.stop();
+      await server.stop();
+    },
+  };
+}

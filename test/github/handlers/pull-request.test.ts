@@ -1,0 +1,207 @@
+import nock from "nock";
+import type { Probot } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { IMPACT_CHECK_NAME } from "../../../src/github/services/plan-impact-check.js";
+import { checkRunKey } from "../../../src/github/writers/upsert-check-run.js";
+import { createBackflowApp } from "../../../src/index.js";
+import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import type { Store } from "../../../src/store/store.js";
+import { githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/github-nock.js";
+import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { loadPayload, receive } from "../../helpers/payloads.js";
+import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
+
+const NOW = new Date("2025-06-01T12:00:00Z");
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
+
+let store: Store;
+let probot: Probot;
+
+function prPayload(action = "opened", overrides: Record<string, unknown> = {}) {
+  return loadPayload("pull_request", { action, overrides });
+}
+
+function headSha(payload: Record<string, unknown>): string {
+  return (payload.pull_request as { head: { sha: string } }).head.sha;
+}
+
+/** GET check runs for the SHA: Backflow finds none of its own. */
+function mockNoExistingRun(scope: nock.Scope, sha: string, runs: unknown[] = []) {
+  return scope
+    .get(`/repos/${OWNER}/${REPO}/commits/${sha}/check-runs`)
+    .query({ check_name: IMPACT_CHECK_NAME, filter: "latest", per_page: "100", app_id: String(TEST_APP_ID) })
+    .reply(200, { total_count: runs.length, check_runs: runs });
+}
+
+beforeEach(async () => {
+  store = openSqliteStore(":memory:");
+  probot = await createTestProbot({
+    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
+  });
+  mockInstallationToken();
+});
+
+afterEach(async () => {
+  nock.cleanAll();
+  await store.close();
+});
+
+describe("pull_request handler", () => {
+  it("creates one neutral impact check run for the head SHA of an opened pull request", async () => {
+    const payload = prPayload();
+    const sha = headSha(payload);
+    const scope = githubApi();
+    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: null });
+    mockNoExistingRun(scope, sha);
+    scope
+      .post(`/repos/${OWNER}/${REPO}/check-runs`, (body) => {
+        expect(body).toMatchObject({
+          name: IMPACT_CHECK_NAME,
+          head_sha: sha,
+          status: "completed",
+          conclusion: "neutral",
+          output: { title: "Impact analysis is not configured yet" },
+        });
+        return true;
+      })
+      .reply(201, { id: 42 });
+
+    await receive(probot, "pull_request", payload);
+
+    expect(scope.isDone()).toBe(true);
+    const stored = await store.repoState.get<{ id: number }>({
+      repo: `${OWNER}/${REPO}`,
+      key: checkRunKey(IMPACT_CHECK_NAME, sha),
+    });
+    expect(stored?.id).toBe(42);
+  });
+
+  it("creates the check run once when the same delivery is received twice", async () => {
+    const payload = prPayload();
+    const sha = headSha(payload);
+    const scope = githubApi();
+    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: null }).persist();
+    mockNoExistingRun(scope, sha);
+    scope.post(`/repos/${OWNER}/${REPO}/check-runs`).once().reply(201, { id: 42 });
+
+    await receive(probot, "pull_request", payload, "delivery-1");
+    await receive(probot, "pull_request", payload, "delivery-1");
+
+    const posts = takeRecordedRequests().filter((r) => r.method === "POST" && r.path.endsWith("/check-runs"));
+    expect(posts).toHaveLength(1);
+  });
+
+  it("creates the check run once when two deliveries race", async () => {
+    const opened = prPayload("opened");
+    const sha = headSha(opened);
+    const reopened = prPayload("reopened", { pull_request: { head: { sha } } });
+    const scope = githubApi();
+    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: null }).persist();
+    mockNoExistingRun(scope, sha);
+    scope.post(`/repos/${OWNER}/${REPO}/check-runs`).delay(50).reply(201, { id: 7 });
+
+    await Promise.all([receive(probot, "pull_request", opened), receive(probot, "pull_request", reopened)]);
+
+    const recorded = takeRecordedRequests();
+    expect(recorded.filter((r) => r.method === "POST" && r.path.endsWith("/check-runs"))).toHaveLength(1);
+    expect(recorded.filter((r) => r.path.includes("/commits/"))).toHaveLength(1);
+  });
+
+  it("adopts an existing run found on GitHub instead of duplicating it when the store was lost", async () => {
+    const payload = prPayload();
+    const sha = headSha(payload);
+    const scope = githubApi();
+    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: null });
+    mockNoExistingRun(scope, sha, [
+      {
+        id: 99,
+        name: IMPACT_CHECK_NAME,
+        head_sha: sha,
+        conclusion: "neutral",
+        output: { title: "an older text", summary: "old", text: null },
+      },
+    ]);
+    scope
+      .patch(
+        `/repos/${OWNER}/${REPO}/check-runs/99`,
+        (body) => body.conclusion === "neutral" && !("head_sha" in body),
+      )
+      .reply(200, { id: 99 });
+
+    await receive(probot, "pull_request", payload);
+
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("ignores pull request events sent by a bot", async () => {
+    const payload = prPayload("opened", { sender: { login: "renovate[bot]", type: "Bot" } });
+
+    await receive(probot, "pull_request", payload);
+
+    expect(takeRecordedRequests()).toEqual([]);
+  });
+
+  it("ignores draft pull requests", async () => {
+    const payload = prPayload("opened", { pull_request: { draft: true } });
+
+    await receive(probot, "pull_request", payload);
+
+    expect(takeRecordedRequests()).toEqual([]);
+  });
+
+  it("fails the check with every problem when the pull request changes an invalid config", async () => {
+    const payload = prPayload();
+    const sha = headSha(payload);
+    const baseSha = (payload.pull_request as { base: { sha: string } }).base.sha;
+    const scope = githubApi();
+    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: "dialect: oracle\ncolour: red\n" });
+    scope
+      .get(`/repos/${OWNER}/${REPO}/compare/${baseSha}...${sha}`)
+      .query({ per_page: "1", page: "1" })
+      .reply(200, {
+        merge_base_commit: { sha: baseSha },
+        files: [{ filename: ".github/backflow.yml", status: "modified", sha: "abc" }],
+      });
+    mockNoExistingRun(scope, sha);
+    let summary = "";
+    scope
+      .post(`/repos/${OWNER}/${REPO}/check-runs`, (body) => {
+        summary = body.output.summary;
+        return body.conclusion === "failure";
+      })
+      .reply(201, { id: 5 });
+
+    await receive(probot, "pull_request", payload);
+
+    expect(scope.isDone()).toBe(true);
+    expect(summary).toContain("`dialect`: must be one of");
+    expect(summary).toContain('`(root)`: unknown key\\(s\\) "colour"');
+  });
+
+  it("stays neutral when the config is invalid but the pull request does not touch it", async () => {
+    const payload = prPayload();
+    const sha = headSha(payload);
+    const baseSha = (payload.pull_request as { base: { sha: string } }).base.sha;
+    const scope = githubApi();
+    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: "version: 2\n" });
+    scope
+      .get(`/repos/${OWNER}/${REPO}/compare/${baseSha}...${sha}`)
+      .query(true)
+      .reply(200, {
+        merge_base_commit: { sha: baseSha },
+        files: [{ filename: "models/a.sql", status: "added", sha: "1" }],
+      });
+    mockNoExistingRun(scope, sha);
+    scope
+      .post(
+        `/repos/${OWNER}/${REPO}/check-runs`,
+        (body) => body.conclusion === "neutral" && body.output.summary.includes("`version`"),
+      )
+      .reply(201, { id: 6 });
+
+    await receive(probot, "pull_request", payload);
+
+    expect(scope.isDone()).toBe(true);
+  });
+});
