@@ -61,8 +61,14 @@ export function createWorker(options: WorkerOptions): Worker {
   const maxErrorLength = options.maxErrorLength ?? 2000;
 
   async function deadLetter(job: JobRecord, error: string): Promise<void> {
-    await store.jobs.fail({ id: job.id, workerId, error, retryAt: null, now: clock() });
-    log.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, error }, "dead-lettered job");
+    if (await store.jobs.fail({ id: job.id, workerId, error, retryAt: null, now: clock() })) {
+      log.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, error }, "dead-lettered job");
+    } else {
+      log.warn(
+        { jobId: job.id, kind: job.kind, error },
+        "job failed after losing its lease; left to its new owner",
+      );
+    }
   }
 
   async function runHandler(job: JobRecord, handler: JobHandler): Promise<void> {
@@ -98,7 +104,13 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     const retryAt = nextRetryAt({ attempts: job.attempts, now: clock(), ...retry });
-    await store.jobs.fail({ id: job.id, workerId, error: message, retryAt, now: clock() });
+    if (!(await store.jobs.fail({ id: job.id, workerId, error: message, retryAt, now: clock() }))) {
+      log.warn(
+        { jobId: job.id, kind: job.kind, error: message },
+        "job failed after losing its lease; left to its new owner",
+      );
+      return;
+    }
     log.warn(
       {
         jobId: job.id,

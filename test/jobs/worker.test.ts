@@ -165,11 +165,11 @@ describe("job worker", () => {
     const w = worker(
       {
         slow: async () => {
-          await sleep(250);
+          await sleep(700);
           stolen = await store.jobs.claim({ workerId: "w2", now: realClock(), leaseMs: 100 });
         },
       },
-      { leaseMs: 90, clock: realClock },
+      { leaseMs: 200, clock: realClock },
     );
     await w.drain();
     expect(stolen).toBeNull();
@@ -184,7 +184,7 @@ describe("job worker", () => {
       {
         slow: async (_payload, ctx) => {
           store.db.prepare("UPDATE jobs SET lease_owner = 'thief' WHERE id = ?").run(job.id);
-          await sleep(150);
+          await sleep(400);
           aborted = ctx.signal.aborted;
         },
       },
