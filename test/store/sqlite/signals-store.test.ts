@@ -105,7 +105,9 @@ describe("SQLite signal store", () => {
   it("commits deliveries made in the same tick together, failing only the bad one", async () => {
     const results = await Promise.allSettled([
       store.signals.recordDelivery(delivery("a", [signal("s1")])),
-      store.signals.recordDelivery(delivery("bad", [signal("s2"), signal("s3", { observedAt: "not a date" })])),
+      store.signals.recordDelivery(
+        delivery("bad", [signal("s2"), signal("s3", { observedAt: "not a date" })]),
+      ),
       store.signals.recordDelivery(delivery("b", [signal("s4")])),
       store.signals.recordDelivery(delivery("a", [signal("s1")])),
     ]);
