@@ -6,7 +6,7 @@ export type TypeComparison = "same" | "widened" | "narrowed" | "unknown";
 
 type ParsedType =
   | { family: "int"; bits: number }
-  | { family: "decimal"; precision: number; scale: number }
+  | { family: "decimal"; intDigits: number; scale: number }
   | { family: "float"; mantissa: number }
   | { family: "string"; length: number }
   | { family: "temporal"; rank: 1 | 2; zone: boolean }
@@ -90,9 +90,10 @@ function parseType(type: string): ParsedType {
   if (name in FLOAT_MANTISSA) return { family: "float", mantissa: FLOAT_MANTISSA[name] ?? 53 };
   if (DECIMALS.has(name)) {
     // An unparameterized numeric is unbounded in Postgres, the dialect Backflow assumes by default.
-    const precision = params[0] ?? Number.POSITIVE_INFINITY;
-    const scale = params[1] ?? (params[0] === undefined ? Number.POSITIVE_INFINITY : 0);
-    return { family: "decimal", precision, scale };
+    if (params[0] === undefined)
+      return { family: "decimal", intDigits: Number.POSITIVE_INFINITY, scale: Number.POSITIVE_INFINITY };
+    const scale = params[1] ?? 0;
+    return { family: "decimal", intDigits: params[0] - scale, scale };
   }
   if (STRINGS.has(name)) {
     const fixed = name.startsWith("char") || name === "nchar" || name === "bpchar";
@@ -105,7 +106,7 @@ function parseType(type: string): ParsedType {
 
 function integerDigits(t: ParsedType): number | undefined {
   if (t.family === "int") return INT_DIGITS(t.bits);
-  if (t.family === "decimal") return t.precision - t.scale;
+  if (t.family === "decimal") return t.intDigits;
   return undefined;
 }
 
@@ -125,8 +126,8 @@ export function compareTypes(before: string, after: string): TypeComparison {
   if (a.family === "string" && b.family === "string")
     return order(b.length >= a.length, a.length === b.length);
   if (a.family === "decimal" && b.family === "decimal") {
-    const fits = b.scale >= a.scale && b.precision - b.scale >= a.precision - a.scale;
-    return order(fits, a.precision === b.precision && a.scale === b.scale);
+    const fits = b.scale >= a.scale && b.intDigits >= a.intDigits;
+    return order(fits, a.intDigits === b.intDigits && a.scale === b.scale);
   }
   if ((a.family === "int" || a.family === "decimal") && (b.family === "int" || b.family === "decimal")) {
     const scaleFits = b.family === "int" ? a.family === "int" || a.scale === 0 : true;

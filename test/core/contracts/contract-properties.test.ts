@@ -1,0 +1,166 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Document } from "yaml";
+import type { Contract, ContractColumn } from "../../../src/core/contracts/contract.js";
+import { diffContracts } from "../../../src/core/contracts/diff-contracts.js";
+import { loadFile } from "../../../src/core/contracts/load-contracts.js";
+
+const TYPES = ["integer", "bigint", "varchar(20)", "text", "numeric(12, 2)", "date", "timestamp", "boolean"];
+const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/);
+
+const column = (n: string) =>
+  fc.record({
+    name: fc.constant(n),
+    physicalType: fc.constantFrom(...TYPES),
+    required: fc.boolean(),
+    unique: fc.boolean(),
+    primaryKey: fc.boolean(),
+    allowedValues: fc.option(fc.uniqueArray(name, { minLength: 1, maxLength: 4 }), { nil: undefined }),
+    description: fc.option(fc.lorem({ maxCount: 6 }), { nil: undefined }),
+    line: fc.integer({ min: 1, max: 500 }),
+  });
+
+const contractArb: fc.Arbitrary<Contract> = fc
+  .uniqueArray(name, { minLength: 1, maxLength: 8 })
+  .chain((names) => fc.tuple(...names.map(column)))
+  .chain((columns) =>
+    fc.record({
+      id: name,
+      format: fc.constantFrom("odcs" as const, "dbt" as const),
+      file: fc.constant("contracts/c.odcs.yaml"),
+      version: fc.constantFrom("1.0.0", "0.3.1", undefined),
+      status: fc.constantFrom("active", undefined),
+      owners: fc.constant(["@team/a"]),
+      datasets: fc.constant([
+        {
+          name: "t",
+          tableId: "t",
+          line: 1,
+          columns: columns as ContractColumn[],
+          rules: columns.map((c, i) => ({
+            column: c.name,
+            metric: "nullValues",
+            operator: "mustBeLessThan",
+            value: i,
+            line: 1,
+          })),
+          freshness: { value: 4, unit: "h", line: 2 },
+        },
+      ]),
+    }),
+  );
+
+describe("contract diff invariants", () => {
+  it("finds no change between a contract and itself (or a deep copy)", () => {
+    fc.assert(
+      fc.property(contractArb, (contract) => {
+        expect(diffContracts(contract, contract)).toEqual([]);
+        expect(diffContracts(contract, structuredClone(contract))).toEqual([]);
+      }),
+    );
+  });
+
+  it("never calls an added optional column breaking", () => {
+    fc.assert(
+      fc.property(
+        contractArb,
+        fc.constantFrom(...TYPES),
+        fc.integer({ min: 0, max: 8 }),
+        (contract, type, at) => {
+          const dataset = contract.datasets[0];
+          if (!dataset) return;
+          const columns = [...dataset.columns];
+          columns.splice(at, 0, {
+            name: "zz_new_column",
+            physicalType: type,
+            required: false,
+            unique: false,
+            primaryKey: false,
+            line: 3,
+          });
+          const head = { ...contract, datasets: [{ ...dataset, columns }] };
+          const changes = diffContracts(contract, head);
+          expect(changes.map((c) => c.kind)).toEqual(["column_added"]);
+          expect(changes.every((c) => c.class === "non-breaking")).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+/** ODCS documents built from random properties, to be written out in two different YAML styles. */
+const odcsArb = fc.uniqueArray(name, { minLength: 1, maxLength: 6 }).chain((names) =>
+  fc.record({
+    apiVersion: fc.constant("v3.1.0"),
+    kind: fc.constant("DataContract"),
+    id: name,
+    version: fc.constant("1.0.0"),
+    status: fc.constant("active"),
+    schema: fc.tuple(
+      fc.record({
+        name: fc.constant("orders"),
+        properties: fc.tuple(
+          ...names.map((n) =>
+            fc.record({
+              name: fc.constant(n),
+              physicalType: fc.constantFrom(...TYPES),
+              required: fc.boolean(),
+              description: fc.lorem({ maxCount: 8 }),
+              quality: fc.constant([{ metric: "nullValues", mustBeLessThan: 3 }]),
+            }),
+          ),
+        ),
+      }),
+    ),
+    slaProperties: fc.constant([{ property: "latency", value: 4, unit: "h" }]),
+  }),
+);
+
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversedKeys(v)]),
+    );
+  }
+  return value;
+}
+
+describe("formatting-only edits", () => {
+  it("produce no changes: indentation, quoting, key order and comments", () => {
+    fc.assert(
+      fc.property(odcsArb, (doc) => {
+        const plain = new Document(doc).toString();
+        const restyled = new Document(reversedKeys(doc));
+        restyled.commentBefore = " reformatted by a person";
+        const text = restyled.toString({
+          indent: 4,
+          defaultStringType: "QUOTE_DOUBLE",
+          defaultKeyType: "PLAIN",
+          flowCollectionPadding: false,
+        });
+        const a = loadFile("contracts/x.odcs.yaml", plain).contracts[0] ?? null;
+        const b = loadFile("contracts/x.odcs.yaml", text).contracts[0] ?? null;
+        expect(a).not.toBeNull();
+        expect(diffContracts(a, b)).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("ignores a comment-only edit of the example orders contract", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { EXAMPLES } = await import("./fixtures.js");
+    const text = readFileSync(`${EXAMPLES}shop/contracts/orders.odcs.yaml`, "utf8");
+    const edited = text.replace(
+      "  - property: latency",
+      "  # agreed with finance in 2026\n  - property: latency",
+    );
+    const a = loadFile("contracts/orders.odcs.yaml", text).contracts[0] ?? null;
+    const b = loadFile("contracts/orders.odcs.yaml", edited).contracts[0] ?? null;
+    expect(edited).not.toBe(text);
+    expect(diffContracts(a, b)).toEqual([]);
+  });
+});
