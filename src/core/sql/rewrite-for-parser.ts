@@ -134,7 +134,7 @@ export function rewriteForParser(text: string, options: { hashComments?: boolean
     else if (t.text === ":") i = rewriteVariantPath(tokens, i, chars);
     else if (t.kind === "string") rewriteString(t, chars);
     else if (t.kind === "word" && /^(r|b|rb|br)$/i.test(t.text) && tokens[i + 1]?.start === t.end) {
-      if (tokens[i + 1]?.kind !== "word") blank(chars, t.start, t.end);
+      if (tokens[i + 1]?.kind === "string" || tokens[i + 1]?.kind === "quoted") blank(chars, t.start, t.end);
     }
   }
   return { text: chars.join(""), starModifiers };
