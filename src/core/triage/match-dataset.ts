@@ -1,0 +1,94 @@
+import type { BackflowConfig } from "../config/schema.js";
+import type { LineageGraph } from "../lineage/schema.js";
+import type { DatasetRef } from "../signals/signal-schema.js";
+
+export type DatasetMatch =
+  | { readonly tableId: string; readonly how: "config" | "dbt-id" | "exact" | "suffix" }
+  | { readonly unmatched: true; readonly reason: string; readonly candidates: readonly string[] };
+
+const clean = (name: string) =>
+  name
+    .replace(/["`[\]]/g, "")
+    .trim()
+    .toLowerCase();
+
+// A dbt unique id names the lineage table: model.pkg.name[.v2] → name, source.pkg.src.tbl → src.tbl.
+function tableOfDbtId(uniqueId: string): string | undefined {
+  const [type, , ...rest] = clean(uniqueId).split(".");
+  if (rest.length === 0) return undefined;
+  if (type === "source") return rest.join(".");
+  if (type === "model" || type === "seed" || type === "snapshot") {
+    const [name, version] = rest;
+    return version && /^v\d+$/.test(version) ? name : rest.join(".");
+  }
+  return undefined;
+}
+
+function fromConfig(dataset: DatasetRef, config: BackflowConfig): string | undefined {
+  const mapping = new Map(Object.entries(config.signals.datasets).map(([k, v]) => [clean(k), v]));
+  const keys = [
+    dataset.name,
+    dataset.dbtUniqueId,
+    dataset.namespace && `${dataset.namespace}/${dataset.name}`,
+  ];
+  for (const key of keys) {
+    const hit = key ? mapping.get(clean(key)) : undefined;
+    if (hit) return hit.toLowerCase();
+  }
+  const bound = dataset.contractId ? config.contracts.bindings[dataset.contractId] : undefined;
+  return bound?.toLowerCase();
+}
+
+function commonSuffix(a: readonly string[], b: readonly string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
+  return n;
+}
+
+function bySuffix(name: string, tableIds: readonly string[]): DatasetMatch {
+  const parts = name.split(/[./]/).filter(Boolean);
+  let best = 0;
+  let found: string[] = [];
+  for (const id of tableIds) {
+    const n = commonSuffix(parts, id.split("."));
+    if (n > best) [best, found] = [n, [id]];
+    else if (n === best && n > 0) found.push(id);
+  }
+  if (found.length === 1 && found[0]) return { tableId: found[0], how: "suffix" };
+  if (found.length > 1) {
+    return {
+      unmatched: true,
+      reason: `"${name}" matches ${found.length} tables equally well`,
+      candidates: found.sort(),
+    };
+  }
+  const last = parts.at(-1) ?? name;
+  const similar = tableIds.filter((id) => id.includes(last) || last.includes(id.split(".").at(-1) ?? id));
+  return {
+    unmatched: true,
+    reason: `no table in the lineage graph is named like "${name}"`,
+    candidates: similar.sort().slice(0, 10),
+  };
+}
+
+/**
+ * Finds the lineage table a signal's dataset is about: the `signals.datasets` (or contract binding)
+ * mapping first, then a dbt unique id, then an exact id, then the longest dot-suffix shared with
+ * exactly one table (`analytics.public.orders` → `orders`). Ambiguity is reported, never guessed.
+ */
+export function matchDataset(input: {
+  dataset: DatasetRef;
+  config: BackflowConfig;
+  graph: LineageGraph;
+}): DatasetMatch {
+  const { dataset, config, graph } = input;
+  const configured = fromConfig(dataset, config);
+  if (configured) return { tableId: configured, how: "config" };
+  const ids = graph.tables.map((t) => t.id.toLowerCase());
+  const known = new Set(ids);
+  const dbtTable = dataset.dbtUniqueId ? tableOfDbtId(dataset.dbtUniqueId) : undefined;
+  if (dbtTable && known.has(dbtTable)) return { tableId: dbtTable, how: "dbt-id" };
+  const name = clean(dataset.name);
+  if (known.has(name)) return { tableId: name, how: "exact" };
+  return bySuffix(name, ids);
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { ConfigSchema } from "../../../src/core/config/schema.js";
+import { matchDataset } from "../../../src/core/triage/match-dataset.js";
+import { graph } from "./graph.js";
+
+const config = ConfigSchema.parse({
+  signals: {
+    datasets: { "prod.finance.revenue_daily": "fct_revenue", "model.shop.legacy_orders": "marts.orders" },
+  },
+  contracts: { bindings: { payments_contract: "stg_payments" } },
+});
+
+describe("matchDataset", () => {
+  it.each([
+    [{ name: "PROD.finance.revenue_daily" }, "fct_revenue", "config"],
+    [{ name: "x", dbtUniqueId: "model.shop.legacy_orders" }, "marts.orders", "config"],
+    [{ name: "x", contractId: "payments_contract" }, "stg_payments", "config"],
+    [{ name: "shop.main.fct_revenue", dbtUniqueId: "model.shop.fct_revenue" }, "fct_revenue", "dbt-id"],
+    [{ name: "x", dbtUniqueId: "model.shop.fct_revenue.v2" }, "fct_revenue", "dbt-id"],
+    [{ name: "x", dbtUniqueId: "source.shop.raw.payments" }, "raw.payments", "dbt-id"],
+    [{ name: "stg_payments" }, "stg_payments", "exact"],
+    [{ name: '"analytics"."public"."stg_payments"' }, "stg_payments", "suffix"],
+    [{ name: "warehouse.marts.orders" }, "marts.orders", "suffix"],
+    [{ name: "lake/raw/payments" }, "raw.payments", "suffix"],
+  ])("maps %j to %s by %s", (dataset, tableId, how) => {
+    expect(matchDataset({ dataset, config, graph })).toEqual({ tableId, how });
+  });
+
+  it("reports an ambiguous name with its candidates instead of guessing", () => {
+    const result = matchDataset({ dataset: { name: "analytics.public.orders" }, config, graph });
+    expect(result).toEqual({
+      unmatched: true,
+      reason: expect.stringContaining("2 tables"),
+      candidates: ["marts.orders", "staging.orders"],
+    });
+  });
+
+  it("reports an unknown dataset as unmatched", () => {
+    const result = matchDataset({ dataset: { name: "crm.contacts" }, config, graph });
+    expect(result).toMatchObject({ unmatched: true, candidates: [] });
+  });
+
+  it("falls through a dbt id the graph does not know", () => {
+    const result = matchDataset({
+      dataset: { name: "stg_payments", dbtUniqueId: "model.shop.gone" },
+      config,
+      graph,
+    });
+    expect(result).toEqual({ tableId: "stg_payments", how: "exact" });
+  });
+});
