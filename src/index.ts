@@ -3,7 +3,7 @@ import type { AppDeps } from "./github/app-deps.js";
 import { handleInstallationCreated } from "./github/handlers/installation-created.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
 import { handlePush } from "./github/handlers/push.js";
-import { createMetrics } from "./server/metrics.js";
+import { createStoreMetrics } from "./server/metrics.js";
 import { createOpsHandler } from "./server/ops-routes.js";
 import { readAppSettings } from "./server/read-server-env.js";
 import { openStore } from "./store/open-store.js";
@@ -33,9 +33,7 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
 export const backflowApp: ApplicationFunction = async (app, options) => {
   const settings = readAppSettings(process.env);
   const store = openStore(settings.databaseUrl);
-  const metrics = createMetrics({
-    queuedJobs: async () => (await store.jobs.list({ state: "queued" })).length,
-  });
+  const metrics = createStoreMetrics(store);
   await createBackflowApp({ store, metrics, clock: () => new Date(), ...settings.app })(app, options);
   options.addHandler(createOpsHandler({ store, metrics }));
 };

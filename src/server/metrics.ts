@@ -1,3 +1,5 @@
+import type { Store } from "../store/store.js";
+
 /**
  * A small Prometheus registry (text exposition format 0.0.4). Backflow needs a handful of counters
  * and one gauge; a hand-written registry keeps the dependency list short and the output predictable.
@@ -158,4 +160,9 @@ export function createMetrics(options: { queuedJobs?: () => Promise<number> } = 
     options.queuedJobs ? { collect: options.queuedJobs } : {},
   );
   return metrics;
+}
+
+/** The metrics of a server backed by `store`: the queued-jobs gauge counts the store's queue. */
+export function createStoreMetrics(store: Pick<Store, "jobs">): BackflowMetrics {
+  return createMetrics({ queuedJobs: async () => (await store.jobs.list({ state: "queued" })).length });
 }

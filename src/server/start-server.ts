@@ -7,7 +7,7 @@ import type { JobHandler } from "../jobs/queue.js";
 import { createWorker, type Worker } from "../jobs/worker.js";
 import type { Store } from "../store/store.js";
 import { instrumentJobHandlers } from "./instrument-job-handlers.js";
-import { type BackflowMetrics, createMetrics } from "./metrics.js";
+import { type BackflowMetrics, createStoreMetrics } from "./metrics.js";
 import { createOpsHandler } from "./ops-routes.js";
 import type { ServerSettings } from "./read-server-env.js";
 
@@ -30,16 +30,15 @@ export async function startServer(input: {
   store: Store;
   log: Logger;
   clock?: Clock;
-  /** Tests pass an Octokit with retry and throttling off. */
+  /** Tests pass an Octokit with retry and throttling off (and `metrics` it reports to). */
   Octokit?: typeof ProbotOctokit;
+  metrics?: BackflowMetrics;
   jobHandlers?: Readonly<Record<string, JobHandler>>;
   worker?: boolean;
 }): Promise<RunningServer> {
   const { settings, store, log } = input;
   const clock = input.clock ?? (() => new Date());
-  const metrics = createMetrics({
-    queuedJobs: async () => (await store.jobs.list({ state: "queued" })).length,
-  });
+  const metrics = input.metrics ?? createStoreMetrics(store);
   const server = new Server({
     Probot: Probot.defaults({
       appId: settings.appId,

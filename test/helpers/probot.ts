@@ -44,3 +44,17 @@ export async function createTestProbot(
   if (options.app) await probot.load(options.app);
   return probot;
 }
+
+/** A TCP port that was free a moment ago (Probot's Server treats port 0 as "use 3000"). */
+export async function findFreePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

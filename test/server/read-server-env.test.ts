@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { MissingCredentialsError, readServerEnv } from "../../src/server/read-server-env.js";
+import { testPrivateKey } from "../helpers/probot.js";
+
+const noFile = (path: string): string => {
+  throw new Error(`ENOENT: ${path}`);
+};
+
+function problemsOf(env: NodeJS.ProcessEnv, readFile = noFile): readonly string[] {
+  try {
+    readServerEnv(env, readFile);
+    return [];
+  } catch (error) {
+    if (error instanceof MissingCredentialsError) return error.problems;
+    throw error;
+  }
+}
+
+describe("readServerEnv", () => {
+  it("names every missing credential at once and explains how to create the app", () => {
+    let message = "";
+    try {
+      readServerEnv({}, noFile);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    expect(message).toContain("APP_ID is not set");
+    expect(message).toContain("PRIVATE_KEY (or PRIVATE_KEY_PATH) is not set");
+    expect(message).toContain("WEBHOOK_SECRET is not set");
+    expect(message).toContain("app.yml");
+  });
+
+  it.each([
+    ["a non-numeric APP_ID", { APP_ID: "my-app" }, 'APP_ID must be the numeric App ID, not "my-app"'],
+    [
+      "a PRIVATE_KEY that is no key",
+      { PRIVATE_KEY: "hunter2" },
+      "PRIVATE_KEY is set but is not a PEM private key",
+    ],
+    [
+      "an unreadable PRIVATE_KEY_PATH",
+      { PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nope.pem" },
+      "PRIVATE_KEY_PATH /nope.pem cannot be read",
+    ],
+    ["a bad PORT", { PORT: "http" }, 'PORT must be a TCP port number, not "http"'],
+  ])("reports %s", (_name, env, expected) => {
+    const problems = problemsOf({ APP_ID: "1", WEBHOOK_SECRET: "s", PRIVATE_KEY: testPrivateKey(), ...env });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it.each([
+    ["PEM text", { PRIVATE_KEY: testPrivateKey() }],
+    ["PEM with literal \\n", { PRIVATE_KEY: testPrivateKey().replace(/\n/g, "\\n") }],
+    ["base64 of the PEM", { PRIVATE_KEY: Buffer.from(testPrivateKey()).toString("base64") }],
+    ["a key file", { PRIVATE_KEY_PATH: "/keys/app.pem" }],
+  ])("accepts the private key as %s", (_name, env) => {
+    const settings = readServerEnv({ APP_ID: "42", WEBHOOK_SECRET: "s", ...env }, () => testPrivateKey());
+
+    expect(settings.privateKey).toBe(testPrivateKey());
+    expect(settings.appId).toBe(42);
+    expect(settings.port).toBe(3000);
+  });
+});
