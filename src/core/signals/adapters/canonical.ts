@@ -14,27 +14,32 @@ import {
   SignalSourceSchema,
 } from "../signal-schema.js";
 
-// The canonical schema with what Backflow can fill in made optional; unknown keys are ignored so a
-// newer sender does not break an older Backflow.
 const s = SignalSchema.shape;
-const CanonicalInputSchema = z.object({
-  schemaVersion: s.schemaVersion,
-  id: s.id.optional(),
-  source: z.object(SignalSourceSchema.shape).partial().optional(),
-  observedAt: s.observedAt.optional(),
-  type: s.type,
-  status: s.status.default("firing"),
-  severity: SeveritySchema.default("warning"),
-  dataset: z.object(DatasetRefSchema.shape),
-  column: s.column,
-  check: z.object(CheckRefSchema.shape).optional(),
-  measurement: z
-    .object({ ...MeasurementSchema.shape, kind: MeasurementSchema.shape.kind.optional() })
-    .optional(),
-  schemaChange: z.object(SchemaChangeSchema.shape).optional(),
-  message: z.string().optional(),
-  raw: s.raw,
-});
+
+/**
+ * The canonical schema with what Backflow can fill in made optional; published as
+ * contracts/signal.schema.json. Unknown keys are ignored so a newer sender does not break an older Backflow.
+ */
+export const CanonicalInputSchema = z
+  .object({
+    schemaVersion: s.schemaVersion,
+    id: s.id.optional(),
+    source: z.object(SignalSourceSchema.shape).partial().optional(),
+    observedAt: s.observedAt.optional(),
+    type: s.type,
+    status: s.status.default("firing"),
+    severity: SeveritySchema.default("warning"),
+    dataset: z.object(DatasetRefSchema.shape),
+    column: s.column,
+    check: z.object(CheckRefSchema.shape).optional(),
+    measurement: z
+      .object({ ...MeasurementSchema.shape, kind: MeasurementSchema.shape.kind.optional() })
+      .optional(),
+    schemaChange: z.object(SchemaChangeSchema.shape).optional(),
+    message: z.string().optional(),
+    raw: s.raw,
+  })
+  .describe("A signal as a sender posts it: Backflow fills in id, source, observedAt, status and severity.");
 type CanonicalInput = z.infer<typeof CanonicalInputSchema>;
 
 const CanonicalBatchSchema = z.object({ signals: z.array(CanonicalInputSchema).min(1).max(1000) });
