@@ -1,10 +1,49 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { ConfigError } from "../../core/errors.js";
-import { type CliCommand, EXIT } from "../command.js";
+import { analyzeImpact } from "../../core/impact/analyze-impact.js";
+import { decideConclusion } from "../../core/impact/decide-conclusion.js";
+import { renderImpact } from "../../core/render/render-impact.js";
+import { type CliCommand, type CliIO, EXIT } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
+
+/** Pull-request scenarios bundled next to the example repository (examples/changes/<name>). */
+const SCENARIOS = ["breaking", "non-breaking"] as const;
+
+/** Every file under `root`, keyed by POSIX relative path. */
+function readTree(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile())
+        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** Impact of one scenario: the example repository as base, with the scenario's files overlaid as head. */
+function showScenario(io: CliIO, base: Map<string, string>, dir: string, name: string, step: number): void {
+  const overlay = readTree(dir);
+  const head = new Map([...base, ...overlay]);
+  const config = parseConfig(head.get(CONFIG_PATH), CONFIG_PATH);
+  const { report, headGraph } = analyzeImpact({
+    base: { files: base },
+    head: { files: head },
+    config,
+    changedFiles: [...overlay.keys()],
+  });
+  const conclusion = decideConclusion(report, { breakingConclusion: config.impact.breakingConclusion });
+  const rendered = renderImpact(report, { graph: headGraph });
+  io.out(`\n== ${step}. Pull request "${name}": ${[...overlay.keys()].join(", ")}\n`);
+  io.out(`check run conclusion: ${conclusion}; ${rendered.annotations.length} annotation(s)\n\n`);
+  io.out(`## ${rendered.title}\n\n${rendered.summary}\n`);
+}
 
 export const demoCommand: CliCommand = {
   name: "demo",
@@ -25,6 +64,13 @@ export const demoCommand: CliCommand = {
       if (!(error instanceof ConfigError)) throw error;
       io.err(`${error.message}\n`);
       return EXIT.findings;
+    }
+    const changes = join(repo, "..", "changes");
+    const base = readTree(repo);
+    let step = 2;
+    for (const name of SCENARIOS) {
+      const dir = join(changes, name);
+      if (existsSync(dir)) showScenario(io, base, dir, name, step++);
     }
     return EXIT.ok;
   },

@@ -1,7 +1,8 @@
 import { jobsCommand } from "../../jobs/jobs-command.js";
 import type { CliCommand } from "../command.js";
 import { demoCommand } from "./demo.js";
+import { impactCommand } from "./impact.js";
 import { lineageCommand } from "./lineage.js";
 
 /** Every subcommand, in the order `backflow --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [demoCommand, jobsCommand, lineageCommand];
+export const COMMANDS: readonly CliCommand[] = [demoCommand, impactCommand, jobsCommand, lineageCommand];

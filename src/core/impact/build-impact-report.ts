@@ -1,5 +1,6 @@
 import type { CodeownersRule } from "../codeowners/parse-codeowners.js";
 import type { BackflowConfig } from "../config/schema.js";
+import { checkSqlAgainstContracts } from "../contracts/check-sql-against-contract.js";
 import type { Contract } from "../contracts/contract.js";
 import { needsSignOff } from "../contracts/contract-change.js";
 import { diffContractSets } from "../contracts/diff-contract-sets.js";
@@ -66,8 +67,19 @@ export function buildImpactReport(input: ImpactInput): ImpactReport {
     ...(input.codeowners ? { codeowners: input.codeowners } : {}),
   });
   const changes = scoped.map((c) => effectiveChange(c, affected, severityOf(config, c)));
-  const contractChanges = diffContractSets(input.base.contracts, input.head.contracts)
-    .filter((c) => inDiff.has(c.file))
+  // The head SQL is checked against the head contracts where this diff touches either side.
+  const contractFiles = new Map(
+    [...input.base.contracts, ...input.head.contracts].map((c) => [c.id, c.file]),
+  );
+  const touched = (c: { file: string; dataset: string; contractId: string }) =>
+    inDiff.has(c.file) ||
+    inDiff.has(tableFile(input, c.dataset)) ||
+    inDiff.has(contractFiles.get(c.contractId) ?? "");
+  const contractChanges = [
+    ...diffContractSets(input.base.contracts, input.head.contracts),
+    ...checkSqlAgainstContracts(input.head.graph, input.head.contracts),
+  ]
+    .filter(touched)
     .map(
       (c): ReportedContractChange => ({
         ...c,

@@ -1,0 +1,29 @@
+import type { ImpactReport } from "./impact-report.js";
+
+export type ImpactConclusion = "success" | "neutral" | "failure" | "action_required";
+
+/** Who signed off on a breaking impact, and when (ISO 8601). */
+export type Acknowledgement = { readonly by: string; readonly at: string };
+
+/**
+ * The check run conclusion for a report: success when nothing downstream or contracted is affected
+ * (or an owner acknowledged the breaking change), neutral for other non-breaking changes and for
+ * breaking ones under `warn` severity, otherwise the configured conclusion for breaking changes.
+ */
+export function decideConclusion(
+  report: Pick<ImpactReport, "verdict" | "blocking" | "affected" | "contracts">,
+  options: { breakingConclusion: "action_required" | "failure"; acknowledgement?: Acknowledgement },
+): ImpactConclusion {
+  if (report.verdict === "none") return "success";
+  if (report.verdict === "non-breaking") {
+    const reachesOthers = report.contracts.length > 0 || report.affected.some((a) => !a.changed);
+    return reachesOthers ? "neutral" : "success";
+  }
+  if (options.acknowledgement) return "success";
+  return report.blocking ? options.breakingConclusion : "neutral";
+}
+
+/** True when the report asks for an owner's acknowledgement (the check run then offers the button). */
+export function needsAcknowledgement(report: Pick<ImpactReport, "verdict" | "blocking">): boolean {
+  return report.verdict === "breaking" && report.blocking;
+}
