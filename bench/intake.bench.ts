@@ -187,7 +187,7 @@ function storeBytes(dbPath: string): { bytes: number; signals: number } {
 }
 
 /** Runs the intake benchmark and returns its figures (also printed by the CLI entry below). */
-export async function runIntakeBench(env: NodeJS.ProcessEnv = process.env): Promise<BenchLine[]> {
+export async function intakeBench(env: NodeJS.ProcessEnv = process.env): Promise<BenchLine[]> {
   const seconds = Number(env.BENCH_INTAKE_SECONDS ?? 30);
   const rps = Number(env.BENCH_INTAKE_RPS ?? 500);
   const concurrency = Number(env.BENCH_INTAKE_CONCURRENCY ?? 64);
@@ -233,6 +233,6 @@ if (process.argv[1] === THIS_FILE) {
   if (mode === "--serve" && dbPath && sources) {
     serve(dbPath, sources);
   } else {
-    for (const line of await runIntakeBench()) console.log(JSON.stringify(line));
+    for (const line of await intakeBench()) console.log(JSON.stringify(line));
   }
 }
