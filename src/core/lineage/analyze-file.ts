@@ -49,7 +49,9 @@ function analyzeDbt(input: AnalyzeFileInput, project: DbtProject): FileAnalysis 
     modelName: input.role.modelName,
   });
   // Upstreams read only on incremental runs (`{% if is_incremental() %} … {% endif %}`) count too.
-  const incremental = renderJinja(input.text, jinjaContext(input, project, true));
+  const incremental = input.text.includes("is_incremental")
+    ? renderJinja(input.text, jinjaContext(input, project, true))
+    : rendered;
   if (incremental.sql !== rendered.sql) {
     const reads = fallbackTables(tokenizeSql(incremental.sql), () => 1).reads.map((r) => r.id);
     for (const table of result.tables) {

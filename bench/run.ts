@@ -1,0 +1,16 @@
+/** `npm run bench`: runs every bench module and prints one JSON line per figure. */
+import type { Figure } from "./figure.js";
+import { intakeBench } from "./intake.bench.js";
+import { lineageBench } from "./lineage.bench.js";
+
+/** Every bench, in order; add one with a line. */
+const BENCHES: ReadonlyArray<{ name: string; run: () => Promise<Figure[]> }> = [
+  { name: "lineage", run: lineageBench },
+  { name: "intake", run: () => intakeBench() },
+];
+
+const only = process.argv[2];
+for (const bench of BENCHES) {
+  if (only && bench.name !== only) continue;
+  for (const figure of await bench.run()) process.stdout.write(`${JSON.stringify(figure)}\n`);
+}
