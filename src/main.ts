@@ -1,17 +1,40 @@
 #!/usr/bin/env node
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { BackflowError } from "./core/errors.js";
 import { MissingCredentialsError, readServerEnv } from "./server/read-server-env.js";
+import { createSignalIntake } from "./server/signals/intake-handler.js";
+import { recoverPendingDeliveries } from "./server/signals/recover-pending.js";
+import { loadSignalSources } from "./server/signals/sources-config.js";
 import { startServer } from "./server/start-server.js";
 import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/store.js";
+
+/** The signal intake routes when BACKFLOW_SIGNAL_SOURCES names a sources file; none otherwise. */
+async function signalRoutes(input: { store: Store; clock: () => Date; log: Logger }) {
+  const sources = await loadSignalSources(process.env);
+  if (!sources) return [];
+  // Deliveries acknowledged before a crash still need their triage job.
+  const recovered = await recoverPendingDeliveries({ store: input.store, now: input.clock() });
+  if (recovered.requeued > 0) input.log.info(recovered, "re-queued triage of pending signal deliveries");
+  return [
+    createSignalIntake({
+      store: input.store,
+      sources,
+      clock: input.clock,
+      log: input.log.child({ name: "signals" }),
+    }),
+  ];
+}
 
 /** `npm start`: check the environment, open the store, serve webhooks and ops routes until signalled. */
 async function main(): Promise<void> {
   const settings = readServerEnv(process.env);
   const log = pino({ level: settings.logLevel, name: "backflow" });
   const store = openStore(settings.databaseUrl);
-  const running = await startServer({ settings, store, log });
-  log.info({ url: running.url }, "Backflow is listening");
+  const clock = () => new Date();
+  const routes = await signalRoutes({ store, clock, log });
+  const running = await startServer({ settings, store, log, clock, routes });
+  log.info({ url: running.url, signalApi: routes.length > 0 }, "Backflow is listening");
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     await running.stop();

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import { type Logger, Probot, type ProbotOctokit, Server } from "probot";
 import type { Clock } from "../github/app-deps.js";
@@ -10,6 +11,9 @@ import { instrumentJobHandlers } from "./instrument-job-handlers.js";
 import { type BackflowMetrics, createStoreMetrics } from "./metrics.js";
 import { createOpsHandler } from "./ops-routes.js";
 import type { ServerSettings } from "./read-server-env.js";
+
+/** A node:http route in Probot's server: returns true when it answered the request. */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export type RunningServer = {
   readonly port: number;
@@ -33,8 +37,11 @@ export async function startServer(input: {
   /** Tests pass an Octokit with retry and throttling off (and `metrics` it reports to). */
   Octokit?: typeof ProbotOctokit;
   metrics?: BackflowMetrics;
+  /** Job kinds the worker runs. With none, no worker starts (it would dead-letter every job). */
   jobHandlers?: Readonly<Record<string, JobHandler>>;
   worker?: boolean;
+  /** More HTTP routes on the same port (e.g. the signal intake), tried before the ops routes. */
+  routes?: readonly Handler[];
 }): Promise<RunningServer> {
   const { settings, store, log } = input;
   const clock = input.clock ?? (() => new Date());
@@ -59,15 +66,19 @@ export async function startServer(input: {
     probot = loaded;
     await app(loaded, options);
   });
+  for (const route of input.routes ?? []) server.addHandler(route);
   server.addHandler(createOpsHandler({ store, metrics }));
   await server.start();
   if (!probot) throw new Error("Probot did not load the Backflow app");
 
   let worker: Worker | undefined;
-  if (input.worker !== false) {
+  const jobHandlers = input.jobHandlers ?? {};
+  if (input.worker !== false && Object.keys(jobHandlers).length === 0) {
+    log.info("no job kinds registered; the job worker is not started");
+  } else if (input.worker !== false) {
     worker = createWorker({
       store,
-      handlers: instrumentJobHandlers(input.jobHandlers ?? {}, metrics),
+      handlers: instrumentJobHandlers(jobHandlers, metrics),
       workerId: `${hostname()}:${process.pid}:${settings.port}`,
       clock,
       log: log.child({ name: "worker" }),

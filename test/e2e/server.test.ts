@@ -146,3 +146,38 @@ describe("the real server", () => {
     expect((await fetch(`${running.url}/nope`)).status).toBe(404);
   });
 });
+
+describe("extra routes", () => {
+  it("serves routes passed to startServer on the webhook port", async () => {
+    const extraStore = openSqliteStore(":memory:");
+    const extra = await startServer({
+      settings: {
+        appId: TEST_APP_ID,
+        privateKey: testPrivateKey(),
+        webhookSecret: TEST_WEBHOOK_SECRET,
+        port: await findFreePort(),
+        host: "127.0.0.1",
+        webhookPath: undefined,
+        databaseUrl: undefined,
+        logLevel: "silent",
+        dryRun: false,
+      },
+      store: extraStore,
+      log: silentLog(),
+      routes: [
+        (req, res) => {
+          if (req.url !== "/signals") return false;
+          res.writeHead(202).end();
+          return true;
+        },
+      ],
+    });
+    try {
+      expect((await fetch(`${extra.url}/signals`, { method: "POST" })).status).toBe(202);
+      expect((await fetch(`${extra.url}/healthz`)).status).toBe(200);
+    } finally {
+      await extra.stop();
+      await extraStore.close();
+    }
+  });
+});
