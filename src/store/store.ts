@@ -4,6 +4,9 @@
  * `now` from the caller (the clock is an input, never read inside the store).
  */
 import type { Signal } from "../core/signals/signal-schema.js";
+import type { Annotation } from "../core/triage/annotations.js";
+import type { Evaluation } from "../core/triage/evaluation-schema.js";
+import type { Finding } from "../core/triage/triage-signal.js";
 
 export type JobState = "queued" | "running" | "done" | "dead";
 
@@ -185,6 +188,48 @@ export interface SignalStore {
   countBySource(input: { repo: string; since: Date }): Promise<SignalSourceCount[]>;
 }
 
+/** Whether a finding's problem is current (`open`) or has recovered or been closed (`resolved`). */
+export type FindingState = "open" | "resolved";
+
+/** What Backflow remembers of one finding (repository + fingerprint) between signals. */
+export type FindingRecord = {
+  readonly repo: string;
+  readonly fingerprint: string;
+  readonly state: FindingState;
+  /** The drift issue that tracks it; null until one was written. */
+  readonly issueNumber: number | null;
+  readonly severity: string;
+  readonly openedAt: Date | null;
+  readonly resolvedAt: Date | null;
+  readonly lastCommentAt: Date | null;
+  /** The signal whose decision was last commented on, so a retried job does not comment twice. */
+  readonly lastCommentSignalId: string | null;
+  readonly snoozedUntil: Date | null;
+  /** Hash of the issue title and body last written; an unchanged rendering is not sent again. */
+  readonly bodyHash: string | null;
+  readonly finding: Finding;
+  readonly updatedAt: Date;
+};
+
+export interface FindingStore {
+  get(input: { repo: string; fingerprint: string }): Promise<FindingRecord | null>;
+  /** Inserts or replaces the record of (repo, fingerprint). */
+  put(record: FindingRecord): Promise<void>;
+  /** Findings of a repository in one state, most recently updated first. */
+  list(input: { repo: string; state?: FindingState; limit?: number }): Promise<FindingRecord[]>;
+  /** Stores a history point; false when the same signal (or, without one, time and metric) is stored already. */
+  addEvaluation(input: { repo: string; fingerprint: string; evaluation: Evaluation }): Promise<boolean>;
+  /** The newest `limit` (default 200) points of a fingerprint, oldest first by signal time. */
+  evaluations(input: { repo: string; fingerprint: string; limit?: number }): Promise<Evaluation[]>;
+}
+
+export interface AnnotationStore {
+  /** Stores an annotation; false when its id exists already. */
+  add(annotation: Annotation): Promise<boolean>;
+  /** Annotations of a repository whose window contains `at` (open bounds included). */
+  listActive(input: { repo: string; at: Date }): Promise<Annotation[]>;
+}
+
 export interface Store {
   readonly jobs: JobStore;
   readonly leases: LeaseStore;
@@ -192,6 +237,8 @@ export interface Store {
   readonly parseCache: ParseCacheStore;
   readonly repoState: RepoStateStore;
   readonly signals: SignalStore;
+  readonly findings: FindingStore;
+  readonly annotations: AnnotationStore;
   /** Resolves when the database answers a trivial query; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -110,4 +110,50 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX signals_repo_received ON signals (repo, received_at);
     `,
   },
+  {
+    version: 3,
+    name: "findings, their evaluation history, annotations",
+    sql: `
+      CREATE TABLE findings (
+        repo TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'resolved')),
+        issue_number INTEGER,
+        severity TEXT NOT NULL,
+        opened_at BIGINT,
+        resolved_at BIGINT,
+        last_comment_at BIGINT,
+        last_comment_signal_id TEXT,
+        snoozed_until BIGINT,
+        body_hash TEXT,
+        finding TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (repo, fingerprint)
+      );
+      CREATE INDEX findings_repo_state ON findings (repo, state, updated_at);
+
+      CREATE TABLE finding_evaluations (
+        repo TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        point_key TEXT NOT NULL,
+        observed_at BIGINT NOT NULL,
+        evaluation TEXT NOT NULL,
+        PRIMARY KEY (repo, fingerprint, point_key)
+      );
+      CREATE INDEX finding_evaluations_time ON finding_evaluations (repo, fingerprint, observed_at);
+
+      CREATE TABLE annotations (
+        id TEXT PRIMARY KEY,
+        repo TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        from_at BIGINT,
+        to_at BIGINT,
+        note TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX annotations_repo_window ON annotations (repo, from_at, to_at);
+    `,
+  },
 ];

@@ -1,8 +1,10 @@
 import Database from "better-sqlite3";
 import type { Store } from "../store.js";
 import { StoreError } from "../store-errors.js";
+import { createSqliteAnnotationStore } from "./annotations-store.js";
 import { applyMigrations } from "./apply-migrations.js";
 import { createSqliteAuditStore } from "./audit-store.js";
+import { createSqliteFindingStore } from "./findings-store.js";
 import { createSqliteJobStore } from "./jobs-store.js";
 import { createSqliteLeaseStore } from "./leases-store.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
@@ -60,6 +62,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     parseCache: createSqliteParseCacheStore(db),
     repoState: createSqliteRepoStateStore(db),
     signals: createSqliteSignalStore(db),
+    findings: createSqliteFindingStore(db),
+    annotations: createSqliteAnnotationStore(db),
     async ping() {
       ping.get();
     },
