@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { canRunCommand, effectivePermission } from "../../../src/core/commands/can-run-command.js";
+import { parseConfig } from "../../../src/core/config/parse-config.js";
+
+describe("effectivePermission", () => {
+  it.each([
+    [{ roleName: "maintain", permission: "write" }, "maintain"],
+    [{ roleName: "triage", permission: "read" }, "triage"],
+    [{ roleName: "security-reviewer", permission: "write" }, "write"],
+    [{ roleName: null, permission: "admin" }, "admin"],
+    [{ permission: "push" }, "write"],
+    [{ roleName: "", permission: "none" }, null],
+  ])("reads %j as %s", (input, expected) => {
+    expect(effectivePermission(input)).toBe(expected);
+  });
+});
+
+describe("canRunCommand", () => {
+  const defaults = parseConfig(undefined);
+  const open = parseConfig("commands:\n  permission: maintain\n  openToCommenters: [report, annotate]\n");
+
+  it.each([
+    ["write user, default config", "rollback", "write", defaults, true],
+    ["triage user, default config", "snooze", "triage", defaults, false],
+    ["no access", "resolve", null, defaults, false],
+    ["help for anyone", "help", null, defaults, true],
+    ["open command for a commenter", "report", null, open, true],
+    ["write user below maintain", "propose", "write", open, false],
+    ["admin above maintain", "propose", "admin", open, true],
+  ] as const)("%s: %s → %s", (_name, command, held, config, allowed) => {
+    expect(canRunCommand({ command, held, config }).allowed).toBe(allowed);
+  });
+
+  it("says which permission is needed", () => {
+    expect(canRunCommand({ command: "rollback", held: "read", config: defaults })).toEqual({
+      allowed: false,
+      needs: "write",
+    });
+  });
+});
