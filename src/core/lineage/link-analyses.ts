@@ -189,6 +189,8 @@ export function linkAnalyses(
   const known = new Map(knownTables.map((t) => [t.id.toLowerCase(), t]));
   const linker: Linker = { produced, known, expanded: new Map(), diagnostics };
   const tables = [...produced.values()].map((t) => linkTable(linker, t));
-  const all = [...tables, ...sourceTables(linker, tables)].sort((a, b) => a.id.localeCompare(b.id));
+  const all = [...tables, ...sourceTables(linker, tables)].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
   return { version: 1, tables: all, diagnostics };
 }
