@@ -6,6 +6,9 @@ import {
   Callable,
   Dict,
   isTruthy,
+  JinjaRuntimeError,
+  limited,
+  MAX_VALUE_LENGTH,
   Namespace,
   Opaque,
   toItems,
@@ -15,11 +18,6 @@ import {
   valuesEqual,
 } from "./jinja-values.js";
 import type { Expr } from "./parse-expression.js";
-
-/** A Jinja runtime error (wrong types, calling a non-function). Reported as a warning; the tag renders as "". */
-export class JinjaRuntimeError extends Error {
-  override readonly name = "JinjaRuntimeError";
-}
 
 /** What evaluation needs from the renderer: warnings, and how to degrade a call to an unknown macro. */
 export type EvalHost = {
@@ -111,7 +109,7 @@ function evaluateBinary(op: string, leftExpr: Expr, rightExpr: Expr, env: EvalEn
   const right = evaluate(rightExpr, env);
   switch (op) {
     case "~":
-      return toText(left) + toText(right);
+      return limited(toText(left) + toText(right));
     case "==":
       return valuesEqual(left, right);
     case "!=":
@@ -147,10 +145,13 @@ function compare(op: string, left: Value, right: Value): boolean {
 }
 
 function arithmetic(op: string, left: Value, right: Value): Value {
-  if (op === "+" && Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
-  if (op === "+" && isStringLike(left) && isStringLike(right)) return toText(left) + toText(right);
-  if (op === "*" && typeof left === "string" && typeof right === "number")
-    return left.repeat(clampRepeat(right));
+  if (op === "+" && Array.isArray(left) && Array.isArray(right)) return limited([...left, ...right]);
+  if (op === "+" && isStringLike(left) && isStringLike(right)) return limited(toText(left) + toText(right));
+  if (op === "*" && typeof left === "string" && typeof right === "number") {
+    const times = Math.max(0, Math.min(Math.floor(right), MAX_VALUE_LENGTH));
+    if (left.length * times > MAX_VALUE_LENGTH) throw new JinjaRuntimeError("the value grew too large");
+    return left.repeat(times);
+  }
   const a = toNumber(left);
   const b = toNumber(right);
   if (a === null || b === null) throw new JinjaRuntimeError(`cannot apply "${op}" to these values`);
@@ -190,8 +191,4 @@ function toNumber(value: Value): number | null {
   if (typeof value === "number") return value;
   if (typeof value === "boolean") return value ? 1 : 0;
   return null;
-}
-
-function clampRepeat(n: number): number {
-  return Math.max(0, Math.min(Math.floor(n), 1000));
 }

@@ -3,6 +3,8 @@ import {
   type CallArgs,
   Callable,
   Dict,
+  JinjaRuntimeError,
+  MAX_VALUE_LENGTH,
   Namespace,
   Opaque,
   toItems,
@@ -118,12 +120,17 @@ function listMethod(list: Value[], name: string): Callable | undefined {
   switch (name) {
     case "append":
       return method(name, (c) => {
-        if (list.length < 100_000) list.push(arg(c, 0, "object") ?? null);
+        if (list.length >= MAX_VALUE_LENGTH) throw new JinjaRuntimeError("the list grew too large");
+        list.push(arg(c, 0, "object") ?? null);
         return null;
       });
     case "extend":
       return method(name, (c) => {
-        list.push(...toItems(arg(c, 0, "iterable") ?? []).slice(0, 100_000));
+        // Copied first: `l.extend(l)` must not iterate the list it grows.
+        const source = toItems(arg(c, 0, "iterable") ?? []);
+        if (list.length + source.length > MAX_VALUE_LENGTH)
+          throw new JinjaRuntimeError("the list grew too large");
+        for (const item of [...source]) list.push(item);
         return null;
       });
     case "pop":

@@ -1,19 +1,13 @@
 /** Executes parsed Jinja nodes into output pieces, recording refs, sources, config and diagnostics. */
 import type { Piece } from "./assemble-output.js";
 import { buildDbtGlobals, type DbtRecorder, MacroReturn, placeholderName } from "./dbt-globals.js";
-import {
-  callValue,
-  type EvalEnv,
-  type EvalHost,
-  evaluate,
-  JinjaRuntimeError,
-  Scope,
-} from "./evaluate-expression.js";
+import { callValue, type EvalEnv, type EvalHost, evaluate, Scope } from "./evaluate-expression.js";
 import {
   type CallArgs,
   Callable,
   Dict,
   isTruthy,
+  JinjaRuntimeError,
   Namespace,
   Opaque,
   toItems,
@@ -27,6 +21,7 @@ import type { JinjaContext, JinjaDiagnostic, RenderedSql } from "./render-jinja.
 
 const MAX_MACRO_DEPTH = 40;
 const MAX_STEPS = 200_000;
+const MAX_OUTPUT_CHARS = 20_000_000;
 const MAX_LOOP_ITEMS = 10_000;
 /** Words that are date parts, not columns, when guessing the columns of an unknown macro call. */
 const DATE_PARTS = new Set([
@@ -54,6 +49,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private readonly root: Scope;
   private macroDepth = 0;
   private steps = 0;
+  private outputChars = 0;
 
   constructor(readonly ctx: JinjaContext) {
     this.root = new Scope();
@@ -115,14 +111,15 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private renderNode(node: TemplateNode, scope: Scope, out: Piece[]): void {
     switch (node.type) {
       case "text":
-        out.push({ text: node.text, line: node.line, multiline: true });
+        this.emit(out, { text: node.text, line: node.line, multiline: true });
         return;
-      case "output": {
-        const value = this.tryEvaluate(node.expr, scope, node.line);
-        const text = toText(value);
-        if (text.length > 0) out.push({ text, line: node.line, multiline: false });
+      case "output":
+        this.emit(out, {
+          text: toText(this.tryEvaluate(node.expr, scope, node.line)),
+          line: node.line,
+          multiline: false,
+        });
         return;
-      }
       case "if": {
         const branch = node.branches.find(
           (b) => b.cond === null || isTruthy(this.tryEvaluate(b.cond, scope, node.line)),
@@ -242,8 +239,14 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
       this.warn(node.line, `"{% call %}" at line ${node.line} does not call a macro; its body was dropped`);
       value = "";
     }
-    const text = toText(value);
-    if (text.length > 0) out.push({ text, line: node.line, multiline: false });
+    this.emit(out, { text: toText(value), line: node.line, multiline: false });
+  }
+
+  private emit(out: Piece[], piece: Piece): void {
+    if (piece.text.length === 0) return;
+    this.outputChars += piece.text.length;
+    if (this.outputChars > MAX_OUTPUT_CHARS) throw new RenderBudgetExceeded();
+    out.push(piece);
   }
 
   private guard(run: () => Value, line: number): Value {

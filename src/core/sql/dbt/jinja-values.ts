@@ -57,6 +57,21 @@ export type Value =
   | Callable
   | Value[];
 
+/** A Jinja runtime error (wrong types, calling a non-function). Reported as a warning; the tag renders as "". */
+export class JinjaRuntimeError extends Error {
+  override readonly name = "JinjaRuntimeError";
+}
+
+/** Strings and lists past this size are a runaway template, not SQL; evaluation stops with a warning. */
+export const MAX_VALUE_LENGTH = 1_000_000;
+
+/** Returns `value`, or throws JinjaRuntimeError when it grew past MAX_VALUE_LENGTH. */
+export function limited<T extends string | Value[]>(value: T): T {
+  if (value.length > MAX_VALUE_LENGTH)
+    throw new JinjaRuntimeError("the value grew too large (a runaway loop?)");
+  return value;
+}
+
 /** Python truthiness; values Backflow cannot compute count as true so their branch is kept. */
 export function isTruthy(value: Value): boolean {
   if (value === null || value instanceof Undefined) return false;
