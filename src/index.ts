@@ -1,5 +1,6 @@
 import type { ApplicationFunction } from "probot";
 import type { AppDeps } from "./github/app-deps.js";
+import { handleCheckRunRequestedAction } from "./github/handlers/check-run.js";
 import { handleInstallationCreated } from "./github/handlers/installation-created.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
 import { handlePush } from "./github/handlers/push.js";
@@ -21,6 +22,7 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
     });
     app.on([...PULL_REQUEST_EVENTS], handlePullRequest(deps));
     app.on("push", handlePush(deps));
+    app.on("check_run.requested_action", handleCheckRunRequestedAction(deps));
     app.on("installation.created", handleInstallationCreated(deps));
   };
 }

@@ -5,16 +5,12 @@ import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { analyzeImpact } from "../../core/impact/analyze-impact.js";
 import { ImpactReportSchema } from "../../core/impact/impact-report.js";
+import { isRelevantPath } from "../../core/impact/relevant-path.js";
 import { renderImpact } from "../../core/render/render-impact.js";
 import type { RepoSnapshot } from "../../core/repo-files.js";
 import { type CliCommand, EXIT, UsageError } from "../command.js";
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
-
-/** The files impact analysis reads: SQL, YAML (config, dbt, contracts) and CODEOWNERS. */
-function isRelevant(path: string): boolean {
-  return /\.(sql|ya?ml)$/i.test(path) || /(^|\/)CODEOWNERS$/.test(path);
-}
 
 function git(repo: string, args: string[], input?: string): Buffer {
   try {
@@ -57,7 +53,7 @@ function snapshotAt(repo: string, ref: string): RepoSnapshot {
     if (tab < 0) continue;
     const [, type, sha, size] = entry.slice(0, tab).trim().split(/\s+/);
     const path = entry.slice(tab + 1);
-    if (type === "blob" && sha && isRelevant(path) && Number(size) <= MAX_FILE_BYTES) shas.set(path, sha);
+    if (type === "blob" && sha && isRelevantPath(path) && Number(size) <= MAX_FILE_BYTES) shas.set(path, sha);
   }
   const blobs = readBlobs(repo, [...new Set(shas.values())]);
   const files = new Map<string, string>();
@@ -73,7 +69,7 @@ function workingTree(repo: string): RepoSnapshot {
   const listed = git(repo, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).toString("utf8");
   const files = new Map<string, string>();
   for (const path of new Set(listed.split("\0"))) {
-    if (!path || !isRelevant(path)) continue;
+    if (!path || !isRelevantPath(path)) continue;
     const full = join(repo, path);
     if (!existsSync(full) || !statSync(full).isFile() || statSync(full).size > MAX_FILE_BYTES) continue;
     files.set(path, readFileSync(full, "utf8"));

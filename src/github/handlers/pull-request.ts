@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import type { AppDeps } from "../app-deps.js";
+import { runImpactCheck } from "../impact/run-impact-check.js";
 import { loadRepoConfig } from "../load-repo-config.js";
 import { createRepoReader } from "../repo-reader.js";
 import { planImpactCheck } from "../services/plan-impact-check.js";
@@ -36,8 +37,20 @@ export function handlePullRequest(deps: AppDeps) {
     }
     const reader = createRepoReader({ octokit: context.octokit, owner, repo });
     const config = await loadRepoConfig({ reader, ref: pr.head.sha });
-    if (!config.ok)
-      context.log.warn({ ...fields, problems: config.error.problems }, "config at head is invalid");
+    if (config.ok) {
+      await runImpactCheck({
+        octokit: context.octokit,
+        deps,
+        log: context.log,
+        owner,
+        repo,
+        pr: pr.number,
+        baseSha: pr.base.sha,
+        headSha: pr.head.sha,
+      });
+      return;
+    }
+    context.log.warn({ ...fields, problems: config.error.problems }, "config at head is invalid");
     const content = await planImpactCheck({
       config,
       changesConfig: async () =>
