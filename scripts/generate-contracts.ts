@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ConfigSchema } from "../src/core/config/schema.js";
+import { ImpactReportSchema } from "../src/core/impact/impact-report.js";
 import { LineageGraphSchema } from "../src/core/lineage/schema.js";
 import { CanonicalInputSchema } from "../src/core/signals/adapters/canonical.js";
 
@@ -22,6 +23,7 @@ export const CONTRACT_SCHEMAS: readonly ContractSchema[] = [
   { file: "config.schema.json", schema: ConfigSchema, io: "input" },
   { file: "lineage.schema.json", schema: LineageGraphSchema, io: "output" },
   { file: "signal.schema.json", schema: CanonicalInputSchema, io: "input" },
+  { file: "impact.schema.json", schema: ImpactReportSchema, io: "output" },
 ];
 
 export const CONTRACTS_DIR = fileURLToPath(new URL("../contracts/", import.meta.url));
