@@ -3,6 +3,13 @@ import type { CliCommand } from "../command.js";
 import { demoCommand } from "./demo.js";
 import { impactCommand } from "./impact.js";
 import { lineageCommand } from "./lineage.js";
+import { triageCommand } from "./triage.js";
 
 /** Every subcommand, in the order `backflow --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [demoCommand, impactCommand, jobsCommand, lineageCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  demoCommand,
+  impactCommand,
+  jobsCommand,
+  lineageCommand,
+  triageCommand,
+];

@@ -1,0 +1,178 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { z } from "zod";
+import { parseConfig } from "../../core/config/parse-config.js";
+import { CONFIG_PATH } from "../../core/config/schema.js";
+import { SignalError } from "../../core/errors.js";
+import { renderDriftIssue } from "../../core/render/render-drift-issue.js";
+import { adaptSignals } from "../../core/signals/detect-format.js";
+import { type Evaluation, EvaluationSchema } from "../../core/triage/evaluation-schema.js";
+import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
+import { ownersOfFinding, triageContextOf } from "../../github/drift/triage-context.js";
+import { type CliCommand, EXIT, UsageError } from "../command.js";
+import { exampleRepoDir } from "../example-repo.js";
+
+const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+const RELEVANT = (name: string) => /\.(sql|ya?ml)$/i.test(name) || name === "CODEOWNERS";
+
+/** The files triage reads (SQL, YAML, CODEOWNERS) under `root`, keyed by POSIX relative path. */
+function readRepo(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) walk(full);
+      else if (entry.isFile() && RELEVANT(entry.name) && statSync(full).size <= MAX_FILE_BYTES)
+        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+export type LocalTriageResult = {
+  readonly finding: Finding;
+  /** The issue the app would write for this finding (rendered for every decision, for review). */
+  readonly issue: { readonly title: string; readonly body: string };
+};
+
+/**
+ * Triages a signal payload (any accepted format) against a local pipeline repository, as the app
+ * would against the default branch, and renders the drift issue it would write. Nothing is written.
+ */
+export function triageLocal(input: {
+  repoDir: string;
+  body: unknown;
+  hint?: string;
+  history?: readonly Evaluation[];
+  now: Date;
+  /** owner/name used in links; `local/<directory>` when unknown. */
+  github?: string;
+  sha?: string;
+}): LocalTriageResult[] {
+  const files = readRepo(input.repoDir);
+  const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
+  const context = triageContextOf({ snapshot: { files }, config });
+  const [owner = "local", repo = basename(input.repoDir)] = (input.github ?? "").split("/").filter(Boolean);
+  const signals = adaptSignals(input.body, {
+    source: "cli",
+    receivedAt: input.now,
+    deliveryId: "cli",
+    ...(input.hint ? { hint: input.hint } : {}),
+  });
+  let history = [...(input.history ?? [])];
+  return signals.map((signal) => {
+    const finding = triageSignal({
+      signal,
+      repo: `${owner}/${repo}`.toLowerCase(),
+      config,
+      graph: context.graph,
+      history,
+      annotations: [],
+      contracts: context.slas,
+    });
+    history = [...history, finding.evaluation];
+    const issue = renderDriftIssue({
+      finding,
+      signal,
+      history: history.filter((e) => e.metric === finding.metric),
+      owner,
+      repo,
+      sha: input.sha ?? "HEAD",
+      graph: context.graph,
+      owners: ownersOfFinding(context, finding),
+      mentionTeams: config.assignTeams,
+    });
+    return { finding, issue };
+  });
+}
+
+function readJson(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new UsageError(`${what} ${path} does not exist`);
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`${what} ${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function readHistory(path: string): Evaluation[] {
+  const parsed = z.array(EvaluationSchema).safeParse(readJson(path, "history file"));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(
+      `history file ${path} must be a JSON array of evaluations ({observedAt, metric, value, breached, severity}); at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+function describeFinding(f: Finding): string {
+  const where = f.tableId ? `${f.tableId}${f.column ? `.${f.column}` : ""}` : `${f.dataset} (unmatched)`;
+  const lines = [
+    `decision: ${f.decision}${f.comment ? " (with a comment)" : ""}`,
+    `finding:  ${where} ${f.metric} — ${f.reason}`,
+    `severity: ${f.severity}; fingerprint ${f.fingerprint.slice(0, 12)}`,
+  ];
+  if (f.decision === "unmatched" && f.candidates.length > 0)
+    lines.push(`candidates: ${f.candidates.join(", ")}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export const triageCommand: CliCommand = {
+  name: "triage",
+  summary: "Judge a signal against a local pipeline repository and print the drift issue (dry run)",
+  usage:
+    "backflow triage <signal-file> [--repo dir] [--format F] [--history file] [--github owner/name] [--sha S] [--dry-run] [--json]",
+  options: {
+    repo: { type: "string" },
+    format: { type: "string" },
+    history: { type: "string" },
+    github: { type: "string" },
+    sha: { type: "string" },
+    "dry-run": { type: "boolean" },
+    json: { type: "boolean" },
+  },
+  async run({ values, positionals }, io) {
+    const [file, ...extra] = positionals;
+    if (file === undefined || extra.length > 0)
+      throw new UsageError(`expected one signal file\nusage: ${this.usage}`);
+    const repoDir = typeof values.repo === "string" ? resolve(io.cwd, values.repo) : exampleRepoDir();
+    if (!existsSync(repoDir) || !statSync(repoDir).isDirectory())
+      throw new UsageError(`${repoDir} is not a directory`);
+    const body = readJson(resolve(io.cwd, file), "signal file");
+    let results: LocalTriageResult[];
+    try {
+      results = triageLocal({
+        repoDir,
+        body,
+        now: new Date(),
+        ...(typeof values.format === "string" ? { hint: values.format } : {}),
+        ...(typeof values.history === "string"
+          ? { history: readHistory(resolve(io.cwd, values.history)) }
+          : {}),
+        ...(typeof values.github === "string" ? { github: values.github } : {}),
+        ...(typeof values.sha === "string" ? { sha: values.sha } : {}),
+      });
+    } catch (error) {
+      if (error instanceof SignalError) throw new UsageError(`signal file ${file}: ${error.message}`);
+      throw error;
+    }
+    if (values.json) {
+      io.out(`${JSON.stringify({ dryRun: true, results }, null, 2)}\n`);
+    } else {
+      io.out(
+        "Dry run: a local triage never writes to GitHub; the app writes this issue on the default branch.\n",
+      );
+      for (const { finding, issue } of results) {
+        io.out(
+          `\n${describeFinding(finding)}\n--- issue: ${issue.title}\n\n${issue.body}\n--- end of issue\n`,
+        );
+      }
+    }
+    return results.some((r) => r.finding.decision === "open" || r.finding.decision === "update")
+      ? EXIT.findings
+      : EXIT.ok;
+  },
+};

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { CliIO } from "../../src/cli/command.js";
+import { runCli } from "../../src/cli/run-cli.js";
+import { REPO_ROOT } from "../store/temp-db.js";
+
+function capture(cwd: string): CliIO & { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    cwd,
+    env: {},
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+const EXAMPLE = "examples/signals/fct_orders-customer_id-completeness.json";
+const dir = mkdtempSync(join(tmpdir(), "backflow-triage-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("backflow triage", () => {
+  it("opens a finding for the example signal, prints the issue markdown and exits 1", async () => {
+    const io = capture(REPO_ROOT);
+    expect(await runCli(["triage", EXAMPLE, "--github", "acme/shop", "--sha", "abc1234def"], io)).toBe(1);
+    const out = io.stdout();
+    expect(out).toContain("Dry run: a local triage never writes to GitHub");
+    expect(out).toContain("decision: open (with a comment)");
+    expect(out).toContain("--- issue: Drift: fct_orders.customer_id completeness 0.93 < 0.99");
+    expect(out).toMatch(/<!-- backflow:finding [0-9a-f]{64} -->/);
+    expect(out).toContain("https://github.com/acme/shop/blob/abc1234def/models/marts/fct_orders.sql#L");
+    expect(out).toContain("https://github.com/acme/shop/blob/abc1234def/models/staging/stg_orders.sql#L");
+    expect(out).toContain("xychart-beta");
+  });
+
+  it("stays quiet (exit 0) for a healthy value and reports JSON with --json", async () => {
+    const healthy = join(dir, "healthy.json");
+    writeFileSync(
+      healthy,
+      JSON.stringify({
+        id: "ok-1",
+        source: { kind: "backflow" },
+        observedAt: "2026-11-25T06:00:00Z",
+        type: "metric_breach",
+        status: "resolved",
+        severity: "info",
+        dataset: { name: "fct_orders" },
+        column: "customer_id",
+        measurement: { metric: "completeness", kind: "completeness", value: 0.999 },
+        message: "fine",
+      }),
+    );
+    const io = capture(dir);
+    expect(await runCli(["triage", healthy, "--json"], io)).toBe(0);
+    const parsed = JSON.parse(io.stdout()) as {
+      dryRun: boolean;
+      results: Array<{ finding: { decision: string } }>;
+    };
+    expect(parsed.dryRun).toBe(true);
+    expect(parsed.results.map((r) => r.finding.decision)).toEqual(["none"]);
+  });
+
+  it("uses a history file: a warning that repeats an earlier breach opens", async () => {
+    const history = join(dir, "history.json");
+    writeFileSync(
+      history,
+      JSON.stringify([
+        {
+          observedAt: "2026-11-23T06:00:00Z",
+          metric: "completeness",
+          value: 0.95,
+          breached: true,
+          severity: "warning",
+        },
+      ]),
+    );
+    const signal = join(dir, "warning.json");
+    writeFileSync(
+      signal,
+      JSON.stringify({
+        id: "w-2",
+        source: { kind: "backflow" },
+        observedAt: "2026-11-24T06:00:00Z",
+        type: "metric_breach",
+        status: "firing",
+        severity: "warning",
+        dataset: { name: "fct_orders" },
+        column: "customer_id",
+        measurement: { metric: "completeness", kind: "completeness", value: 0.94 },
+        message: "again",
+      }),
+    );
+    const without = capture(dir);
+    expect(await runCli(["triage", signal], without)).toBe(0);
+    expect(without.stdout()).toContain("decision: none");
+    const withHistory = capture(dir);
+    expect(await runCli(["triage", signal, "--history", history], withHistory)).toBe(1);
+    expect(withHistory.stdout()).toContain("decision: open");
+  });
+
+  it("refuses a file that is not a signal with a usage error", async () => {
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ hello: "world" }));
+    const io = capture(dir);
+    expect(await runCli(["triage", bad], io)).toBe(2);
+    expect(io.stderr()).toMatch(/^backflow triage: /);
+    expect(await runCli(["triage"], capture(dir))).toBe(2);
+  });
+});
