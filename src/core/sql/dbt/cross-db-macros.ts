@@ -125,15 +125,17 @@ function toCallables(prefix: string, table: Record<string, MacroBody>): Record<s
   );
 }
 
+/** Cross-database macros as bare globals (`{{ date_trunc(...) }}`); built once, they hold no state. */
+export const CROSS_DB_GLOBALS: Readonly<Record<string, Value>> = toCallables("", CROSS_DB);
+
 /** Members of the `dbt` namespace. */
-export function crossDbMacros(prefix: string): Record<string, Value> {
-  return toCallables(prefix, CROSS_DB);
-}
+export const DBT_MACROS: Readonly<Record<string, Value>> = toCallables("dbt.", CROSS_DB);
 
 /** Members of the `dbt_utils` namespace: its own macros plus the cross-database ones it used to carry. */
-export function dbtUtilsMacros(): Record<string, Value> {
-  return { ...toCallables("dbt_utils.", CROSS_DB), ...toCallables("dbt_utils.", DBT_UTILS) };
-}
+export const DBT_UTILS_MACROS: Readonly<Record<string, Value>> = {
+  ...toCallables("dbt_utils.", CROSS_DB),
+  ...toCallables("dbt_utils.", DBT_UTILS),
+};
 
 /** A relation value (what `ref`, `source` and `this` return): prints as `sql`, has dbt's relation attributes. */
 export function relationValue(
@@ -141,12 +143,18 @@ export function relationValue(
   parts: { database?: string; schema?: string; identifier: string },
 ): Opaque {
   const identifier = parts.identifier;
-  return new Opaque(sql, {
+  const attrs: Record<string, Value> = {
     name: identifier,
     identifier,
     table: identifier,
     schema: parts.schema ?? new Undefined("schema"),
     database: parts.database ?? new Undefined("database"),
     render: new Callable("render", () => sql),
-  });
+  };
+  const relation = new Opaque(sql, attrs);
+  // Methods that return a variant of the relation keep printing the same table.
+  for (const method of ["include", "quote", "incorporate", "replace_path"]) {
+    attrs[method] = new Callable(method, () => relation);
+  }
+  return relation;
 }

@@ -1,8 +1,9 @@
 /** The dbt context a model sees: ref, source, config, var, is_incremental, this, target, env_var, adapter, … */
 import {
   bindArgs,
-  crossDbMacros,
-  dbtUtilsMacros,
+  CROSS_DB_GLOBALS,
+  DBT_MACROS,
+  DBT_UTILS_MACROS,
   relationValue,
   starLimitations,
 } from "./cross-db-macros.js";
@@ -85,13 +86,13 @@ export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
       dispatch: fn("adapter.dispatch", (c) => dispatchMacro(rec, c)),
       quote: fn("adapter.quote", (c) => `"${text(c)}"`),
     }),
-    dbt: new Namespace("dbt", crossDbMacros("dbt.")),
+    dbt: DBT_NAMESPACE,
     dbt_utils: new Namespace("dbt_utils", {
-      ...dbtUtilsMacros(),
+      ...DBT_UTILS_MACROS,
       star: starMacro(rec),
     }),
-    ...crossDbMacros(""),
-    ...pythonBuiltins(),
+    ...CROSS_DB_GLOBALS,
+    ...PYTHON_BUILTINS,
   };
 }
 
@@ -162,13 +163,13 @@ function envVarMacro(rec: DbtRecorder, call: CallArgs): Value {
 function dispatchMacro(rec: DbtRecorder, call: CallArgs): Value {
   const [macro] = bindArgs(call, ["macro_name"]);
   const name = toText(macro ?? "dispatch");
-  const known = crossDbMacros("")[name];
+  const known = CROSS_DB_GLOBALS[name];
   if (known instanceof Callable) return known;
   return fn(name, (inner) => rec.unknownMacro(name, inner));
 }
 
 function starMacro(rec: DbtRecorder): Callable {
-  const star = dbtUtilsMacros().star;
+  const star = DBT_UTILS_MACROS.star;
   return fn("dbt_utils.star", (call) => {
     const limits = starLimitations(call);
     if (limits.length > 0) {
@@ -183,39 +184,40 @@ function starMacro(rec: DbtRecorder): Callable {
 
 const MAX_RANGE = 10_000;
 
-function pythonBuiltins(): Record<string, Value> {
-  return {
-    range: fn("range", (c) => {
-      const nums = c.args.map((v) => (typeof v === "number" ? Math.trunc(v) : 0));
-      const [start, stop, step] =
-        nums.length === 1 ? [0, nums[0] ?? 0, 1] : [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 1];
-      const out: number[] = [];
-      if (step === 0) return out;
-      for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
-        if (out.length >= MAX_RANGE) break;
-        out.push(i);
-      }
-      return out;
-    }),
-    dict: fn("dict", (c) => {
-      const base = c.args[0] instanceof Dict ? [...c.args[0].map] : [];
-      return new Dict([...base, ...c.kwargs]);
-    }),
-    namespace: fn("namespace", (c) => new Dict(c.kwargs)),
-    zip: fn("zip", (c) => {
-      const lists = c.args.map(toItems);
-      const length = Math.min(...lists.map((l) => l.length), lists.length ? Number.POSITIVE_INFINITY : 0);
-      return Array.from({ length }, (_, i) => lists.map((l) => l[i] ?? null));
-    }),
-    list: fn("list", (c) => [...toItems(c.args[0] ?? [])]),
-    set: fn("set", (c) => toItems(c.args[0] ?? []).filter((v, i, all) => all.indexOf(v) === i)),
-    tojson: fn("tojson", (c) => JSON.stringify(toPlain(c.args[0] ?? null)) ?? "null"),
-    fromjson: fn("fromjson", (c) => {
-      try {
-        return fromPlain(JSON.parse(toText(c.args[0] ?? "")));
-      } catch {
-        return c.args[1] ?? null;
-      }
-    }),
-  };
-}
+/** Python and Jinja built-ins; built once, they hold no state. */
+const PYTHON_BUILTINS: Readonly<Record<string, Value>> = {
+  range: fn("range", (c) => {
+    const nums = c.args.map((v) => (typeof v === "number" ? Math.trunc(v) : 0));
+    const [start, stop, step] =
+      nums.length === 1 ? [0, nums[0] ?? 0, 1] : [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 1];
+    const out: number[] = [];
+    if (step === 0) return out;
+    for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+      if (out.length >= MAX_RANGE) break;
+      out.push(i);
+    }
+    return out;
+  }),
+  dict: fn("dict", (c) => {
+    const base = c.args[0] instanceof Dict ? [...c.args[0].map] : [];
+    return new Dict([...base, ...c.kwargs]);
+  }),
+  namespace: fn("namespace", (c) => new Dict(c.kwargs)),
+  zip: fn("zip", (c) => {
+    const lists = c.args.map(toItems);
+    const length = Math.min(...lists.map((l) => l.length), lists.length ? Number.POSITIVE_INFINITY : 0);
+    return Array.from({ length }, (_, i) => lists.map((l) => l[i] ?? null));
+  }),
+  list: fn("list", (c) => [...toItems(c.args[0] ?? [])]),
+  set: fn("set", (c) => toItems(c.args[0] ?? []).filter((v, i, all) => all.indexOf(v) === i)),
+  tojson: fn("tojson", (c) => JSON.stringify(toPlain(c.args[0] ?? null)) ?? "null"),
+  fromjson: fn("fromjson", (c) => {
+    try {
+      return fromPlain(JSON.parse(toText(c.args[0] ?? "")));
+    } catch {
+      return c.args[1] ?? null;
+    }
+  }),
+};
+
+const DBT_NAMESPACE = new Namespace("dbt", DBT_MACROS);

@@ -147,6 +147,7 @@ function compare(op: string, left: Value, right: Value): boolean {
 function arithmetic(op: string, left: Value, right: Value): Value {
   if (op === "+" && Array.isArray(left) && Array.isArray(right)) return limited([...left, ...right]);
   if (op === "+" && isStringLike(left) && isStringLike(right)) return limited(toText(left) + toText(right));
+  if (op === "%" && typeof left === "string") return percentFormat(left, right);
   if (op === "*" && typeof left === "string" && typeof right === "number") {
     const times = Math.max(0, Math.min(Math.floor(right), MAX_VALUE_LENGTH));
     if (left.length * times > MAX_VALUE_LENGTH) throw new JinjaRuntimeError("the value grew too large");
@@ -174,6 +175,17 @@ function arithmetic(op: string, left: Value, right: Value): Value {
     default:
       return a ** b;
   }
+}
+
+/** Python's `"%s and %s" % (a, b)`; every conversion prints the value as `%s` would. */
+function percentFormat(format: string, values: Value): string {
+  const items = Array.isArray(values) ? values : [values];
+  let next = 0;
+  return format.replace(/%[-+ #0]*[0-9]*(?:\.[0-9]+)?([sdifr%])/g, (match, kind: string) => {
+    if (kind === "%") return "%";
+    const value = items[next++];
+    return value === undefined ? match : toText(value);
+  });
 }
 
 function evaluateUnary(op: "not" | "-" | "+", value: Value): Value {

@@ -1,4 +1,5 @@
 /** Finds dbt projects in a repository tree: their name, model paths, vars and declared sources. */
+import { createHash } from "node:crypto";
 import { parseYamlFile, readSources } from "./read-sources.js";
 
 export type DbtSourceTable = {
@@ -25,6 +26,23 @@ export type DbtProject = {
   diagnostics: DbtDiagnostic[];
 };
 
+/**
+ * What one YAML file contributed, reusable while the file is unchanged: a project's settings, or the
+ * source tables of a properties file, each with the diagnostics reading it produced.
+ */
+export type DbtYamlRead =
+  | { readonly kind: "project"; readonly project: Omit<DbtProject, "sources"> }
+  | { readonly kind: "sources"; readonly tables: DbtSourceTable[]; readonly diagnostics: DbtDiagnostic[] };
+
+export type FindDbtProjectsOptions = {
+  /** Reads from an earlier run, by key (path and content hash, or Git blob SHA when `shas` has one). */
+  readonly cache?: ReadonlyMap<string, DbtYamlRead>;
+  /** Receives every read this run used, to pass as `cache` next time. */
+  readonly used?: Map<string, DbtYamlRead>;
+  /** path → Git blob SHA, so unchanged files are not even hashed. */
+  readonly shas?: ReadonlyMap<string, string>;
+};
+
 /** Installed packages are dependencies, not the repository's own pipeline. */
 const PACKAGE_DIRS = new Set(["dbt_packages", "dbt_modules", "node_modules", "target"]);
 const MAX_YAML_CHARS = 2_000_000;
@@ -33,16 +51,41 @@ const MAX_YAML_CHARS = 2_000_000;
  * Every `dbt_project.yml` in `files` (path → content) is a project; sources come from the `.yml`/`.yaml`
  * files under its model paths. Broken YAML becomes a diagnostic, never an exception.
  */
-export function findDbtProjects(files: ReadonlyMap<string, string>): DbtProject[] {
+export function findDbtProjects(
+  files: ReadonlyMap<string, string>,
+  options: FindDbtProjectsOptions = {},
+): DbtProject[] {
   const projects: DbtProject[] = [];
   for (const [path, content] of files) {
+    if (!path.endsWith("dbt_project.yml")) continue;
     const parts = path.split("/");
     if (parts.at(-1) !== "dbt_project.yml" || parts.some((p) => PACKAGE_DIRS.has(p))) continue;
-    projects.push(readProject(parts.slice(0, -1).join("/"), path, content));
+    const read = cachedRead(options, "project", path, content, () => ({
+      kind: "project",
+      project: readProject(parts.slice(0, -1).join("/"), path, content),
+    }));
+    if (read.kind !== "project") continue;
+    projects.push({ ...read.project, sources: [], diagnostics: [...read.project.diagnostics] });
   }
   projects.sort((a, b) => a.root.localeCompare(b.root));
-  for (const project of projects) collectSources(project, files);
+  for (const project of projects) collectSources(project, files, options);
   return projects;
+}
+
+/** One file's read, from `options.cache` when its key is there, recorded in `options.used`. */
+function cachedRead(
+  options: FindDbtProjectsOptions,
+  kind: DbtYamlRead["kind"],
+  path: string,
+  content: string,
+  read: () => DbtYamlRead,
+): DbtYamlRead {
+  if (!options.cache && !options.used) return read();
+  const sha = options.shas?.get(path) ?? createHash("sha1").update(content).digest("hex");
+  const key = `${kind}\u0000${path}\u0000${sha}`;
+  const value = options.cache?.get(key) ?? read();
+  options.used?.set(key, value);
+  return value;
 }
 
 /** Model name of a file path inside a project ("models/marts/fct_orders.sql" → "fct_orders"), or null. */
@@ -108,7 +151,11 @@ function flattenVars(raw: unknown, projectName: string): Record<string, unknown>
   return vars;
 }
 
-function collectSources(project: DbtProject, files: ReadonlyMap<string, string>): void {
+function collectSources(
+  project: DbtProject,
+  files: ReadonlyMap<string, string>,
+  options: FindDbtProjectsOptions,
+): void {
   for (const [path, content] of files) {
     if (!/\.ya?ml$/.test(path) || !/^\s*sources\s*:/m.test(content)) continue;
     if (!project.modelPaths.some((dir) => dir === "" || path.startsWith(`${dir}/`))) continue;
@@ -122,7 +169,12 @@ function collectSources(project: DbtProject, files: ReadonlyMap<string, string>)
       });
       continue;
     }
-    const read = readSources(parseYamlFile(path, content, project.diagnostics), path);
+    const read = cachedRead(options, "sources", path, content, () => {
+      const diagnostics: DbtDiagnostic[] = [];
+      const found = readSources(parseYamlFile(path, content, diagnostics), path);
+      return { kind: "sources", tables: found.tables, diagnostics: [...diagnostics, ...found.diagnostics] };
+    });
+    if (read.kind !== "sources") continue;
     project.sources.push(...read.tables);
     project.diagnostics.push(...read.diagnostics);
   }

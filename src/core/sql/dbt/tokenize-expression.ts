@@ -16,42 +16,38 @@ export class ExpressionSyntaxError extends Error {
   }
 }
 
-const OPERATORS = ["**", "//", "==", "!=", "<=", ">=", ..."+-*/%~|.,:()[]{}=<>"];
+/** One token at a time (sticky): whitespace, a name, a number, a quote that opens a string, or an operator. */
+const TOKEN =
+  /(\s+)|([A-Za-z_][A-Za-z0-9_]*)|([0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?)|(['"])|(\*\*|\/\/|==|!=|<=|>=|[-+*/%~|.,:()[\]{}=<>])/y;
 const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"' };
 
 /** Tokenizes `source`, whose first character is on `line`. Throws ExpressionSyntaxError on a bad character. */
 export function tokenizeExpression(source: string, line: number): Token[] {
   const tokens: Token[] = [];
+  const pattern = TOKEN;
   let current = line;
   let i = 0;
   while (i < source.length) {
-    const c = source[i] ?? "";
-    if (c === "\n") {
-      current++;
-      i++;
-    } else if (/\s/.test(c)) {
-      i++;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i, i + 256));
-      const value = match?.[0] ?? c;
-      tokens.push({ type: "name", value, line: current });
-      i += value.length;
-    } else if (/[0-9]/.test(c)) {
-      const match = /^[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?/.exec(source.slice(i, i + 256));
-      const text = match?.[0] ?? c;
-      tokens.push({ type: "number", value: Number(text.replace(/_/g, "")), line: current });
-      i += text.length;
-    } else if (c === "'" || c === '"') {
-      const { value, end, newlines } = readString(source, i, current);
-      tokens.push({ type: "string", value, line: current });
-      current += newlines;
-      i = end;
-    } else {
-      const op = OPERATORS.find((o) => source.startsWith(o, i));
-      if (!op) throw new ExpressionSyntaxError(`unexpected character "${c}"`, current);
+    pattern.lastIndex = i;
+    const match = pattern.exec(source);
+    if (!match) throw new ExpressionSyntaxError(`unexpected character "${source[i]}"`, current);
+    const [text, space, name, number, quote, op] = match;
+    if (space !== undefined) {
+      for (let j = space.indexOf("\n"); j >= 0; j = space.indexOf("\n", j + 1)) current++;
+    } else if (name !== undefined) {
+      tokens.push({ type: "name", value: name, line: current });
+    } else if (number !== undefined) {
+      tokens.push({ type: "number", value: Number(number.replace(/_/g, "")), line: current });
+    } else if (quote !== undefined) {
+      const string = readString(source, i, current);
+      tokens.push({ type: "string", value: string.value, line: current });
+      current += string.newlines;
+      i = string.end;
+      continue;
+    } else if (op !== undefined) {
       tokens.push({ type: "op", value: op, line: current });
-      i += op.length;
     }
+    i += text.length;
   }
   return tokens;
 }

@@ -100,6 +100,8 @@ describe("renderJinja constructs", () => {
     ],
     ["raw blocks are kept verbatim", "{% raw %}{{ not_rendered }}{% endraw %}", "{{ not_rendered }}"],
     ["lists print as Python lists", "{{ ['a', 1] }}", "['a', 1]"],
+    ["Python % formatting", "{{ '%s_%s %d%%' % ('a', 'b', 3) }} {{ 'x_%s' % 'y' }}", "a_b 3% x_y"],
+    ["relation methods keep the relation", "{{ ref('orders').include(database=False) }}", "orders"],
   ])("renders %s", (_name, template, expected) => {
     const result = render(template);
     expect(result.sql).toBe(expected);
