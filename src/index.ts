@@ -2,6 +2,7 @@ import type { ApplicationFunction } from "probot";
 import type { AppDeps } from "./github/app-deps.js";
 import { handleCheckRunRequestedAction } from "./github/handlers/check-run.js";
 import { handleInstallationCreated } from "./github/handlers/installation-created.js";
+import { handleIssueComment } from "./github/handlers/issue-comment.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
 import { handlePush } from "./github/handlers/push.js";
 import { createStoreMetrics } from "./server/metrics.js";
@@ -24,6 +25,7 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
     app.on("push", handlePush(deps));
     app.on("check_run.requested_action", handleCheckRunRequestedAction(deps));
     app.on("installation.created", handleInstallationCreated(deps));
+    app.on("issue_comment.created", handleIssueComment(deps));
   };
 }
 

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { codeSpan } from "../render/escape-markdown.js";
 import {
   ANNOTATION_KINDS,
   COMMAND_ARGS,
@@ -45,7 +46,7 @@ function choose<T extends string>(
   const hint = near
     ? ` — did you mean \`${near}\`?`
     : ` — use one of ${choices.map((c) => `\`${c}\``).join(", ")}`;
-  return { ok: false, result: fail(`unknown ${what} \`${word}\`${hint}`, near) };
+  return { ok: false, result: fail(`unknown ${what} ${codeSpan(word)}${hint}`, near) };
 }
 
 function parseNumber(text: string): number | undefined {
@@ -61,7 +62,7 @@ function report(words: readonly string[]): ArgsResult {
   }
   const value = parseNumber(valueText);
   if (value === undefined)
-    return fail(`\`value\` must be a number, not \`${valueText}\` — ${usage("report")}`);
+    return fail(`\`value\` must be a number, not ${codeSpan(valueText)} — ${usage("report")}`);
   return validated("report", { target, metric, value, note: joinNote(note) });
 }
 

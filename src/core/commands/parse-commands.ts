@@ -1,3 +1,4 @@
+import { codeSpan } from "../render/escape-markdown.js";
 import { COMMAND_NAMES, type CommandName, type ParsedCommand } from "./command-schema.js";
 import { findCommandLines } from "./find-command-lines.js";
 import { parseCommandArgs } from "./parse-command-args.js";
@@ -17,7 +18,12 @@ function parseLine(line: number, text: string): ParsedCommand {
   if (!(COMMAND_NAMES as readonly string[]).includes(name)) {
     const near = suggestWord(name, COMMAND_NAMES);
     const hint = near ? ` — did you mean \`${near}\`?` : " — try `/backflow help`";
-    return { error: `unknown command \`${word}\`${hint}`, ...(near ? { suggestion: near } : {}), line, text };
+    return {
+      error: `unknown command ${codeSpan(word)}${hint}`,
+      ...(near ? { suggestion: near } : {}),
+      line,
+      text,
+    };
   }
   const result = parseCommandArgs(name as CommandName, words);
   if (!result.ok)

@@ -1,3 +1,5 @@
+import { codeSpan } from "../render/escape-markdown.js";
+
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 
@@ -17,11 +19,12 @@ export function parseDuration(text: string): ParsedDuration {
   if (!match) {
     return {
       ok: false,
-      error: `\`${text}\` is not a duration; write a number and a unit: m (minutes), h (hours), d (days) or w (weeks), e.g. \`3d\``,
+      error: `${codeSpan(text)} is not a duration; write a number and a unit: m (minutes), h (hours), d (days) or w (weeks), e.g. \`3d\``,
     };
   }
   const ms = Number(match[1]) * UNIT_MS[(match[2] as string).toLowerCase() as Unit];
-  if (ms <= 0) return { ok: false, error: `the duration \`${text}\` must be longer than zero` };
-  if (ms > MAX_DURATION_MS) return { ok: false, error: `the duration \`${text}\` is longer than a year` };
+  if (ms <= 0) return { ok: false, error: `the duration ${codeSpan(text)} must be longer than zero` };
+  if (ms > MAX_DURATION_MS)
+    return { ok: false, error: `the duration ${codeSpan(text)} is longer than a year` };
   return { ok: true, ms };
 }

@@ -1,3 +1,4 @@
+import { codeSpan } from "../render/escape-markdown.js";
 export type TimeWindow = { readonly from?: string; readonly to?: string };
 export type ParsedWindow =
   | { readonly ok: true; readonly window: TimeWindow }
@@ -18,7 +19,7 @@ export function parseBound(
 ): { ok: true; iso: string } | { ok: false; error: string } {
   const bad = {
     ok: false as const,
-    error: `\`${text}\` is not a date; write \`YYYY-MM-DD\` or an ISO date-time such as \`2026-11-01T08:00Z\``,
+    error: `${codeSpan(text)} is not a date; write \`YYYY-MM-DD\` or an ISO date-time such as \`2026-11-01T08:00Z\``,
   };
   const date = DATE.exec(text);
   if (date) {
@@ -47,7 +48,7 @@ export function parseTimeWindow(text: string): ParsedWindow {
   if (at < 0) {
     return {
       ok: false,
-      error: `\`${text}\` is not a time window; write \`<from>..<to>\`, e.g. \`2026-11-01..2026-12-01\``,
+      error: `${codeSpan(text)} is not a time window; write \`<from>..<to>\`, e.g. \`2026-11-01..2026-12-01\``,
     };
   }
   const fromText = text.slice(0, at).trim();
@@ -66,7 +67,7 @@ export function parseTimeWindow(text: string): ParsedWindow {
     window.to = to.iso;
   }
   if (window.from && window.to && Date.parse(window.from) > Date.parse(window.to)) {
-    return { ok: false, error: `the window \`${text}\` starts after it ends` };
+    return { ok: false, error: `the window ${codeSpan(text)} starts after it ends` };
   }
   return { ok: true, window };
 }

@@ -1,3 +1,4 @@
+import { codeSpan } from "../render/escape-markdown.js";
 export type Tokenized =
   | { readonly ok: true; readonly tokens: string[] }
   | { readonly ok: false; readonly error: string };
@@ -32,7 +33,10 @@ export function tokenizeCommand(line: string): Tokenized {
         j++;
       }
       if (j >= line.length)
-        return { ok: false, error: `a quote opened at \`${line.slice(i, i + 12)}…\` is never closed` };
+        return {
+          ok: false,
+          error: `a quote opened at ${codeSpan(`${line.slice(i, i + 12)}…`)} is never closed`,
+        };
       tokens.push(word);
       i = j + 1;
       continue;

@@ -230,3 +230,12 @@ describe("parseCommands: robustness", () => {
     );
   });
 });
+
+describe("parseCommands: errors are safe markdown", () => {
+  it("keeps the user's words in code spans they cannot break out of", () => {
+    const parsed = only("/backflow snooze `@team`<b>");
+    const error = parsed && "error" in parsed ? parsed.error : "";
+    expect(error).toContain("``");
+    expect(error).not.toMatch(/(^|[^`])@team/);
+  });
+});

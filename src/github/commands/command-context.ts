@@ -1,0 +1,35 @@
+import type { Logger, ProbotOctokit } from "probot";
+import type { BackflowConfig } from "../../core/config/schema.js";
+import type { CommandStatus } from "../../core/render/render-command-reply.js";
+import type { AppDeps } from "../app-deps.js";
+
+/** Everything a command needs about where it was written and by whom. */
+export type CommandContext = {
+  readonly octokit: ProbotOctokit;
+  readonly deps: AppDeps;
+  readonly log: Logger;
+  readonly owner: string;
+  readonly repo: string;
+  /** `owner/name` lower-cased: the key signals, findings and annotations are stored under. */
+  readonly repoKey: string;
+  readonly actor: string;
+  readonly commentId: number;
+  readonly commentUrl: string;
+  readonly issue: {
+    readonly number: number;
+    readonly title: string;
+    readonly body: string;
+    readonly isPullRequest: boolean;
+  };
+  readonly config: BackflowConfig;
+  readonly now: Date;
+};
+
+/** What running one command produced; `message` is markdown with untrusted parts already escaped. */
+export type CommandResult = {
+  readonly status: Exclude<CommandStatus, "refused" | "invalid">;
+  readonly message: string;
+};
+
+export const done = (message: string): CommandResult => ({ status: "done", message });
+export const failed = (message: string): CommandResult => ({ status: "failed", message });

@@ -1,0 +1,76 @@
+import type { CommandOf } from "../../core/commands/command-schema.js";
+import { escapeMarkdown } from "../../core/render/escape-markdown.js";
+import type { FindingRecord } from "../../store/store.js";
+import { type CommandContext, type CommandResult, done, failed } from "./command-context.js";
+
+const FINDING_MARKER = /<!-- backflow:finding ([0-9a-f]{6,64}) -->/;
+
+/** The fingerprint in a drift issue's hidden marker, or undefined when the issue is not one. */
+export function findingFingerprintOf(body: string): string | undefined {
+  return FINDING_MARKER.exec(body)?.[1];
+}
+
+/** The finding tracked by the issue the command was written on, or a failure saying why there is none. */
+export async function findingOfIssue(
+  ctx: CommandContext,
+  name: string,
+): Promise<{ ok: true; record: FindingRecord } | { ok: false; result: CommandResult }> {
+  const fingerprint = findingFingerprintOf(ctx.issue.body);
+  if (!fingerprint || ctx.issue.isPullRequest) {
+    return {
+      ok: false,
+      result: failed(
+        `\`${name}\` works on a drift issue that Backflow opened; this ${ctx.issue.isPullRequest ? "pull request" : "issue"} is not one.`,
+      ),
+    };
+  }
+  const record = await ctx.deps.store.findings.get({ repo: ctx.repoKey, fingerprint });
+  if (!record)
+    return {
+      ok: false,
+      result: failed(`Backflow has no record of finding \`${fingerprint.slice(0, 12)}\` any more.`),
+    };
+  return { ok: true, record };
+}
+
+/** `/backflow snooze 3d`: signals are still recorded, but the issue gets no comments until then. */
+export async function executeSnooze(
+  ctx: CommandContext,
+  command: CommandOf<"snooze">,
+): Promise<CommandResult> {
+  const found = await findingOfIssue(ctx, "snooze");
+  if (!found.ok) return found.result;
+  const until = new Date(ctx.now.getTime() + command.args.ms);
+  await ctx.deps.store.findings.put({ ...found.record, snoozedUntil: until, updatedAt: ctx.now });
+  return done(
+    `Snoozed until ${until.toISOString()}. Signals are still recorded; this issue stays quiet until then.`,
+  );
+}
+
+/** `/backflow resolve [reason]`: marks the finding resolved and closes its issue. */
+export async function executeResolve(
+  ctx: CommandContext,
+  command: CommandOf<"resolve">,
+): Promise<CommandResult> {
+  const found = await findingOfIssue(ctx, "resolve");
+  if (!found.ok) return found.result;
+  await ctx.deps.store.findings.put({
+    ...found.record,
+    state: "resolved",
+    resolvedAt: ctx.now,
+    updatedAt: ctx.now,
+  });
+  if (!ctx.deps.dryRun) {
+    await ctx.octokit.rest.issues.update({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      issue_number: ctx.issue.number,
+      state: "closed",
+      state_reason: "completed",
+    });
+  }
+  const reason = command.args.reason ? `: ${escapeMarkdown(command.args.reason)}` : ".";
+  return done(
+    `Resolved by ${escapeMarkdown(ctx.actor)}${reason} If the metric breaches again, Backflow reports it again.`,
+  );
+}

@@ -1,0 +1,230 @@
+import nock from "nock";
+import type { Probot } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createBackflowApp } from "../../../src/index.js";
+import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import type { Store } from "../../../src/store/store.js";
+import { githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/github-nock.js";
+import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { receive } from "../../helpers/payloads.js";
+import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
+import {
+  commentPayload,
+  driftIssueBody,
+  FINGERPRINT,
+  findingRecord,
+  OWNER,
+  REPO,
+  REPO_KEY,
+} from "./fixtures.js";
+
+const NOW = new Date("2026-11-25T12:00:00Z");
+const API = `/repos/${OWNER}/${REPO}`;
+
+let store: Store;
+let probot: Probot;
+
+beforeEach(async () => {
+  store = openSqliteStore(":memory:");
+  probot = await createTestProbot({
+    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
+  });
+  mockInstallationToken();
+});
+
+afterEach(async () => {
+  nock.cleanAll();
+  await store.close();
+});
+
+type Mock = { scope: nock.Scope; reactions: string[]; replies: string[] };
+
+/** Mocks the config read, the permission lookup (when `role` is given), reactions and the reply. */
+function mockRun(input: {
+  commentId: number;
+  issueNumber: number;
+  login: string;
+  role?: string;
+  config?: string | null;
+}): Mock {
+  const scope = githubApi();
+  const reactions: string[] = [];
+  const replies: string[] = [];
+  mockConfigFile(scope, { owner: OWNER, repo: REPO, text: input.config ?? null });
+  if (input.role !== undefined) {
+    scope.get(`${API}/collaborators/${input.login}/permission`).reply(200, {
+      permission: input.role === "maintain" ? "write" : input.role,
+      role_name: input.role,
+      user: { login: input.login },
+    });
+  }
+  scope
+    .post(`${API}/issues/comments/${input.commentId}/reactions`, (b) => {
+      reactions.push(b.content);
+      return true;
+    })
+    .times(2)
+    .optionally()
+    .reply(201, { id: 1, content: "eyes" });
+  scope
+    .post(`${API}/issues/${input.issueNumber}/comments`, (b) => {
+      replies.push(b.body);
+      return true;
+    })
+    .reply(201, { id: 9001 });
+  return { scope, reactions, replies };
+}
+
+const writes = () => takeRecordedRequests().filter((r) => r.method !== "GET" && r.path.startsWith("/repos/"));
+
+describe("issue_comment.created commands", () => {
+  it("answers help for anyone without looking up their permission", async () => {
+    const c = commentPayload("Hi!\n/backflow help");
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.scope.isDone()).toBe(true);
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    expect(m.replies[0]).toContain(`<!-- backflow:reply ${c.id} -->`);
+    expect(m.replies[0]).toContain("/backflow annotate <dataset>");
+  });
+
+  it("stores an annotation for a writer, reacts 👀 then 🚀, replies and audits", async () => {
+    const c = commentPayload('/backflow annotate orders seasonality 2026-11-20..2026-12-01 "Black Friday"');
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "write" });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.scope.isDone()).toBe(true);
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    const active = await store.annotations.listActive({
+      repo: REPO_KEY,
+      at: new Date("2026-11-25T00:00:00Z"),
+    });
+    expect(active).toMatchObject([
+      { dataset: "orders", kind: "seasonality", note: "Black Friday", author: c.login },
+    ]);
+    expect(m.replies[0]).toContain("Annotated `orders` as **seasonality** for 2026-11-20 → 2026-12-01");
+    const audit = await store.audit.list({ repo: REPO_KEY });
+    expect(audit.map((a) => [a.action, a.actor, (a.detail as { status: string }).status])).toEqual([
+      ["command.annotate", c.login, "done"],
+    ]);
+  });
+
+  it("politely refuses a reader and changes nothing else", async () => {
+    const c = commentPayload("/backflow annotate orders event 2026-11-01.. outage");
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "read" });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.replies[0]).toContain("can only be run by people with **write** access");
+    expect(m.reactions).toEqual([]);
+    expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      `POST ${API}/issues/${c.issueNumber}/comments`,
+    ]);
+    expect(await store.annotations.listActive({ repo: REPO_KEY, at: NOW })).toEqual([]);
+    expect((await store.audit.list({ repo: REPO_KEY }))[0]).toMatchObject({
+      action: "command.annotate",
+      detail: { status: "refused" },
+    });
+  });
+
+  it("lets anyone run commands the config opens to commenters, and holds others to the configured level", async () => {
+    const config = "commands:\n  permission: maintain\n  openToCommenters: [annotate]\n";
+    const c = commentPayload("/backflow annotate orders event 2026-11-01.. outage\n/backflow snooze 1d");
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "write", config });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["eyes", "confused"]);
+    expect(await store.annotations.listActive({ repo: REPO_KEY, at: NOW })).toHaveLength(1);
+    expect(m.replies[0]).toContain("**maintain** access");
+  });
+
+  it("reacts 😕 and explains a typo with a suggestion, running nothing", async () => {
+    const c = commentPayload("/backflow anotate orders event 2026-11-01.. outage");
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["confused"]);
+    expect(m.replies[0]).toContain("did you mean `annotate`?");
+  });
+
+  it.each([
+    ["sender is a bot", { sender: { type: "Bot", login: "backflow[bot]" } }],
+    ["author is a bot", { user: { type: "Bot", login: "backflow[bot]" } }],
+  ])("ignores a comment whose %s", async (_name, who) => {
+    const c = commentPayload("/backflow rollback", who);
+    await receive(probot, "issue_comment", c.payload);
+    expect(takeRecordedRequests()).toEqual([]);
+    expect(await store.audit.list({})).toEqual([]);
+  });
+
+  it("ignores comments without commands and commands inside code blocks", async () => {
+    await receive(
+      probot,
+      "issue_comment",
+      commentPayload("Looks good\n```\n/backflow rollback\n```").payload,
+    );
+    expect(takeRecordedRequests()).toEqual([]);
+  });
+
+  it("runs a redelivered comment once", async () => {
+    const c = commentPayload("/backflow help");
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login });
+    await receive(probot, "issue_comment", c.payload, "same-delivery");
+    await receive(probot, "issue_comment", c.payload, "same-delivery");
+    expect(m.scope.isDone()).toBe(true);
+    expect(m.replies).toHaveLength(1);
+  });
+
+  it("stores a reported measurement as a signal delivery with its triage job", async () => {
+    const c = commentPayload(
+      '/backflow report orders.customer_id null_rate 0.12 "since the CRM migration @team"',
+    );
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "admin" });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    const source = `comment:${c.login}`;
+    const stored = await store.signals.getDelivery({ source, deliveryId: `comment-${c.id}-1` });
+    expect(stored?.signals[0]?.signal).toMatchObject({
+      source: { kind: "backflow", name: source },
+      dataset: { name: "orders" },
+      column: "customer_id",
+      measurement: { metric: "null_rate", kind: "completeness", value: 0.12 },
+      message: "since the CRM migration @team",
+    });
+    const jobs = await store.jobs.list({ kind: "triage-delivery" });
+    expect(jobs.map((j) => j.payload)).toEqual([{ source, deliveryId: `comment-${c.id}-1`, repo: REPO_KEY }]);
+  });
+
+  it("snoozes the finding of a drift issue", async () => {
+    await store.findings.put(findingRecord());
+    const c = commentPayload("/backflow snooze 3d", { issue: { number: 1, body: driftIssueBody() } });
+    const m = mockRun({ commentId: c.id, issueNumber: 1, login: c.login, role: "write" });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    const record = await store.findings.get({ repo: REPO_KEY, fingerprint: FINGERPRINT });
+    expect(record?.snoozedUntil?.toISOString()).toBe("2026-11-28T12:00:00.000Z");
+  });
+
+  it("resolves a drift issue: closes it and marks the finding resolved", async () => {
+    await store.findings.put(findingRecord());
+    const c = commentPayload("/backflow resolve fixed upstream", {
+      issue: { number: 1, body: driftIssueBody() },
+    });
+    const m = mockRun({ commentId: c.id, issueNumber: 1, login: c.login, role: "write" });
+    let closed: unknown;
+    m.scope
+      .patch(`${API}/issues/1`, (b) => {
+        closed = b;
+        return true;
+      })
+      .reply(200, { number: 1, state: "closed" });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.scope.isDone()).toBe(true);
+    expect(closed).toEqual({ state: "closed", state_reason: "completed" });
+    expect((await store.findings.get({ repo: REPO_KEY, fingerprint: FINGERPRINT }))?.state).toBe("resolved");
+    expect(m.replies[0]).toContain("fixed upstream");
+  });
+
+  it("fails snooze on an issue that is not a drift issue", async () => {
+    const c = commentPayload("/backflow snooze 3d", { issue: { number: 1, body: "Just a question" } });
+    const m = mockRun({ commentId: c.id, issueNumber: 1, login: c.login, role: "write" });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["eyes", "confused"]);
+    expect(m.replies[0]).toContain("works on a drift issue that Backflow opened");
+  });
+});
