@@ -21,6 +21,8 @@ export type DbtProject = {
   name: string;
   /** Relative to the repository root, e.g. "models" or "transform/models". */
   modelPaths: string[];
+  /** Relative to the repository root (`macro-paths`, default ["macros"]): pass their .sql texts as `macroSources`. */
+  macroPaths?: string[];
   vars: Record<string, unknown>;
   sources: DbtSourceTable[];
   diagnostics: DbtDiagnostic[];
@@ -114,10 +116,17 @@ function readProject(root: string, file: string, content: string): DbtProject {
   }
   const projectName = String(name);
   const modelPaths = readModelPaths(record, file, diagnostics).map((dir) => joinPath(root, dir));
+  const rawMacroPaths = record["macro-paths"];
+  const macroPaths = (
+    Array.isArray(rawMacroPaths) && rawMacroPaths.every((p) => typeof p === "string")
+      ? rawMacroPaths
+      : ["macros"]
+  ).map((dir) => joinPath(root, dir));
   return {
     root,
     name: projectName,
     modelPaths,
+    macroPaths,
     vars: flattenVars(record.vars, projectName),
     sources: [],
     diagnostics,

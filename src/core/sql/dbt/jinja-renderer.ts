@@ -15,8 +15,9 @@ import {
   Undefined,
   type Value,
 } from "./jinja-values.js";
+import { lexTemplate } from "./lex-template.js";
 import type { Expr } from "./parse-expression.js";
-import type { MacroParam, Target, TemplateNode } from "./parse-template.js";
+import { type MacroParam, parseTemplate, type Target, type TemplateNode } from "./parse-template.js";
 import type { JinjaContext, JinjaDiagnostic, RenderedSql } from "./render-jinja.js";
 
 const MAX_MACRO_DEPTH = 40;
@@ -85,7 +86,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
 
   /** Renders the top-level nodes; macros defined anywhere at the top level are callable from the start. */
   render(nodes: readonly TemplateNode[]): Piece[] {
-    const scope = new Scope(this.root);
+    const scope = new Scope(this.projectScope());
     for (const node of nodes) if (node.type === "macro") scope.set(node.name, this.macro(node, scope));
     const out: Piece[] = [];
     try {
@@ -99,6 +100,17 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
       );
     }
     return out;
+  }
+
+  /** Project macros live between the dbt globals and the file, so a file's own macro of the same name wins. */
+  private projectScope(): Scope {
+    const scope = new Scope(this.root);
+    for (const source of this.ctx.macroSources ?? []) {
+      for (const node of parseTemplate(lexTemplate(source).segments).nodes) {
+        if (node.type === "macro") scope.set(node.name, this.macro(node, scope));
+      }
+    }
+    return scope;
   }
 
   private renderNodes(nodes: readonly TemplateNode[], scope: Scope, out: Piece[]): void {

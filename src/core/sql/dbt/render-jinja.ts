@@ -17,6 +17,11 @@ export type JinjaContext = {
   thisRelation: string;
   /** Optional `target` fields; defaults: name "dev", type "postgres", schema "public", database "dev". */
   target?: Readonly<{ name?: string; type?: string; schema?: string; database?: string }>;
+  /**
+   * Optional texts of the project's macro files (`macros/**.sql`). Their `{% macro %}`s become callable, so
+   * project macros render instead of degrading. Problems inside these files are not reported here.
+   */
+  macroSources?: readonly string[];
 };
 
 export type JinjaDiagnostic = { line: number; severity: "warning" | "error"; message: string };

@@ -55,6 +55,7 @@ describe("findDbtProjects", () => {
       root: "analytics",
       name: "shop",
       modelPaths: ["analytics/transform"],
+      macroPaths: ["analytics/macros"],
       vars: { start_date: "2020-01-01", currency: "EUR", other_package: { ignored: true } },
       diagnostics: [],
     });

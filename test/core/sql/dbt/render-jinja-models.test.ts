@@ -168,6 +168,19 @@ describe("renderJinja degrades unknown macros", () => {
     expect(result.diagnostics[0]?.message).toContain(`"${macro}"`);
   });
 
+  it("renders a project macro passed in macroSources instead of degrading it", () => {
+    const macros = [
+      "{% macro cents_to_dollars(column, scale=2) %}\n  ({{ column }} / 100)::numeric(16, {{ scale }})\n{% endmacro %}",
+    ];
+    const result = renderJinja(
+      "select {{ cents_to_dollars('amount') }} as amount",
+      dbtContext({ macroSources: macros }),
+    );
+    expect(result.sql).toBe("select \n  (amount / 100)::numeric(16, 2)\n as amount");
+    expect(result.lineMap).toEqual([1, 1, 1]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
   it("iterates the result of an unknown macro as empty", () => {
     const result = renderJinja(
       "{% for c in dbt_utils.get_column_values(ref('t'), 'c') %}{{ c }}{% endfor %}x",
