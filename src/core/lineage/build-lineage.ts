@@ -1,11 +1,16 @@
-import { createHash } from "node:crypto";
-import picomatch from "picomatch";
 import type { BackflowConfig } from "../config/schema.js";
 import type { RepoFiles } from "../repo-files.js";
-import { type DbtProject, findDbtProjects, modelNameOf } from "../sql/dbt/find-dbt-projects.js";
+import {
+  type DbtProject,
+  type DbtYamlRead,
+  findDbtProjects,
+  modelNameOf,
+} from "../sql/dbt/find-dbt-projects.js";
+import { sha1Hex } from "../sql/sha1-hex.js";
 import { analyzeFile, type FileRole } from "./analyze-file.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
 import { type KnownTable, linkAnalyses } from "./link-analyses.js";
+import { pathMatcher } from "./path-matcher.js";
 import type { LineageGraph } from "./schema.js";
 
 export type BuildLineageOptions = {
@@ -15,6 +20,16 @@ export type BuildLineageOptions = {
   readonly cache?: ReadonlyMap<string, FileAnalysis>;
   /** Table id → column names known from contracts, used to expand `*` and resolve columns. */
   readonly knownColumns?: ReadonlyMap<string, readonly string[]>;
+  /** dbt YAML reads (projects, sources) from an earlier run's `dbtReads`, so unchanged YAML is not re-parsed. */
+  readonly dbtCache?: ReadonlyMap<string, DbtYamlRead>;
+};
+
+export type BuiltLineage = {
+  graph: LineageGraph;
+  /** Every file analysis used, by cache key: pass as `cache` next time. */
+  analyses: Map<string, FileAnalysis>;
+  /** Every dbt YAML read used: pass as `dbtCache` next time. */
+  dbtReads: Map<string, DbtYamlRead>;
 };
 
 function baseName(path: string): string {
@@ -27,30 +42,46 @@ function rolesOf(
   config: BackflowConfig,
   projects: readonly DbtProject[],
 ): Map<string, FileRole> {
-  const include = picomatch(config.models.paths, { dot: true });
-  const exclude =
-    config.models.exclude.length > 0 ? picomatch(config.models.exclude, { dot: true }) : () => false;
+  const include = pathMatcher(config.models.paths);
+  const exclude = pathMatcher(config.models.exclude);
   const roles = new Map<string, FileRole>();
-  for (const path of [...files.keys()].sort()) {
-    if (!/\.sql$/i.test(path) || exclude(path)) continue;
-    const project = projects.find((p) => modelNameOf(p, path) !== null);
-    const modelName = project ? modelNameOf(project, path) : null;
-    if (project && modelName) roles.set(path, { kind: "dbt", modelName: modelName.toLowerCase(), project });
+  const paths: string[] = [];
+  for (const path of files.keys()) if (/\.sql$/i.test(path)) paths.push(path);
+  for (const path of paths.sort()) {
+    if (exclude(path)) continue;
+    let role: FileRole | undefined;
+    for (const project of projects) {
+      const modelName = modelNameOf(project, path);
+      if (modelName === null) continue;
+      role = { kind: "dbt", modelName: modelName.toLowerCase(), project };
+      break;
+    }
+    if (role) roles.set(path, role);
     else if (include(path)) roles.set(path, { kind: "plain", modelName: baseName(path) });
   }
   return roles;
+}
+
+// The vars object of a project is shared by all its models: serialise it once, not once per file.
+const varsJson = new WeakMap<object, string>();
+
+function varsKey(vars: Record<string, unknown>): string {
+  let json = varsJson.get(vars);
+  if (json === undefined) {
+    json = JSON.stringify(vars);
+    varsJson.set(vars, json);
+  }
+  return json;
 }
 
 /** Cache key of one file's analysis: its content, how it is read, and the analysis version. */
 export function analysisKey(args: { path: string; sha: string; dialect: string; role: FileRole }): string {
   const { role } = args;
   const context =
-    role.kind === "dbt"
-      ? `dbt:${role.modelName}:${JSON.stringify(role.project.vars)}`
-      : `plain:${role.modelName}`;
-  return createHash("sha1")
-    .update(`${ANALYSIS_VERSION}\u0000${args.path}\u0000${args.dialect}\u0000${context}\u0000${args.sha}`)
-    .digest("hex");
+    role.kind === "dbt" ? `dbt:${role.modelName}:${varsKey(role.project.vars)}` : `plain:${role.modelName}`;
+  return sha1Hex(
+    `${ANALYSIS_VERSION}\u0000${args.path}\u0000${args.dialect}\u0000${context}\u0000${args.sha}`,
+  );
 }
 
 function knownTables(
@@ -79,12 +110,17 @@ export function buildLineage(
   files: RepoFiles,
   config: BackflowConfig,
   options: BuildLineageOptions = {},
-): { graph: LineageGraph; analyses: Map<string, FileAnalysis> } {
-  const projects = findDbtProjects(files);
+): BuiltLineage {
+  const dbtReads = new Map<string, DbtYamlRead>();
+  const projects = findDbtProjects(files, {
+    used: dbtReads,
+    ...(options.dbtCache ? { cache: options.dbtCache } : {}),
+    ...(options.shas ? { shas: options.shas } : {}),
+  });
   const analyses = new Map<string, FileAnalysis>();
   for (const [path, role] of rolesOf(files, config, projects)) {
     const text = files.get(path) ?? "";
-    const sha = options.shas?.get(path) ?? createHash("sha1").update(text).digest("hex");
+    const sha = options.shas?.get(path) ?? sha1Hex(text);
     const key = analysisKey({ path, sha, dialect: config.dialect, role });
     const cached = options.cache?.get(key);
     const analysis =
@@ -95,7 +131,7 @@ export function buildLineage(
   }
   const graph = linkAnalyses([...analyses.values()], knownTables(projects, options.knownColumns));
   const dbtDiagnostics = projects.flatMap((p) => p.diagnostics);
-  return { graph: { ...graph, diagnostics: [...dbtDiagnostics, ...graph.diagnostics] }, analyses };
+  return { graph: { ...graph, diagnostics: [...dbtDiagnostics, ...graph.diagnostics] }, analyses, dbtReads };
 }
 
 /** Lineage of a repository in one call, without caching. */

@@ -11,6 +11,25 @@ export type KnownTable = {
 
 type Produced = AnalyzedTable & { file: string };
 
+/** Folds a second definition of a table into the first: columns by name, upstreams and row sources appended. */
+function mergeInto(seen: Produced, table: AnalyzedTable): Produced {
+  const byName = new Map(seen.columns.map((c) => [c.name, c]));
+  for (const column of table.columns) {
+    const prior = byName.get(column.name);
+    if (prior && !column.star)
+      byName.set(column.name, { ...prior, sources: prior.sources.concat(column.sources) });
+    else if (!prior) byName.set(column.name, column);
+  }
+  return {
+    ...seen,
+    confidence:
+      seen.confidence === "table-only" || table.confidence === "table-only" ? "table-only" : "column",
+    upstream: [...new Set(seen.upstream.concat(table.upstream))],
+    columns: [...byName.values()],
+    rowSources: seen.rowSources.concat(table.rowSources),
+  };
+}
+
 function mergeProduced(analyses: readonly FileAnalysis[], diagnostics: Diagnostic[]): Map<string, Produced> {
   const produced = new Map<string, Produced>();
   for (const analysis of analyses) {
@@ -28,21 +47,7 @@ function mergeProduced(analyses: readonly FileAnalysis[], diagnostics: Diagnosti
           message: `table ${table.id} is also produced by ${seen.file}; their lineage is merged`,
         });
       }
-      const byName = new Map(seen.columns.map((c) => [c.name, c]));
-      for (const column of table.columns) {
-        const prior = byName.get(column.name);
-        if (prior && !column.star)
-          byName.set(column.name, { ...prior, sources: [...prior.sources, ...column.sources] });
-        else if (!prior) byName.set(column.name, column);
-      }
-      produced.set(table.id, {
-        ...seen,
-        confidence:
-          seen.confidence === "table-only" || table.confidence === "table-only" ? "table-only" : "column",
-        upstream: [...new Set([...seen.upstream, ...table.upstream])],
-        columns: [...byName.values()],
-        rowSources: [...seen.rowSources, ...table.rowSources],
-      });
+      produced.set(table.id, mergeInto(seen, table));
     }
   }
   return produced;
@@ -52,47 +57,83 @@ type Linker = {
   readonly produced: ReadonlyMap<string, Produced>;
   readonly known: ReadonlyMap<string, KnownTable>;
   readonly expanded: Map<string, AnalyzedColumn[]>;
+  /** Output column names by table id, filled as tables are expanded; `null` when unknown. */
+  readonly names: Map<string, Names | null>;
   readonly diagnostics: Diagnostic[];
 };
 
+/** Column names in order (duplicates kept, as `*` expands them) and as a set for membership tests. */
+type Names = { readonly list: readonly string[]; readonly set: ReadonlySet<string> };
+
+function namesFrom(list: string[]): Names {
+  return { list, set: new Set(list) };
+}
+
 /** Output column names of a table, or undefined when nothing in the repository says what they are. */
-function namesOf(linker: Linker, id: string, visiting: Set<string>): string[] | undefined {
+function namesOf(linker: Linker, id: string, visiting: Set<string>): Names | undefined {
+  const memo = linker.names.get(id);
+  if (memo !== undefined) return memo ?? undefined;
   const produced = linker.produced.get(id);
-  if (produced && produced.confidence === "column")
-    return expandStars(linker, produced, visiting).map((c) => c.name);
-  return linker.known.get(id)?.columns.map((c) => c.toLowerCase());
+  if (produced && produced.confidence === "column") {
+    const columns = expandStars(linker, produced, visiting);
+    const names = namesFrom(columns.map((c) => c.name));
+    // Only a finished expansion is final; one cut short by a cycle is not remembered.
+    if (linker.expanded.get(id) === columns) linker.names.set(id, names);
+    return names;
+  }
+  const known = linker.known.get(id);
+  const names = known ? namesFrom(known.columns.map((c) => c.toLowerCase())) : null;
+  linker.names.set(id, names);
+  return names ?? undefined;
+}
+
+function expandStar(
+  linker: Linker,
+  table: Produced,
+  column: AnalyzedColumn,
+  explicit: ReadonlySet<string>,
+  visiting: Set<string>,
+): AnalyzedColumn[] {
+  const star = column.star;
+  if (!star) return [column];
+  const names = namesOf(linker, star.table, visiting);
+  if (!names || names.set.has("*")) {
+    linker.diagnostics.push({
+      file: table.file,
+      line: column.line,
+      severity: "warning",
+      message: `cannot expand * from ${star.table}: its columns are unknown; declare them in a contract, a dbt source or a model`,
+    });
+    return [
+      { name: "*", line: column.line, transform: "unknown", sources: [], expression: `${star.table}.*` },
+    ];
+  }
+  const out: AnalyzedColumn[] = [];
+  for (const name of names.list) {
+    if (star.except.includes(name) || explicit.has(name)) continue;
+    const replaced = star.replace.includes(name);
+    out.push({
+      name,
+      line: column.line,
+      transform: replaced ? "unknown" : "passthrough",
+      sources: replaced ? [] : [{ table: star.table, column: name }],
+    });
+  }
+  return out;
 }
 
 function expandStars(linker: Linker, table: Produced, visiting: Set<string>): AnalyzedColumn[] {
   const done = linker.expanded.get(table.id);
   if (done) return done;
+  if (!table.columns.some((c) => c.star)) {
+    linker.expanded.set(table.id, table.columns);
+    return table.columns;
+  }
   if (visiting.has(table.id)) return table.columns.filter((c) => !c.star);
   visiting.add(table.id);
-  const explicit = new Set(table.columns.filter((c) => !c.star).map((c) => c.name));
-  const columns = table.columns.flatMap((column): AnalyzedColumn[] => {
-    const star = column.star;
-    if (!star) return [column];
-    const names = namesOf(linker, star.table, visiting);
-    if (!names || names.includes("*")) {
-      linker.diagnostics.push({
-        file: table.file,
-        line: column.line,
-        severity: "warning",
-        message: `cannot expand * from ${star.table}: its columns are unknown; declare them in a contract, a dbt source or a model`,
-      });
-      return [
-        { name: "*", line: column.line, transform: "unknown", sources: [], expression: `${star.table}.*` },
-      ];
-    }
-    return names
-      .filter((n) => !star.except.includes(n) && !explicit.has(n))
-      .map((name) => ({
-        name,
-        line: column.line,
-        transform: star.replace.includes(name) ? "unknown" : "passthrough",
-        sources: star.replace.includes(name) ? [] : [{ table: star.table, column: name }],
-      }));
-  });
+  const explicit = new Set<string>();
+  for (const c of table.columns) if (!c.star) explicit.add(c.name);
+  const columns = table.columns.flatMap((column) => expandStar(linker, table, column, explicit, visiting));
   visiting.delete(table.id);
   linker.expanded.set(table.id, columns);
   return columns;
@@ -101,7 +142,7 @@ function expandStars(linker: Linker, table: Produced, visiting: Set<string>): An
 /** Picks the one candidate table that can hold the column; undefined when it cannot be decided. */
 function resolveCandidates(linker: Linker, ref: SourceRef): string | undefined {
   if (!ref.candidates) return ref.table;
-  const fits = ref.candidates.filter((id) => namesOf(linker, id, new Set())?.includes(ref.column));
+  const fits = ref.candidates.filter((id) => namesOf(linker, id, new Set())?.set.has(ref.column));
   if (fits.length === 1) return fits[0];
   const unknown = ref.candidates.filter((id) => namesOf(linker, id, new Set()) === undefined);
   return fits.length === 0 && unknown.length === 1 ? unknown[0] : undefined;
@@ -124,18 +165,39 @@ function linkRef(
   return undefined;
 }
 
+/** Whether an analysed column already is its linked form: no `*` to expand, no ambiguous source. */
+function isLinked(c: AnalyzedColumn): boolean {
+  if (c.star) return false;
+  for (const s of c.sources) if (s.candidates !== undefined) return false;
+  return true;
+}
+
+function linkColumn(linker: Linker, c: AnalyzedColumn, file: string): LineageColumn {
+  // Most columns need no linking: share them rather than copy (this pass runs on every rebuild).
+  if (isLinked(c)) return c;
+  const sources: LineageColumn["sources"] = [];
+  for (const s of c.sources) {
+    const ref = linkRef(linker, s, file, c.line);
+    if (ref) sources.push(ref);
+  }
+  const column: LineageColumn = { name: c.name, line: c.line, transform: c.transform, sources };
+  if (c.expression !== undefined) column.expression = c.expression;
+  return column;
+}
+
 function linkTable(linker: Linker, table: Produced): LineageTable {
-  const columns: LineageColumn[] = expandStars(linker, table, new Set()).map((c) => ({
-    name: c.name,
-    line: c.line,
-    transform: c.transform,
-    sources: c.sources.flatMap((s) => linkRef(linker, s, table.file, c.line) ?? []),
-    ...(c.expression !== undefined ? { expression: c.expression } : {}),
-  }));
-  const rowSources: RowSource[] = table.rowSources.flatMap((r) => {
-    const ref = linkRef(linker, r, table.file, r.line);
-    return ref ? [{ ...ref, role: r.role, line: r.line }] : [];
-  });
+  const expanded = expandStars(linker, table, new Set());
+  const columns: LineageColumn[] = expanded.every(isLinked)
+    ? expanded
+    : expanded.map((c) => linkColumn(linker, c, table.file));
+  let rowSources: RowSource[] = table.rowSources;
+  if (table.rowSources.some((r) => r.candidates !== undefined)) {
+    rowSources = [];
+    for (const r of table.rowSources) {
+      const ref = linkRef(linker, r, table.file, r.line);
+      if (ref) rowSources.push({ ...ref, role: r.role, line: r.line });
+    }
+  }
   return {
     id: table.id,
     kind: table.kind,
@@ -148,49 +210,67 @@ function linkTable(linker: Linker, table: Produced): LineageTable {
   };
 }
 
-function sourceTables(linker: Linker, tables: readonly LineageTable[]): LineageTable[] {
+/** Columns read from each table no file produces, in first-seen order of ids. */
+function referencedColumns(linker: Linker, tables: readonly LineageTable[]): Map<string, Set<string>> {
   const referenced = new Map<string, Set<string>>();
-  const touch = (id: string) =>
-    referenced.get(id) ?? referenced.set(id, new Set()).get(id) ?? new Set<string>();
+  const touch = (id: string, column?: string): void => {
+    if (linker.produced.has(id)) return;
+    let names = referenced.get(id);
+    if (!names) {
+      names = new Set();
+      referenced.set(id, names);
+    }
+    if (column !== undefined) names.add(column);
+  };
   for (const table of tables) {
     for (const id of table.upstream) touch(id);
-    for (const column of table.columns) for (const s of column.sources) touch(s.table).add(s.column);
-    for (const r of table.rowSources) touch(r.table).add(r.column);
+    for (const column of table.columns) for (const s of column.sources) touch(s.table, s.column);
+    for (const r of table.rowSources) touch(r.table, r.column);
   }
-  return [...referenced.entries()]
-    .filter(([id]) => !linker.produced.has(id))
-    .map(([id, names]) => {
-      const known = linker.known.get(id);
-      const all = [...new Set([...(known?.columns.map((c) => c.toLowerCase()) ?? []), ...[...names].sort()])];
-      const line = known?.line ?? 1;
-      return {
-        id,
-        kind: "source" as const,
-        ...(known?.file ? { file: known.file, line } : {}),
-        confidence: "column" as const,
-        upstream: [],
-        columns: all.map((name) => ({ name, line, transform: "passthrough" as const, sources: [] })),
-        rowSources: [],
-      };
+  return referenced;
+}
+
+function sourceTables(linker: Linker, tables: readonly LineageTable[]): LineageTable[] {
+  const out: LineageTable[] = [];
+  for (const [id, read] of referencedColumns(linker, tables)) {
+    const known = linker.known.get(id);
+    const all = new Set(known?.columns.map((c) => c.toLowerCase()));
+    for (const name of [...read].sort()) all.add(name);
+    const line = known?.line ?? 1;
+    out.push({
+      id,
+      kind: "source",
+      ...(known?.file ? { file: known.file, line } : {}),
+      confidence: "column",
+      upstream: [],
+      columns: [...all].map((name) => ({ name, line, transform: "passthrough", sources: [] })),
+      rowSources: [],
     });
+  }
+  return out;
+}
+
+function byId(a: LineageTable, b: LineageTable): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**
  * The cross-file pass: merges tables produced by several files, expands `*` from upstream columns
  * (models, dbt sources, known schemas), resolves ambiguous columns, and adds source tables with the
- * columns the SQL reads from them. Runs on cached analyses only; it never parses.
+ * columns the SQL reads from them. Runs on cached analyses only; it never parses. Linear in the size
+ * of the analyses: every table's column names are computed once and looked up by id.
  */
 export function linkAnalyses(
   analyses: readonly FileAnalysis[],
   knownTables: readonly KnownTable[],
 ): LineageGraph {
-  const diagnostics: Diagnostic[] = analyses.flatMap((a) => a.diagnostics);
+  const diagnostics: Diagnostic[] = [];
+  for (const a of analyses) for (const d of a.diagnostics) diagnostics.push(d);
   const produced = mergeProduced(analyses, diagnostics);
   const known = new Map(knownTables.map((t) => [t.id.toLowerCase(), t]));
-  const linker: Linker = { produced, known, expanded: new Map(), diagnostics };
-  const tables = [...produced.values()].map((t) => linkTable(linker, t));
-  const all = [...tables, ...sourceTables(linker, tables)].sort((a, b) =>
-    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-  );
+  const linker: Linker = { produced, known, expanded: new Map(), names: new Map(), diagnostics };
+  const tables: LineageTable[] = [];
+  for (const t of produced.values()) tables.push(linkTable(linker, t));
+  const all = tables.concat(sourceTables(linker, tables)).sort(byId);
   return { version: 1, tables: all, diagnostics };
 }

@@ -1,5 +1,5 @@
 /** Finds dbt projects in a repository tree: their name, model paths, vars and declared sources. */
-import { createHash } from "node:crypto";
+import { sha1Hex } from "../sha1-hex.js";
 import { parseYamlFile, readSources } from "./read-sources.js";
 
 export type DbtSourceTable = {
@@ -83,7 +83,7 @@ function cachedRead(
   read: () => DbtYamlRead,
 ): DbtYamlRead {
   if (!options.cache && !options.used) return read();
-  const sha = options.shas?.get(path) ?? createHash("sha1").update(content).digest("hex");
+  const sha = options.shas?.get(path) ?? sha1Hex(content);
   const key = `${kind}\u0000${path}\u0000${sha}`;
   const value = options.cache?.get(key) ?? read();
   options.used?.set(key, value);
