@@ -8,13 +8,13 @@ const DBT_PROJECT = "name: shop\nversion: '1.0'\nconfig-version: 2\nmodel-paths:
 
 function propose(input: {
   dialect: Dialect;
-  files: Record<string, string>;
+  files: Readonly<Record<string, string | undefined>>;
   tableId: string;
   column?: string;
   metric: string;
   kind: "completeness" | "consistency" | "freshness" | "volume";
 }) {
-  const files = new Map(Object.entries(input.files));
+  const files = new Map(Object.entries(input.files).filter((e): e is [string, string] => e[1] !== undefined));
   const config = configFor({ dialect: input.dialect, models: { paths: ["models/**/*.sql"] } });
   return proposeCleansing({
     finding: finding({
