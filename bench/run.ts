@@ -1,5 +1,6 @@
 /** `npm run bench`: runs every bench module and prints one JSON line per figure. */
 import type { Figure } from "./figure.js";
+import { impactBench } from "./impact.bench.js";
 import { intakeBench } from "./intake.bench.js";
 import { lineageBench } from "./lineage.bench.js";
 
@@ -7,6 +8,7 @@ import { lineageBench } from "./lineage.bench.js";
 const BENCHES: ReadonlyArray<{ name: string; run: () => Promise<Figure[]> }> = [
   { name: "lineage", run: lineageBench },
   { name: "intake", run: () => intakeBench() },
+  { name: "impact", run: impactBench },
 ];
 
 const only = process.argv[2];

@@ -86,7 +86,11 @@ export function buildImpactReport(input: ImpactInput): ImpactReport {
         severity: severityOf(config, { table: c.dataset, file: c.file }),
       }),
     );
-  const { verdict, blocking, reasons } = decide(changes, contractChanges, rowLevel);
+  const { verdict, blocking, reasons } = decide(
+    changes.map((c) => withReach(c, affected)),
+    contractChanges,
+    rowLevel,
+  );
   return {
     version: 1,
     verdict,
@@ -134,6 +138,22 @@ function effectiveChange(
     severity,
     message: `${change.message} (nothing downstream reads it and no contract covers it)`,
   };
+}
+
+/** The change's message with what it reaches, for the verdict's reasons. */
+function withReach(change: LineageChange, affected: readonly Affected[]): LineageChange {
+  const mine = affected.filter((a) => a.causes.includes(change.id));
+  const downstream = mine.filter((a) => !a.changed);
+  const contracts = [...new Set(mine.flatMap((a) => a.contracts))];
+  if (downstream.length === 0 && contracts.length === 0) return change;
+  const models = new Set(downstream.map((a) => a.table)).size;
+  const parts = [
+    ...(downstream.length > 0
+      ? [`reaches ${downstream.length} downstream column(s) or table(s) in ${models} model(s)`]
+      : []),
+    ...(contracts.length > 0 ? [`contracts ${contracts.join(", ")}`] : []),
+  ];
+  return { ...change, message: `${change.message}: ${parts.join("; ")}` };
 }
 
 function decide(

@@ -1,5 +1,12 @@
 import type { ImpactReport } from "./impact-report.js";
 
+/** The button a blocking breaking check run offers to owners. GitHub caps labels at 20 characters. */
+export const ACKNOWLEDGE_ACTION = {
+  label: "Acknowledge breaking",
+  description: "Accept this impact for this pull request",
+  identifier: "ack-breaking",
+} as const;
+
 export type ImpactConclusion = "success" | "neutral" | "failure" | "action_required";
 
 /** Who signed off on a breaking impact, and when (ISO 8601). */

@@ -1,10 +1,10 @@
-import type { Acknowledgement } from "../impact/decide-conclusion.js";
+import { ACKNOWLEDGE_ACTION, type Acknowledgement } from "../impact/decide-conclusion.js";
 import type { Affected, ImpactReport } from "../impact/impact-report.js";
 import { renderMermaid } from "../lineage/render-mermaid.js";
 import type { LineageGraph } from "../lineage/schema.js";
 import { codeBlock, codeSpan, escapeMarkdown } from "./escape-markdown.js";
 import { capList, fitSections } from "./fit-to-limit.js";
-import { renderTable } from "./markdown-table.js";
+import { type Cell, renderTable } from "./markdown-table.js";
 import { type ImpactAnnotation, renderImpactAnnotations } from "./render-impact-annotations.js";
 
 export type RenderedImpact = {
@@ -77,44 +77,51 @@ function verdictSection(report: ImpactReport, ack?: Acknowledgement): string {
   return lines.join("\n");
 }
 
+const CHANGE_HEADERS = ["Change", "Class", "Downstream", "Contracts", "Owners"] as const;
+/** Room for the changes table; the rest of the summary keeps the remainder of GitHub's limit. */
+const CHANGES_BUDGET = 40_000;
+
+type ChangeRow = { id: string; what: string; where: string; cls: string };
+
+function changeCells(report: ImpactReport, row: ChangeRow, maxDownstream: number): Cell[] {
+  const reached = downstreamOf(report, row.id);
+  const mine = report.affected.filter((a) => a.causes.includes(row.id));
+  const downstream = capList(reached, maxDownstream, (a) =>
+    codeSpan(a.column ? `${a.table}.${a.column}` : `${a.table} (rows)`),
+  );
+  const contracts = [...new Set(mine.flatMap((a) => a.contracts))];
+  const owners = [...new Set(mine.flatMap((a) => a.owners))];
+  return [
+    { md: `${escapeMarkdown(row.what)}<br>${codeSpan(row.where)}` },
+    { md: row.cls },
+    { md: downstream.join(", ") || "_nothing reads it_" },
+    { md: contracts.map(codeSpan).join(", ") || "—" },
+    { md: owners.map(codeSpan).join(", ") || "—" },
+  ];
+}
+
 function changesSection(report: ImpactReport, maxDownstream: number): string {
-  const rows = [
-    ...report.changes.map((c) => ({
-      id: c.id,
-      what: c.message,
-      kind: c.kind,
-      where: `${c.file}:${c.line}`,
-      cls: c.class,
-    })),
+  const rows: ChangeRow[] = [
+    ...report.changes.map((c) => ({ id: c.id, what: c.message, where: `${c.file}:${c.line}`, cls: c.class })),
     ...report.rowLevel.map((r) => ({
       id: r.id,
       what: r.message,
-      kind: "row_level",
       where: `${r.file}:${r.line}`,
       cls: "non-breaking",
     })),
   ];
   if (rows.length === 0) return "";
-  const table = renderTable(
-    ["Change", "Class", "Downstream", "Contracts", "Owners"],
-    rows.map((row) => {
-      const reached = downstreamOf(report, row.id);
-      const mine = report.affected.filter((a) => a.causes.includes(row.id));
-      const downstream = capList(reached, maxDownstream, (a) =>
-        codeSpan(a.column ? `${a.table}.${a.column}` : `${a.table} (rows)`),
-      );
-      const contracts = [...new Set(mine.flatMap((a) => a.contracts))];
-      const owners = [...new Set(mine.flatMap((a) => a.owners))];
-      return [
-        { md: `${escapeMarkdown(row.what)}<br>${codeSpan(row.where)}` },
-        { md: row.cls },
-        { md: downstream.join(", ") || "_nothing reads it_" },
-        { md: contracts.map(codeSpan).join(", ") || "—" },
-        { md: owners.map(codeSpan).join(", ") || "—" },
-      ];
-    }),
-  );
-  return `### Changes in this pull request\n\n${table}`;
+  const kept: Cell[][] = [];
+  let size = 0;
+  for (const row of rows) {
+    const cells = changeCells(report, row, maxDownstream);
+    size += (renderTable(CHANGE_HEADERS, [cells]).split("\n").pop() ?? "").length + 1;
+    if (size > CHANGES_BUDGET && kept.length > 0) break;
+    kept.push(cells);
+  }
+  const left = rows.length - kept.length;
+  const more = left > 0 ? `\n\n_…and ${left} more change(s), each annotated on its line._` : "";
+  return `### Changes in this pull request\n\n${renderTable(CHANGE_HEADERS, kept)}${more}`;
 }
 
 function contractChangesSection(report: ImpactReport): string {
@@ -158,7 +165,8 @@ function mermaidSection(report: ImpactReport, options: RenderImpactOptions): str
       .filter((t) => tables.has(t.id))
       .map((t) => ({ ...t, upstream: t.upstream.filter((u) => tables.has(u)) })),
   };
-  const focus = [...tables];
+  // Affected columns are listed in their table's node; tables reached only as a whole stay bare.
+  const focus = [...tables, ...report.affected.flatMap((a) => (a.column ? [`${a.table}.${a.column}`] : []))];
   const chart = renderMermaid(subgraph, { focus, highlight: changed, maxNodes: options.maxNodes ?? 25 });
   return `### Lineage\n\n${codeBlock(chart, "mermaid")}`;
 }
@@ -176,5 +184,5 @@ function diagnosticsSection(report: ImpactReport): string {
 
 function acknowledgeHint(report: ImpactReport, ack?: Acknowledgement): string {
   if (report.verdict !== "breaking" || !report.blocking || ack) return "";
-  return "_An owner of an affected contract, or a repository maintainer, can press **Acknowledge breaking change** above to accept this impact for this pull request. A push that changes the impact asks again._";
+  return `_An owner of an affected contract, or a repository maintainer, can press **${ACKNOWLEDGE_ACTION.label}** above to accept this impact for this pull request. A push that changes the impact asks again._`;
 }

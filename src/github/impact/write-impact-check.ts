@@ -1,4 +1,5 @@
 import type { Logger, ProbotOctokit } from "probot";
+import { ACKNOWLEDGE_ACTION } from "../../core/impact/decide-conclusion.js";
 import {
   ANNOTATIONS_PER_REQUEST,
   type ImpactAnnotation,
@@ -8,12 +9,8 @@ import { IMPACT_CHECK_NAME } from "../services/plan-impact-check.js";
 import { checkRunHash, checkRunKey } from "../writers/upsert-check-run.js";
 import type { ApiCounter } from "./load-snapshots.js";
 
-/** The button a breaking check run offers to the owners. GitHub caps labels at 20 characters. */
-export const ACK_ACTION = {
-  label: "Acknowledge breaking",
-  description: "Accept this impact for this pull request",
-  identifier: "ack-breaking",
-} as const;
+/** The acknowledge button, named here for the handler that receives its presses. */
+export const ACK_ACTION = ACKNOWLEDGE_ACTION;
 
 export type ImpactCheckContent = {
   readonly conclusion: "success" | "neutral" | "failure" | "action_required";
