@@ -3,6 +3,8 @@
  * can share one database between several app instances. Every method that depends on time takes
  * `now` from the caller (the clock is an input, never read inside the store).
  */
+import type { ExpectationState, ExpectationVerdict } from "../core/expectations/expectation-schema.js";
+import type { BoundExpectation } from "../core/expectations/validate-expectations.js";
 import type { Signal } from "../core/signals/signal-schema.js";
 import type { Annotation } from "../core/triage/annotations.js";
 import type { Evaluation } from "../core/triage/evaluation-schema.js";
@@ -230,6 +232,47 @@ export interface AnnotationStore {
   listActive(input: { repo: string; at: Date }): Promise<Annotation[]>;
 }
 
+/** One expectation of a merged pull request, watched until its verdict. */
+export type ExpectationRecord = {
+  /** `<repo>#<pr>:<line>`: a redelivered merge event stores each expectation once. */
+  readonly id: string;
+  readonly repo: string;
+  readonly pr: number;
+  readonly mergeSha: string;
+  readonly mergedAt: Date;
+  /** The finding fingerprint whose evaluations are the expectation's evidence. */
+  readonly fingerprint: string;
+  readonly spec: BoundExpectation;
+  readonly state: ExpectationState;
+  readonly verdict: ExpectationVerdict | null;
+  /** The revert pull request opened when it was violated. */
+  readonly revertPr: number | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+};
+
+export interface ExpectationStore {
+  /** Stores new expectations (ids already stored are kept as they are); returns how many were added. */
+  add(records: readonly ExpectationRecord[]): Promise<number>;
+  get(id: string): Promise<ExpectationRecord | null>;
+  /** A repository's expectations, oldest merge first, optionally by state, fingerprint or pull request. */
+  list(input: {
+    repo: string;
+    state?: ExpectationState;
+    fingerprint?: string;
+    pr?: number;
+  }): Promise<ExpectationRecord[]>;
+  /** Records a verdict if the expectation is still in state `from`; false when another run moved it first. */
+  settle(input: {
+    id: string;
+    from: ExpectationState;
+    state: ExpectationState;
+    verdict: ExpectationVerdict;
+    now: Date;
+  }): Promise<boolean>;
+  setRevertPr(input: { id: string; revertPr: number; now: Date }): Promise<void>;
+}
+
 export interface Store {
   readonly jobs: JobStore;
   readonly leases: LeaseStore;
@@ -239,6 +282,7 @@ export interface Store {
   readonly signals: SignalStore;
   readonly findings: FindingStore;
   readonly annotations: AnnotationStore;
+  readonly expectations: ExpectationStore;
   /** Resolves when the database answers a trivial query; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,13 +1,18 @@
+import { z } from "zod";
 import { resolveTarget } from "../commands/resolve-target.js";
 import { suggestWord } from "../commands/suggest-word.js";
 import type { LineageGraph, LineageTable } from "../lineage/schema.js";
 import { codeSpan } from "../render/escape-markdown.js";
 import { metricKindOf } from "../signals/signal-schema.js";
 import { fingerprintOf } from "../triage/fingerprint.js";
-import type { Expectation, ExpectationProblem } from "./expectation-schema.js";
+import { type Expectation, type ExpectationProblem, ExpectationSchema } from "./expectation-schema.js";
 
 /** An expectation bound to the lineage: the table it is about and the finding fingerprint it watches. */
-export type BoundExpectation = Expectation & { readonly tableId: string; readonly fingerprint: string };
+export const BoundExpectationSchema = ExpectationSchema.extend({
+  tableId: z.string(),
+  fingerprint: z.string(),
+});
+export type BoundExpectation = z.infer<typeof BoundExpectationSchema>;
 
 /** The table a dataset names: exactly, or as the last dotted parts of a table id (or the reverse). */
 function findTable(graph: LineageGraph, dataset: string): LineageTable | undefined {

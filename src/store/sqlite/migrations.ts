@@ -156,4 +156,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX annotations_repo_window ON annotations (repo, from_at, to_at);
     `,
   },
+  {
+    version: 4,
+    name: "expectations of merged pull requests",
+    sql: `
+      CREATE TABLE expectations (
+        id TEXT PRIMARY KEY,
+        repo TEXT NOT NULL,
+        pr INTEGER NOT NULL,
+        merge_sha TEXT NOT NULL,
+        merged_at BIGINT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('watching', 'met', 'violated', 'inconclusive')),
+        verdict TEXT,
+        revert_pr INTEGER,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX expectations_watch ON expectations (repo, fingerprint, state);
+      CREATE INDEX expectations_repo_state ON expectations (repo, state, merged_at);
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import { StoreError } from "../store-errors.js";
 import { createSqliteAnnotationStore } from "./annotations-store.js";
 import { applyMigrations } from "./apply-migrations.js";
 import { createSqliteAuditStore } from "./audit-store.js";
+import { createSqliteExpectationStore } from "./expectations-store.js";
 import { createSqliteFindingStore } from "./findings-store.js";
 import { createSqliteJobStore } from "./jobs-store.js";
 import { createSqliteLeaseStore } from "./leases-store.js";
@@ -64,6 +65,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     signals: createSqliteSignalStore(db),
     findings: createSqliteFindingStore(db),
     annotations: createSqliteAnnotationStore(db),
+    expectations: createSqliteExpectationStore(db),
     async ping() {
       ping.get();
     },
