@@ -1,0 +1,344 @@
+/**
+ * Measures the lineage engine on a real SQL corpus (evaluation only, never shipped): which share of the
+ * model files gets column-level lineage, table-only lineage or nothing, and why the rest fails.
+ *
+ *   tsx scripts/eval-corpus.ts <dir> --dialect D [--models GLOB]... [--exclude GLOB]... [--label NAME]
+ *                              [--json OUT.json] [--sqlglot]
+ *
+ * dbt projects are found by their dbt_project.yml; plain SQL files count only when they match --models.
+ * --sqlglot parses the same rendered text with Debian's python3-sqlglot as a reference parser.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, sep } from "node:path";
+import { parseArgs } from "node:util";
+import { parseConfig } from "../src/core/config/parse-config.js";
+import { type Dialect, DialectSchema } from "../src/core/config/schema.js";
+import { buildLineage } from "../src/core/lineage/build-lineage.js";
+import type { FileAnalysis } from "../src/core/lineage/file-analysis.js";
+import type { Diagnostic, LineageGraph } from "../src/core/lineage/schema.js";
+import { findDbtProjects, modelNameOf } from "../src/core/sql/dbt/find-dbt-projects.js";
+import { renderJinja } from "../src/core/sql/dbt/render-jinja.js";
+import { quoteIdentifier } from "../src/core/sql/dialects.js";
+
+const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export type Coverage = "column" | "table-only" | "nothing";
+export type FileResult = { path: string; coverage: Coverage; cause?: string; where?: string };
+
+function readTree(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIP_DIRS.has(entry.name)) walk(full);
+      } else if (
+        entry.isFile() &&
+        /\.(sql|ya?ml)$/i.test(entry.name) &&
+        statSync(full).size <= MAX_FILE_BYTES
+      ) {
+        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
+      }
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/**
+ * Causes of a parse failure, matched (first wins) against the source lines around the reported error.
+ * The window is the user's file, so dbt files still show their Jinja there.
+ */
+const CAUSES: ReadonlyArray<readonly [string, RegExp]> = [
+  [
+    "UDF / CREATE FUNCTION / PROCEDURE",
+    /\bcreate\s+(or\s+replace\s+)?(temp(orary)?\s+)?(function|procedure)\b|\breturns\b|\blanguage\s+js\b/i,
+  ],
+  ["MERGE / UPDATE / DELETE", /\bmerge\s+into\b|\bmerge\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b/i],
+  [
+    "scripting (DECLARE / SET / BEGIN / IF / EXECUTE)",
+    /\bdeclare\b|^\s*set\s+\w+\s*=|\bbegin\b|\bexecute\s+immediate\b|\bend\s+if\b|\bcall\s+\w/im,
+  ],
+  ["QUALIFY", /\bqualify\b/i],
+  ["IGNORE / RESPECT NULLS", /\b(ignore|respect)\s+nulls\b/i],
+  ["IS [NOT] DISTINCT FROM", /\bis\s+(not\s+)?distinct\s+from\b/i],
+  ["STRUCT / ARRAY<> types and literals", /\bstruct\s*[<(]|\barray\s*<|\bstruct\b/i],
+  ["UNNEST / array subscript OFFSET()", /\bunnest\b|\[\s*(safe_)?(offset|ordinal)\s*\(/i],
+  ["PIVOT / UNPIVOT", /\b(un)?pivot\b/i],
+  ["GROUP BY ALL / ORDER BY ALL", /\b(group|order)\s+by\s+all\b/i],
+  ["LATERAL FLATTEN / table functions", /\blateral\b|\bflatten\s*\(|\btable\s*\(/i],
+  [
+    "Snowflake semi-structured col:path / ::variant",
+    /[\w\]"')]:[a-z_"$]|::\s*(variant|object|array)\b|\bparse_json\b/i,
+  ],
+  ["string literal forms (triple-quoted, r'', b'')", /"""|'''|\b[rb]{1,2}(['"])/i],
+  ["* EXCEPT / REPLACE / EXCLUDE", /\*\s*(except|replace|exclude)\b/i],
+  ["CONNECT BY / START WITH", /\bconnect\s+by\b|\bstart\s+with\b/i],
+  ["WITHIN GROUP / LISTAGG / ordered aggregate", /\bwithin\s+group\b|\blistagg\b/i],
+  [
+    "SAFE_CAST to INT / CAST to BYTES (type aliases the grammar lacks)",
+    /\bsafe_cast\s*\([^()]*\bas\s+int\b|\bas\s+bytes\b/i,
+  ],
+  ["field access on a call result: fn(x).* / fn(x).field", /\w\s*\([^()]*\)\s*\.\s*[\w*]/],
+  ["backtick-quoted function name (UDF call)", /`[^`]+`\s*\(/],
+  ["bitwise operators (&, |, ^, <<, >>)", /[^&]&[^&]|<<|>>|\s\|\s|\s\^\s/],
+  ["named arguments (name => value)", /=>/],
+  ["named window (OVER w / WINDOW clause)", /\bover\s+\w+\b|\bover\s*\(\s*\w+\s*\)|\bwindow\s+\w+\s+as\b/i],
+  ["RECURSIVE CTE", /\bwith\s+recursive\b/i],
+  ["INTERVAL syntax", /\binterval\b/i],
+  ["window frame with a non-literal bound", /\b(rows|range)\s+between\b/i],
+  [
+    "set operation (UNION DISTINCT, EXCEPT, INTERSECT)",
+    /\bunion\s+distinct\b|\bintersect\b|\bexcept\s+distinct\b|\bby\s+name\b/i,
+  ],
+  ["error at a Jinja expression (often a {% set %} block holding a macro call)", /\{\{|\{%/],
+  ["CREATE / ALTER / other DDL", /\b(create|alter|drop|grant|copy|truncate)\b/i],
+];
+
+/** The failure cause of one diagnostic, from its message and the source lines around it. */
+export function causeOf(
+  diagnostic: Diagnostic,
+  source: string,
+  unknownMacroLines: readonly number[],
+): string {
+  const { message, line } = diagnostic;
+  if (message.startsWith("could not render the Jinja")) return "Jinja could not be rendered";
+  if (message.startsWith("cannot expand *")) return "SELECT * over a table with unknown columns";
+  if (!message.startsWith("could not parse"))
+    return `other diagnostic: ${message.replace(/\d+|"[^"]*"/g, "…").slice(0, 60)}`;
+  // An unknown macro standing for a whole CTE body or statement makes the parser stop a few lines later.
+  if (unknownMacroLines.some((l) => l >= line - 15 && l <= line + 1))
+    return "unknown dbt macro near the error";
+  const lines = source.split("\n");
+  const window = lines.slice(Math.max(0, line - 3), line + 1).join("\n");
+  for (const [cause, pattern] of CAUSES) if (pattern.test(window)) return cause;
+  const unexpected = /unexpected (.+?)(?:\)|; lineage)/.exec(message)?.[1] ?? "?";
+  const token = /end of input/.test(unexpected) ? "end of input" : (unexpected.split(",").pop() ?? "").trim();
+  return `other (parser stopped at ${token.slice(0, 24)})`;
+}
+
+function hasColumnSources(analysis: FileAnalysis, graph: LineageGraph): boolean {
+  for (const table of analysis.tables) {
+    if (table.confidence !== "column") continue;
+    if (table.columns.some((c) => c.sources.length > 0)) return true;
+    // `SELECT *` placeholders only get sources once the cross-file pass has expanded them.
+    const linked = graph.tables.find((t) => t.id === table.id && t.file === analysis.path);
+    if (linked?.columns.some((c) => c.sources.length > 0)) return true;
+  }
+  return false;
+}
+
+/** Classifies one model file and picks the cause that best explains why it is not column-level. */
+export function classifyFile(analysis: FileAnalysis, graph: LineageGraph, source: string): FileResult {
+  const path = analysis.path;
+  const mine = [...analysis.diagnostics, ...graph.diagnostics.filter((d) => d.file === path)];
+  const macroLines = mine.filter((d) => d.message.startsWith("unknown macro")).map((d) => d.line);
+  const failures = mine.filter(
+    (d) => d.message.startsWith("could not parse") || d.message.startsWith("could not render the Jinja"),
+  );
+  const first = failures[0] ?? mine.find((d) => d.message.startsWith("cannot expand *"));
+  const where = first ? `${path}:${first.line}` : undefined;
+  if (analysis.tables.length === 0) {
+    const gated = /\{%-?\s*if\b/.test(source) ? " (the Jinja if/else branches rendered no SQL)" : "";
+    const cause = first ? causeOf(first, source, macroLines) : `no statement that produces a table${gated}`;
+    return { path, coverage: "nothing", cause, ...(where ? { where } : {}) };
+  }
+  if (hasColumnSources(analysis, graph)) return { path, coverage: "column" };
+  const columns = analysis.tables.flatMap((t) => t.columns);
+  const cause = first
+    ? causeOf(first, source, macroLines)
+    : columns.some((c) => c.star)
+      ? "SELECT * over a table with unknown columns"
+      : columns.every((c) => c.transform === "constant")
+        ? "parsed; every column is a constant (nothing to trace)"
+        : "parsed; no column has a source";
+  return { path, coverage: "table-only", cause, ...(where ? { where } : {}) };
+}
+
+/** Every statement-level parse failure in the corpus, including those in files that are column-level. */
+export function failureCauses(
+  analyses: readonly FileAnalysis[],
+  files: ReadonlyMap<string, string>,
+): Map<string, { count: number; example: string }> {
+  const causes = new Map<string, { count: number; example: string }>();
+  for (const analysis of analyses) {
+    const source = files.get(analysis.path) ?? "";
+    const macroLines = analysis.diagnostics
+      .filter((d) => d.message.startsWith("unknown macro"))
+      .map((d) => d.line);
+    for (const d of analysis.diagnostics) {
+      if (!d.message.startsWith("could not parse") && !d.message.startsWith("could not render the Jinja"))
+        continue;
+      const cause = causeOf(d, source, macroLines);
+      const seen = causes.get(cause);
+      causes.set(cause, { count: (seen?.count ?? 0) + 1, example: seen?.example ?? `${d.file}:${d.line}` });
+    }
+  }
+  return causes;
+}
+
+/** How many files call each macro the renderer does not know (project macros, packages). */
+function unknownMacros(analyses: readonly FileAnalysis[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const analysis of analyses) {
+    const names = new Set(
+      analysis.diagnostics.flatMap((d) => /^unknown macro "([^"]+)"/.exec(d.message)?.slice(1) ?? []),
+    );
+    for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15));
+}
+
+type SqlglotResult = { parsed: number; total: number; seconds: number };
+
+/** Renders each model like the engine does and asks python3-sqlglot whether it parses; undefined if absent. */
+function compareWithSqlglot(
+  analyses: readonly FileAnalysis[],
+  files: ReadonlyMap<string, string>,
+  dialect: Dialect,
+): SqlglotResult | undefined {
+  const projects = findDbtProjects(files);
+  const dir = mkdtempSync(join(tmpdir(), "eval-corpus-"));
+  try {
+    analyses.forEach((analysis, i) => {
+      const text = files.get(analysis.path) ?? "";
+      const project = projects.find((p) => modelNameOf(p, analysis.path) !== null);
+      const q = (...parts: string[]) => parts.map((p) => quoteIdentifier(dialect, p.toLowerCase())).join(".");
+      const sql = project
+        ? renderJinja(text, {
+            ref: (name) => q(name),
+            source: (s, t) => q(s, t),
+            vars: project.vars,
+            isIncremental: false,
+            thisRelation: q(modelNameOf(project, analysis.path) ?? "this"),
+            target: { type: dialect },
+          }).sql
+        : text;
+      writeFileSync(join(dir, `${i}.sql`), sql);
+    });
+    const read = { postgres: "postgres", duckdb: "duckdb", ansi: "" }[dialect as string] ?? dialect;
+    const program = `
+import sqlglot, sys, os, time
+d = sys.argv[1]; read = sys.argv[2] or None; ok = 0; n = 0; t = time.time()
+for f in os.listdir(d):
+    n += 1
+    try:
+        sqlglot.parse(open(os.path.join(d, f)).read(), read=read); ok += 1
+    except Exception:
+        pass
+print(ok, n, time.time() - t)`;
+    const run = spawnSync("/usr/bin/python3", ["-c", program, dir, read], { encoding: "utf8" });
+    const [parsed, total, seconds] = run.stdout.trim().split(/\s+/).map(Number);
+    if (run.status !== 0 || parsed === undefined || total === undefined || seconds === undefined) {
+      process.stderr.write(`sqlglot comparison skipped: ${run.stderr.split("\n").slice(-2).join(" ")}\n`);
+      return undefined;
+    }
+    return { parsed, total, seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pct = (n: number, total: number) => (total === 0 ? "–" : `${((100 * n) / total).toFixed(1)}%`);
+
+function main(): void {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      dialect: { type: "string" },
+      models: { type: "string", multiple: true },
+      exclude: { type: "string", multiple: true },
+      label: { type: "string" },
+      json: { type: "string" },
+      sqlglot: { type: "boolean" },
+    },
+  });
+  const root = positionals[0];
+  const dialect = DialectSchema.safeParse(values.dialect);
+  if (!root || !dialect.success) {
+    process.stderr.write(
+      "usage: tsx scripts/eval-corpus.ts <dir> --dialect D [--models GLOB]... [--json OUT]\n",
+    );
+    process.exit(2);
+  }
+  const files = readTree(root);
+  const config = parseConfig(
+    JSON.stringify({
+      dialect: dialect.data,
+      // A glob that matches nothing: without --models only dbt models count.
+      models: { paths: values.models ?? ["\u0000none"], exclude: values.exclude ?? [] },
+    }),
+  );
+  // CPU time, not wall time: the measurement machine is shared, and CPU time is what a run costs.
+  const cpuSeconds = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
+  const started = process.cpuUsage();
+  const { graph, analyses } = buildLineage(files, config);
+  const seconds = cpuSeconds(started);
+  // A second full build (no cache) once the parser grammars are loaded and the code is JIT-compiled.
+  const warmStart = process.cpuUsage();
+  buildLineage(files, config);
+  const warmSeconds = cpuSeconds(warmStart);
+  const list = [...analyses.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const results = list.map((a) => classifyFile(a, graph, files.get(a.path) ?? ""));
+  const count = (c: Coverage) => results.filter((r) => r.coverage === c).length;
+  const fileCauses = new Map<string, { count: number; example: string }>();
+  for (const r of results) {
+    if (!r.cause) continue;
+    const seen = fileCauses.get(r.cause);
+    fileCauses.set(r.cause, { count: (seen?.count ?? 0) + 1, example: seen?.example ?? r.where ?? r.path });
+  }
+  const sorted = (m: Map<string, { count: number; example: string }>) =>
+    [...m.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
+  const sqlglot = values.sqlglot ? compareWithSqlglot(list, files, dialect.data) : undefined;
+  const summary = {
+    label: values.label ?? root,
+    dialect: dialect.data,
+    files: results.length,
+    column: count("column"),
+    tableOnly: count("table-only"),
+    nothing: count("nothing"),
+    // Files with no statement the parser rejected, comparable with the sqlglot figure.
+    parsedWhole: list.filter((a) => !a.diagnostics.some((d) => d.message.startsWith("could not parse")))
+      .length,
+    seconds: Number(seconds.toFixed(3)),
+    filesPerSecond: Math.round(results.length / seconds),
+    warmSeconds: Number(warmSeconds.toFixed(3)),
+    warmFilesPerSecond: Math.round(results.length / warmSeconds),
+    fileCauses: Object.fromEntries(sorted(fileCauses)),
+    statementFailures: Object.fromEntries(sorted(failureCauses(list, files))),
+    unknownMacros: unknownMacros(list),
+    ...(sqlglot ? { sqlglot } : {}),
+    results,
+  };
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
+  const { results: _omitted, ...head } = summary;
+  process.stdout.write(
+    `${JSON.stringify({ ...head, fileCauses: undefined, statementFailures: undefined, unknownMacros: undefined })}\n\n`,
+  );
+  process.stdout.write(
+    `| corpus | dialect | files | column-level | table-only | nothing | files/s (first, warm) |\n|---|---|---|---|---|---|---|\n` +
+      `| ${summary.label} | ${summary.dialect} | ${summary.files} | ${pct(summary.column, summary.files)} | ` +
+      `${pct(summary.tableOnly, summary.files)} | ${pct(summary.nothing, summary.files)} | ${summary.filesPerSecond}, ${summary.warmFilesPerSecond} |\n\n`,
+  );
+  process.stdout.write("| cause (files not column-level) | files | example |\n|---|---|---|\n");
+  for (const [cause, { count: n, example }] of sorted(fileCauses))
+    process.stdout.write(`| ${cause} | ${n} | ${example} |\n`);
+  process.stdout.write(
+    "\n| cause (statements that failed to parse) | statements | example |\n|---|---|---|\n",
+  );
+  for (const [cause, { count: n, example }] of sorted(failureCauses(list, files)))
+    process.stdout.write(`| ${cause} | ${n} | ${example} |\n`);
+  process.stdout.write(`\nunknown macros (files): ${JSON.stringify(summary.unknownMacros)}\n`);
+  if (sqlglot)
+    process.stdout.write(
+      `\nsqlglot parses ${sqlglot.parsed}/${sqlglot.total} rendered files (${pct(sqlglot.parsed, sqlglot.total)})\n`,
+    );
+}
+
+main();
