@@ -1,0 +1,133 @@
+import type { Logger, ProbotOctokit } from "probot";
+import type { BackflowConfig } from "../../core/config/schema.js";
+import { MetricKindSchema } from "../../core/config/schema.js";
+import { evaluateExpectation, type MetricPoint } from "../../core/expectations/evaluate-expectation.js";
+import type { ExpectationState, ExpectationVerdict } from "../../core/expectations/expectation-schema.js";
+import { renderVerdictComment } from "../../core/expectations/render-expectations.js";
+import type { Evaluation } from "../../core/triage/evaluation-schema.js";
+import type { ExpectationRecord } from "../../store/store.js";
+import type { AppDeps } from "../app-deps.js";
+
+/** What opening a revert for a violated expectation gave: a pull request (maybe merged), or why not. */
+export type RevertOutcome =
+  | { readonly number: number; readonly merged: boolean }
+  | { readonly problem: string };
+
+export type OpenRevert = (input: {
+  octokit: ProbotOctokit;
+  owner: string;
+  repo: string;
+  pr: number;
+  mergeSha: string;
+  /** `rollback: auto` asks for a merge when the revert is clean and its impact check is green. */
+  autoMerge: boolean;
+  reason: string;
+}) => Promise<RevertOutcome>;
+
+export type ExpectationCheck = {
+  readonly id: string;
+  readonly state: ExpectationState;
+  readonly settled: boolean;
+};
+
+const canonical = (metric: string) => metric.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/** The evaluations an expectation reads: all of its fingerprint's for a family name, else those of the named metric. */
+export function pointsFor(record: ExpectationRecord, evaluations: readonly Evaluation[]): MetricPoint[] {
+  const family = MetricKindSchema.safeParse(record.spec.metric.toLowerCase()).success;
+  return evaluations.flatMap((e) =>
+    e.value !== undefined && (family || canonical(e.metric) === canonical(record.spec.metric))
+      ? [{ observedAt: e.observedAt, value: e.value }]
+      : [],
+  );
+}
+
+async function announce(input: {
+  octokit: ProbotOctokit;
+  deps: AppDeps;
+  log: Logger;
+  owner: string;
+  repo: string;
+  record: ExpectationRecord;
+  verdict: ExpectationVerdict;
+  revert?: RevertOutcome;
+}): Promise<void> {
+  const { record, verdict, owner, repo } = input;
+  const body = renderVerdictComment({
+    id: record.id,
+    expectation: record.spec,
+    verdict,
+    ...(input.revert ? { revert: input.revert } : {}),
+  });
+  if (input.deps.dryRun) {
+    input.log.info({ payload: { owner, repo, issue_number: record.pr, body } }, "dry run: would comment");
+    return;
+  }
+  await input.octokit.rest.issues.createComment({ owner, repo, issue_number: record.pr, body });
+}
+
+/**
+ * Re-judges the watched expectations that read finding `fingerprint`, after the triage job stored an
+ * evaluation for it. A verdict is recorded once (the first run to settle it comments): met → a
+ * comment on the pull request; violated → a comment with the evidence and a revert pull request
+ * (merged automatically under `rollback: auto` when clean and green); inconclusive → a comment.
+ */
+export async function checkExpectationsForSignal(input: {
+  octokit: ProbotOctokit;
+  deps: AppDeps;
+  log: Logger;
+  owner: string;
+  repo: string;
+  fingerprint: string;
+  config: Pick<BackflowConfig, "rollback">;
+  openRevert?: OpenRevert;
+}): Promise<ExpectationCheck[]> {
+  const { deps, owner, repo, fingerprint } = input;
+  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const watching = await deps.store.expectations.list({ repo: repoKey, fingerprint, state: "watching" });
+  if (watching.length === 0) return [];
+  const evaluations = await deps.store.findings.evaluations({ repo: repoKey, fingerprint, limit: 1000 });
+  const checks: ExpectationCheck[] = [];
+  for (const record of watching) {
+    const verdict = evaluateExpectation({
+      expectation: record.spec,
+      points: pointsFor(record, evaluations),
+      mergedAt: record.mergedAt.toISOString(),
+    });
+    const now = deps.clock();
+    const settled = await deps.store.expectations.settle({
+      id: record.id,
+      from: "watching",
+      state: verdict.state,
+      verdict,
+      now,
+    });
+    checks.push({ id: record.id, state: verdict.state, settled: settled && verdict.state !== "watching" });
+    if (!settled || verdict.state === "watching") continue;
+    input.log.info(
+      { repo: repoKey, pr: record.pr, expectation: record.id, state: verdict.state },
+      "expectation settled",
+    );
+    let revert: RevertOutcome | undefined;
+    if (verdict.state === "violated") {
+      revert = input.openRevert
+        ? await input.openRevert({
+            octokit: input.octokit,
+            owner,
+            repo,
+            pr: record.pr,
+            mergeSha: record.mergeSha,
+            autoMerge: input.config.rollback === "auto",
+            reason: `expectation \`${record.spec.text}\` was violated: ${verdict.reason}`,
+          })
+        : {
+            problem:
+              "opening revert pull requests is not available in this Backflow version yet; revert it by hand if needed.",
+          };
+      if ("number" in revert)
+        await deps.store.expectations.setRevertPr({ id: record.id, revertPr: revert.number, now });
+    }
+    await announce({ ...input, record, verdict, ...(revert ? { revert } : {}) });
+  }
+  return checks;
+}

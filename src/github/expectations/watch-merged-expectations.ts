@@ -1,0 +1,87 @@
+import type { Logger, ProbotOctokit } from "probot";
+import { hasExpectsBlock, parseExpectations } from "../../core/expectations/parse-expectations.js";
+import { renderWatchingComment } from "../../core/expectations/render-expectations.js";
+import { validateExpectations } from "../../core/expectations/validate-expectations.js";
+import type { LineageGraph } from "../../core/lineage/schema.js";
+import type { ExpectationRecord } from "../../store/store.js";
+import type { AppDeps } from "../app-deps.js";
+
+export type MergedPullRequest = {
+  readonly number: number;
+  readonly body: string | null;
+  readonly mergedAt: string;
+  readonly mergeSha: string;
+};
+
+/**
+ * Stores the expectations of a merged pull request and comments that they are watched. Idempotent:
+ * expectations are keyed by repository, pull request and line, and the comment is posted only by
+ * the run that stored them. Returns how many were stored.
+ */
+export async function watchMergedExpectations(input: {
+  octokit: ProbotOctokit;
+  deps: AppDeps;
+  log: Logger;
+  owner: string;
+  repo: string;
+  pr: MergedPullRequest;
+  loadGraph: () => Promise<LineageGraph>;
+}): Promise<number> {
+  const { octokit, deps, owner, repo, pr } = input;
+  const body = pr.body ?? "";
+  if (!hasExpectsBlock(body)) return 0;
+  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const parsed = parseExpectations(body);
+  const { bound, problems } = validateExpectations({
+    expectations: parsed.expectations,
+    graph: await input.loadGraph(),
+    repo: repoKey,
+  });
+  const now = deps.clock();
+  const records: ExpectationRecord[] = bound.map((spec) => ({
+    id: `${repoKey}#${pr.number}:${spec.line}`,
+    repo: repoKey,
+    pr: pr.number,
+    mergeSha: pr.mergeSha,
+    mergedAt: new Date(pr.mergedAt),
+    fingerprint: spec.fingerprint,
+    spec,
+    state: "watching",
+    verdict: null,
+    revertPr: null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const added = await deps.store.expectations.add(records);
+  const first = await deps.store.repoState.putIfAbsent({
+    repo: repoKey,
+    key: `expectations-comment:${pr.number}`,
+    value: true,
+    now,
+  });
+  if (!first) return added;
+  const comment = renderWatchingComment({
+    pr: pr.number,
+    bound,
+    problems: [...parsed.problems, ...problems],
+  });
+  if (deps.dryRun)
+    input.log.info(
+      { payload: { owner, repo, issue_number: pr.number, body: comment } },
+      "dry run: would comment",
+    );
+  else {
+    try {
+      await octokit.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: comment });
+    } catch (error) {
+      // Let a redelivery post it.
+      await deps.store.repoState.delete({ repo: repoKey, key: `expectations-comment:${pr.number}` });
+      throw error;
+    }
+  }
+  input.log.info(
+    { repo: repoKey, pr: pr.number, watching: bound.length, problems: problems.length },
+    "watching expectations of a merged pull request",
+  );
+  return added;
+}
