@@ -219,7 +219,7 @@ export interface FindingStore {
   put(record: FindingRecord): Promise<void>;
   /** Findings of a repository in one state, most recently updated first. */
   list(input: { repo: string; state?: FindingState; limit?: number }): Promise<FindingRecord[]>;
-  /** Stores a history point; false when the same signal (or, without one, time and metric) is stored already. */
+  /** Stores a history point; false when the same observation (signal time, metric, value) is stored already. */
   addEvaluation(input: { repo: string; fingerprint: string; evaluation: Evaluation }): Promise<boolean>;
   /** The newest `limit` (default 200) points of a fingerprint, oldest first by signal time. */
   evaluations(input: { repo: string; fingerprint: string; limit?: number }): Promise<Evaluation[]>;

@@ -44,16 +44,17 @@ function toRecord(row: FindingRow): FindingRecord {
   };
 }
 
-/** The key that makes a history point idempotent: its signal, else its time and metric. */
-function pointKey(evaluation: Evaluation): string {
-  return evaluation.signalId !== undefined
-    ? `signal:${evaluation.signalId}`
-    : `at:${Date.parse(evaluation.observedAt)}:${evaluation.metric}`;
+/**
+ * The key that makes a history point idempotent: the observation (signal time, metric, value), not
+ * the signal id, so one measurement sent twice (a retry without an id, two deliveries) is one point.
+ */
+export function observationKey(evaluation: Pick<Evaluation, "observedAt" | "metric" | "value">): string {
+  return `${Date.parse(evaluation.observedAt)}:${evaluation.metric}:${evaluation.value ?? ""}`;
 }
 
 /**
  * Findings per (repository, fingerprint) and each fingerprint's evaluation history on SQLite.
- * A point is stored once per signal, so a retried triage job never doubles the history.
+ * A point is stored once per observation, so a retried or duplicated signal never doubles the history.
  */
 export function createSqliteFindingStore(db: Database.Database): FindingStore {
   const get = db.prepare<[string, string], FindingRow>(
@@ -112,7 +113,7 @@ export function createSqliteFindingStore(db: Database.Database): FindingStore {
       const inserted = addPoint.run(
         repo,
         fingerprint,
-        pointKey(parsed),
+        observationKey(parsed),
         Date.parse(parsed.observedAt),
         toJson(parsed),
       );

@@ -77,20 +77,27 @@ describe("sqlite finding store", () => {
     await store.close();
   });
 
-  it("keeps one history point per signal and returns them in signal time", async () => {
+  it("keeps one history point per observation and returns them in signal time", async () => {
     const store = openSqliteStore(":memory:");
     const later = point("2026-11-24T08:00:00Z", 0.95, "s2");
     const earlier = point("2026-11-24T06:00:00Z", 0.93, "s1");
     expect(await store.findings.addEvaluation({ repo, fingerprint, evaluation: later })).toBe(true);
     expect(await store.findings.addEvaluation({ repo, fingerprint, evaluation: earlier })).toBe(true);
+    // The same measurement under another signal id (a sender that sets none, a second delivery).
     expect(
-      await store.findings.addEvaluation({ repo, fingerprint, evaluation: { ...earlier, value: 0.5 } }),
+      await store.findings.addEvaluation({
+        repo,
+        fingerprint,
+        evaluation: { ...earlier, signalId: "other" },
+      }),
     ).toBe(false);
     const anonymous = point("2026-11-24T07:00:00Z", 0.97);
     expect(await store.findings.addEvaluation({ repo, fingerprint, evaluation: anonymous })).toBe(true);
     expect(await store.findings.addEvaluation({ repo, fingerprint, evaluation: anonymous })).toBe(false);
+    const corrected = point("2026-11-24T07:00:00Z", 0.96);
+    expect(await store.findings.addEvaluation({ repo, fingerprint, evaluation: corrected })).toBe(true);
     const history = await store.findings.evaluations({ repo, fingerprint });
-    expect(history.map((e) => e.value)).toEqual([0.93, 0.97, 0.95]);
+    expect(history.map((e) => e.value)).toEqual([0.93, 0.96, 0.97, 0.95]);
     expect((await store.findings.evaluations({ repo, fingerprint, limit: 2 })).map((e) => e.value)).toEqual([
       0.97, 0.95,
     ]);

@@ -1,0 +1,190 @@
+import type { DriftCommentKind } from "../../core/render/render-drift-issue.js";
+import { renderDriftIssue } from "../../core/render/render-drift-issue.js";
+import type { Signal } from "../../core/signals/signal-schema.js";
+import type { Evaluation } from "../../core/triage/evaluation-schema.js";
+import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
+import type { FindingRecord } from "../../store/store.js";
+import { assignableUsers } from "./issue-people.js";
+import { ownersOfFinding } from "./triage-context.js";
+import { COMMIT_DAYS, commitsOf, type TriageRun } from "./triage-run.js";
+import { closeDriftIssue, type DriftIssueOutcome, upsertDriftIssue } from "./upsert-drift-issue.js";
+
+export type ActResult = {
+  readonly signalId: string;
+  readonly fingerprint: string;
+  readonly decision: Finding["decision"];
+  readonly action: DriftIssueOutcome["action"] | "recorded";
+  readonly issue: number | null;
+};
+
+type Judged = { finding: Finding; record: FindingRecord | null; now: Date; signal: Signal };
+
+/** Judges the signal against the fingerprint's stored history, ranking suspects recently changed first. */
+async function judge(run: TriageRun, signal: Signal, fingerprint: string): Promise<Judged> {
+  const { store } = run.deps;
+  const repo = `${run.owner}/${run.repo}`.toLowerCase();
+  const [record, history, annotations] = await Promise.all([
+    store.findings.get({ repo, fingerprint }),
+    store.findings.evaluations({ repo, fingerprint }),
+    store.annotations.listActive({ repo, at: new Date(signal.observedAt) }),
+  ]);
+  // The same measurement seen before (sent twice under two ids) must not count twice.
+  const sameObservation = (e: Evaluation) =>
+    Date.parse(e.observedAt) === Date.parse(signal.observedAt) && e.value === signal.measurement?.value;
+  const input = {
+    signal,
+    repo,
+    config: run.context.config,
+    graph: run.context.graph,
+    history: history.filter((e) => !sameObservation(e)),
+    annotations,
+    contracts: run.context.slas,
+    ...(record ? { currentlyOpen: record.state === "open" } : {}),
+    ...(record?.lastCommentAt ? { lastCommentAt: record.lastCommentAt.toISOString() } : {}),
+  };
+  let finding = triageSignal(input);
+  if (finding.decision === "open" || finding.decision === "update") {
+    const files = finding.suspects.flatMap((s) => (s.file ? [s.file] : []));
+    const commits = await commitsOf(run, files);
+    const changed = new Set([...commits].filter(([, list]) => list.length > 0).map(([file]) => file));
+    if (changed.size > 0) finding = triageSignal({ ...input, recentlyChanged: changed });
+  }
+  await store.findings.addEvaluation({ repo, fingerprint, evaluation: finding.evaluation });
+  return { finding, record, now: run.deps.clock(), signal };
+}
+
+function commentFor(judged: Judged): DriftCommentKind | null {
+  const { finding, record, now, signal } = judged;
+  if (finding.decision !== "update" || !finding.comment || !record) return null;
+  if (record.snoozedUntil && record.snoozedUntil > now) return null;
+  // A retried job, or the same observation sent twice, must not comment twice.
+  if (record.lastCommentSignalId === signal.id) return null;
+  if (record.lastCommentAt?.getTime() === Date.parse(signal.observedAt)) return null;
+  return record.severity !== finding.severity ? "severity" : "still-breached";
+}
+
+async function writeOpen(run: TriageRun, judged: Judged): Promise<DriftIssueOutcome> {
+  const { finding, record, now, signal } = judged;
+  const repo = `${run.owner}/${run.repo}`.toLowerCase();
+  const history = (
+    await run.deps.store.findings.evaluations({ repo, fingerprint: finding.fingerprint })
+  ).filter((e) => e.metric === finding.metric);
+  const files = finding.suspects.flatMap((s) => (s.file ? [s.file] : []));
+  const commits = await commitsOf(run, files);
+  const owners = ownersOfFinding(run.context, finding);
+  return upsertDriftIssue({
+    ...run,
+    api: run.api,
+    finding,
+    record,
+    label: run.context.config.labels.drift,
+    now,
+    dryRun: run.deps.dryRun ?? false,
+    comment: commentFor(judged),
+    assignees: () => assignableUsers({ ...run, owners }),
+    render: (previousIssue) =>
+      renderDriftIssue({
+        finding,
+        signal,
+        history,
+        owner: run.owner,
+        repo: run.repo,
+        sha: run.context.sha,
+        graph: run.context.graph,
+        commits,
+        commitDays: COMMIT_DAYS,
+        owners,
+        mentionTeams: run.context.config.assignTeams,
+        ...(previousIssue !== undefined ? { previousIssue } : {}),
+      }),
+  });
+}
+
+/** The record after an issue write; comment times are in signal time, as the hysteresis reads them. */
+function nextRecord(
+  judged: Judged,
+  outcome: DriftIssueOutcome,
+  state: FindingRecord["state"],
+): FindingRecord {
+  const { finding, record, now, signal } = judged;
+  const notified = outcome.commented || outcome.action === "created";
+  return {
+    repo: finding.repo,
+    fingerprint: finding.fingerprint,
+    state,
+    issueNumber: outcome.number ?? record?.issueNumber ?? null,
+    severity: finding.severity,
+    openedAt:
+      state === "open" ? (record?.state === "open" ? record.openedAt : now) : (record?.openedAt ?? null),
+    resolvedAt: state === "resolved" ? now : null,
+    lastCommentAt: notified ? new Date(signal.observedAt) : (record?.lastCommentAt ?? null),
+    lastCommentSignalId: notified ? signal.id : (record?.lastCommentSignalId ?? null),
+    snoozedUntil: record?.snoozedUntil ?? null,
+    bodyHash: outcome.bodyHash,
+    finding,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Judges one signal (the caller holds the fingerprint's lease), stores its history point, and acts:
+ * open or update the drift issue, close it on recovery, or only record expected, quiet and
+ * unmatched signals (an unmatched dataset is audited, never guessed).
+ */
+export async function actOnSignal(run: TriageRun, signal: Signal, fingerprint: string): Promise<ActResult> {
+  const judged = await judge(run, signal, fingerprint);
+  const { finding, record } = judged;
+  const result = (action: ActResult["action"], issue: number | null): ActResult => ({
+    signalId: signal.id,
+    fingerprint,
+    decision: finding.decision,
+    action,
+    issue,
+  });
+  const audit = (action: string, detail: Record<string, unknown>) =>
+    run.deps.store.audit.record({
+      at: judged.now,
+      actor: "backflow",
+      action,
+      repo: finding.repo,
+      target: fingerprint,
+      detail: { signalId: signal.id, ...detail },
+    });
+  if (finding.decision === "open" || finding.decision === "update") {
+    const outcome = await writeOpen(run, judged);
+    await run.deps.store.findings.put(
+      nextRecord(judged, outcome, outcome.action === "declined" ? "resolved" : "open"),
+    );
+    if (outcome.action !== "unchanged")
+      await audit(`drift.${outcome.action}`, { issue: outcome.number, reason: finding.reason });
+    return result(outcome.action, outcome.number);
+  }
+  if (finding.decision === "resolve") {
+    const target = {
+      ...run,
+      finding,
+      record,
+      label: run.context.config.labels.drift,
+      now: judged.now,
+      dryRun: run.deps.dryRun ?? false,
+    };
+    const outcome = await closeDriftIssue(target);
+    await run.deps.store.findings.put(nextRecord(judged, outcome, "resolved"));
+    await audit(`drift.${outcome.action === "closed" ? "closed" : "resolved"}`, { issue: outcome.number });
+    return result(outcome.action, outcome.number);
+  }
+  if (finding.decision === "unmatched") {
+    await audit("drift.unmatched", {
+      dataset: finding.dataset,
+      candidates: finding.candidates,
+      reason: finding.reason,
+    });
+    run.log.warn(
+      { repo: finding.repo, dataset: finding.dataset, candidates: finding.candidates },
+      "signal dataset matches no lineage table; add signals.datasets to the config",
+    );
+  }
+  if (finding.decision === "expected")
+    await audit("drift.expected", { annotations: finding.annotations.map((a) => a.id) });
+  return result("recorded", record?.issueNumber ?? null);
+}

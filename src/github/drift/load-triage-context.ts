@@ -1,0 +1,43 @@
+import type { ProbotOctokit } from "probot";
+import { parseConfig } from "../../core/config/parse-config.js";
+import { CONFIG_PATH } from "../../core/config/schema.js";
+import type { Store } from "../../store/store.js";
+import { type ApiCounter, loadSnapshots, saveAnalyses } from "../impact/load-snapshots.js";
+import { createRepoReader } from "../repo-reader.js";
+import { type TriageContext, triageContextOf } from "./triage-context.js";
+
+export type LoadedTriageContext = TriageContext & {
+  /** The default-branch commit the lineage was built from (permalinks point at it). */
+  readonly sha: string;
+};
+
+/**
+ * Config, lineage, contracts and CODEOWNERS at the head of the default branch, through the GitHub API
+ * and the impact check's caches (tree by commit, texts and analyses by blob SHA).
+ * Throws ConfigError when `.github/backflow.yml` is invalid there.
+ */
+export async function loadTriageContext(input: {
+  octokit: ProbotOctokit;
+  store: Store;
+  owner: string;
+  repo: string;
+  api: ApiCounter;
+}): Promise<LoadedTriageContext> {
+  const { octokit, owner, repo, api } = input;
+  api.calls++;
+  const { data: repository } = await octokit.rest.repos.get({ owner, repo });
+  api.calls++;
+  const { data: ref } = await octokit.rest.git.getRef({
+    owner,
+    repo,
+    ref: `heads/${repository.default_branch}`,
+  });
+  const sha = ref.object.sha;
+  const reader = createRepoReader({ octokit, owner, repo });
+  // One commit on both sides: the impact loader's caches serve triage as they serve pull requests.
+  const snapshots = await loadSnapshots({ reader, store: input.store, baseSha: sha, headSha: sha, api });
+  const config = parseConfig(snapshots.head.files.get(CONFIG_PATH), CONFIG_PATH);
+  const context = triageContextOf({ snapshot: snapshots.head, config, cache: snapshots.cache });
+  await saveAnalyses({ store: input.store, snapshots, analyses: context.analyses });
+  return { ...context, sha };
+}
