@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { type Logger, pino } from "pino";
+import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
+import { installationOctokits } from "./github/jobs/installation-octokit.js";
+import { triageDeliveryHandler } from "./github/jobs/triage-delivery-handler.js";
 import { MissingCredentialsError, readServerEnv } from "./server/read-server-env.js";
 import { createSignalIntake } from "./server/signals/intake-handler.js";
 import { recoverPendingDeliveries } from "./server/signals/recover-pending.js";
@@ -33,7 +36,20 @@ async function main(): Promise<void> {
   const store = openStore(settings.databaseUrl);
   const clock = () => new Date();
   const routes = await signalRoutes({ store, clock, log });
-  const running = await startServer({ settings, store, log, clock, routes });
+  // Jobs authenticate through the app the server loads; they wait for it rather than race it.
+  let probotLoaded: (probot: Probot) => void = () => {};
+  const probot = new Promise<Probot>((resolve) => {
+    probotLoaded = resolve;
+  });
+  const jobHandlers = Object.fromEntries([
+    triageDeliveryHandler({
+      deps: { store, clock, dryRun: settings.dryRun },
+      log: log.child({ name: "triage" }),
+      octokitFor: installationOctokits(() => probot),
+    }),
+  ]);
+  const running = await startServer({ settings, store, log, clock, routes, jobHandlers });
+  probotLoaded(running.probot);
   log.info({ url: running.url, signalApi: routes.length > 0 }, "Backflow is listening");
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
