@@ -87,6 +87,7 @@ export async function lineageBench(): Promise<Figure[]> {
     { name: `lineage.rebuild_one_file_${label}`, value: round(rebuild.wallMs), unit: "ms" },
     { name: `lineage.rebuild_one_file_cpu_${label}`, value: round(rebuild.cpuMs), unit: "ms" },
     { name: `lineage.link_pass_${label}`, value: round(link.wallMs), unit: "ms" },
+    { name: `lineage.link_pass_cpu_${label}`, value: round(link.cpuMs), unit: "ms" },
     { name: `lineage.raw_astify_${label}`, value: round(astify.wallMs / 1000), unit: "s" },
     { name: `lineage.raw_astify_cpu_${label}`, value: round(astify.cpuMs / 1000), unit: "s" },
     { name: `lineage.cold_to_astify_ratio_${label}`, value: round(cold.wallMs / astify.wallMs), unit: "x" },

@@ -60,6 +60,8 @@ type Linker = {
   /** Output column names by table id, filled as tables are expanded; `null` when unknown. */
   readonly names: Map<string, Names | null>;
   readonly diagnostics: Diagnostic[];
+  /** Tables whose `*` is being expanded, to cut cycles; empty between top-level calls. */
+  readonly visiting: Set<string>;
 };
 
 /** Column names in order (duplicates kept, as `*` expands them) and as a set for membership tests. */
@@ -70,12 +72,12 @@ function namesFrom(list: string[]): Names {
 }
 
 /** Output column names of a table, or undefined when nothing in the repository says what they are. */
-function namesOf(linker: Linker, id: string, visiting: Set<string>): Names | undefined {
+function namesOf(linker: Linker, id: string): Names | undefined {
   const memo = linker.names.get(id);
   if (memo !== undefined) return memo ?? undefined;
   const produced = linker.produced.get(id);
   if (produced && produced.confidence === "column") {
-    const columns = expandStars(linker, produced, visiting);
+    const columns = expandStars(linker, produced);
     const names = namesFrom(columns.map((c) => c.name));
     // Only a finished expansion is final; one cut short by a cycle is not remembered.
     if (linker.expanded.get(id) === columns) linker.names.set(id, names);
@@ -92,11 +94,10 @@ function expandStar(
   table: Produced,
   column: AnalyzedColumn,
   explicit: ReadonlySet<string>,
-  visiting: Set<string>,
 ): AnalyzedColumn[] {
   const star = column.star;
   if (!star) return [column];
-  const names = namesOf(linker, star.table, visiting);
+  const names = namesOf(linker, star.table);
   if (!names || names.set.has("*")) {
     linker.diagnostics.push({
       file: table.file,
@@ -122,18 +123,19 @@ function expandStar(
   return out;
 }
 
-function expandStars(linker: Linker, table: Produced, visiting: Set<string>): AnalyzedColumn[] {
+function expandStars(linker: Linker, table: Produced): AnalyzedColumn[] {
   const done = linker.expanded.get(table.id);
   if (done) return done;
   if (!table.columns.some((c) => c.star)) {
     linker.expanded.set(table.id, table.columns);
     return table.columns;
   }
+  const { visiting } = linker;
   if (visiting.has(table.id)) return table.columns.filter((c) => !c.star);
   visiting.add(table.id);
   const explicit = new Set<string>();
   for (const c of table.columns) if (!c.star) explicit.add(c.name);
-  const columns = table.columns.flatMap((column) => expandStar(linker, table, column, explicit, visiting));
+  const columns = table.columns.flatMap((column) => expandStar(linker, table, column, explicit));
   visiting.delete(table.id);
   linker.expanded.set(table.id, columns);
   return columns;
@@ -142,9 +144,9 @@ function expandStars(linker: Linker, table: Produced, visiting: Set<string>): An
 /** Picks the one candidate table that can hold the column; undefined when it cannot be decided. */
 function resolveCandidates(linker: Linker, ref: SourceRef): string | undefined {
   if (!ref.candidates) return ref.table;
-  const fits = ref.candidates.filter((id) => namesOf(linker, id, new Set())?.set.has(ref.column));
+  const fits = ref.candidates.filter((id) => namesOf(linker, id)?.set.has(ref.column));
   if (fits.length === 1) return fits[0];
-  const unknown = ref.candidates.filter((id) => namesOf(linker, id, new Set()) === undefined);
+  const unknown = ref.candidates.filter((id) => namesOf(linker, id) === undefined);
   return fits.length === 0 && unknown.length === 1 ? unknown[0] : undefined;
 }
 
@@ -186,7 +188,7 @@ function linkColumn(linker: Linker, c: AnalyzedColumn, file: string): LineageCol
 }
 
 function linkTable(linker: Linker, table: Produced): LineageTable {
-  const expanded = expandStars(linker, table, new Set());
+  const expanded = expandStars(linker, table);
   const columns: LineageColumn[] = expanded.every(isLinked)
     ? expanded
     : expanded.map((c) => linkColumn(linker, c, table.file));
@@ -268,7 +270,14 @@ export function linkAnalyses(
   for (const a of analyses) for (const d of a.diagnostics) diagnostics.push(d);
   const produced = mergeProduced(analyses, diagnostics);
   const known = new Map(knownTables.map((t) => [t.id.toLowerCase(), t]));
-  const linker: Linker = { produced, known, expanded: new Map(), names: new Map(), diagnostics };
+  const linker: Linker = {
+    produced,
+    known,
+    expanded: new Map(),
+    names: new Map(),
+    diagnostics,
+    visiting: new Set(),
+  };
   const tables: LineageTable[] = [];
   for (const t of produced.values()) tables.push(linkTable(linker, t));
   const all = tables.concat(sourceTables(linker, tables)).sort(byId);
