@@ -1,0 +1,62 @@
+import type { ProbotOctokit } from "probot";
+import { parseConfig } from "../../core/config/parse-config.js";
+import { type BackflowConfig, CONFIG_PATH } from "../../core/config/schema.js";
+import { loadContracts } from "../../core/contracts/load-contracts.js";
+import { GitHubWriteError } from "../../core/errors.js";
+import { lineageOf } from "../../core/lineage/build-lineage.js";
+import type { LineageGraph } from "../../core/lineage/schema.js";
+import { buildProposal } from "../../core/proposals/build-proposal.js";
+import type { Proposal, ProposalKind } from "../../core/proposals/file-edit.js";
+import { proposeRevert } from "../../core/proposals/propose-revert.js";
+import type { Finding } from "../../core/triage/triage-signal.js";
+
+/** A proposal computed from the default branch's files, with the config and lineage it used. */
+export async function buildProposalFor(input: {
+  octokit: ProbotOctokit;
+  owner: string;
+  repo: string;
+  files: ReadonlyMap<string, string>;
+  finding: Finding;
+  kind: ProposalKind;
+  commitSha?: string;
+  direction?: "tighten" | "relax";
+}): Promise<{ proposal: Proposal; config: BackflowConfig; graph: LineageGraph }> {
+  const { files, finding } = input;
+  const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
+  const graph = lineageOf(files, config);
+  if (input.kind !== "revert") {
+    const { contracts } = loadContracts(
+      files,
+      config,
+      graph.tables.map((t) => t.id),
+    );
+    const proposal = buildProposal({
+      finding,
+      files,
+      config,
+      graph,
+      contracts,
+      kind: input.kind,
+      direction: input.direction,
+    });
+    return { proposal, config, graph };
+  }
+  if (!input.commitSha)
+    throw new GitHubWriteError(
+      "a revert proposal needs the commit to revert: pass its SHA (`/backflow rollback <sha>`)",
+    );
+  const { data: commit } = await input.octokit.rest.repos.getCommit({
+    owner: input.owner,
+    repo: input.repo,
+    ref: input.commitSha,
+  });
+  const suspectFiles = new Set(finding.suspects.flatMap((s) => (s.file ? [s.file] : [])));
+  const proposal = proposeRevert({
+    commitSha: commit.sha,
+    commitTitle: commit.commit.message,
+    files: (commit.files ?? []).map((f) => ({ filename: f.filename, patch: f.patch, status: f.status })),
+    current: files,
+    suspectFiles,
+  });
+  return { proposal, config, graph };
+}

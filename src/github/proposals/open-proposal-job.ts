@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { ProposalKindSchema } from "../../core/proposals/file-edit.js";
+import { defineJobKind } from "../../jobs/queue.js";
+
+export const OpenProposalPayloadSchema = z.strictObject({
+  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "owner/name"),
+  installationId: z.number().int().positive(),
+  fingerprint: z.string().min(8),
+  kind: ProposalKindSchema,
+  issueNumber: z.number().int().positive().optional(),
+  commitSha: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/i)
+    .optional()
+    .describe("The commit to revert (kind revert)."),
+  direction: z
+    .enum(["tighten", "relax"])
+    .optional()
+    .describe("Contract changes: relax a rule an analyst confirmed was wrong."),
+});
+export type OpenProposalPayload = z.infer<typeof OpenProposalPayloadSchema>;
+
+/** Opens or refreshes the draft PR of a proposal; enqueued by triage (auto mode) and `/backflow propose` / `rollback`. */
+export const openProposalJob = defineJobKind("open-proposal", OpenProposalPayloadSchema);
+
+/** The idempotency key of an open-proposal job: one per finding, kind and commit at a time. */
+export function openProposalJobKey(payload: OpenProposalPayload): string {
+  return `open-proposal:${payload.repo}:${payload.fingerprint}:${payload.kind}:${payload.commitSha ?? ""}:${payload.direction ?? ""}`;
+}
