@@ -8,6 +8,7 @@ import { decideConclusion } from "../../core/impact/decide-conclusion.js";
 import { renderImpact } from "../../core/render/render-impact.js";
 import { type CliCommand, type CliIO, EXIT } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
+import { triageLocal } from "./triage.js";
 
 /** Pull-request scenarios bundled next to the example repository (examples/changes/<name>). */
 const SCENARIOS = ["breaking", "non-breaking"] as const;
@@ -45,6 +46,19 @@ function showScenario(io: CliIO, base: Map<string, string>, dir: string, name: s
   io.out(`## ${rendered.title}\n\n${rendered.summary}\n`);
 }
 
+/** Triage of the bundled example signal: the finding and the drift issue the app would open. */
+function showSignal(io: CliIO, repo: string, file: string, step: number): void {
+  const results = triageLocal({
+    repoDir: repo,
+    body: JSON.parse(readFileSync(file, "utf8")),
+    now: new Date(),
+  });
+  for (const { finding, issue } of results) {
+    io.out(`\n== ${step}. Signal "${finding.dataset}.${finding.column ?? ""} ${finding.metric}" (dry run)\n`);
+    io.out(`decision: ${finding.decision}; ${finding.reason}\n\n## ${issue.title}\n\n${issue.body}\n`);
+  }
+}
+
 export const demoCommand: CliCommand = {
   name: "demo",
   summary: "Run Backflow on the bundled example pipeline repository (no GitHub needed)",
@@ -72,6 +86,8 @@ export const demoCommand: CliCommand = {
       const dir = join(changes, name);
       if (existsSync(dir)) showScenario(io, base, dir, name, step++);
     }
+    const signal = join(repo, "..", "signals", "fct_orders-customer_id-completeness.json");
+    if (existsSync(signal)) showSignal(io, repo, signal, step++);
     return EXIT.ok;
   },
 };
