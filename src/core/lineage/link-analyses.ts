@@ -9,10 +9,11 @@ export type KnownTable = {
   readonly line?: number;
 };
 
-type Produced = AnalyzedTable & { file: string };
+/** A table and the (first) file producing it; kept apart so the analysis object is not copied. */
+type Produced = { readonly table: AnalyzedTable; readonly file: string };
 
 /** Folds a second definition of a table into the first: columns by name, upstreams and row sources appended. */
-function mergeInto(seen: Produced, table: AnalyzedTable): Produced {
+function mergeInto(seen: AnalyzedTable, table: AnalyzedTable): AnalyzedTable {
   const byName = new Map(seen.columns.map((c) => [c.name, c]));
   for (const column of table.columns) {
     const prior = byName.get(column.name);
@@ -36,7 +37,7 @@ function mergeProduced(analyses: readonly FileAnalysis[], diagnostics: Diagnosti
     for (const table of analysis.tables) {
       const seen = produced.get(table.id);
       if (!seen) {
-        produced.set(table.id, { ...table, file: analysis.path });
+        produced.set(table.id, { table, file: analysis.path });
         continue;
       }
       if (seen.file !== analysis.path) {
@@ -47,7 +48,7 @@ function mergeProduced(analyses: readonly FileAnalysis[], diagnostics: Diagnosti
           message: `table ${table.id} is also produced by ${seen.file}; their lineage is merged`,
         });
       }
-      produced.set(table.id, mergeInto(seen, table));
+      produced.set(table.id, { table: mergeInto(seen.table, table), file: seen.file });
     }
   }
   return produced;
@@ -76,7 +77,7 @@ function namesOf(linker: Linker, id: string): Names | undefined {
   const memo = linker.names.get(id);
   if (memo !== undefined) return memo ?? undefined;
   const produced = linker.produced.get(id);
-  if (produced && produced.confidence === "column") {
+  if (produced && produced.table.confidence === "column") {
     const columns = expandStars(linker, produced);
     const names = namesFrom(columns.map((c) => c.name));
     // Only a finished expansion is final; one cut short by a cycle is not remembered.
@@ -91,7 +92,7 @@ function namesOf(linker: Linker, id: string): Names | undefined {
 
 function expandStar(
   linker: Linker,
-  table: Produced,
+  { file }: Produced,
   column: AnalyzedColumn,
   explicit: ReadonlySet<string>,
 ): AnalyzedColumn[] {
@@ -100,7 +101,7 @@ function expandStar(
   const names = namesOf(linker, star.table);
   if (!names || names.set.has("*")) {
     linker.diagnostics.push({
-      file: table.file,
+      file,
       line: column.line,
       severity: "warning",
       message: `cannot expand * from ${star.table}: its columns are unknown; declare them in a contract, a dbt source or a model`,
@@ -123,7 +124,8 @@ function expandStar(
   return out;
 }
 
-function expandStars(linker: Linker, table: Produced): AnalyzedColumn[] {
+function expandStars(linker: Linker, produced: Produced): AnalyzedColumn[] {
+  const { table } = produced;
   const done = linker.expanded.get(table.id);
   if (done) return done;
   if (!table.columns.some((c) => c.star)) {
@@ -135,7 +137,7 @@ function expandStars(linker: Linker, table: Produced): AnalyzedColumn[] {
   visiting.add(table.id);
   const explicit = new Set<string>();
   for (const c of table.columns) if (!c.star) explicit.add(c.name);
-  const columns = table.columns.flatMap((column) => expandStar(linker, table, column, explicit));
+  const columns = table.columns.flatMap((column) => expandStar(linker, produced, column, explicit));
   visiting.delete(table.id);
   linker.expanded.set(table.id, columns);
   return columns;
@@ -187,23 +189,24 @@ function linkColumn(linker: Linker, c: AnalyzedColumn, file: string): LineageCol
   return column;
 }
 
-function linkTable(linker: Linker, table: Produced): LineageTable {
-  const expanded = expandStars(linker, table);
+function linkTable(linker: Linker, produced: Produced): LineageTable {
+  const { table, file } = produced;
+  const expanded = expandStars(linker, produced);
   const columns: LineageColumn[] = expanded.every(isLinked)
     ? expanded
-    : expanded.map((c) => linkColumn(linker, c, table.file));
+    : expanded.map((c) => linkColumn(linker, c, file));
   let rowSources: RowSource[] = table.rowSources;
   if (table.rowSources.some((r) => r.candidates !== undefined)) {
     rowSources = [];
     for (const r of table.rowSources) {
-      const ref = linkRef(linker, r, table.file, r.line);
+      const ref = linkRef(linker, r, file, r.line);
       if (ref) rowSources.push({ ...ref, role: r.role, line: r.line });
     }
   }
   return {
     id: table.id,
     kind: table.kind,
-    file: table.file,
+    file,
     line: table.line,
     confidence: table.confidence,
     upstream: table.upstream,
