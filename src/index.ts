@@ -1,8 +1,10 @@
 import type { ApplicationFunction } from "probot";
 import type { AppDeps } from "./github/app-deps.js";
+import { handlePullRequestClosed } from "./github/expectations/handle-pull-request-closed.js";
 import { handleCheckRunRequestedAction } from "./github/handlers/check-run.js";
 import { handleInstallationCreated } from "./github/handlers/installation-created.js";
 import { handleIssueComment } from "./github/handlers/issue-comment.js";
+import { handleIssuesEdited } from "./github/handlers/issues-edited.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
 import { handlePush } from "./github/handlers/push.js";
 import { createStoreMetrics } from "./server/metrics.js";
@@ -26,6 +28,8 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
     app.on("check_run.requested_action", handleCheckRunRequestedAction(deps));
     app.on("installation.created", handleInstallationCreated(deps));
     app.on("issue_comment.created", handleIssueComment(deps));
+    app.on("pull_request.closed", handlePullRequestClosed(deps));
+    app.on("issues.edited", handleIssuesEdited(deps));
   };
 }
 

@@ -8,10 +8,21 @@ import {
   type CommandOutcome,
   renderCommandReply,
 } from "../../core/render/render-command-reply.js";
+import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
 import type { CommandContext } from "./command-context.js";
 import { reactToComment, upsertReply } from "./comment-writes.js";
 import { executeCommand } from "./execute-command.js";
 import { fetchPermission } from "./fetch-permission.js";
+
+/** Commands whose effect shows on the feedback dashboard. */
+const CHANGES_DASHBOARD: ReadonlySet<CommandName> = new Set([
+  "annotate",
+  "report",
+  "snooze",
+  "resolve",
+  "propose",
+  "rollback",
+]);
 
 function refusal(ctx: CommandContext, command: CommandName, needs: Permission): string {
   return [
@@ -124,6 +135,9 @@ export async function runCommentCommands(
   const onlyRefused = results.every((o) => o.status === "refused");
   if (!onlyRefused)
     await reactToComment({ ...write, content: allSucceeded(results) ? "rocket" : "confused" });
+  if (results.some((o) => o.status === "done" && o.command && CHANGES_DASHBOARD.has(o.command))) {
+    await enqueueDashboardRefresh({ store: ctx.deps.store, repo: ctx.repoKey, now: ctx.now });
+  }
   const body = renderCommandReply({ commentId: ctx.commentId, actor: ctx.actor, outcomes: results });
   await upsertReply({ ...write, repoKey: ctx.repoKey, issueNumber: ctx.issue.number, body, now: ctx.now });
   return results;

@@ -5,6 +5,7 @@ import { validateExpectations } from "../../core/expectations/validate-expectati
 import type { LineageGraph } from "../../core/lineage/schema.js";
 import type { ExpectationRecord } from "../../store/store.js";
 import type { AppDeps } from "../app-deps.js";
+import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
 
 export type MergedPullRequest = {
   readonly number: number;
@@ -53,6 +54,7 @@ export async function watchMergedExpectations(input: {
     updatedAt: now,
   }));
   const added = await deps.store.expectations.add(records);
+  if (added > 0) await enqueueDashboardRefresh({ store: deps.store, repo: repoKey, now });
   const first = await deps.store.repoState.putIfAbsent({
     repo: repoKey,
     key: `expectations-comment:${pr.number}`,

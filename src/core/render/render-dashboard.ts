@@ -1,0 +1,197 @@
+import { codeSpan, escapeMarkdown } from "./escape-markdown.js";
+import { capList, fitSections } from "./fit-to-limit.js";
+import { renderTable } from "./markdown-table.js";
+
+export const DASHBOARD_MARKER = "<!-- backflow:dashboard -->";
+export const DASHBOARD_TITLE = "Backflow feedback dashboard";
+
+/** What the dashboard shows; every string that came from outside is escaped when rendered. */
+export type DashboardData = {
+  readonly findings: ReadonlyArray<{
+    readonly fingerprint: string;
+    readonly title: string;
+    readonly severity: string;
+    readonly issueNumber: number | null;
+    readonly openedAt: string | null;
+    readonly snoozedUntil: string | null;
+  }>;
+  readonly proposals: ReadonlyArray<{
+    readonly number: number;
+    readonly title: string;
+    readonly createdAt: string;
+  }>;
+  readonly expectations: ReadonlyArray<{
+    readonly pr: number;
+    readonly text: string;
+    readonly mode: string;
+    readonly duration: string;
+    readonly mergedAt: string;
+  }>;
+  readonly annotations: ReadonlyArray<{
+    readonly dataset: string;
+    readonly kind: string;
+    readonly from?: string;
+    readonly to?: string;
+    readonly note: string;
+    readonly author: string;
+  }>;
+  /** Absent when the contracts could not be read (e.g. the config is invalid). */
+  readonly contracts?: ReadonlyArray<{
+    readonly id: string;
+    readonly version?: string;
+    readonly owners: readonly string[];
+    readonly datasets: readonly string[];
+  }>;
+  readonly signals: ReadonlyArray<{
+    readonly source: string;
+    readonly signals: number;
+    readonly deliveries: number;
+  }>;
+};
+
+export type DashboardAction =
+  | { readonly action: "rerun-triage"; readonly fingerprint: string }
+  | { readonly action: "refresh" };
+
+const SEVERITY_RANK: Readonly<Record<string, number>> = { error: 0, warning: 1, info: 2 };
+const MAX_ROWS = 50;
+const DAY_MS = 86_400_000;
+
+/** A coarse age ("today", "3d"), so the body only changes once a day for the same data. */
+export function ageOf(since: string | null, now: Date): string {
+  if (!since) return "—";
+  const days = Math.floor((now.getTime() - Date.parse(since)) / DAY_MS);
+  return days <= 0 ? "today" : `${days}d`;
+}
+
+const day = (iso: string | undefined, open: string) => (iso ? iso.slice(0, 10) : open);
+
+function findingsSection(data: DashboardData, now: Date): string {
+  const sorted = [...data.findings].sort(
+    (a, b) =>
+      (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) ||
+      (a.openedAt ?? "").localeCompare(b.openedAt ?? ""),
+  );
+  const rows = sorted.slice(0, MAX_ROWS).map((f) => [
+    { md: `**${escapeMarkdown(f.severity)}**` },
+    f.title,
+    { md: f.issueNumber === null ? "—" : `#${f.issueNumber}` },
+    { md: ageOf(f.openedAt, now) },
+    {
+      md:
+        f.snoozedUntil && Date.parse(f.snoozedUntil) > now.getTime()
+          ? `until ${f.snoozedUntil.slice(0, 10)}`
+          : "",
+    },
+  ]);
+  const more = sorted.length > MAX_ROWS ? `\n\n…and ${sorted.length - MAX_ROWS} more.` : "";
+  return `### Open findings (${sorted.length})\n\n${renderTable(["severity", "finding", "issue", "age", "snoozed"], rows, "_No open findings._")}${more}`;
+}
+
+function listSection<T>(
+  title: string,
+  items: readonly T[],
+  empty: string,
+  line: (item: T) => string,
+): string {
+  const lines = items.length === 0 ? [empty] : capList(items, MAX_ROWS, line);
+  return `### ${title} (${items.length})\n\n${lines.join("\n")}`;
+}
+
+function contractsSection(data: DashboardData): string {
+  if (!data.contracts)
+    return "### Contracts\n\n_Could not be read from the default branch (is `.github/backflow.yml` valid?)._";
+  const rows = data.contracts
+    .slice(0, MAX_ROWS)
+    .map((c) => [c.id, c.version ?? "—", c.datasets.join(", "), c.owners.join(", ") || "—"]);
+  return `### Contracts (${data.contracts.length})\n\n${renderTable(["contract", "version", "datasets", "owners"], rows, "_No contracts found._")}`;
+}
+
+function signalsSection(data: DashboardData): string {
+  const rows = [...data.signals]
+    .sort((a, b) => b.signals - a.signals)
+    .map((s) => [s.source, s.signals, s.deliveries]);
+  return `### Signals in the last 7 days\n\n${renderTable(["source", "signals", "deliveries"], rows, "_No signals received._")}`;
+}
+
+function actionsSection(data: DashboardData): string {
+  const rerun = [...data.findings]
+    .slice(0, 20)
+    .map(
+      (f) =>
+        `- [ ] <!-- backflow:action rerun-triage ${f.fingerprint} --> Re-run triage for ${escapeMarkdown(f.title)}`,
+    );
+  return [
+    "### Actions",
+    "",
+    "Tick a box: Backflow runs the action and clears the box.",
+    "",
+    "- [ ] <!-- backflow:action refresh --> Refresh this dashboard now",
+    ...rerun,
+  ].join("\n");
+}
+
+/**
+ * The body of the repository's feedback dashboard issue. It holds no clock reading beyond coarse
+ * ages, so rendering unchanged data gives the same text and the writer can skip the update.
+ */
+export function renderDashboard(data: DashboardData, now: Date): { title: string; body: string } {
+  const sections = [
+    {
+      text: `${DASHBOARD_MARKER}\nWhat Backflow is watching in this repository. This issue is kept up to date by Backflow; edits other than ticking boxes are overwritten.`,
+      keep: true,
+    },
+    { text: findingsSection(data, now) },
+    {
+      text: listSection(
+        "Proposals awaiting review",
+        data.proposals,
+        "_None._",
+        (p) => `- #${p.number} ${escapeMarkdown(p.title)} (${ageOf(p.createdAt, now)})`,
+      ),
+    },
+    {
+      text: listSection(
+        "Expectations under watch",
+        data.expectations,
+        "_None._",
+        (e) =>
+          `- #${e.pr}: ${codeSpan(e.text)} — ${e.mode} ${escapeMarkdown(e.duration)} of the merge on ${e.mergedAt.slice(0, 10)}`,
+      ),
+    },
+    {
+      text: listSection(
+        "Active annotations",
+        data.annotations,
+        "_None._",
+        (a) =>
+          `- ${codeSpan(a.dataset)} **${escapeMarkdown(a.kind)}** ${day(a.from, "always")} → ${day(a.to, "open-ended")}: ${escapeMarkdown(a.note)} (${escapeMarkdown(a.author)})`,
+      ),
+    },
+    { text: contractsSection(data) },
+    { text: signalsSection(data) },
+    { text: actionsSection(data), keep: true },
+  ];
+  return { title: DASHBOARD_TITLE, body: fitSections(sections) };
+}
+
+const ACTION_LINE =
+  /^(\s*[-*] \[)([xX])(\] <!-- backflow:action (rerun-triage [0-9a-f]{6,64}|refresh) -->.*)$/;
+
+/** The actions whose boxes are ticked in a dashboard body, and the body with those boxes cleared. */
+export function takeCheckedActions(body: string): { actions: DashboardAction[]; cleared: string } {
+  const actions: DashboardAction[] = [];
+  const cleared = body
+    .split("\n")
+    .map((line) => {
+      const m = ACTION_LINE.exec(line.replace(/\r$/, ""));
+      if (!m) return line;
+      const [name, arg] = (m[4] as string).split(" ");
+      actions.push(
+        name === "refresh" ? { action: "refresh" } : { action: "rerun-triage", fingerprint: arg as string },
+      );
+      return `${m[1]} ${m[3]}`;
+    })
+    .join("\n");
+  return { actions, cleared };
+}

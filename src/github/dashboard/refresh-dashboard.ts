@@ -1,0 +1,44 @@
+import type { Logger, ProbotOctokit } from "probot";
+import type { Contract } from "../../core/contracts/contract.js";
+import { ConfigError } from "../../core/errors.js";
+import { renderDashboard } from "../../core/render/render-dashboard.js";
+import type { AppDeps } from "../app-deps.js";
+import { loadTriageContext } from "../drift/load-triage-context.js";
+import { collectDashboardData } from "./collect-dashboard-data.js";
+import { type DashboardWrite, upsertDashboard } from "./upsert-dashboard.js";
+
+/**
+ * Rebuilds the feedback dashboard of one repository: reads the default branch (config and contracts,
+ * through the lineage caches) and the store, renders, and writes the issue if its text changed.
+ */
+export async function refreshDashboard(input: {
+  octokit: ProbotOctokit;
+  deps: AppDeps;
+  log: Logger;
+  owner: string;
+  repo: string;
+}): Promise<DashboardWrite> {
+  const { octokit, deps, owner, repo } = input;
+  let contracts: readonly Contract[] | undefined;
+  let proposalLabel = "backflow:proposal";
+  try {
+    const context = await loadTriageContext({ octokit, store: deps.store, owner, repo, api: { calls: 0 } });
+    contracts = context.contracts;
+    proposalLabel = context.config.labels.proposal;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    input.log.warn({ repo: `${owner}/${repo}` }, "config invalid; the dashboard leaves contracts out");
+  }
+  const now = deps.clock();
+  const data = await collectDashboardData({
+    octokit,
+    store: deps.store,
+    owner,
+    repo,
+    now,
+    proposalLabel,
+    contracts,
+  });
+  const { title, body } = renderDashboard(data, now);
+  return upsertDashboard({ ...input, title, body });
+}

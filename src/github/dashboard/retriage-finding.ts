@@ -1,0 +1,42 @@
+import type { Logger, ProbotOctokit } from "probot";
+import { GitHubWriteError } from "../../core/errors.js";
+import type { AppDeps } from "../app-deps.js";
+import { type ActResult, actOnSignal } from "../drift/act-on-signal.js";
+import { loadTriageContext } from "../drift/load-triage-context.js";
+import { leaseOwner, withLease } from "../with-lease.js";
+
+/**
+ * Judges a finding's latest signal again with the default branch as it is now (config, thresholds,
+ * lineage, annotations), updating its drift issue. The signal's history point is stored once per
+ * signal, so this adds no new observation. Undefined when no signal of the finding is stored.
+ */
+export async function retriageFinding(input: {
+  octokit: ProbotOctokit;
+  deps: AppDeps;
+  log: Logger;
+  owner: string;
+  repo: string;
+  fingerprint: string;
+}): Promise<ActResult | undefined> {
+  const { deps, owner, repo, fingerprint } = input;
+  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const [latest] = (await deps.store.signals.history({ repo: repoKey, fingerprint, limit: 1 })).slice(-1);
+  if (!latest) return undefined;
+  const delivery = await deps.store.signals.getDelivery({
+    source: latest.source,
+    deliveryId: latest.deliveryId,
+  });
+  const stored = delivery?.signals.find((s) => s.signalId === latest.signalId);
+  if (!stored) return undefined;
+  const api = { calls: 0 };
+  const context = await loadTriageContext({ octokit: input.octokit, store: deps.store, owner, repo, api });
+  const run = { octokit: input.octokit, deps, log: input.log, owner, repo, context, api, commits: new Map() };
+  const name = `finding:${repoKey}:${fingerprint}`;
+  const outcome = await withLease(
+    { store: deps.store, name, owner: leaseOwner("retriage"), clock: deps.clock, ttlMs: 120_000 },
+    () => actOnSignal(run, stored.signal, fingerprint),
+  );
+  if (!outcome.acquired)
+    throw new GitHubWriteError(`Another job holds ${name}; tick the box again in a minute.`);
+  return outcome.value;
+}

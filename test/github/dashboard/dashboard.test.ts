@@ -1,0 +1,165 @@
+import nock from "nock";
+import type { Probot } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DASHBOARD_MARKER } from "../../../src/core/render/render-dashboard.js";
+import { refreshDashboard } from "../../../src/github/dashboard/refresh-dashboard.js";
+import { DASHBOARD_ISSUE_KEY } from "../../../src/github/dashboard/upsert-dashboard.js";
+import { createBackflowApp } from "../../../src/index.js";
+import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import type { Store } from "../../../src/store/store.js";
+import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
+import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { loadPayload, receive } from "../../helpers/payloads.js";
+import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
+import { findingRecord, OWNER, REPO, REPO_KEY } from "../commands/fixtures.js";
+import { mockDefaultBranch } from "../expectations/default-branch.js";
+
+const NOW = new Date("2026-11-25T12:00:00Z");
+const API = `/repos/${OWNER}/${REPO}`;
+const FILES = {
+  "models/orders.sql": "select id, customer_id from raw.orders\n",
+  "contracts/orders.odcs.yaml": [
+    "apiVersion: v3.0.0",
+    "kind: DataContract",
+    "id: orders-contract",
+    "version: 1.2.0",
+    "status: active",
+    "team:",
+    "  - username: '@acme/data'",
+    "schema:",
+    "  - name: orders",
+    "    properties:",
+    "      - name: id",
+    "        logicalType: integer",
+  ].join("\n"),
+};
+
+let store: Store;
+let probot: Probot;
+
+beforeEach(async () => {
+  store = openSqliteStore(":memory:");
+  probot = await createTestProbot({
+    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
+  });
+  mockInstallationToken();
+});
+
+afterEach(async () => {
+  nock.cleanAll();
+  await store.close();
+});
+
+async function refresh() {
+  const octokit = await probot.auth(1);
+  return refreshDashboard({
+    octokit,
+    deps: { store, clock: () => NOW },
+    log: silentLog() as never,
+    owner: OWNER,
+    repo: REPO,
+  });
+}
+
+const writes = () => takeRecordedRequests().filter((r) => r.method !== "GET" && r.path.startsWith("/repos/"));
+
+describe("feedback dashboard", () => {
+  it("creates the dashboard once, then leaves it alone when nothing changed, then updates it in place", async () => {
+    await store.findings.put(findingRecord());
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files: FILES });
+    const scope = githubApi({ persist: true });
+    scope
+      .get(`${API}/issues`)
+      .query({ state: "open", labels: "backflow:proposal", per_page: "100" })
+      .reply(200, []);
+    scope.get(`${API}/issues`).query({ state: "open", per_page: "100" }).reply(200, []);
+    let body = "";
+    scope
+      .post(`${API}/issues`, (b) => {
+        body = b.body;
+        return true;
+      })
+      .reply(201, { number: 42 });
+    scope
+      .get(`${API}/issues/42`)
+      .reply(200, () => ({ number: 42, title: "Backflow feedback dashboard", body, state: "open" }));
+    scope
+      .patch(`${API}/issues/42`, (b) => {
+        body = b.body;
+        return true;
+      })
+      .reply(200, { number: 42 });
+
+    expect(await refresh()).toEqual({ action: "created", number: 42 });
+    expect(body).toContain(DASHBOARD_MARKER);
+    expect(body).toContain("orders.customer\\_id completeness");
+    expect(body).toMatch(/\| orders\\-contract \| 1\.2\.0 \| orders \|/);
+    expect(await store.repoState.get({ repo: REPO_KEY, key: DASHBOARD_ISSUE_KEY })).toBe(42);
+    expect(writes().map((w) => w.method)).toEqual(["POST"]);
+
+    expect(await refresh()).toEqual({ action: "unchanged", number: 42 });
+    expect(writes()).toEqual([]);
+
+    await store.annotations.add({
+      id: "a1",
+      repo: REPO_KEY,
+      dataset: "orders",
+      kind: "event",
+      from: "2026-11-24T00:00:00.000Z",
+      note: "outage",
+      author: "ana",
+      createdAt: NOW.toISOString(),
+    });
+    expect(await refresh()).toEqual({ action: "updated", number: 42 });
+    expect(writes().map((w) => w.method)).toEqual(["PATCH"]);
+    expect(body).toContain("outage");
+  });
+
+  it("runs a ticked action, clears the box, and ignores edits by bots", async () => {
+    const issueBody = `${DASHBOARD_MARKER}\n### Actions\n- [x] <!-- backflow:action refresh --> Refresh this dashboard now\n`;
+    const scope = githubApi();
+    let cleared = "";
+    scope
+      .patch(`${API}/issues/42`, (b) => {
+        cleared = b.body;
+        return true;
+      })
+      .reply(200, { number: 42 });
+    const payload = loadPayload("issues", {
+      action: "edited",
+      overrides: { issue: { number: 42, body: issueBody } },
+    });
+    await receive(probot, "issues", payload);
+    expect(scope.isDone()).toBe(true);
+    expect(cleared).toContain("- [ ] <!-- backflow:action refresh -->");
+    expect((await store.jobs.list({ kind: "refresh-dashboard" })).map((j) => j.payload)).toEqual([
+      { repo: REPO_KEY },
+    ]);
+    expect((await store.audit.list({ repo: REPO_KEY })).map((a) => a.action)).toEqual(["dashboard.refresh"]);
+
+    takeRecordedRequests();
+    await receive(
+      probot,
+      "issues",
+      loadPayload("issues", {
+        action: "edited",
+        overrides: { issue: { number: 42, body: issueBody }, sender: { type: "Bot" } },
+      }),
+    );
+    expect(writes()).toEqual([]);
+  });
+
+  it("debounces refresh requests to one job per repository and minute", async () => {
+    const { enqueueDashboardRefresh } = await import(
+      "../../../src/github/dashboard/refresh-dashboard-job.js"
+    );
+    await enqueueDashboardRefresh({ store, repo: "Codertocat/Hello-World", now: NOW });
+    await enqueueDashboardRefresh({ store, repo: REPO_KEY, now: new Date(NOW.getTime() + 30_000) });
+    await enqueueDashboardRefresh({ store, repo: REPO_KEY, now: new Date(NOW.getTime() + 60_000) });
+    const jobs = await store.jobs.list({ kind: "refresh-dashboard" });
+    expect(jobs.map((j) => j.runAt.toISOString())).toEqual([
+      "2026-11-25T12:01:00.000Z",
+      "2026-11-25T12:02:00.000Z",
+    ]);
+  });
+});

@@ -1,0 +1,187 @@
+import nock from "nock";
+import type { Probot } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fingerprintOf } from "../../../src/core/triage/fingerprint.js";
+import { checkExpectationsForSignal } from "../../../src/github/expectations/check-expectations-for-signal.js";
+import { createBackflowApp } from "../../../src/index.js";
+import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import type { Store } from "../../../src/store/store.js";
+import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
+import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { loadPayload, receive } from "../../helpers/payloads.js";
+import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
+import { mockDefaultBranch, SHOP_FILES } from "./default-branch.js";
+
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
+const REPO_KEY = "codertocat/hello-world";
+const MERGED_AT = "2026-11-10T00:00:00Z";
+const MERGE_SHA = "c4295bd74fb0f4fda03689c3df3f2803b658fd85";
+let now = new Date("2026-11-10T00:05:00Z");
+
+let store: Store;
+let probot: Probot;
+
+const body = [
+  "Coalesce missing customer ids.",
+  "",
+  "```expects",
+  "- metric: completeness(orders.customer_id) >= 0.99 within 3d",
+  "- metric: volume(orders) within 5% of baseline for 7d",
+  "- metric: completeness(orders.customer) >= 0.99 within 3d",
+  "```",
+].join("\n");
+
+function mergedPayload(overrides: Record<string, unknown> = {}) {
+  return loadPayload("pull_request", {
+    action: "closed",
+    overrides: {
+      pull_request: { merged: true, merged_at: MERGED_AT, merge_commit_sha: MERGE_SHA, body, ...overrides },
+    },
+  });
+}
+
+beforeEach(async () => {
+  now = new Date("2026-11-10T00:05:00Z");
+  store = openSqliteStore(":memory:");
+  probot = await createTestProbot({
+    app: createBackflowApp({ store, clock: () => now, appId: TEST_APP_ID }),
+  });
+  mockInstallationToken();
+});
+
+afterEach(async () => {
+  nock.cleanAll();
+  await store.close();
+});
+
+function mockWatchComment(scope: nock.Scope, pr: number, bodies: string[]) {
+  scope
+    .post(`/repos/${OWNER}/${REPO}/issues/${pr}/comments`, (b) => {
+      bodies.push(b.body);
+      return true;
+    })
+    .reply(201, { id: 1 });
+}
+
+describe("merged pull requests with expectations", () => {
+  it("stores the valid expectations once and comments once that they are watched", async () => {
+    const payload = mergedPayload();
+    const pr = (payload.pull_request as { number: number }).number;
+    const scope = githubApi();
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files: SHOP_FILES });
+    const comments: string[] = [];
+    mockWatchComment(scope, pr, comments);
+
+    await receive(probot, "pull_request", payload);
+    await receive(probot, "pull_request", payload);
+
+    expect(scope.isDone()).toBe(true);
+    const stored = await store.expectations.list({ repo: REPO_KEY });
+    expect(stored.map((r) => [r.id, r.spec.tableId, r.spec.column, r.state])).toEqual([
+      [`${REPO_KEY}#${pr}:4`, "orders", "customer_id", "watching"],
+      [`${REPO_KEY}#${pr}:5`, "orders", undefined, "watching"],
+    ]);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain("Watching 2 expectations");
+    expect(comments[0]).toContain(
+      "line 6: column `customer` is not in `orders` — did you mean `customer_id`?",
+    );
+  });
+
+  it("ignores a pull request closed without merging", async () => {
+    await receive(probot, "pull_request", mergedPayload({ merged: false, merged_at: null }));
+    expect(takeRecordedRequests()).toEqual([]);
+    expect(await store.expectations.list({ repo: REPO_KEY })).toEqual([]);
+  });
+});
+
+describe("checkExpectationsForSignal", () => {
+  const fingerprint = fingerprintOf({
+    repo: REPO_KEY,
+    dataset: "orders",
+    column: "customer_id",
+    metric: "completeness",
+  });
+
+  async function seed(points: Array<[string, number]>) {
+    const payload = mergedPayload();
+    const scope = githubApi();
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files: SHOP_FILES });
+    mockWatchComment(scope, 2, []);
+    await receive(probot, "pull_request", payload);
+    for (const [observedAt, value] of points) {
+      await store.findings.addEvaluation({
+        repo: REPO_KEY,
+        fingerprint,
+        evaluation: {
+          observedAt,
+          metric: "completeness",
+          value,
+          breached: value < 0.99,
+          expected: false,
+          severity: "error",
+          signalId: observedAt,
+        },
+      });
+    }
+    nock.cleanAll();
+    takeRecordedRequests();
+    mockInstallationToken();
+  }
+
+  async function check() {
+    const octokit = await probot.auth(1);
+    return checkExpectationsForSignal({
+      octokit,
+      deps: { store, clock: () => now },
+      log: silentLog() as never,
+      owner: OWNER,
+      repo: REPO,
+      fingerprint,
+      config: { rollback: "manual" },
+    });
+  }
+
+  it("comments once when an expectation is met, from the signals' own timestamps", async () => {
+    await seed([
+      ["2026-11-09T00:00:00Z", 0.9],
+      ["2026-11-11T00:00:00Z", 0.995],
+    ]);
+    const comments: string[] = [];
+    const scope = githubApi();
+    mockWatchComment(scope, 2, comments);
+    now = new Date("2030-01-01T00:00:00Z"); // the wall clock plays no part
+    expect(await check()).toEqual([{ id: `${REPO_KEY}#2:4`, state: "met", settled: true }]);
+    expect(await check()).toEqual([]);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain("Expectation met");
+    expect(comments[0]).toContain("2026-11-11T00:00:00Z");
+  });
+
+  it("keeps watching while points fail before the deadline, then reports the violation with evidence", async () => {
+    await seed([["2026-11-11T00:00:00Z", 0.95]]);
+    expect(await check()).toEqual([{ id: `${REPO_KEY}#2:4`, state: "watching", settled: false }]);
+    await store.findings.addEvaluation({
+      repo: REPO_KEY,
+      fingerprint,
+      evaluation: {
+        observedAt: "2026-11-13T06:00:00Z",
+        metric: "completeness",
+        value: 0.96,
+        breached: true,
+        expected: false,
+        severity: "error",
+        signalId: "late",
+      },
+    });
+    const comments: string[] = [];
+    mockWatchComment(githubApi(), 2, comments);
+    expect((await check())[0]?.state).toBe("violated");
+    expect(comments[0]).toContain("Expectation violated");
+    expect(comments[0]).toContain("| 2026-11-13T06:00:00Z | 0.96 | **no** |");
+    expect((await store.expectations.list({ repo: REPO_KEY, state: "violated" })).map((r) => r.pr)).toEqual([
+      2,
+    ]);
+  });
+});
