@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { parseConfig } from "../src/core/config/parse-config.js";
 import { analyzeImpact } from "../src/core/impact/analyze-impact.js";
+import { buildLineage } from "../src/core/lineage/build-lineage.js";
 import type { FileAnalysis } from "../src/core/lineage/file-analysis.js";
 import type { Figure } from "./figure.js";
 import { syntheticRepo } from "./synthetic-repo.js";
@@ -25,8 +26,9 @@ async function impactAt(models: number): Promise<Figure[]> {
     (base.get(CHANGED) ?? "").replace("    customer_id,\n", "    customer_id as customer_key,\n"),
   );
   const snapshots = { base: { files: base, shas: shasOf(base) }, head: { files: head, shas: shasOf(head) } };
-  // Warm the cache the way the app does: analyses of both sides stored from earlier runs.
-  const warm = analyzeImpact({ ...snapshots, config, changedFiles: [CHANGED] });
+  // Warm the cache the way the app does: the base was analysed before, then the pull request's one file.
+  const baseAnalyses = buildLineage(base, config, { shas: snapshots.base.shas }).analyses;
+  const warm = analyzeImpact({ ...snapshots, config, changedFiles: [CHANGED], cache: baseAnalyses });
   const cache: ReadonlyMap<string, FileAnalysis> = warm.analyses;
   const runs: number[] = [];
   let verdict = "";

@@ -62,7 +62,8 @@ export function diffLineage(input: Input): LineageDiff {
 function sameSql(input: Input, file: string): boolean {
   const before = input.baseFiles?.get(file);
   const after = input.headFiles?.get(file);
-  return before !== undefined && after !== undefined && normalizeSql(before) === normalizeSql(after);
+  if (before === undefined || after === undefined) return false;
+  return before === after || normalizeSql(before) === normalizeSql(after);
 }
 
 function isProducedIn(graph: LineageGraph, id: string): boolean {

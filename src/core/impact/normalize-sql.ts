@@ -8,8 +8,7 @@ export function normalizeSql(text: string): string {
   const parts: string[] = [];
   let i = 0;
   while (i < text.length) {
-    const rest = text.slice(i);
-    const skipped = commentLength(rest);
+    const skipped = commentLength(text, i);
     if (skipped > 0) {
       parts.push(" ");
       i += skipped;
@@ -32,18 +31,19 @@ export function normalizeSql(text: string): string {
     .trim();
 }
 
-function commentLength(rest: string): number {
-  if (rest.startsWith("--")) {
-    const end = rest.indexOf("\n");
-    return end < 0 ? rest.length : end;
+/** Length of the comment starting at `at` (0 when none does). */
+function commentLength(text: string, at: number): number {
+  if (text.startsWith("--", at)) {
+    const end = text.indexOf("\n", at);
+    return (end < 0 ? text.length : end) - at;
   }
   for (const [open, close] of [
     ["/*", "*/"],
     ["{#", "#}"],
   ] as const) {
-    if (!rest.startsWith(open)) continue;
-    const end = rest.indexOf(close, open.length);
-    return end < 0 ? rest.length : end + close.length;
+    if (!text.startsWith(open, at)) continue;
+    const end = text.indexOf(close, at + open.length);
+    return (end < 0 ? text.length : end + close.length) - at;
   }
   return 0;
 }
