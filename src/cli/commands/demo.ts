@@ -8,6 +8,7 @@ import { decideConclusion } from "../../core/impact/decide-conclusion.js";
 import { renderImpact } from "../../core/render/render-impact.js";
 import { type CliCommand, type CliIO, EXIT } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
+import { showProposalStep } from "./propose.js";
 import { triageLocal } from "./triage.js";
 
 /** Pull-request scenarios bundled next to the example repository (examples/changes/<name>). */
@@ -88,6 +89,7 @@ export const demoCommand: CliCommand = {
     }
     const signal = join(repo, "..", "signals", "fct_orders-customer_id-completeness.json");
     if (existsSync(signal)) showSignal(io, repo, signal, step++);
+    if (existsSync(signal)) showProposalStep(io, repo, signal, step++);
     return EXIT.ok;
   },
 };

@@ -3,6 +3,7 @@ import type { CliCommand } from "../command.js";
 import { demoCommand } from "./demo.js";
 import { impactCommand } from "./impact.js";
 import { lineageCommand } from "./lineage.js";
+import { proposeCommand } from "./propose.js";
 import { triageCommand } from "./triage.js";
 
 /** Every subcommand, in the order `backflow --help` lists them. */
@@ -11,5 +12,6 @@ export const COMMANDS: readonly CliCommand[] = [
   impactCommand,
   jobsCommand,
   lineageCommand,
+  proposeCommand,
   triageCommand,
 ];

@@ -192,7 +192,7 @@ export function proposeCleansing(input: ProposalInput): Proposal {
     kind: "cleansing",
     title: `${title}: ${edit.summary}`.slice(0, 200),
     edits: [{ path: target.table.file, before: input.files.get(target.table.file) ?? "", after: edit.after }],
-    rationale: `${edit.summary}. Placed in ${target.why}.`,
+    rationale: `${edit.summary}. Edits ${target.table.file}: ${target.why}.`,
     risk: edit.dropsRows ? "medium" : "low",
     cost,
     expects: [expectationOf(finding)],
