@@ -77,12 +77,16 @@ const CAUSES: ReadonlyArray<readonly [string, RegExp]> = [
   ["string literal forms (triple-quoted, r'', b'')", /"""|'''|\b[rb]{1,2}(['"])/i],
   ["* EXCEPT / REPLACE / EXCLUDE", /\*\s*(except|replace|exclude)\b/i],
   ["CONNECT BY / START WITH", /\bconnect\s+by\b|\bstart\s+with\b/i],
-  ["WITHIN GROUP / LISTAGG / ordered aggregate", /\bwithin\s+group\b|\blistagg\b/i],
   [
-    "SAFE_CAST to INT / CAST to BYTES (type aliases the grammar lacks)",
-    /\bsafe_cast\s*\([^()]*\bas\s+int\b|\bas\s+bytes\b/i,
+    "CAST / SAFE_CAST to a type name the grammar lacks (INT, BOOLEAN, BYTES, BIGNUMERIC)",
+    /\bsafe_cast\s*\([^()]*\bas\s+int\b|\bas\s+(bytes|boolean|bignumeric|bigdecimal)\b/i,
   ],
-  ["field access on a call result: fn(x).* / fn(x).field", /\w\s*\([^()]*\)\s*\.\s*[\w*]/],
+  ["field access on a call or subquery result: fn(x).*, (SELECT …).field", /\)\s*\.\s*[\w*]/],
+  ["keyword used as a table alias (table)", /`\s+table\b|\btable\.\w/i],
+  [
+    "ordered aggregate (ARRAY_AGG(… ORDER BY …), WITHIN GROUP, LISTAGG)",
+    /\b(array_agg|string_agg)\s*\((?:[^()]|\([^()]*\))*\border\s+by\b|\bwithin\s+group\b|\blistagg\b/i,
+  ],
   ["backtick-quoted function name (UDF call)", /`[^`]+`\s*\(/],
   ["bitwise operators (&, |, ^, <<, >>)", /[^&]&[^&]|<<|>>|\s\|\s|\s\^\s/],
   ["named arguments (name => value)", /=>/],
@@ -154,7 +158,7 @@ export function classifyFile(analysis: FileAnalysis, graph: LineageGraph, source
       ? "SELECT * over a table with unknown columns"
       : columns.every((c) => c.transform === "constant")
         ? "parsed; every column is a constant (nothing to trace)"
-        : "parsed; no column has a source";
+        : "parsed; no column has a source (constants, COUNT(*), table functions)";
   return { path, coverage: "table-only", cause, ...(where ? { where } : {}) };
 }
 
@@ -244,7 +248,21 @@ print(ok, n, time.time() - t)`;
 
 const pct = (n: number, total: number) => (total === 0 ? "–" : `${((100 * n) / total).toFixed(1)}%`);
 
-function main(): void {
+type Tally = Map<string, { count: number; example: string }>;
+const sorted = (m: Tally) =>
+  [...m.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
+
+type Options = {
+  root: string;
+  dialect: Dialect;
+  models?: string[];
+  exclude?: string[];
+  label?: string;
+  json?: string;
+  sqlglot?: boolean;
+};
+
+function readOptions(): Options {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -264,19 +282,25 @@ function main(): void {
     );
     process.exit(2);
   }
-  const files = readTree(root);
+  return { ...values, root, dialect: dialect.data };
+}
+
+// CPU time, not wall time: the measurement machine is shared, and CPU time is what a run costs.
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
+/** Builds the lineage of the corpus twice (first and warm run) and summarises coverage and causes. */
+function measure(options: Options) {
+  const files = readTree(options.root);
   const config = parseConfig(
     JSON.stringify({
-      dialect: dialect.data,
+      dialect: options.dialect,
       // A glob that matches nothing: without --models only dbt models count.
-      models: { paths: values.models ?? ["\u0000none"], exclude: values.exclude ?? [] },
+      models: { paths: options.models ?? ["\u0000none"], exclude: options.exclude ?? [] },
     }),
   );
-  // CPU time, not wall time: the measurement machine is shared, and CPU time is what a run costs.
-  const cpuSeconds = (since: NodeJS.CpuUsage) => {
-    const used = process.cpuUsage(since);
-    return (used.user + used.system) / 1e6;
-  };
   const started = process.cpuUsage();
   const { graph, analyses } = buildLineage(files, config);
   const seconds = cpuSeconds(started);
@@ -287,18 +311,16 @@ function main(): void {
   const list = [...analyses.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   const results = list.map((a) => classifyFile(a, graph, files.get(a.path) ?? ""));
   const count = (c: Coverage) => results.filter((r) => r.coverage === c).length;
-  const fileCauses = new Map<string, { count: number; example: string }>();
+  const fileCauses: Tally = new Map();
   for (const r of results) {
     if (!r.cause) continue;
     const seen = fileCauses.get(r.cause);
     fileCauses.set(r.cause, { count: (seen?.count ?? 0) + 1, example: seen?.example ?? r.where ?? r.path });
   }
-  const sorted = (m: Map<string, { count: number; example: string }>) =>
-    [...m.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
-  const sqlglot = values.sqlglot ? compareWithSqlglot(list, files, dialect.data) : undefined;
-  const summary = {
-    label: values.label ?? root,
-    dialect: dialect.data,
+  const sqlglot = options.sqlglot ? compareWithSqlglot(list, files, options.dialect) : undefined;
+  return {
+    label: options.label ?? options.root,
+    dialect: options.dialect,
     files: results.length,
     column: count("column"),
     tableOnly: count("table-only"),
@@ -310,35 +332,49 @@ function main(): void {
     filesPerSecond: Math.round(results.length / seconds),
     warmSeconds: Number(warmSeconds.toFixed(3)),
     warmFilesPerSecond: Math.round(results.length / warmSeconds),
-    fileCauses: Object.fromEntries(sorted(fileCauses)),
-    statementFailures: Object.fromEntries(sorted(failureCauses(list, files))),
+    fileCauses: sorted(fileCauses),
+    statementFailures: sorted(failureCauses(list, files)),
     unknownMacros: unknownMacros(list),
     ...(sqlglot ? { sqlglot } : {}),
     results,
   };
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);
-  const { results: _omitted, ...head } = summary;
-  process.stdout.write(
-    `${JSON.stringify({ ...head, fileCauses: undefined, statementFailures: undefined, unknownMacros: undefined })}\n\n`,
-  );
-  process.stdout.write(
-    `| corpus | dialect | files | column-level | table-only | nothing | files/s (first, warm) |\n|---|---|---|---|---|---|---|\n` +
-      `| ${summary.label} | ${summary.dialect} | ${summary.files} | ${pct(summary.column, summary.files)} | ` +
-      `${pct(summary.tableOnly, summary.files)} | ${pct(summary.nothing, summary.files)} | ${summary.filesPerSecond}, ${summary.warmFilesPerSecond} |\n\n`,
-  );
-  process.stdout.write("| cause (files not column-level) | files | example |\n|---|---|---|\n");
-  for (const [cause, { count: n, example }] of sorted(fileCauses))
-    process.stdout.write(`| ${cause} | ${n} | ${example} |\n`);
-  process.stdout.write(
-    "\n| cause (statements that failed to parse) | statements | example |\n|---|---|---|\n",
-  );
-  for (const [cause, { count: n, example }] of sorted(failureCauses(list, files)))
-    process.stdout.write(`| ${cause} | ${n} | ${example} |\n`);
-  process.stdout.write(`\nunknown macros (files): ${JSON.stringify(summary.unknownMacros)}\n`);
+}
+
+function printMarkdown(summary: ReturnType<typeof measure>): void {
+  const out = (text: string) => process.stdout.write(text);
+  const { label, dialect, files, column, tableOnly, nothing, filesPerSecond, warmFilesPerSecond } = summary;
+  out("| corpus | dialect | files | column-level | table-only | nothing | files/s (first, warm) |\n");
+  out("|---|---|---|---|---|---|---|\n");
+  out(`| ${label} | ${dialect} | ${files} | ${pct(column, files)} | ${pct(tableOnly, files)} | `);
+  out(`${pct(nothing, files)} | ${filesPerSecond}, ${warmFilesPerSecond} |\n`);
+  const tables: Array<[string, string, ReturnType<typeof sorted>]> = [
+    ["cause (files not column-level)", "files", summary.fileCauses],
+    ["cause (statements that failed to parse)", "statements", summary.statementFailures],
+  ];
+  for (const [title, unit, rows] of tables) {
+    out(`\n| ${title} | ${unit} | example |\n|---|---|---|\n`);
+    for (const [cause, { count, example }] of rows) out(`| ${cause} | ${count} | ${example} |\n`);
+  }
+  out(`\nunknown macros (files): ${JSON.stringify(summary.unknownMacros)}\n`);
+  const { sqlglot } = summary;
   if (sqlglot)
-    process.stdout.write(
+    out(
       `\nsqlglot parses ${sqlglot.parsed}/${sqlglot.total} rendered files (${pct(sqlglot.parsed, sqlglot.total)})\n`,
     );
+}
+
+function main(): void {
+  const options = readOptions();
+  const summary = measure(options);
+  const json = {
+    ...summary,
+    fileCauses: Object.fromEntries(summary.fileCauses),
+    statementFailures: Object.fromEntries(summary.statementFailures),
+  };
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(json, null, 2)}\n`);
+  const { results: _results, fileCauses: _f, statementFailures: _s, unknownMacros: _u, ...head } = json;
+  process.stdout.write(`${JSON.stringify(head)}\n\n`);
+  printMarkdown(summary);
 }
 
 main();
