@@ -14,6 +14,8 @@ export type CommandContext = {
   readonly repoKey: string;
   readonly actor: string;
   readonly commentId: number;
+  /** The GitHub App installation the comment came through; jobs authenticate with it. */
+  readonly installationId: number;
   readonly commentUrl: string;
   readonly issue: {
     readonly number: number;

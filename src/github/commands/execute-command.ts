@@ -3,6 +3,8 @@ import { renderHelp } from "../../core/commands/render-help.js";
 import type { CommandContext, CommandResult } from "./command-context.js";
 import { executeAnnotate } from "./execute-annotate.js";
 import { executeResolve, executeSnooze } from "./execute-finding-command.js";
+import { executeLineage } from "./execute-lineage.js";
+import { executePropose } from "./execute-propose.js";
 import { executeReport } from "./execute-report.js";
 
 /** Runs one parsed, permitted command. */
@@ -23,7 +25,9 @@ export async function executeCommand(
     case "resolve":
       return executeResolve(ctx, command);
     case "lineage":
+      return executeLineage(ctx, command);
     case "propose":
+      return executePropose(ctx, command);
     case "rollback":
       return {
         status: "unavailable",

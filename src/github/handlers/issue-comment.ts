@@ -54,6 +54,7 @@ export function handleIssueComment(deps: AppDeps) {
           repoKey,
           actor: comment.user?.login ?? sender.login,
           commentId: comment.id,
+          installationId: context.payload.installation?.id ?? 0,
           commentUrl: comment.html_url,
           issue: {
             number: issue.number,

@@ -8,6 +8,7 @@ import { githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { receive } from "../../helpers/payloads.js";
 import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
+import { mockDefaultBranch, SHOP_FILES } from "../expectations/default-branch.js";
 import {
   commentPayload,
   driftIssueBody,
@@ -226,5 +227,51 @@ describe("issue_comment.created commands", () => {
     await receive(probot, "issue_comment", c.payload);
     expect(m.reactions).toEqual(["eyes", "confused"]);
     expect(m.replies[0]).toContain("works on a drift issue that Backflow opened");
+  });
+
+  it("replies to lineage with the column's upstream and downstream paths and a Mermaid picture", async () => {
+    const c = commentPayload("/backflow lineage orders.customer_id");
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "write" });
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files: SHOP_FILES });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    const reply = m.replies[0] ?? "";
+    expect(reply).toContain("Lineage of `orders.customer_id` (`models/orders.sql:1`)");
+    expect(reply).toContain(
+      "`orders.customer_id` passthrough at `models/orders.sql:1` → `raw.orders.customer_id`",
+    );
+    expect(reply).toContain("→ `fct_revenue.customer_id`");
+    expect(reply).toContain("```mermaid\nflowchart LR");
+  });
+
+  it("fails lineage for an unknown table with a suggestion", async () => {
+    const c = commentPayload("/backflow lineage order");
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "write" });
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files: SHOP_FILES });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["eyes", "confused"]);
+    expect(m.replies[0]).toContain(
+      "`order` is not a table in the default branch's lineage — did you mean `orders`?",
+    );
+  });
+
+  it("queues one proposal job for propose on a drift issue", async () => {
+    await store.findings.put(findingRecord());
+    const c = commentPayload("/backflow propose contract", { issue: { number: 1, body: driftIssueBody() } });
+    const m = mockRun({ commentId: c.id, issueNumber: 1, login: c.login, role: "write" });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    const jobs = await store.jobs.list({ kind: "open-proposal" });
+    expect(jobs.map((j) => j.payload)).toEqual([
+      {
+        repo: `${OWNER}/${REPO}`,
+        installationId: 1,
+        fingerprint: FINGERPRINT,
+        kind: "contract",
+        issueNumber: 1,
+      },
+    ]);
+    expect(m.replies[0]).toContain("Preparing a **contract** proposal");
+    expect(await store.jobs.list({ kind: "refresh-dashboard" })).toHaveLength(1);
   });
 });
