@@ -4,6 +4,7 @@ import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
 import { triageDeliveryHandler } from "./github/jobs/triage-delivery-handler.js";
+import { openProposalHandler } from "./github/proposals/open-proposal-handler.js";
 import { MissingCredentialsError, readServerEnv } from "./server/read-server-env.js";
 import { createSignalIntake } from "./server/signals/intake-handler.js";
 import { recoverPendingDeliveries } from "./server/signals/recover-pending.js";
@@ -42,6 +43,11 @@ async function main(): Promise<void> {
     probotLoaded = resolve;
   });
   const jobHandlers = Object.fromEntries([
+    openProposalHandler({
+      deps: { store, clock, dryRun: settings.dryRun },
+      log: log.child({ name: "proposals" }),
+      octokitFor: installationOctokits(() => probot),
+    }),
     triageDeliveryHandler({
       deps: { store, clock, dryRun: settings.dryRun },
       log: log.child({ name: "triage" }),

@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
 import { loadTriageContext } from "../drift/load-triage-context.js";
+import { onProposalMerged } from "../proposals/on-proposal-merged.js";
 import { watchMergedExpectations } from "./watch-merged-expectations.js";
 
 /** On a merged pull request with an `expects:` block: store its expectations and say they are watched. */
@@ -13,6 +14,14 @@ export function handlePullRequestClosed(deps: AppDeps) {
       context.log.debug(fields, "ignoring pull request closed without merging");
       return;
     }
+    await onProposalMerged({
+      octokit: context.octokit,
+      deps,
+      log: context.log,
+      owner,
+      repo,
+      pullRequest: pr,
+    });
     if (pr.base.ref !== context.payload.repository.default_branch) {
       context.log.debug(fields, "ignoring pull request merged into another branch than the default");
       return;
