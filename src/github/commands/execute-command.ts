@@ -6,6 +6,7 @@ import { executeResolve, executeSnooze } from "./execute-finding-command.js";
 import { executeLineage } from "./execute-lineage.js";
 import { executePropose } from "./execute-propose.js";
 import { executeReport } from "./execute-report.js";
+import { executeRollback } from "./execute-rollback.js";
 
 /** Runs one parsed, permitted command. */
 export async function executeCommand(

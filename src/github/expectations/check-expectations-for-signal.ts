@@ -7,22 +7,7 @@ import { renderVerdictComment } from "../../core/expectations/render-expectation
 import type { Evaluation } from "../../core/triage/evaluation-schema.js";
 import type { ExpectationRecord } from "../../store/store.js";
 import type { AppDeps } from "../app-deps.js";
-
-/** What opening a revert for a violated expectation gave: a pull request (maybe merged), or why not. */
-export type RevertOutcome =
-  | { readonly number: number; readonly merged: boolean }
-  | { readonly problem: string };
-
-export type OpenRevert = (input: {
-  octokit: ProbotOctokit;
-  owner: string;
-  repo: string;
-  pr: number;
-  mergeSha: string;
-  /** `rollback: auto` asks for a merge when the revert is clean and its impact check is green. */
-  autoMerge: boolean;
-  reason: string;
-}) => Promise<RevertOutcome>;
+import { type OpenRevert, openRevert, type RevertOutcome } from "./open-revert.js";
 
 export type ExpectationCheck = {
   readonly id: string;
@@ -110,20 +95,17 @@ export async function checkExpectationsForSignal(input: {
     );
     let revert: RevertOutcome | undefined;
     if (verdict.state === "violated") {
-      revert = input.openRevert
-        ? await input.openRevert({
-            octokit: input.octokit,
-            owner,
-            repo,
-            pr: record.pr,
-            mergeSha: record.mergeSha,
-            autoMerge: input.config.rollback === "auto",
-            reason: `expectation \`${record.spec.text}\` was violated: ${verdict.reason}`,
-          })
-        : {
-            problem:
-              "opening revert pull requests is not available in this Backflow version yet; revert it by hand if needed.",
-          };
+      revert = await (input.openRevert ?? openRevert)({
+        octokit: input.octokit,
+        deps,
+        log: input.log,
+        owner,
+        repo,
+        pr: record.pr,
+        mergeSha: record.mergeSha,
+        autoMerge: input.config.rollback === "auto",
+        reason: `expectation ${record.spec.text} was violated: ${verdict.reason}`,
+      });
       if ("number" in revert)
         await deps.store.expectations.setRevertPr({ id: record.id, revertPr: revert.number, now });
     }

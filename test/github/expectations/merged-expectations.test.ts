@@ -130,6 +130,8 @@ describe("checkExpectationsForSignal", () => {
     mockInstallationToken();
   }
 
+  const reverts: Array<{ pr: number; mergeSha: string; autoMerge: boolean }> = [];
+
   async function check() {
     const octokit = await probot.auth(1);
     return checkExpectationsForSignal({
@@ -140,6 +142,10 @@ describe("checkExpectationsForSignal", () => {
       repo: REPO,
       fingerprint,
       config: { rollback: "manual" },
+      openRevert: async (input) => {
+        reverts.push({ pr: input.pr, mergeSha: input.mergeSha, autoMerge: input.autoMerge });
+        return { number: 77, merged: false };
+      },
     });
   }
 

@@ -1,0 +1,31 @@
+import { openRevert } from "../expectations/open-revert.js";
+import { type CommandContext, type CommandResult, done, failed } from "./command-context.js";
+
+/**
+ * `/backflow rollback` on a merged pull request: opens a pull request reverting its merge commit,
+ * ready for review, with the author and the code owners of the reverted files requested.
+ */
+export async function executeRollback(ctx: CommandContext): Promise<CommandResult> {
+  if (!ctx.issue.isPullRequest) return failed("`rollback` works on a merged pull request; this is an issue.");
+  const { data: pr } = await ctx.octokit.rest.pulls.get({
+    owner: ctx.owner,
+    repo: ctx.repo,
+    pull_number: ctx.issue.number,
+  });
+  if (!pr.merged || !pr.merge_commit_sha)
+    return failed("This pull request is not merged, so there is nothing to roll back.");
+  const outcome = await openRevert({
+    octokit: ctx.octokit,
+    deps: ctx.deps,
+    log: ctx.log,
+    owner: ctx.owner,
+    repo: ctx.repo,
+    pr: pr.number,
+    mergeSha: pr.merge_commit_sha,
+    ...(pr.user?.login ? { author: pr.user.login } : {}),
+    autoMerge: false,
+    reason: `rollback requested by ${ctx.actor}`,
+  });
+  if ("problem" in outcome) return failed(`No revert was opened: ${outcome.problem}`);
+  return done(`Opened #${outcome.number} to revert this pull request; it is ready for review.`);
+}

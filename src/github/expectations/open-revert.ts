@@ -1,0 +1,119 @@
+import type { Logger, ProbotOctokit } from "probot";
+import { codeownersOf, findCodeowners } from "../../core/codeowners/parse-codeowners.js";
+import { proposeRevert } from "../../core/proposals/propose-revert.js";
+import { escapeMarkdown } from "../../core/render/escape-markdown.js";
+import type { AppDeps } from "../app-deps.js";
+import { loadDefaultBranch } from "../proposals/load-default-branch.js";
+import { proposalBranch } from "../proposals/proposal-record.js";
+import { findBranchPr } from "../proposals/upsert-proposal-pr.js";
+import { PROPOSAL_TRAILER, writeProposalBranch } from "../proposals/write-proposal-branch.js";
+import { leaseOwner, withLease } from "../with-lease.js";
+
+/** What opening a revert gave: a pull request (maybe merged), or why none was opened. */
+export type RevertOutcome =
+  | { readonly number: number; readonly merged: boolean }
+  | { readonly problem: string };
+
+export type OpenRevertInput = {
+  readonly octokit: ProbotOctokit;
+  readonly deps: AppDeps;
+  readonly log: Logger;
+  readonly owner: string;
+  readonly repo: string;
+  /** The merged pull request to undo, and the commit its merge made. */
+  readonly pr: number;
+  readonly mergeSha: string;
+  /** The author of that pull request, asked to review the revert with the code owners. */
+  readonly author?: string;
+  /** `rollback: auto`: merge when clean and green. Not done yet: the revert is left for review. */
+  readonly autoMerge: boolean;
+  readonly reason: string;
+};
+
+export type OpenRevert = (input: OpenRevertInput) => Promise<RevertOutcome>;
+
+function reviewersOf(owners: readonly string[], author: string | undefined) {
+  const handles = [...new Set([...(author ? [`@${author}`] : []), ...owners])];
+  return {
+    reviewers: handles.filter((h) => !h.includes("/")).map((h) => h.slice(1)),
+    team_reviewers: handles.filter((h) => h.includes("/")).map((h) => h.slice(h.indexOf("/") + 1)),
+  };
+}
+
+/**
+ * Opens a pull request that reverts a merged pull request's merge commit, on the deterministic
+ * branch `backflow/revert/<sha8>`, ready for review, with the original author and the code owners of
+ * the reverted files requested. Idempotent: the branch is rewritten only while it holds Backflow's
+ * commits, and an open pull request from it is reused. A revert that no longer applies cleanly is
+ * refused with the reason.
+ */
+export const openRevert: OpenRevert = async (input) => {
+  const { octokit, deps, owner, repo, pr, mergeSha } = input;
+  const base = await loadDefaultBranch({ octokit, store: deps.store, owner, repo });
+  const { data: commit } = await octokit.rest.repos.getCommit({ owner, repo, ref: mergeSha });
+  const proposal = proposeRevert({
+    commitSha: commit.sha,
+    commitTitle: commit.commit.message,
+    files: (commit.files ?? []).map((f) => ({ filename: f.filename, patch: f.patch, status: f.status })),
+    current: base.files,
+  });
+  if (proposal.edits.length === 0) return { problem: proposal.rationale };
+  const branch = proposalBranch({ kind: "revert", fingerprint: "", commitSha: commit.sha });
+  const title = `Revert #${pr}: ${commit.commit.message.split("\n")[0] ?? ""}`.slice(0, 200);
+  const body = [
+    `<!-- backflow:revert ${pr} ${commit.sha} -->`,
+    `Reverts #${pr} (merge commit ${commit.sha.slice(0, 8)}).`,
+    "",
+    `Why: ${escapeMarkdown(input.reason)}`,
+    "",
+    `Files: ${proposal.edits.map((e) => `\`${e.path}\``).join(", ")}`,
+  ].join("\n");
+  const outcome = await withLease(
+    {
+      store: deps.store,
+      name: `proposal:${owner}/${repo}:${branch}`,
+      owner: leaseOwner("revert"),
+      clock: deps.clock,
+    },
+    async (): Promise<RevertOutcome> => {
+      const written = await writeProposalBranch({
+        octokit,
+        owner,
+        repo,
+        branch,
+        base,
+        edits: proposal.edits,
+        message: `${title}\n\n${PROPOSAL_TRAILER} pr-${pr} revert`,
+      });
+      if (written.action === "human-owned")
+        return { problem: `someone pushed to \`${branch}\`; Backflow leaves that branch alone` };
+      const existing = await findBranchPr({ octokit, owner, repo, branch });
+      if (existing) return { number: existing.number, merged: false };
+      const { data: created } = await octokit.rest.pulls.create({
+        owner,
+        repo,
+        title,
+        body,
+        head: branch,
+        base: base.branch,
+        draft: false,
+      });
+      const rules = findCodeowners(base.files) ?? [];
+      const owners = proposal.edits.flatMap((e) => codeownersOf(rules, e.path));
+      const wanted = reviewersOf(owners, input.author);
+      if (wanted.reviewers.length + wanted.team_reviewers.length > 0) {
+        await octokit.rest.pulls
+          .requestReviewers({ owner, repo, pull_number: created.number, ...wanted })
+          .catch((error: unknown) => {
+            // A reviewer without access is GitHub's 422; the revert stands without them.
+            input.log.warn({ err: error, pr: created.number }, "could not request reviewers on the revert");
+          });
+      }
+      return { number: created.number, merged: false };
+    },
+  );
+  if (!outcome.acquired)
+    return { problem: "another run is writing the same revert branch; try again in a minute" };
+  input.log.info({ repo: `${owner}/${repo}`, pr, outcome: outcome.value }, "revert pull request");
+  return outcome.value;
+};
