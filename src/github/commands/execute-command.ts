@@ -30,9 +30,6 @@ export async function executeCommand(
     case "propose":
       return executePropose(ctx, command);
     case "rollback":
-      return {
-        status: "unavailable",
-        message: `\`${command.command}\` is not available yet in this Backflow version.`,
-      };
+      return executeRollback(ctx);
   }
 }

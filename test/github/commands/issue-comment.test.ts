@@ -274,4 +274,17 @@ describe("issue_comment.created commands", () => {
     expect(m.replies[0]).toContain("Preparing a **contract** proposal");
     expect(await store.jobs.list({ kind: "refresh-dashboard" })).toHaveLength(1);
   });
+
+  it("refuses to roll back a pull request that is not merged", async () => {
+    const pullUrl = `https://api.github.com${API}/pulls/5`;
+    const c = commentPayload("/backflow rollback", { issue: { number: 5, pull_request: { url: pullUrl } } });
+    const m = mockRun({ commentId: c.id, issueNumber: 5, login: c.login, role: "maintain" });
+    m.scope
+      .get(`${API}/pulls/5`)
+      .reply(200, { number: 5, merged: false, merge_commit_sha: null, user: { login: "dev" } });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.scope.isDone()).toBe(true);
+    expect(m.reactions).toEqual(["eyes", "confused"]);
+    expect(m.replies[0]).toContain("This pull request is not merged");
+  });
 });
