@@ -1,4 +1,12 @@
-import { type AstNode, functionNameOf, isMacroName, isNode, locationOf, nameOf } from "../sql/ast-nodes.js";
+import {
+  type AstNode,
+  asColumnRef,
+  functionNameOf,
+  isMacroName,
+  isNode,
+  locationOf,
+  nameOf,
+} from "../sql/ast-nodes.js";
 import type { QueryContext } from "./query-context.js";
 import { type Origin, resolveColumn, type Scope } from "./scope.js";
 
@@ -40,8 +48,9 @@ function visit(
     return;
   }
   if (!isNode(value)) return;
-  if (value.type === "column_ref") {
-    visitColumnRef(value, scope, ctx, facts);
+  const ref = asColumnRef(value, ctx.quotedIdentifiers === true);
+  if (ref) {
+    visitColumnRef(ref, scope, ctx, facts);
     return;
   }
   if (isNode(value.ast)) {

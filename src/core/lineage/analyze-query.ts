@@ -1,5 +1,6 @@
 import {
   type AstNode,
+  asColumnRef,
   functionNameOf,
   isMacroName,
   isNode,
@@ -124,10 +125,9 @@ function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
   }
 }
 
-function outputName(item: AstNode, index: number): string {
+function outputName(item: AstNode, expr: AstNode | undefined, index: number): string {
   const alias = nameOf(item.as);
   if (alias) return alias.toLowerCase();
-  const expr = isNode(item.expr) ? item.expr : undefined;
   if (expr?.type === "column_ref") return (nameOf(expr.column) ?? `_col${index}`).toLowerCase();
   const fn = expr ? functionNameOf(expr) : undefined;
   return fn && !isMacroName(fn) ? (fn.split(".").pop() ?? fn) : `_col${index}`;
@@ -143,10 +143,11 @@ function itemText(item: AstNode, expr: AstNode, name: string, ctx: QueryContext)
 }
 
 function selectItem(item: AstNode, index: number, scope: Scope, ctx: QueryContext): AnalyzedColumn[] {
-  const expr = isNode(item.expr) ? item.expr : undefined;
-  if (!expr) return [];
+  const raw = isNode(item.expr) ? item.expr : undefined;
+  if (!raw) return [];
+  const expr = asColumnRef(raw, ctx.quotedIdentifiers === true) ?? raw;
   if (expr.type === "column_ref" && nameOf(expr.column) === "*") return expandStar(item, expr, scope, ctx);
-  const name = outputName(item, index);
+  const name = outputName(item, expr, index);
   const line = ctx.lineOf(locationOf(item)?.line ?? locationOf(expr)?.line ?? locateName(ctx, name));
   const column = nameOf(expr.column);
   if (expr.type === "column_ref" && column && !isMacroName(column)) {

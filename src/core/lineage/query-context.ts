@@ -15,6 +15,8 @@ export type QueryContext = {
   readonly text: string;
   /** The grammar that parsed the statement. */
   readonly database: ParserDatabase;
+  /** Whether the dialect reads `"x"` as an identifier, whatever the grammar that parsed it. */
+  readonly quotedIdentifiers?: boolean;
   /** Statement-local 1-based line → line of the file the user wrote. */
   readonly lineOf: (localLine: number) => number;
   readonly starModifiers: readonly StarModifier[];

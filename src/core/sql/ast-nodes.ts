@@ -54,3 +54,16 @@ export const MACRO_PREFIX = "__backflow_macro_";
 export function isMacroName(name: string | undefined): boolean {
   return name?.toLowerCase().startsWith(MACRO_PREFIX) ?? false;
 }
+
+/**
+ * The node as a column reference when it is one: a `column_ref`, or an unqualified double-quoted
+ * name, which the Snowflake grammar returns as a `double_quote_string` value even where the dialect
+ * reads `"x"` as an identifier.
+ */
+export function asColumnRef(node: AstNode, quotedIdentifiers: boolean): AstNode | undefined {
+  if (node.type === "column_ref") return node;
+  if (quotedIdentifiers && node.type === "double_quote_string" && typeof node.value === "string") {
+    return { type: "column_ref", table: null, column: node.value, ...(node.loc ? { loc: node.loc } : {}) };
+  }
+  return undefined;
+}

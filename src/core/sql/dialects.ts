@@ -39,6 +39,11 @@ export function hashStartsComment(dialect: Dialect): boolean {
   return dialect === "bigquery" || dialect === "mysql";
 }
 
+/** Whether `"x"` is an identifier (standard SQL) rather than a string (MySQL, BigQuery). */
+export function doubleQuotesAreIdentifiers(dialect: Dialect): boolean {
+  return dialect !== "bigquery" && dialect !== "mysql";
+}
+
 /** Quotes an identifier part so the dialect's grammar reads it as a name, even if it is a keyword. */
 export function quoteIdentifier(dialect: Dialect, name: string): string {
   if (dialect === "bigquery" || dialect === "mysql") return `\`${name.replaceAll("`", "")}\``;
