@@ -1,13 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
-import { parseConfig } from "../../core/config/parse-config.js";
-import { CONFIG_PATH } from "../../core/config/schema.js";
-import { loadContracts } from "../../core/contracts/load-contracts.js";
 import { SignalError } from "../../core/errors.js";
-import { lineageOf } from "../../core/lineage/build-lineage.js";
 import { buildProposal } from "../../core/proposals/build-proposal.js";
 import type { Proposal } from "../../core/proposals/file-edit.js";
+import { proposalContextOf } from "../../core/proposals/proposal-context.js";
 import { unifiedDiff } from "../../core/proposals/unified-diff.js";
 import { type Finding, FindingSchema } from "../../core/triage/triage-signal.js";
 import { type CliCommand, type CliIO, EXIT, UsageError } from "../command.js";
@@ -58,27 +55,12 @@ export function proposeLocal(input: {
   kind?: "cleansing" | "contract";
   direction?: "tighten" | "relax";
 }): Array<{ finding: Finding; proposal: Proposal }> {
-  const files = readRepo(input.repoDir);
-  const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
-  const graph = lineageOf(files, config);
-  const { contracts } = loadContracts(
-    files,
-    config,
-    graph.tables.map((t) => t.id),
-  );
+  const context = proposalContextOf(readRepo(input.repoDir));
   return findingsOf(input.body, input.repoDir)
     .filter((f) => f.breached && f.tableId)
     .map((finding) => ({
       finding,
-      proposal: buildProposal({
-        finding,
-        files,
-        config,
-        graph,
-        contracts,
-        kind: input.kind,
-        direction: input.direction,
-      }),
+      proposal: buildProposal({ ...context, finding, kind: input.kind, direction: input.direction }),
     }));
 }
 

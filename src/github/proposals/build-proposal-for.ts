@@ -1,12 +1,10 @@
 import type { ProbotOctokit } from "probot";
-import { parseConfig } from "../../core/config/parse-config.js";
-import { type BackflowConfig, CONFIG_PATH } from "../../core/config/schema.js";
-import { loadContracts } from "../../core/contracts/load-contracts.js";
+import type { BackflowConfig } from "../../core/config/schema.js";
 import { GitHubWriteError } from "../../core/errors.js";
-import { lineageOf } from "../../core/lineage/build-lineage.js";
 import type { LineageGraph } from "../../core/lineage/schema.js";
 import { buildProposal } from "../../core/proposals/build-proposal.js";
 import type { Proposal, ProposalKind } from "../../core/proposals/file-edit.js";
+import { proposalContextOf } from "../../core/proposals/proposal-context.js";
 import { proposeRevert } from "../../core/proposals/propose-revert.js";
 import type { Finding } from "../../core/triage/triage-signal.js";
 
@@ -22,23 +20,10 @@ export async function buildProposalFor(input: {
   direction?: "tighten" | "relax";
 }): Promise<{ proposal: Proposal; config: BackflowConfig; graph: LineageGraph }> {
   const { files, finding } = input;
-  const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
-  const graph = lineageOf(files, config);
+  const context = proposalContextOf(files);
+  const { config, graph } = context;
   if (input.kind !== "revert") {
-    const { contracts } = loadContracts(
-      files,
-      config,
-      graph.tables.map((t) => t.id),
-    );
-    const proposal = buildProposal({
-      finding,
-      files,
-      config,
-      graph,
-      contracts,
-      kind: input.kind,
-      direction: input.direction,
-    });
+    const proposal = buildProposal({ ...context, finding, kind: input.kind, direction: input.direction });
     return { proposal, config, graph };
   }
   if (!input.commitSha)
