@@ -254,4 +254,65 @@ describe("openProposal", () => {
     expect((await run()).action).toBe("human-owned");
     expect(scope.isDone()).toBe(true);
   });
+
+  it("reverts a commit's hunks in the suspect file on backflow/revert/<sha8>", async () => {
+    const sha = "e".repeat(40);
+    const patch =
+      "@@ -1,5 +1,5 @@\n select\n-    o.order_id,\n+    o.order_id,\n     o.customer_id,\n     o.updated_at\n from raw.orders o";
+    const buggy = FILES["models/orders.sql"] ?? "";
+    const original = buggy;
+    const commitPatch = patch.replace(
+      "-    o.order_id,\n+    o.order_id,",
+      "-    o.id as order_id,\n+    o.order_id,",
+    );
+    const scope = githubApi();
+    mockDefaultBranch(scope, true);
+    const revertBranch = `backflow/revert/${sha.slice(0, 8)}`;
+    scope
+      .get(`${API}/commits/${sha}`)
+      .reply(200, {
+        sha,
+        commit: { message: "rename order id\n\nbody" },
+        files: [{ filename: "models/orders.sql", status: "modified", patch: commitPatch }],
+      })
+      .get(`${API}/git/ref/${encodeURIComponent(`heads/${revertBranch}`)}`)
+      .reply(404, { message: "Not Found" })
+      .post(
+        `${API}/git/trees`,
+        (body) => body.tree[0].content === original.replace("    o.order_id,", "    o.id as order_id,"),
+      )
+      .reply(201, { sha: NEW_TREE })
+      .post(`${API}/git/commits`, (body) =>
+        body.message.startsWith(`Revert ${sha.slice(0, 8)} (rename order id)`),
+      )
+      .reply(201, { sha: NEW_COMMIT })
+      .post(`${API}/git/refs`, { ref: `refs/heads/${revertBranch}`, sha: NEW_COMMIT })
+      .reply(201, {})
+      .get(`${API}/pulls`)
+      .query({ head: `${OWNER}:${revertBranch}`, state: "open", per_page: "1" })
+      .reply(200, [])
+      .post(
+        `${API}/pulls`,
+        (body) => body.draft === true && body.body.includes(`<!-- backflow:proposal ${FP} revert -->`),
+      )
+      .reply(201, { number: 9 })
+      .post(`${API}/issues/9/labels`)
+      .reply(200, [])
+      .post(`${API}/issues/42/comments`)
+      .reply(201, { id: 4 });
+
+    const result = await openProposal({
+      octokit,
+      deps: { store, clock: () => NOW },
+      log: silentLog(),
+      owner: OWNER,
+      repo: REPO,
+      fingerprint: FP,
+      kind: "revert",
+      commitSha: sha,
+      botLogin: BOT,
+    });
+    expect(result).toEqual({ action: "created", branch: revertBranch, pr: 9 });
+    expect(scope.isDone()).toBe(true);
+  });
 });
