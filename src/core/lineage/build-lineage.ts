@@ -11,6 +11,7 @@ import { analyzeFile, type FileRole } from "./analyze-file.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
 import { type KnownTable, linkAnalyses } from "./link-analyses.js";
 import { pathMatcher } from "./path-matcher.js";
+import { plainModelName } from "./plain-model-name.js";
 import type { LineageGraph } from "./schema.js";
 
 export type BuildLineageOptions = {
@@ -32,11 +33,6 @@ export type BuiltLineage = {
   dbtReads: Map<string, DbtYamlRead>;
 };
 
-function baseName(path: string): string {
-  const file = path.slice(path.lastIndexOf("/") + 1);
-  return file.replace(/\.sql$/i, "").toLowerCase();
-}
-
 function rolesOf(
   files: RepoFiles,
   config: BackflowConfig,
@@ -57,7 +53,7 @@ function rolesOf(
       break;
     }
     if (role) roles.set(path, role);
-    else if (include(path)) roles.set(path, { kind: "plain", modelName: baseName(path) });
+    else if (include(path)) roles.set(path, { kind: "plain", modelName: plainModelName(path) });
   }
   return roles;
 }

@@ -1,6 +1,8 @@
 /** Wrong answers found on public corpora (docs/lineage-coverage.md), each reproduced by hand-written SQL. */
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../src/core/config/parse-config.js";
 import type { Dialect } from "../../../src/core/config/schema.js";
+import { lineageOf } from "../../../src/core/lineage/build-lineage.js";
 import { columnSummary, lineageOfSql, tableOf } from "./helpers.js";
 
 describe("double-quoted names are identifiers where the dialect says so", () => {
@@ -32,5 +34,56 @@ where "Deleted" = false`,
       "status: constant <- ",
       "id: passthrough <- shop.orders.id",
     ]);
+  });
+});
+
+describe("plain SQL files with a generic base name are named by their folders", () => {
+  const config = parseConfig(`dialect: bigquery\nmodels:\n  paths: ["sql/**/*.sql"]\n`);
+
+  it("names each query.sql after project, dataset and table folders, so files stay separate", () => {
+    const graph = lineageOf(
+      new Map([
+        [
+          "sql/shared-prod/telemetry_derived/clients_v1/query.sql",
+          "SELECT client_id FROM `shared-prod.raw.events`",
+        ],
+        [
+          "sql/shared-prod/telemetry/clients/view.sql",
+          "SELECT client_id FROM `shared-prod.telemetry_derived.clients_v1`",
+        ],
+        ["sql/shared-prod/search/daily_counts.sql", "SELECT engine FROM `shared-prod.raw.searches`"],
+      ]),
+      config,
+    );
+    expect(
+      graph.tables
+        .filter((t) => t.file)
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(["daily_counts", "shared-prod.telemetry.clients", "shared-prod.telemetry_derived.clients_v1"]);
+    expect(columnSummary(tableOf(graph, "shared-prod.telemetry.clients"))).toEqual([
+      "client_id: passthrough <- shared-prod.telemetry_derived.clients_v1.client_id",
+    ]);
+    expect(graph.diagnostics).toEqual([]);
+  });
+
+  it("uses the folders that exist when there are fewer than three", () => {
+    const graph = lineageOf(new Map([["sql/orders/query.sql", "SELECT id FROM raw.orders"]]), config);
+    expect(graph.tables.filter((t) => t.file).map((t) => t.id)).toEqual(["sql.orders"]);
+  });
+
+  it("warns naming both files when two still produce the same table", () => {
+    const graph = lineageOf(
+      new Map([
+        ["sql/a/proj/ds/tbl/query.sql", "SELECT id FROM raw.one"],
+        ["sql/b/proj/ds/tbl/query.sql", "SELECT id FROM raw.two"],
+      ]),
+      config,
+    );
+    const warnings = graph.diagnostics.filter((d) => d.severity === "warning");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain("proj.ds.tbl");
+    expect([warnings[0]?.file, warnings[0]?.message].join(" ")).toContain("sql/a/proj/ds/tbl/query.sql");
+    expect([warnings[0]?.file, warnings[0]?.message].join(" ")).toContain("sql/b/proj/ds/tbl/query.sql");
   });
 });
