@@ -1,0 +1,64 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { parseConfig } from "../../core/config/parse-config.js";
+import { CONFIG_PATH } from "../../core/config/schema.js";
+import { hasExpectsBlock, parseExpectations } from "../../core/expectations/parse-expectations.js";
+import { validateExpectations } from "../../core/expectations/validate-expectations.js";
+import { lineageOf } from "../../core/lineage/build-lineage.js";
+import { type CliCommand, EXIT, UsageError } from "../command.js";
+import { localRepoName } from "./annotate.js";
+
+const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
+
+function readRepo(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) walk(full);
+      else if (entry.isFile() && /\.(sql|ya?ml)$/i.test(entry.name) && statSync(full).size <= 2 * 1024 * 1024)
+        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** Markdown code spans read better without their backticks on a terminal. */
+const plain = (text: string) => text.replace(/`+/g, "");
+
+export const expectCommand: CliCommand = {
+  name: "expect",
+  summary: "Check a pull request body's expects: block against the local lineage",
+  usage: "backflow expect check <pr-body-file> [--repo dir]",
+  options: { repo: { type: "string" } },
+  async run({ values, positionals }, io) {
+    const [sub, bodyFile, ...extra] = positionals;
+    if (sub !== "check" || bodyFile === undefined || extra.length > 0)
+      throw new UsageError(`usage: ${this.usage}`);
+    const bodyPath = resolve(io.cwd, bodyFile);
+    if (!existsSync(bodyPath)) throw new UsageError(`${bodyPath} does not exist`);
+    const body = readFileSync(bodyPath, "utf8");
+    if (!hasExpectsBlock(body)) {
+      io.out("no expects: block found; nothing to check\n");
+      return EXIT.ok;
+    }
+    const root = resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
+    if (!existsSync(root) || !statSync(root).isDirectory())
+      throw new UsageError(`${root} is not a directory`);
+    const files = readRepo(root);
+    const graph = lineageOf(files, parseConfig(files.get(CONFIG_PATH), CONFIG_PATH));
+    const parsed = parseExpectations(body);
+    const { bound, problems } = validateExpectations({
+      expectations: parsed.expectations,
+      graph,
+      repo: localRepoName(root),
+    });
+    for (const e of bound)
+      io.out(`ok    line ${e.line}: ${e.text} (watches ${e.tableId}${e.column ? `.${e.column}` : ""})\n`);
+    const all = [...parsed.problems, ...problems].sort((a, b) => a.line - b.line);
+    for (const p of all) io.err(`error line ${p.line}: ${plain(p.message)}\n`);
+    io.out(`${bound.length} expectation(s) valid, ${all.length} problem(s)\n`);
+    return all.length > 0 ? EXIT.findings : EXIT.ok;
+  },
+};
