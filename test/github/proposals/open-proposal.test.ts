@@ -257,14 +257,10 @@ describe("openProposal", () => {
 
   it("reverts a commit's hunks in the suspect file on backflow/revert/<sha8>", async () => {
     const sha = "e".repeat(40);
-    const patch =
-      "@@ -1,5 +1,5 @@\n select\n-    o.order_id,\n+    o.order_id,\n     o.customer_id,\n     o.updated_at\n from raw.orders o";
-    const buggy = FILES["models/orders.sql"] ?? "";
-    const original = buggy;
-    const commitPatch = patch.replace(
-      "-    o.order_id,\n+    o.order_id,",
-      "-    o.id as order_id,\n+    o.order_id,",
-    );
+    // The commit renamed `o.id as order_id` to `o.order_id`; the file still has the commit's version.
+    const current = FILES["models/orders.sql"] ?? "";
+    const commitPatch =
+      "@@ -1,5 +1,5 @@\n select\n-    o.id as order_id,\n+    o.order_id,\n     o.customer_id,\n     o.updated_at\n from raw.orders o";
     const scope = githubApi();
     mockDefaultBranch(scope, true);
     const revertBranch = `backflow/revert/${sha.slice(0, 8)}`;
@@ -279,7 +275,7 @@ describe("openProposal", () => {
       .reply(404, { message: "Not Found" })
       .post(
         `${API}/git/trees`,
-        (body) => body.tree[0].content === original.replace("    o.order_id,", "    o.id as order_id,"),
+        (body) => body.tree[0].content === current.replace("    o.order_id,", "    o.id as order_id,"),
       )
       .reply(201, { sha: NEW_TREE })
       .post(`${API}/git/commits`, (body) =>
