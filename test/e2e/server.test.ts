@@ -10,7 +10,7 @@ import { createStoreMetrics } from "../../src/server/metrics.js";
 import type { ServerSettings } from "../../src/server/read-server-env.js";
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { githubApi, mockConfigFile, mockInstallationToken } from "../helpers/github-nock.js";
+import { githubApi, mockInstallationToken } from "../helpers/github-nock.js";
 import { takeRecordedRequests } from "../helpers/openapi-conformance.js";
 import { loadPayload } from "../helpers/payloads.js";
 import {
@@ -20,6 +20,10 @@ import {
   TEST_WEBHOOK_SECRET,
   testPrivateKey,
 } from "../helpers/probot.js";
+import { droppedColumnPullRequest, mockPullRequestRepo } from "../helpers/pull-request-repo.js";
+
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
 
 let dir: string;
 let store: SqliteStore;
@@ -69,22 +73,35 @@ function sign(body: string, secret = TEST_WEBHOOK_SECRET): string {
 }
 
 describe("the real server", () => {
-  it("turns a signed pull_request.opened delivery into a check run request", async () => {
+  it("turns a signed pull_request.opened delivery into the impact check run of its head SHA", async () => {
     const payload = loadPayload("pull_request", { action: "opened" });
-    const sha = (payload.pull_request as { head: { sha: string } }).head.sha;
+    const pr = payload.pull_request as { head: { sha: string }; base: { sha: string } };
+    const sha = pr.head.sha;
     mockInstallationToken();
     const scope = githubApi();
-    mockConfigFile(scope, { owner: "Codertocat", repo: "Hello-World", ref: sha, text: null });
+    mockPullRequestRepo(scope, {
+      owner: OWNER,
+      repo: REPO,
+      baseSha: pr.base.sha,
+      headSha: sha,
+      files: droppedColumnPullRequest(),
+    });
     scope
-      .get(`/repos/Codertocat/Hello-World/commits/${sha}/check-runs`)
+      .get(`/repos/${OWNER}/${REPO}/commits/${sha}/check-runs`)
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] });
     scope
       .post(
-        "/repos/Codertocat/Hello-World/check-runs",
-        (b) => b.name === IMPACT_CHECK_NAME && b.head_sha === sha,
+        `/repos/${OWNER}/${REPO}/check-runs`,
+        (b) => b.name === IMPACT_CHECK_NAME && b.head_sha === sha && b.status === "in_progress",
       )
       .reply(201, { id: 1 });
+    scope
+      .patch(
+        `/repos/${OWNER}/${REPO}/check-runs/1`,
+        (b) => b.status === "completed" && b.conclusion === "action_required",
+      )
+      .reply(200, { id: 1 });
     const body = JSON.stringify(payload);
 
     const response = await deliver(body, sign(body));
@@ -94,7 +111,9 @@ describe("the real server", () => {
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     expect(metrics).toContain('backflow_webhooks_received_total{event="pull_request"} 1');
     expect(metrics).toContain('backflow_check_runs_written_total{action="created"} 1');
+    expect(metrics).toContain('backflow_check_runs_written_total{action="updated"} 1');
     expect(metrics).toMatch(/backflow_github_requests_total\{method="POST",status="201"\} 2/);
+    expect(metrics).toMatch(/backflow_github_requests_total\{method="PATCH",status="200"\} 1/);
   });
 
   it("refuses a delivery with a bad signature and sends nothing to GitHub", async () => {

@@ -78,6 +78,7 @@ export async function startImpactCheck(target: Target): Promise<Stored> {
       started_at: deps.clock().toISOString(),
     });
     run = { id: data.id, hash: "in_progress" };
+    deps.metrics?.checkRunsWritten.inc({ action: "created" });
     target.log.info({ repo: repoName, headSha, checkRunId: data.id }, "created impact check run in progress");
   }
   await deps.store.repoState.put({ repo: repoName, key, value: run, now: deps.clock() });

@@ -8,38 +8,29 @@ import type { CheckRunContent } from "../writers/upsert-check-run.js";
 export const IMPACT_CHECK_NAME = "Backflow: contract impact";
 
 /**
- * Decides what the impact check run says for a pull request. An invalid config fails the check
- * only when the pull request itself changes the config (that is where it gets fixed); otherwise the
- * check is neutral and points at the problem. The impact analysis plugs in where the config is valid.
+ * The impact check run's content when `.github/backflow.yml` at head does not validate, so no
+ * analysis can run (a valid config goes to `runImpactCheck`). It fails the check only when the pull
+ * request itself changes the config (that is where it gets fixed); otherwise the check is neutral and
+ * points at the problems.
  */
 export async function planImpactCheck(input: {
-  config: RepoConfigResult;
-  /** Whether the pull request changes the config file; asked only when the config is invalid. */
+  config: Extract<RepoConfigResult, { ok: false }>;
+  /** Whether the pull request changes the config file. */
   changesConfig: () => Promise<boolean>;
 }): Promise<CheckRunContent> {
-  const { config } = input;
-  if (!config.ok) {
-    const problems = renderConfigProblems(config.error);
-    if (await input.changesConfig()) {
-      return {
-        name: IMPACT_CHECK_NAME,
-        conclusion: "failure",
-        title: `${CONFIG_PATH} is invalid`,
-        summary: `This pull request changes ${codeSpan(CONFIG_PATH)}, and it does not validate:\n\n${problems}`,
-      };
-    }
+  const problems = renderConfigProblems(input.config.error);
+  if (await input.changesConfig()) {
     return {
       name: IMPACT_CHECK_NAME,
-      conclusion: "neutral",
-      title: "Configuration is invalid; impact analysis skipped",
-      summary: `${codeSpan(CONFIG_PATH)} does not validate, so Backflow did not analyse this pull request:\n\n${problems}`,
+      conclusion: "failure",
+      title: `${CONFIG_PATH} is invalid`,
+      summary: `This pull request changes ${codeSpan(CONFIG_PATH)}, and it does not validate:\n\n${problems}`,
     };
   }
   return {
     name: IMPACT_CHECK_NAME,
     conclusion: "neutral",
-    title: "Impact analysis is not configured yet",
-    summary:
-      "Impact analysis is not configured yet. Backflow validated the configuration and will report contract impact here.",
+    title: "Configuration is invalid; impact analysis skipped",
+    summary: `${codeSpan(CONFIG_PATH)} does not validate, so Backflow did not analyse this pull request:\n\n${problems}`,
   };
 }

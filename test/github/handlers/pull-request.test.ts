@@ -10,10 +10,16 @@ import { githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
 import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
+import { droppedColumnPullRequest, mockPullRequestRepo } from "../../helpers/pull-request-repo.js";
 
 const NOW = new Date("2025-06-01T12:00:00Z");
 const OWNER = "Codertocat";
 const REPO = "Hello-World";
+const RUN_ID = 42;
+/** The pull request of the example payload: it drops a column that a downstream model reads. */
+const PR = droppedColumnPullRequest();
+
+type CheckRunBody = Record<string, unknown> & { output?: { title?: string; summary?: string } };
 
 let store: Store;
 let probot: Probot;
@@ -26,12 +32,46 @@ function headSha(payload: Record<string, unknown>): string {
   return (payload.pull_request as { head: { sha: string } }).head.sha;
 }
 
-/** GET check runs for the SHA: Backflow finds none of its own. */
+function baseSha(payload: Record<string, unknown>): string {
+  return (payload.pull_request as { base: { sha: string } }).base.sha;
+}
+
+/** GET check runs for the SHA: Backflow finds `runs` of its own (none by default). */
 function mockNoExistingRun(scope: nock.Scope, sha: string, runs: unknown[] = []) {
   return scope
     .get(`/repos/${OWNER}/${REPO}/commits/${sha}/check-runs`)
     .query({ check_name: IMPACT_CHECK_NAME, filter: "latest", per_page: "100", app_id: String(TEST_APP_ID) })
     .reply(200, { total_count: runs.length, check_runs: runs });
+}
+
+/**
+ * The impact check run's life on GitHub: one lookup (finding `existing`), at most one create, and
+ * updates of run `id`. Returns the write bodies in order, so a test asserts what was sent.
+ */
+function mockImpactRun(
+  scope: nock.Scope,
+  sha: string,
+  options: { id?: number; existing?: unknown[]; delayMs?: number } = {},
+) {
+  const id = options.id ?? RUN_ID;
+  const writes: { method: "POST" | "PATCH"; body: CheckRunBody }[] = [];
+  mockNoExistingRun(scope, sha, options.existing);
+  if (!options.existing?.length) {
+    scope
+      .post(`/repos/${OWNER}/${REPO}/check-runs`, (body: CheckRunBody) => {
+        writes.push({ method: "POST", body });
+        return true;
+      })
+      .delay(options.delayMs ?? 0)
+      .reply(201, { id });
+  }
+  scope
+    .patch(`/repos/${OWNER}/${REPO}/check-runs/${id}`, (body: CheckRunBody) => {
+      writes.push({ method: "PATCH", body });
+      return true;
+    })
+    .reply(200, { id });
+  return writes;
 }
 
 beforeEach(async () => {
@@ -48,90 +88,115 @@ afterEach(async () => {
 });
 
 describe("pull_request handler", () => {
-  it("creates one neutral impact check run for the head SHA of an opened pull request", async () => {
+  it("creates one impact check run for the head SHA, in progress and then completed with the analysis", async () => {
     const payload = prPayload();
     const sha = headSha(payload);
     const scope = githubApi();
-    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: null });
-    mockNoExistingRun(scope, sha);
-    scope
-      .post(`/repos/${OWNER}/${REPO}/check-runs`, (body) => {
-        expect(body).toMatchObject({
-          name: IMPACT_CHECK_NAME,
-          head_sha: sha,
-          status: "completed",
-          conclusion: "neutral",
-          output: { title: "Impact analysis is not configured yet" },
-        });
-        return true;
-      })
-      .reply(201, { id: 42 });
+    mockPullRequestRepo(scope, {
+      owner: OWNER,
+      repo: REPO,
+      baseSha: baseSha(payload),
+      headSha: sha,
+      files: PR,
+    });
+    const writes = mockImpactRun(scope, sha);
 
     await receive(probot, "pull_request", payload);
 
     expect(scope.isDone()).toBe(true);
+    expect(writes.map((w) => w.method)).toEqual(["POST", "PATCH"]);
+    expect(writes[0]?.body).toMatchObject({ name: IMPACT_CHECK_NAME, head_sha: sha, status: "in_progress" });
+    const done = writes[1]?.body;
+    expect(done).toMatchObject({ status: "completed", conclusion: "action_required" });
+    expect(done?.output?.title).toMatch(/^Breaking: 1 downstream model/);
+    expect(done?.output?.summary).toContain("`customer_revenue.revenue`");
     const stored = await store.repoState.get<{ id: number }>({
       repo: `${OWNER}/${REPO}`,
       key: checkRunKey(IMPACT_CHECK_NAME, sha),
     });
-    expect(stored?.id).toBe(42);
+    expect(stored?.id).toBe(RUN_ID);
   });
 
   it("creates the check run once when the same delivery is received twice", async () => {
     const payload = prPayload();
     const sha = headSha(payload);
     const scope = githubApi();
-    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: null }).persist();
-    mockNoExistingRun(scope, sha);
-    scope.post(`/repos/${OWNER}/${REPO}/check-runs`).once().reply(201, { id: 42 });
+    mockPullRequestRepo(scope, {
+      owner: OWNER,
+      repo: REPO,
+      baseSha: baseSha(payload),
+      headSha: sha,
+      files: PR,
+    });
+    const writes = mockImpactRun(scope, sha);
 
     await receive(probot, "pull_request", payload, "delivery-1");
     await receive(probot, "pull_request", payload, "delivery-1");
 
-    const posts = takeRecordedRequests().filter((r) => r.method === "POST" && r.path.endsWith("/check-runs"));
-    expect(posts).toHaveLength(1);
+    expect(writes.map((w) => w.method)).toEqual(["POST", "PATCH"]);
+    const lookups = takeRecordedRequests().filter((r) => r.path.includes("/check-runs?"));
+    expect(lookups).toHaveLength(1);
   });
 
   it("creates the check run once when two deliveries race", async () => {
     const opened = prPayload("opened");
     const sha = headSha(opened);
-    const reopened = prPayload("reopened", { pull_request: { head: { sha } } });
+    const reopened = prPayload("reopened", {
+      pull_request: { head: { sha }, base: { sha: baseSha(opened) } },
+    });
     const scope = githubApi();
-    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: null }).persist();
-    mockNoExistingRun(scope, sha);
-    scope.post(`/repos/${OWNER}/${REPO}/check-runs`).delay(50).reply(201, { id: 7 });
+    mockPullRequestRepo(scope, {
+      owner: OWNER,
+      repo: REPO,
+      baseSha: baseSha(opened),
+      headSha: sha,
+      files: PR,
+    });
+    const writes = mockImpactRun(scope, sha, { delayMs: 50 });
 
     await Promise.all([receive(probot, "pull_request", opened), receive(probot, "pull_request", reopened)]);
 
-    const recorded = takeRecordedRequests();
-    expect(recorded.filter((r) => r.method === "POST" && r.path.endsWith("/check-runs"))).toHaveLength(1);
-    expect(recorded.filter((r) => r.path.includes("/commits/"))).toHaveLength(1);
+    expect(writes.map((w) => w.method)).toEqual(["POST", "PATCH"]);
+    const lookups = takeRecordedRequests().filter((r) => r.path.includes("/check-runs?"));
+    expect(lookups).toHaveLength(1);
   });
 
   it("adopts an existing run found on GitHub instead of duplicating it when the store was lost", async () => {
     const payload = prPayload();
     const sha = headSha(payload);
     const scope = githubApi();
-    mockConfigFile(scope, { owner: OWNER, repo: REPO, ref: sha, text: null });
-    mockNoExistingRun(scope, sha, [
-      {
-        id: 99,
-        name: IMPACT_CHECK_NAME,
-        head_sha: sha,
-        conclusion: "neutral",
-        output: { title: "an older text", summary: "old", text: null },
-      },
-    ]);
-    scope
-      .patch(
-        `/repos/${OWNER}/${REPO}/check-runs/99`,
-        (body) => body.conclusion === "neutral" && !("head_sha" in body),
-      )
-      .reply(200, { id: 99 });
+    mockPullRequestRepo(scope, {
+      owner: OWNER,
+      repo: REPO,
+      baseSha: baseSha(payload),
+      headSha: sha,
+      files: PR,
+    });
+    const writes = mockImpactRun(scope, sha, {
+      id: 99,
+      existing: [
+        {
+          id: 99,
+          name: IMPACT_CHECK_NAME,
+          head_sha: sha,
+          status: "completed",
+          conclusion: "neutral",
+          output: { title: "an older text", summary: "old", text: null },
+        },
+      ],
+    });
 
     await receive(probot, "pull_request", payload);
 
     expect(scope.isDone()).toBe(true);
+    expect(writes.map((w) => w.method)).toEqual(["PATCH"]);
+    expect(writes[0]?.body).toMatchObject({ status: "completed", conclusion: "action_required" });
+    expect(writes[0]?.body).not.toHaveProperty("head_sha");
+    const stored = await store.repoState.get<{ id: number }>({
+      repo: `${OWNER}/${REPO}`,
+      key: checkRunKey(IMPACT_CHECK_NAME, sha),
+    });
+    expect(stored?.id).toBe(99);
   });
 
   it("ignores pull request events sent by a bot", async () => {
