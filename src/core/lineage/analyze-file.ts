@@ -7,6 +7,7 @@ import { tokenizeSql } from "../sql/tokenize-sql.js";
 import { analyzeStatements } from "./analyze-statements.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
 import type { Diagnostic } from "./schema.js";
+import { unanalysedModel } from "./unanalysed-model.js";
 
 /** How a file is read: plain SQL (a bare SELECT is a model named after the file), or a dbt model. */
 export type FileRole =
@@ -48,6 +49,11 @@ function analyzeDbt(input: AnalyzeFileInput, project: DbtProject): FileAnalysis 
     lineOf,
     modelName: input.role.modelName,
   });
+  if (!result.tables.some((t) => t.id === input.role.modelName)) {
+    const kept = unanalysedModel(input.path, input.role.modelName, rendered);
+    result.tables.push(kept.table);
+    result.diagnostics.push(kept.diagnostic);
+  }
   // Upstreams read only on incremental runs (`{% if is_incremental() %} … {% endif %}`) count too.
   const incremental = input.text.includes("is_incremental")
     ? renderJinja(input.text, jinjaContext(input, project, true))

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/core/config/parse-config.js";
 import type { Dialect } from "../../../src/core/config/schema.js";
-import { lineageOf } from "../../../src/core/lineage/build-lineage.js";
+import { buildLineage, lineageOf } from "../../../src/core/lineage/build-lineage.js";
 import { columnSummary, lineageOfSql, tableOf } from "./helpers.js";
 
 describe("double-quoted names are identifiers where the dialect says so", () => {
@@ -85,5 +85,63 @@ describe("plain SQL files with a generic base name are named by their folders", 
     expect(warnings[0]?.message).toContain("proj.ds.tbl");
     expect([warnings[0]?.file, warnings[0]?.message].join(" ")).toContain("sql/a/proj/ds/tbl/query.sql");
     expect([warnings[0]?.file, warnings[0]?.message].join(" ")).toContain("sql/b/proj/ds/tbl/query.sql");
+  });
+});
+
+describe("a dbt model whose body cannot be analysed is kept table-level", () => {
+  const config = parseConfig("dialect: snowflake\n");
+  const project = (files: Record<string, string>) =>
+    buildLineage(
+      new Map([["dbt_project.yml", "name: shop\nmodel-paths: ['models']\n"], ...Object.entries(files)]),
+      config,
+    ).graph;
+
+  it("keeps a model that is one package macro call, reading the refs passed to it", () => {
+    const graph = project({
+      "models/all_events.sql": `{{ config(materialized='table') }}
+
+{{ dbt_utils.union_relations(relations=[ref('web_events'), ref('App_Events')]) }}`,
+    });
+    const table = tableOf(graph, "all_events");
+    expect(table.confidence).toBe("table-only");
+    expect(table.columns).toEqual([]);
+    expect([...table.upstream].sort()).toEqual(["app_events", "web_events"]);
+    const warning = graph.diagnostics.find(
+      (d) => d.file === "models/all_events.sql" && d.message.includes("could not be analysed"),
+    );
+    expect(warning?.severity).toBe("warning");
+    expect(warning?.line).toBe(3);
+    expect(warning?.message).toContain("dbt_utils.union_relations");
+  });
+
+  it("keeps a model that is a project macro call over a source, with the source upstream", () => {
+    const graph = project({
+      "models/metric.sql": "{{ metric_model_sql(source('Raw', 'Claims'), 'paid_amount') }}",
+    });
+    const table = tableOf(graph, "metric");
+    expect(table.confidence).toBe("table-only");
+    expect(table.upstream).toEqual(["raw.claims"]);
+    const warning = graph.diagnostics.find((d) => d.message.includes("could not be analysed"));
+    expect(warning?.message).toContain("metric_model_sql");
+    expect(warning?.line).toBe(1);
+  });
+
+  it("keeps a model whose Jinja branches render no SQL", () => {
+    const graph = project({
+      "models/gated.sql":
+        "{% if var('claims_enabled', false) %}\nselect id from {{ ref('claims') }}\n{% endif %}",
+    });
+    const table = tableOf(graph, "gated");
+    expect(table.confidence).toBe("table-only");
+    expect(table.upstream).toEqual([]);
+    expect(graph.diagnostics.some((d) => d.file === "models/gated.sql" && d.message.includes("no SQL"))).toBe(
+      true,
+    );
+  });
+
+  it("adds nothing when the model's SELECT is analysed", () => {
+    const graph = project({ "models/orders.sql": "select id from {{ ref('stg_orders') }}" });
+    expect(tableOf(graph, "orders").confidence).toBe("column");
+    expect(graph.diagnostics).toEqual([]);
   });
 });
