@@ -2,6 +2,7 @@
 import { type Logger, pino } from "pino";
 import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
+import { refreshDashboardHandler } from "./github/dashboard/refresh-dashboard-handler.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
 import { triageDeliveryHandler } from "./github/jobs/triage-delivery-handler.js";
 import { openProposalHandler } from "./github/proposals/open-proposal-handler.js";
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
     triageDeliveryHandler({
       deps: { store, clock, dryRun: settings.dryRun },
       log: log.child({ name: "triage" }),
+      octokitFor: installationOctokits(() => probot),
+    }),
+    refreshDashboardHandler({
+      deps: { store, clock, dryRun: settings.dryRun },
+      log: log.child({ name: "dashboard" }),
       octokitFor: installationOctokits(() => probot),
     }),
   ]);

@@ -3,6 +3,7 @@ import { ConfigError, GitHubWriteError } from "../../core/errors.js";
 import { findingKeyOf } from "../../core/triage/triage-signal.js";
 import type { StoredSignal } from "../../store/store.js";
 import type { AppDeps } from "../app-deps.js";
+import { checkExpectationsForSignal } from "../expectations/check-expectations-for-signal.js";
 import type { ApiCounter } from "../impact/load-snapshots.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import { type ActResult, actOnSignal } from "./act-on-signal.js";
@@ -89,6 +90,17 @@ export async function triageDelivery(input: {
       commits: new Map(),
     };
     for (const signal of stored.signals) results.push(await triageOne(run, signal));
+    // Expectations of merged pull requests read these findings' evaluations (one check per fingerprint).
+    for (const fingerprint of new Set(results.map((r) => r.fingerprint)))
+      await checkExpectationsForSignal({
+        octokit: input.octokit,
+        deps,
+        log,
+        owner,
+        repo,
+        fingerprint,
+        config: context.config,
+      });
   }
   await deps.store.signals.markProcessed({
     source,
