@@ -4,7 +4,7 @@ import { lineageOf } from "../lineage/build-lineage.js";
 import type { LineageGraph } from "../lineage/schema.js";
 import type { RepoFiles } from "../repo-files.js";
 import type { Finding } from "../triage/triage-signal.js";
-import { chooseTarget, type EditTarget } from "./choose-target.js";
+import { chooseTargets, type EditTarget } from "./choose-target.js";
 import { dedupeRows, filterRows, rewriteItem, type SqlEdit } from "./cleansing-edits.js";
 import { defaultFor, isKeyColumn, recencyColumn, sqlLiteral, valueTypeOf } from "./column-traits.js";
 import { expectationOf } from "./expectation-of.js";
@@ -162,27 +162,43 @@ export function proposeCleansing(input: ProposalInput): Proposal {
       `no cleansing rule fits a ${finding.kind} finding (${finding.metric}); look at the suspects or propose a revert`,
     );
   const graph = input.graph ?? lineageOf(input.files, input.config);
-  const target = chooseTarget({ finding, graph, rowsOnly: problem === "duplicates" });
-  if (!target)
+  const targets = chooseTargets({ finding, graph, rowsOnly: problem === "duplicates" });
+  if (targets.length === 0)
     return noProposal(
       "cleansing",
       title,
-      `no model in this repository produces ${finding.tableId ?? finding.dataset}`,
+      `no SQL model in this repository produces ${finding.tableId ?? finding.dataset} (a source's data arrived that way: fix it upstream or propose a contract change)`,
     );
-  const edit = buildEdit(input, target, problem);
-  if (!edit.ok) return noProposal("cleansing", title, edit.reason);
-  const changing = new Set(
-    edit.dropsRows || !target.column ? [] : [`${target.table.id}.${target.column.name}`],
-  );
-  const check = verifySqlEdit({
-    files: input.files,
-    config: input.config,
-    path: target.table.file,
-    after: edit.after,
-    changing,
-    before: graph,
-  });
-  if (!check.ok) return noProposal("cleansing", title, `${check.reason}; no edit is proposed`);
+  const refusals: string[] = [];
+  for (const target of targets) {
+    const edit = buildEdit(input, target, problem);
+    const check = edit.ok
+      ? verifySqlEdit({
+          files: input.files,
+          config: input.config,
+          path: target.table.file,
+          after: edit.after,
+          changing: changingOf(edit, target),
+          before: graph,
+        })
+      : undefined;
+    if (edit.ok && check?.ok) return cleansingProposal(input, title, target, edit);
+    refusals.push(edit.ok ? `${check && !check.ok ? check.reason : "unverified"}` : edit.reason);
+  }
+  return noProposal("cleansing", title, `${refusals.join("; ")}; no edit is proposed`);
+}
+
+function changingOf(edit: Extract<SqlEdit, { ok: true }>, target: EditTarget): Set<string> {
+  return new Set(edit.dropsRows || !target.column ? [] : [`${target.table.id}.${target.column.name}`]);
+}
+
+function cleansingProposal(
+  input: ProposalInput,
+  title: string,
+  target: EditTarget,
+  edit: Extract<SqlEdit, { ok: true }>,
+): Proposal {
+  const { finding } = input;
   const cost = edit.dropsRows
     ? input.failingRows !== undefined
       ? `drops about ${input.failingRows} row(s) per run (the failing rows the check reported)`
