@@ -160,12 +160,27 @@ function selectItem(item: AstNode, index: number, scope: Scope, ctx: QueryContex
   return [columnFromExpression(name, facts, line, itemText(item, expr, name, ctx))];
 }
 
+/**
+ * Makes an item's alias visible to later items. Not when the item reads a column of the same name
+ * (`coalesce(amount, 0) as amount`): the FROM table has that column, and a table column wins.
+ */
+function addLateral(scope: Scope, column: AnalyzedColumn): void {
+  if (column.star || scope.lateral.has(column.name)) return;
+  if (column.sources.some((s) => s.column === column.name)) return;
+  scope.lateral.set(column.name, { ...toOrigin(column), transform: "expression" });
+}
+
 /** Columns of one SELECT, resolving CTEs, FROM entries and row sources into `ctx`. */
 function analyzeSelect(select: AstNode, parent: Scope | undefined, ctx: QueryContext): AnalyzedColumn[] {
   const scope = newScope(parent);
   registerCtes(select, scope, ctx);
   buildFrom(select, scope, ctx);
-  const columns = nodeArray(select.columns).flatMap((item, i) => selectItem(item, i + 1, scope, ctx));
+  const columns: AnalyzedColumn[] = [];
+  for (const [i, item] of nodeArray(select.columns).entries()) {
+    const made = selectItem(item, i + 1, scope, ctx);
+    columns.push(...made);
+    if (ctx.lateralAliases) for (const column of made) addLateral(scope, column);
+  }
   recordRowSources(select, columns, scope, ctx, subqueryOrigins);
   return columns;
 }

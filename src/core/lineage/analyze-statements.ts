@@ -1,6 +1,6 @@
 import type { Dialect } from "../config/schema.js";
 import { type AstNode, isNode, nameOf, nodeArray, tableIdOf } from "../sql/ast-nodes.js";
-import { doubleQuotesAreIdentifiers, hashStartsComment } from "../sql/dialects.js";
+import { doubleQuotesAreIdentifiers, hashStartsComment, hasLateralColumnAliases } from "../sql/dialects.js";
 import { fallbackTables } from "../sql/fallback-tables.js";
 import { parseStatement } from "../sql/parse-statement.js";
 import { rewriteForParser } from "../sql/rewrite-for-parser.js";
@@ -133,6 +133,7 @@ function analyzeOne(state: FileState, statement: SqlStatement): void {
     text: original,
     database: parsed.database,
     quotedIdentifiers: doubleQuotesAreIdentifiers(input.dialect),
+    lateralAliases: hasLateralColumnAliases(input.dialect),
     lineOf,
     starModifiers: rewritten.starModifiers,
     temporary: state.temporary,

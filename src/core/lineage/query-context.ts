@@ -17,6 +17,8 @@ export type QueryContext = {
   readonly database: ParserDatabase;
   /** Whether the dialect reads `"x"` as an identifier, whatever the grammar that parsed it. */
   readonly quotedIdentifiers?: boolean;
+  /** Whether later select items (and WHERE, GROUP BY) may name an earlier item's alias. */
+  readonly lateralAliases?: boolean;
   /** Statement-local 1-based line → line of the file the user wrote. */
   readonly lineOf: (localLine: number) => number;
   readonly starModifiers: readonly StarModifier[];

@@ -23,11 +23,19 @@ export type Scope = {
   readonly entries: ScopeEntry[];
   readonly ctes: Map<string, Relation>;
   readonly usingColumns: Set<string>;
+  /** Aliases of the SELECT's earlier items, in dialects with lateral column aliases. */
+  readonly lateral: Map<string, Origin>;
   readonly parent?: Scope;
 };
 
 export function newScope(parent?: Scope): Scope {
-  return { entries: [], ctes: new Map(), usingColumns: new Set(), ...(parent ? { parent } : {}) };
+  return {
+    entries: [],
+    ctes: new Map(),
+    usingColumns: new Set(),
+    lateral: new Map(),
+    ...(parent ? { parent } : {}),
+  };
 }
 
 export function findCte(scope: Scope | undefined, name: string): Relation | undefined {
@@ -86,6 +94,8 @@ export function entryFor(scope: Scope, qualifier: string): ScopeEntry | undefine
 
 function resolveUnqualified(scope: Scope, column: string, line: number): Origin | undefined {
   const named = scope.entries.filter((e) => hasNamed(e.relation, column));
+  const lateral = named.length === 0 ? scope.lateral.get(column) : undefined;
+  if (lateral) return lateral;
   const pick =
     named.length > 0 ? named : scope.entries.filter((e) => e.alias === column && e.relation.kind === "value");
   if (pick.length > 0) return originIn((pick[0] as ScopeEntry).relation, column, line);

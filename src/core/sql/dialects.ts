@@ -44,6 +44,11 @@ export function doubleQuotesAreIdentifiers(dialect: Dialect): boolean {
   return dialect !== "bigquery" && dialect !== "mysql";
 }
 
+/** Whether a SELECT item may use the alias of an earlier item of the same SELECT (a lateral alias). */
+export function hasLateralColumnAliases(dialect: Dialect): boolean {
+  return dialect === "snowflake" || dialect === "redshift" || dialect === "duckdb";
+}
+
 /** Quotes an identifier part so the dialect's grammar reads it as a name, even if it is a keyword. */
 export function quoteIdentifier(dialect: Dialect, name: string): string {
   if (dialect === "bigquery" || dialect === "mysql") return `\`${name.replaceAll("`", "")}\``;

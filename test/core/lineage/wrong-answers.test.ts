@@ -145,3 +145,58 @@ describe("a dbt model whose body cannot be analysed is kept table-level", () => 
     expect(graph.diagnostics).toEqual([]);
   });
 });
+
+describe("lateral column aliases (Snowflake, Redshift, DuckDB)", () => {
+  it("resolves a name that is an earlier alias of the same SELECT to that alias's sources", () => {
+    const graph = lineageOfSql(
+      {
+        "doubled.sql": `select amount * 2 as doubled, doubled + 1 as plus_one, doubled as again
+from raw.t
+where doubled > 10`,
+      },
+      "snowflake",
+    );
+    const table = tableOf(graph, "doubled");
+    expect(columnSummary(table)).toEqual([
+      "doubled: expression <- raw.t.amount",
+      "plus_one: expression <- raw.t.amount",
+      "again: expression <- raw.t.amount",
+    ]);
+    expect(table.rowSources.map((r) => `${r.role} ${r.table}.${r.column}`)).toEqual(["filter raw.t.amount"]);
+  });
+
+  it("keeps the FROM column when a CTE is known to have it", () => {
+    const graph = lineageOfSql(
+      {
+        "shadow.sql": `with base as (select id, amount, fee from raw.t)
+select amount * 2 as fee, fee + 1 as fee_plus_one from base`,
+      },
+      "snowflake",
+    );
+    expect(columnSummary(tableOf(graph, "shadow"))).toEqual([
+      "fee: expression <- raw.t.amount",
+      "fee_plus_one: expression <- raw.t.fee",
+    ]);
+  });
+
+  it("keeps the FROM column when the alias's own expression reads a column of that name", () => {
+    const graph = lineageOfSql(
+      { "coalesced.sql": "select coalesce(amount, 0) as amount, amount * 2 as doubled from raw.t" },
+      "snowflake",
+    );
+    expect(columnSummary(tableOf(graph, "coalesced"))).toEqual([
+      "amount: expression <- raw.t.amount",
+      "doubled: expression <- raw.t.amount",
+    ]);
+  });
+
+  it("does not apply in Postgres, where a select alias is not visible to later items", () => {
+    const graph = lineageOfSql({
+      "pg.sql": "select amount * 2 as doubled, doubled + 1 as plus_one from raw.t",
+    });
+    expect(columnSummary(tableOf(graph, "pg"))).toEqual([
+      "doubled: expression <- raw.t.amount",
+      "plus_one: expression <- raw.t.doubled",
+    ]);
+  });
+});
