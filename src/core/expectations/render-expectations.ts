@@ -64,6 +64,8 @@ export function renderVerdictComment(input: {
   verdict: ExpectationVerdict;
   /** For a violation: the revert pull request, or why none was opened. */
   revert?: { readonly number: number; readonly merged: boolean } | { readonly problem: string };
+  /** `rollback: auto` was asked for; Backflow does not merge reverts itself yet, so it says so. */
+  readonly autoRequested?: boolean;
 }): string {
   const { expectation: e, verdict } = input;
   const title =
@@ -83,6 +85,10 @@ export function renderVerdictComment(input: {
         ? `Rolled back automatically by #${revert.number} (\`rollback: auto\`).`
         : `Opened #${revert.number} to revert this pull request; it is ready for review.`,
     );
+    if (!revert.merged && input.autoRequested)
+      lines.push(
+        "`rollback: auto` is set, but Backflow does not merge reverts by itself yet: merge it once its checks pass.",
+      );
   } else if (revert) {
     lines.push("", `No revert pull request was opened: ${revert.problem}`);
   }

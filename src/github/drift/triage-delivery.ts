@@ -3,6 +3,7 @@ import { ConfigError, GitHubWriteError } from "../../core/errors.js";
 import { findingKeyOf } from "../../core/triage/triage-signal.js";
 import type { StoredSignal } from "../../store/store.js";
 import type { AppDeps } from "../app-deps.js";
+import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
 import { checkExpectationsForSignal } from "../expectations/check-expectations-for-signal.js";
 import type { ApiCounter } from "../impact/load-snapshots.js";
 import { leaseOwner, withLease } from "../with-lease.js";
@@ -101,6 +102,7 @@ export async function triageDelivery(input: {
         fingerprint,
         config: context.config,
       });
+    await enqueueDashboardRefresh({ store: deps.store, repo: stored.delivery.repo, now: deps.clock() });
   }
   await deps.store.signals.markProcessed({
     source,

@@ -36,6 +36,7 @@ async function announce(input: {
   record: ExpectationRecord;
   verdict: ExpectationVerdict;
   revert?: RevertOutcome;
+  autoRequested?: boolean;
 }): Promise<void> {
   const { record, verdict, owner, repo } = input;
   const body = renderVerdictComment({
@@ -43,6 +44,7 @@ async function announce(input: {
     expectation: record.spec,
     verdict,
     ...(input.revert ? { revert: input.revert } : {}),
+    autoRequested: input.autoRequested ?? false,
   });
   if (input.deps.dryRun) {
     input.log.info({ payload: { owner, repo, issue_number: record.pr, body } }, "dry run: would comment");
@@ -109,7 +111,13 @@ export async function checkExpectationsForSignal(input: {
       if ("number" in revert)
         await deps.store.expectations.setRevertPr({ id: record.id, revertPr: revert.number, now });
     }
-    await announce({ ...input, record, verdict, ...(revert ? { revert } : {}) });
+    await announce({
+      ...input,
+      record,
+      verdict,
+      ...(revert ? { revert } : {}),
+      autoRequested: input.config.rollback === "auto",
+    });
   }
   return checks;
 }
