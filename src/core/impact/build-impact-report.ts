@@ -46,6 +46,9 @@ export type ImpactInput = {
 export function buildImpactReport(input: ImpactInput): ImpactReport {
   const { config } = input;
   const inDiff = changedSet(input.changedFiles);
+  const base = { index: indexLineage(input.base.graph), contracts: input.base.contracts };
+  const head = { index: indexLineage(input.head.graph), contracts: input.head.contracts };
+  const tableFile = (table: string) => base.index.tables.get(table)?.file ?? table;
   const diff = diffLineage({
     base: input.base.graph,
     head: input.head.graph,
@@ -53,11 +56,9 @@ export function buildImpactReport(input: ImpactInput): ImpactReport {
     ...(input.head.files ? { headFiles: input.head.files } : {}),
   });
   const scoped = diff.changes.filter(
-    (c) => inDiff.has(c.file) || (c.before !== undefined && inDiff.has(tableFile(input, c.before))),
+    (c) => inDiff.has(c.file) || (c.before !== undefined && inDiff.has(tableFile(c.before))),
   );
   const rowLevel = diff.rowLevel.filter((r) => inDiff.has(r.file));
-  const base = { index: indexLineage(input.base.graph), contracts: input.base.contracts };
-  const head = { index: indexLineage(input.head.graph), contracts: input.head.contracts };
   const { affected, contracts } = collectAffected({
     base,
     head,
@@ -73,11 +74,14 @@ export function buildImpactReport(input: ImpactInput): ImpactReport {
   );
   const touched = (c: { file: string; dataset: string; contractId: string }) =>
     inDiff.has(c.file) ||
-    inDiff.has(tableFile(input, c.dataset)) ||
+    inDiff.has(tableFile(c.dataset)) ||
     inDiff.has(contractFiles.get(c.contractId) ?? "");
   const contractChanges = [
     ...diffContractSets(input.base.contracts, input.head.contracts),
-    ...checkSqlAgainstContracts(input.head.graph, input.head.contracts),
+    // Without contracts there is nothing to check, and no reason to index every table for it.
+    ...(input.head.contracts.length > 0
+      ? checkSqlAgainstContracts(input.head.graph, input.head.contracts)
+      : []),
   ]
     .filter(touched)
     .map(
@@ -115,10 +119,6 @@ function changedSet(changed: readonly ChangedPath[]): Set<string> {
     }
   }
   return set;
-}
-
-function tableFile(input: ImpactInput, table: string): string {
-  return input.base.graph.tables.find((t) => t.id === table)?.file ?? table;
 }
 
 /** A breaking-class change that nothing reads and no contract covers cannot break anyone. */

@@ -4,12 +4,19 @@ import type { Hop } from "./impact-report.js";
 type ColumnEdge = { readonly table: LineageTable; readonly column: string; readonly line: number };
 type RowEdge = { readonly table: LineageTable; readonly line: number };
 
-/** Reverse edges of a lineage graph: who reads a column (as a value or to shape rows), who reads a table. */
+/**
+ * Reverse edges of a lineage graph: who reads a column (as a value or to shape rows), who reads a table.
+ * Only the table-level edges are built up front; a table's column and row readers are gathered the
+ * first time a trace reaches it, from the tables that read it, so a trace costs what it reaches.
+ */
 export type LineageIndex = {
   readonly tables: ReadonlyMap<string, LineageTable>;
-  readonly columnReaders: ReadonlyMap<string, readonly ColumnEdge[]>;
-  readonly rowReaders: ReadonlyMap<string, readonly RowEdge[]>;
-  readonly tableReaders: ReadonlyMap<string, readonly LineageTable[]>;
+  /** Readers of `table.column` (column lower-cased) as a value. */
+  columnReaders(table: string, column: string): readonly ColumnEdge[];
+  /** Readers of `table.column` (column lower-cased) to filter, join or group rows. */
+  rowReaders(table: string, column: string): readonly RowEdge[];
+  /** Tables listing `table` among their upstream, once each. */
+  tableReaders(table: string): readonly LineageTable[];
 };
 
 export type Reached = {
@@ -29,27 +36,92 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 const key = (table: string, column?: string) =>
   column === undefined ? table : `${table}.${column.toLowerCase()}`;
 
-/** Builds the reverse index once per graph; every trace then costs only what it reaches. */
-export function indexLineage(graph: LineageGraph): LineageIndex {
-  const tables = new Map(graph.tables.map((t) => [t.id, t]));
-  const columnReaders = new Map<string, ColumnEdge[]>();
-  const rowReaders = new Map<string, RowEdge[]>();
-  const tableReaders = new Map<string, LineageTable[]>();
+type ColumnIndex = { columns: Map<string, ColumnEdge[]>; rows: Map<string, RowEdge[]> };
+
+/** Tables named by a table's column or row sources but missing from its upstream list (normally none). */
+function unlistedOf(table: LineageTable): string[] {
+  const { upstream } = table;
+  const unlisted: string[] = [];
+  const note = (id: string) => {
+    if (!upstream.includes(id) && !unlisted.includes(id)) unlisted.push(id);
+  };
+  for (const column of table.columns) for (const source of column.sources) note(source.table);
+  for (const row of table.rowSources) note(row.table);
+  return unlisted;
+}
+
+/**
+ * Readers by table id: `listed` from upstream lists (table-level edges); `any` also has the tables
+ * whose column or row sources name a table missing from their upstream list.
+ */
+function readersByTable(graph: LineageGraph): {
+  listed: Map<string, LineageTable[]>;
+  any: Map<string, LineageTable[]>;
+} {
+  const listed = new Map<string, LineageTable[]>();
+  const extra: [LineageTable, string[]][] = [];
   for (const table of graph.tables) {
+    const { upstream } = table;
+    upstream.forEach((up, i) => {
+      if (upstream.indexOf(up) === i) push(listed, up, table);
+    });
+    const unlisted = unlistedOf(table);
+    if (unlisted.length > 0) extra.push([table, unlisted]);
+  }
+  if (extra.length === 0) return { listed, any: listed };
+  // Rebuilt in graph order so every reader list keeps the order a full index would have.
+  const unlistedBy = new Map(extra);
+  const any = new Map<string, LineageTable[]>();
+  for (const table of graph.tables) {
+    const named = new Set(table.upstream);
+    for (const id of unlistedBy.get(table) ?? []) named.add(id);
+    for (const id of named) push(any, id, table);
+  }
+  return { listed, any };
+}
+
+/** The column and row readers of one table, from the tables that name it. */
+function columnIndexOf(id: string, readers: readonly LineageTable[]): ColumnIndex {
+  const columns = new Map<string, ColumnEdge[]>();
+  const rows = new Map<string, RowEdge[]>();
+  for (const table of readers) {
     for (const column of table.columns) {
       for (const source of column.sources) {
-        push(columnReaders, key(source.table, source.column), {
-          table,
-          column: column.name,
-          line: column.line,
-        });
+        if (source.table !== id) continue;
+        push(columns, source.column.toLowerCase(), { table, column: column.name, line: column.line });
       }
     }
-    for (const row of table.rowSources)
-      push(rowReaders, key(row.table, row.column), { table, line: row.line });
-    for (const up of new Set(table.upstream)) push(tableReaders, up, table);
+    for (const row of table.rowSources) {
+      if (row.table === id) push(rows, row.column.toLowerCase(), { table, line: row.line });
+    }
   }
-  return { tables, columnReaders, rowReaders, tableReaders };
+  return { columns, rows };
+}
+
+/** Indexes a graph's table-level edges once; column-level edges are gathered per table on demand. */
+export function indexLineage(graph: LineageGraph): LineageIndex {
+  const tables = new Map<string, LineageTable>();
+  for (const table of graph.tables) tables.set(table.id, table);
+  let byTable: ReturnType<typeof readersByTable> | undefined;
+  const readers = () => {
+    byTable ??= readersByTable(graph);
+    return byTable;
+  };
+  const perTable = new Map<string, ColumnIndex>();
+  const columnIndex = (id: string): ColumnIndex => {
+    let found = perTable.get(id);
+    if (!found) {
+      found = columnIndexOf(id, readers().any.get(id) ?? []);
+      perTable.set(id, found);
+    }
+    return found;
+  };
+  return {
+    tables,
+    columnReaders: (table, column) => columnIndex(table).columns.get(column.toLowerCase()) ?? [],
+    rowReaders: (table, column) => columnIndex(table).rows.get(column.toLowerCase()) ?? [],
+    tableReaders: (table) => readers().listed.get(table) ?? [],
+  };
 }
 
 type Node = { table: string; column?: string; via: Reached["via"]; path: Hop[] };
@@ -93,8 +165,7 @@ function readersOf(index: LineageIndex, node: Node): Node[] {
     hop(table.id, column, table.file, line),
   ];
   if (node.column !== undefined) {
-    const k = key(node.table, node.column);
-    for (const edge of index.columnReaders.get(k) ?? []) {
+    for (const edge of index.columnReaders(node.table, node.column)) {
       next.push({
         table: edge.table.id,
         column: edge.column,
@@ -102,11 +173,11 @@ function readersOf(index: LineageIndex, node: Node): Node[] {
         path: extend(edge.table, edge.column, edge.line),
       });
     }
-    for (const edge of index.rowReaders.get(k) ?? []) {
+    for (const edge of index.rowReaders(node.table, node.column)) {
       next.push({ table: edge.table.id, via: "row", path: extend(edge.table, undefined, edge.line) });
     }
   }
-  for (const table of index.tableReaders.get(node.table) ?? []) {
+  for (const table of index.tableReaders(node.table)) {
     // Column-level readers were followed above; table-level lineage is all a table-only reader has.
     if (node.column === undefined || table.confidence === "table-only") {
       next.push({ table: table.id, via: "table", path: extend(table, undefined, table.line) });
