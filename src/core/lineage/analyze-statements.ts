@@ -118,7 +118,10 @@ function fallback(state: FileState, statement: SqlStatement, message: string, li
 function analyzeOne(state: FileState, statement: SqlStatement): void {
   const { input } = state;
   const original = input.sql.slice(statement.start, statement.end);
-  const rewritten = rewriteForParser(original, { hashComments: hashStartsComment(input.dialect) });
+  const rewritten = rewriteForParser(original, {
+    hashComments: hashStartsComment(input.dialect),
+    bigQueryTypes: input.dialect === "bigquery",
+  });
   const baseLine = state.fileLine(statement.start);
   const lineOf = (local: number) => input.lineOf(baseLine + local - 1);
   const parsed = parseStatement(rewritten.text, input.dialect);

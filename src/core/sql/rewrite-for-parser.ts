@@ -108,6 +108,33 @@ function rewriteVariantPath(tokens: readonly SqlToken[], i: number, chars: strin
   return end;
 }
 
+/** BigQuery type names the grammar lacks → a name it reads, no longer (the target type is not lineage). */
+const BIGQUERY_TYPE_NAMES: Readonly<Record<string, string>> = {
+  boolean: "BOOL",
+  bytes: "BOOL",
+  bignumeric: "NUMERIC",
+  bigdecimal: "NUMERIC",
+};
+
+function castOpenBefore(tokens: readonly SqlToken[], i: number): boolean {
+  let depth = 0;
+  for (let j = i - 1; j > 0; j -= 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === ")") depth += 1;
+    else if (t.text === "(" && depth-- === 0)
+      return is(tokens[j - 1], "cast") || is(tokens[j - 1], "safe_cast");
+  }
+  return false;
+}
+
+/** `CAST(x AS BOOLEAN)` → `CAST(x AS BOOL   )`, only as the target of a CAST / SAFE_CAST. */
+function rewriteCastType(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  const type = tokens[i + 1];
+  const name = type?.kind === "word" ? BIGQUERY_TYPE_NAMES[type.text.toLowerCase()] : undefined;
+  if (!type || !name || tokens[i + 2]?.text !== ")" || !castOpenBefore(tokens, i)) return;
+  blank(chars, type.start, type.end, name);
+}
+
 function rewriteString(token: SqlToken, chars: string[]): void {
   if (!/^("""|''')/.test(token.text)) return;
   const inner = token.text.slice(3, -3).replace(/['\\]/g, " ");
@@ -117,9 +144,13 @@ function rewriteString(token: SqlToken, chars: string[]): void {
 /**
  * Offset-preserving rewrites of syntax node-sql-parser cannot read (see docs/parser-coverage):
  * `* EXCEPT/EXCLUDE/REPLACE (…)` (kept aside), IGNORE/RESPECT NULLS, IS [NOT] DISTINCT FROM,
- * Snowflake `col:path`, triple-quoted and r''/b'' strings. Lines and offsets of the result match the input.
+ * Snowflake `col:path`, triple-quoted and r''/b'' strings, and with `bigQueryTypes` CAST to BOOLEAN,
+ * BYTES, BIGNUMERIC. Lines and offsets of the result match the input.
  */
-export function rewriteForParser(text: string, options: { hashComments?: boolean } = {}): RewrittenSql {
+export function rewriteForParser(
+  text: string,
+  options: { hashComments?: boolean; bigQueryTypes?: boolean } = {},
+): RewrittenSql {
   const tokens = tokenizeSql(text, options);
   const chars = [...text];
   if (chars.length !== text.length) return { text, starModifiers: [] }; // astral characters: leave as is
@@ -131,6 +162,7 @@ export function rewriteForParser(text: string, options: { hashComments?: boolean
       blank(chars, t.start, (tokens[i + 1] as SqlToken).end);
       i += 1;
     } else if (is(t, "is")) i = rewriteDistinctFrom(tokens, i, chars);
+    else if (options.bigQueryTypes && is(t, "as")) rewriteCastType(tokens, i, chars);
     else if (t.text === ":") i = rewriteVariantPath(tokens, i, chars);
     else if (t.kind === "string") rewriteString(t, chars);
     else if (t.kind === "word" && /^(r|b|rb|br)$/i.test(t.text) && tokens[i + 1]?.start === t.end) {

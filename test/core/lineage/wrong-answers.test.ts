@@ -200,3 +200,33 @@ select amount * 2 as fee, fee + 1 as fee_plus_one from base`,
     ]);
   });
 });
+
+describe("BigQuery CAST to type names the grammar lacks", () => {
+  it("parses CAST / SAFE_CAST to BOOLEAN, BYTES and BIGNUMERIC with the operand as source", () => {
+    const graph = lineageOfSql(
+      {
+        "typed.sql": `SELECT
+  SAFE_CAST(is_paid AS BOOLEAN) AS paid,
+  CAST(payload AS BYTES) AS raw_payload,
+  CAST(amount AS BIGNUMERIC) AS exact_amount,
+  (SELECT 1 AS bytes) AS one
+FROM \`proj.billing.invoices\``,
+      },
+      "bigquery",
+    );
+    const table = tableOf(graph, "typed");
+    expect(table.confidence).toBe("column");
+    expect(columnSummary(table)).toEqual([
+      "paid: expression <- proj.billing.invoices.is_paid",
+      "raw_payload: expression <- proj.billing.invoices.payload",
+      "exact_amount: expression <- proj.billing.invoices.amount",
+      "one: expression <- ",
+    ]);
+    expect(table.columns.map((c) => c.expression)).toEqual([
+      "SAFE_CAST(is_paid AS BOOLEAN)",
+      "CAST(payload AS BYTES)",
+      "CAST(amount AS BIGNUMERIC)",
+      "(SELECT 1 AS bytes)",
+    ]);
+  });
+});
