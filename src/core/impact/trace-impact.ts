@@ -38,16 +38,14 @@ const key = (table: string, column?: string) =>
 
 type ColumnIndex = { columns: Map<string, ColumnEdge[]>; rows: Map<string, RowEdge[]> };
 
-/** Tables named by a table's column or row sources but missing from its upstream list (normally none). */
-function unlistedOf(table: LineageTable): string[] {
+/** Whether a table's column or row sources name a table missing from its upstream list (normally not). */
+function readsUnlisted(table: LineageTable): boolean {
   const { upstream } = table;
-  const unlisted: string[] = [];
-  const note = (id: string) => {
-    if (!upstream.includes(id) && !unlisted.includes(id)) unlisted.push(id);
-  };
-  for (const column of table.columns) for (const source of column.sources) note(source.table);
-  for (const row of table.rowSources) note(row.table);
-  return unlisted;
+  for (const column of table.columns) {
+    for (const source of column.sources) if (!upstream.includes(source.table)) return true;
+  }
+  for (const row of table.rowSources) if (!upstream.includes(row.table)) return true;
+  return false;
 }
 
 /**
@@ -59,22 +57,22 @@ function readersByTable(graph: LineageGraph): {
   any: Map<string, LineageTable[]>;
 } {
   const listed = new Map<string, LineageTable[]>();
-  const extra: [LineageTable, string[]][] = [];
+  let unlisted = false;
   for (const table of graph.tables) {
     const { upstream } = table;
-    upstream.forEach((up, i) => {
+    for (let i = 0; i < upstream.length; i++) {
+      const up = upstream[i] as string;
       if (upstream.indexOf(up) === i) push(listed, up, table);
-    });
-    const unlisted = unlistedOf(table);
-    if (unlisted.length > 0) extra.push([table, unlisted]);
+    }
+    if (!unlisted && readsUnlisted(table)) unlisted = true;
   }
-  if (extra.length === 0) return { listed, any: listed };
-  // Rebuilt in graph order so every reader list keeps the order a full index would have.
-  const unlistedBy = new Map(extra);
+  if (!unlisted) return { listed, any: listed };
+  // Rare: rebuilt with every table named anywhere, in graph order as a full index would list them.
   const any = new Map<string, LineageTable[]>();
   for (const table of graph.tables) {
     const named = new Set(table.upstream);
-    for (const id of unlistedBy.get(table) ?? []) named.add(id);
+    for (const column of table.columns) for (const source of column.sources) named.add(source.table);
+    for (const row of table.rowSources) named.add(row.table);
     for (const id of named) push(any, id, table);
   }
   return { listed, any };
