@@ -1,6 +1,7 @@
 import { isRelevantPath } from "../../core/impact/relevant-path.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "../../core/lineage/file-analysis.js";
 import type { RepoSnapshot } from "../../core/repo-files.js";
+import type { DbtYamlRead } from "../../core/sql/dbt/find-dbt-projects.js";
 import type { Store } from "../../store/store.js";
 import type { ChangedFile, RepoReader, TreeEntry } from "../repo-reader.js";
 
@@ -10,13 +11,33 @@ export type ApiCounter = { calls: number };
 const treeKey = (commit: string) => `tree:${commit}`;
 const blobKey = (sha: string) => `blob:${sha}`;
 const analysesKey = (sha: string) => `analyses:${ANALYSIS_VERSION}:${sha}`;
+// The dbt YAML reads of a base commit: every pull request on that base reuses them instead of re-parsing.
+const dbtReadsKey = (commit: string) => `dbt-reads:${ANALYSIS_VERSION}:${commit}`;
 
 export type LoadedSnapshots = {
   readonly base: RepoSnapshot & { shas: Map<string, string> };
   readonly head: RepoSnapshot & { shas: Map<string, string> };
   readonly changed: ChangedFile[];
   readonly cache: Map<string, FileAnalysis>;
+  /** dbt YAML reads stored by an earlier run on the same base commit. */
+  readonly dbtCache: Map<string, DbtYamlRead>;
+  readonly baseSha: string;
 };
+
+function isDbtRead(value: unknown): value is DbtYamlRead {
+  const kind = typeof value === "object" && value !== null ? (value as { kind?: unknown }).kind : undefined;
+  return kind === "project" || kind === "sources";
+}
+
+function dbtReadsOf(value: unknown): Map<string, DbtYamlRead> {
+  const reads = new Map<string, DbtYamlRead>();
+  if (!Array.isArray(value)) return reads;
+  for (const entry of value) {
+    if (Array.isArray(entry) && typeof entry[0] === "string" && isDbtRead(entry[1]))
+      reads.set(entry[0], entry[1]);
+  }
+  return reads;
+}
 
 function isAnalysis(value: unknown): value is FileAnalysis {
   return (
@@ -71,8 +92,10 @@ export async function loadSnapshots(input: {
   ];
   const cache = new Map<string, FileAnalysis>();
   const analysed = new Set<string>();
-  for (const [key, value] of await store.parseCache.getMany(sqlShas.map(analysesKey))) {
-    if (!Array.isArray(value)) continue;
+  const stored = await store.parseCache.getMany([...sqlShas.map(analysesKey), dbtReadsKey(input.baseSha)]);
+  const dbtCache = dbtReadsOf(stored.get(dbtReadsKey(input.baseSha)));
+  for (const [key, value] of stored) {
+    if (!key.startsWith("analyses:") || !Array.isArray(value)) continue;
     analysed.add(key.slice(key.lastIndexOf(":") + 1));
     for (const analysis of value) if (isAnalysis(analysis)) cache.set(analysis.key, analysis);
   }
@@ -84,7 +107,14 @@ export async function loadSnapshots(input: {
     files: new Map(tree.map((e) => [e.path, texts.get(e.sha) ?? ""])),
     shas: new Map(tree.map((e) => [e.path, e.sha])),
   });
-  return { base: snapshot(baseTree), head: snapshot(headTree), changed, cache };
+  return {
+    base: snapshot(baseTree),
+    head: snapshot(headTree),
+    changed,
+    cache,
+    dbtCache,
+    baseSha: input.baseSha,
+  };
 }
 
 /** Texts by blob SHA: from the cache, else read (and cached) one blob per request. */
@@ -111,13 +141,21 @@ async function readTexts(
   return texts;
 }
 
-/** Stores the analyses a run made, under the blob SHA(s) their path has on either side. */
+/**
+ * Stores the analyses a run made, under the blob SHA(s) their path has on either side, and the dbt
+ * YAML reads under the base commit when it had none stored.
+ */
 export async function saveAnalyses(input: {
   store: Store;
   snapshots: LoadedSnapshots;
   analyses: ReadonlyMap<string, FileAnalysis>;
+  dbtReads?: ReadonlyMap<string, DbtYamlRead>;
 }): Promise<void> {
   const { snapshots } = input;
+  if (input.dbtReads && input.dbtReads.size > 0 && snapshots.dbtCache.size === 0) {
+    const value = [...input.dbtReads];
+    await input.store.parseCache.putMany([{ key: dbtReadsKey(snapshots.baseSha), value }]);
+  }
   const bySha = new Map<string, FileAnalysis[]>();
   for (const analysis of input.analyses.values()) {
     if (snapshots.cache.has(analysis.key)) continue;

@@ -110,8 +110,14 @@ async function analyzeAndWrite(
     config,
     changedFiles: snapshots.changed,
     cache: snapshots.cache,
+    dbtCache: snapshots.dbtCache,
   });
-  await saveAnalyses({ store: deps.store, snapshots, analyses: analyzed.analyses });
+  await saveAnalyses({
+    store: deps.store,
+    snapshots,
+    analyses: analyzed.analyses,
+    dbtReads: analyzed.dbtReads,
+  });
   const { report } = analyzed;
   const hash = impactHash(report);
   const repoName = `${owner}/${repo}`;
