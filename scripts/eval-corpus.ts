@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
+import { readLocalRepo } from "../src/cli/read-local-repo.js";
 import { parseConfig } from "../src/core/config/parse-config.js";
 import { type Dialect, DialectSchema } from "../src/core/config/schema.js";
 import { buildLineage } from "../src/core/lineage/build-lineage.js";
@@ -22,31 +23,8 @@ import { findDbtProjects, modelNameOf } from "../src/core/sql/dbt/find-dbt-proje
 import { renderJinja } from "../src/core/sql/dbt/render-jinja.js";
 import { quoteIdentifier } from "../src/core/sql/dialects.js";
 
-const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
-
 export type Coverage = "column" | "table-only" | "nothing";
 export type FileResult = { path: string; coverage: Coverage; cause?: string; where?: string };
-
-function readTree(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIP_DIRS.has(entry.name)) walk(full);
-      } else if (
-        entry.isFile() &&
-        /\.(sql|ya?ml)$/i.test(entry.name) &&
-        statSync(full).size <= MAX_FILE_BYTES
-      ) {
-        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
-      }
-    }
-  };
-  walk(root);
-  return files;
-}
 
 /**
  * Causes of a parse failure, matched (first wins) against the source lines around the reported error.
@@ -293,7 +271,7 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
 
 /** Builds the lineage of the corpus twice (first and warm run) and summarises coverage and causes. */
 function measure(options: Options) {
-  const files = readTree(options.root);
+  const files = readLocalRepo(options.root);
   const config = parseConfig(
     JSON.stringify({
       dialect: options.dialect,

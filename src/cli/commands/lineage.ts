@@ -8,30 +8,7 @@ import { renderMermaid } from "../../core/lineage/render-mermaid.js";
 import { LineageGraphSchema } from "../../core/lineage/schema.js";
 import { type TraceHop, traceDownstream, traceUpstream } from "../../core/lineage/trace.js";
 import { type CliCommand, EXIT, UsageError } from "../command.js";
-
-const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
-
-/** Reads the text files Backflow looks at (SQL and YAML) under `root`, keyed by POSIX relative path. */
-function readRepo(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIP_DIRS.has(entry.name)) walk(full);
-      } else if (
-        entry.isFile() &&
-        /\.(sql|ya?ml)$/i.test(entry.name) &&
-        statSync(full).size <= MAX_FILE_BYTES
-      ) {
-        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
-      }
-    }
-  };
-  walk(root);
-  return files;
-}
+import { readLocalRepo } from "../read-local-repo.js";
 
 function formatPath(path: readonly TraceHop[]): string {
   return path
@@ -63,7 +40,7 @@ export const lineageCommand: CliCommand = {
         throw new UsageError(`--dialect must be one of ${DialectSchema.options.join(", ")}`);
       config.dialect = dialect.data;
     }
-    const { graph } = buildLineage(readRepo(root), config);
+    const { graph } = buildLineage(readLocalRepo(root), config);
     const column = typeof values.column === "string" ? values.column.toLowerCase() : undefined;
     if (column !== undefined) {
       if (!column.includes(".")) throw new UsageError("--column takes table.column, e.g. fct_orders.amount");

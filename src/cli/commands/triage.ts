@@ -11,25 +11,7 @@ import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
 import { ownersOfFinding, triageContextOf } from "../../github/drift/triage-context.js";
 import { type CliCommand, EXIT, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
-
-const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
-const RELEVANT = (name: string) => /\.(sql|ya?ml)$/i.test(name) || name === "CODEOWNERS";
-
-/** The files triage reads (SQL, YAML, CODEOWNERS) under `root`, keyed by POSIX relative path. */
-function readRepo(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) walk(full);
-      else if (entry.isFile() && RELEVANT(entry.name) && statSync(full).size <= MAX_FILE_BYTES)
-        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
-    }
-  };
-  walk(root);
-  return files;
-}
+import { readLocalRepo } from "../read-local-repo.js";
 
 export type LocalTriageResult = {
   readonly finding: Finding;
@@ -51,7 +33,7 @@ export function triageLocal(input: {
   github?: string;
   sha?: string;
 }): LocalTriageResult[] {
-  const files = readRepo(input.repoDir);
+  const files = readLocalRepo(input.repoDir);
   const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
   const context = triageContextOf({ snapshot: { files }, config });
   const [owner = "local", repo = basename(input.repoDir)] = (input.github ?? "").split("/").filter(Boolean);
