@@ -4,6 +4,7 @@ import type { Signal } from "../../core/signals/signal-schema.js";
 import type { Evaluation } from "../../core/triage/evaluation-schema.js";
 import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
 import type { FindingRecord } from "../../store/store.js";
+import { followUpProposals } from "./follow-up-proposals.js";
 import { assignableUsers } from "./issue-people.js";
 import { ownersOfFinding } from "./triage-context.js";
 import { COMMIT_DAYS, commitsOf, type TriageRun } from "./triage-run.js";
@@ -157,6 +158,8 @@ export async function actOnSignal(run: TriageRun, signal: Signal, fingerprint: s
     );
     if (outcome.action !== "unchanged")
       await audit(`drift.${outcome.action}`, { issue: outcome.number, reason: finding.reason });
+    const opened = outcome.action === "created" || outcome.action === "reopened";
+    await followUpProposals({ run, finding, opened, issueNumber: outcome.number ?? null, now: judged.now });
     return result(outcome.action, outcome.number);
   }
   if (finding.decision === "resolve") {
@@ -171,6 +174,13 @@ export async function actOnSignal(run: TriageRun, signal: Signal, fingerprint: s
     const outcome = await closeDriftIssue(target);
     await run.deps.store.findings.put(nextRecord(judged, outcome, "resolved"));
     await audit(`drift.${outcome.action === "closed" ? "closed" : "resolved"}`, { issue: outcome.number });
+    await followUpProposals({
+      run,
+      finding,
+      opened: false,
+      issueNumber: outcome.number ?? null,
+      now: judged.now,
+    });
     return result(outcome.action, outcome.number);
   }
   if (finding.decision === "unmatched") {

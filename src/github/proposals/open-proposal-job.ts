@@ -4,7 +4,12 @@ import { defineJobKind } from "../../jobs/queue.js";
 
 export const OpenProposalPayloadSchema = z.strictObject({
   repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "owner/name"),
-  installationId: z.number().int().positive(),
+  installationId: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Informational: the worker authenticates per repository."),
   fingerprint: z.string().min(8),
   kind: ProposalKindSchema,
   issueNumber: z.number().int().positive().optional(),
