@@ -9,9 +9,9 @@
  * --sqlglot parses the same rendered text with Debian's python3-sqlglot as a reference parser.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readLocalRepo } from "../src/cli/read-local-repo.js";
 import { parseConfig } from "../src/core/config/parse-config.js";

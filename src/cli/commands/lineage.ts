@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH, DialectSchema } from "../../core/config/schema.js";
 import { buildLineage } from "../../core/lineage/build-lineage.js";

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join, relative, resolve, sep } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { z } from "zod";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";

@@ -65,13 +65,11 @@ function mockRevert(created: Array<Record<string, unknown>>) {
   const patch = unifiedDiff(before, current, MODEL).split("\n").slice(2).join("\n");
   const scope = githubApi();
   scope.get(`${API}/git/commits/${HEAD_SHA}`).reply(200, { sha: HEAD_SHA, tree: { sha: "7".repeat(40) } });
-  scope
-    .get(`${API}/commits/${MERGE_BAD}`)
-    .reply(200, {
-      sha: MERGE_BAD,
-      commit: { message: "Filter test orders" },
-      files: [{ filename: MODEL, status: "modified", patch }],
-    });
+  scope.get(`${API}/commits/${MERGE_BAD}`).reply(200, {
+    sha: MERGE_BAD,
+    commit: { message: "Filter test orders" },
+    files: [{ filename: MODEL, status: "modified", patch }],
+  });
   scope.get(`${API}/git/ref/heads%2Fbackflow%2Frevert%2Fb2b2b2b2`).reply(404, NOT_FOUND);
   scope.post(`${API}/git/trees`).reply(201, { sha: "8".repeat(40) });
   scope.post(`${API}/git/commits`).reply(201, { sha: "9".repeat(40) });
