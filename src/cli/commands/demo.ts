@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { ConfigError } from "../../core/errors.js";
@@ -8,30 +8,19 @@ import { decideConclusion } from "../../core/impact/decide-conclusion.js";
 import { renderImpact } from "../../core/render/render-impact.js";
 import { type CliCommand, type CliIO, EXIT } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
+import { readLocalRepo } from "../read-local-repo.js";
 import { showProposalStep } from "./propose.js";
 import { triageLocal } from "./triage.js";
+
+/** Every file under `root` (the example and its change overlays), keyed by POSIX relative path. */
+const readAllFiles = (root: string) => readLocalRepo(root, () => true);
 
 /** Pull-request scenarios bundled next to the example repository (examples/changes/<name>). */
 const SCENARIOS = ["breaking", "non-breaking"] as const;
 
-/** Every file under `root`, keyed by POSIX relative path. */
-function readTree(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile())
-        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
-    }
-  };
-  walk(root);
-  return files;
-}
-
 /** Impact of one scenario: the example repository as base, with the scenario's files overlaid as head. */
 function showScenario(io: CliIO, base: Map<string, string>, dir: string, name: string, step: number): void {
-  const overlay = readTree(dir);
+  const overlay = readAllFiles(dir);
   const head = new Map([...base, ...overlay]);
   const config = parseConfig(head.get(CONFIG_PATH), CONFIG_PATH);
   const { report, headGraph } = analyzeImpact({
@@ -81,7 +70,7 @@ export const demoCommand: CliCommand = {
       return EXIT.findings;
     }
     const changes = join(repo, "..", "changes");
-    const base = readTree(repo);
+    const base = readAllFiles(repo);
     let step = 2;
     for (const name of SCENARIOS) {
       const dir = join(changes, name);

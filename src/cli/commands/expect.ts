@@ -1,28 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { hasExpectsBlock, parseExpectations } from "../../core/expectations/parse-expectations.js";
 import { validateExpectations } from "../../core/expectations/validate-expectations.js";
 import { lineageOf } from "../../core/lineage/build-lineage.js";
 import { type CliCommand, EXIT, UsageError } from "../command.js";
+import { readLocalRepo } from "../read-local-repo.js";
 import { localRepoName } from "./annotate.js";
-
-const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
-
-function readRepo(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) walk(full);
-      else if (entry.isFile() && /\.(sql|ya?ml)$/i.test(entry.name) && statSync(full).size <= 2 * 1024 * 1024)
-        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
-    }
-  };
-  walk(root);
-  return files;
-}
 
 /** Markdown code spans read better without their backticks on a terminal. */
 const plain = (text: string) => text.replace(/`+/g, "");
@@ -46,7 +31,7 @@ export const expectCommand: CliCommand = {
     const root = resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
     if (!existsSync(root) || !statSync(root).isDirectory())
       throw new UsageError(`${root} is not a directory`);
-    const files = readRepo(root);
+    const files = readLocalRepo(root);
     const graph = lineageOf(files, parseConfig(files.get(CONFIG_PATH), CONFIG_PATH));
     const parsed = parseExpectations(body);
     const { bound, problems } = validateExpectations({
