@@ -1,3 +1,4 @@
+import type { Logger, ProbotOctokit } from "probot";
 import type { BackflowMetrics } from "../server/metrics.js";
 import type { Store } from "../store/store.js";
 
@@ -13,4 +14,13 @@ export type AppDeps = {
   readonly appId?: number;
   /** Log every write's exact payload instead of sending it. */
   readonly dryRun?: boolean;
+};
+
+/** One repository that a GitHub-writing service works on, with the installation Octokit and the app's dependencies. */
+export type RepoTarget = {
+  readonly octokit: ProbotOctokit;
+  readonly deps: AppDeps;
+  readonly log: Logger;
+  readonly owner: string;
+  readonly repo: string;
 };

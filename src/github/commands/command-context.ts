@@ -1,15 +1,9 @@
-import type { Logger, ProbotOctokit } from "probot";
 import type { BackflowConfig } from "../../core/config/schema.js";
 import type { CommandStatus } from "../../core/render/render-command-reply.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 
 /** Everything a command needs about where it was written and by whom. */
-export type CommandContext = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+export type CommandContext = RepoTarget & {
   /** `owner/name` lower-cased: the key signals, findings and annotations are stored under. */
   readonly repoKey: string;
   readonly actor: string;

@@ -1,8 +1,7 @@
-import type { Logger, ProbotOctokit } from "probot";
 import type { Contract } from "../../core/contracts/contract.js";
 import { ConfigError } from "../../core/errors.js";
 import { renderDashboard } from "../../core/render/render-dashboard.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { loadTriageContext } from "../drift/load-triage-context.js";
 import { collectDashboardData } from "./collect-dashboard-data.js";
 import { type DashboardWrite, upsertDashboard } from "./upsert-dashboard.js";
@@ -11,13 +10,7 @@ import { type DashboardWrite, upsertDashboard } from "./upsert-dashboard.js";
  * Rebuilds the feedback dashboard of one repository: reads the default branch (config and contracts,
  * through the lineage caches) and the store, renders, and writes the issue if its text changed.
  */
-export async function refreshDashboard(input: {
-  octokit: ProbotOctokit;
-  deps: AppDeps;
-  log: Logger;
-  owner: string;
-  repo: string;
-}): Promise<DashboardWrite> {
+export async function refreshDashboard(input: RepoTarget): Promise<DashboardWrite> {
   const { octokit, deps, owner, repo } = input;
   let contracts: readonly Contract[] | undefined;
   let proposalLabel = "backflow:proposal";

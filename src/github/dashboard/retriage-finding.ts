@@ -1,6 +1,5 @@
-import type { Logger, ProbotOctokit } from "probot";
 import { GitHubWriteError } from "../../core/errors.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { type ActResult, actOnSignal } from "../drift/act-on-signal.js";
 import { loadTriageContext } from "../drift/load-triage-context.js";
 import { leaseOwner, withLease } from "../with-lease.js";
@@ -10,14 +9,11 @@ import { leaseOwner, withLease } from "../with-lease.js";
  * lineage, annotations), updating its drift issue. The signal's history point is stored once per
  * signal, so this adds no new observation. Undefined when no signal of the finding is stored.
  */
-export async function retriageFinding(input: {
-  octokit: ProbotOctokit;
-  deps: AppDeps;
-  log: Logger;
-  owner: string;
-  repo: string;
-  fingerprint: string;
-}): Promise<ActResult | undefined> {
+export async function retriageFinding(
+  input: RepoTarget & {
+    fingerprint: string;
+  },
+): Promise<ActResult | undefined> {
   const { deps, owner, repo, fingerprint } = input;
   const repoKey = `${owner}/${repo}`.toLowerCase();
   const [latest] = (await deps.store.signals.history({ repo: repoKey, fingerprint, limit: 1 })).slice(-1);

@@ -1,20 +1,16 @@
-import type { Logger, ProbotOctokit } from "probot";
 import type { DashboardAction } from "../../core/render/render-dashboard.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { enqueueDashboardRefresh } from "./refresh-dashboard-job.js";
 import { retriageFinding } from "./retriage-finding.js";
 
 /** Runs the ticked dashboard actions in order, each audited; the dashboard is then refreshed. */
-export async function runDashboardActions(input: {
-  octokit: ProbotOctokit;
-  deps: AppDeps;
-  log: Logger;
-  owner: string;
-  repo: string;
-  actor: string;
-  issueNumber: number;
-  actions: readonly DashboardAction[];
-}): Promise<void> {
+export async function runDashboardActions(
+  input: RepoTarget & {
+    actor: string;
+    issueNumber: number;
+    actions: readonly DashboardAction[];
+  },
+): Promise<void> {
   const { deps, owner, repo } = input;
   const repoKey = `${owner}/${repo}`.toLowerCase();
   for (const action of input.actions) {

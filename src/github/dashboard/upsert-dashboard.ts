@@ -1,7 +1,7 @@
-import type { Logger, ProbotOctokit } from "probot";
+import type { ProbotOctokit } from "probot";
 import { GitHubWriteError } from "../../core/errors.js";
 import { DASHBOARD_MARKER } from "../../core/render/render-dashboard.js";
-import type { AppDeps } from "../app-deps.js";
+import type { AppDeps, RepoTarget } from "../app-deps.js";
 import { isNotFound } from "../request-errors.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import { findIssueByMarker } from "../writers/upsert-tracking-issue.js";
@@ -47,15 +47,12 @@ async function findDashboard(input: {
  * closed it). Serialized per repository. Pinning is left to people: GitHub offers it only through
  * GraphQL, which Backflow does not otherwise use.
  */
-export async function upsertDashboard(input: {
-  octokit: ProbotOctokit;
-  deps: AppDeps;
-  log: Logger;
-  owner: string;
-  repo: string;
-  title: string;
-  body: string;
-}): Promise<DashboardWrite> {
+export async function upsertDashboard(
+  input: RepoTarget & {
+    title: string;
+    body: string;
+  },
+): Promise<DashboardWrite> {
   const { octokit, deps, owner, repo, title, body, log } = input;
   const repoKey = `${owner}/${repo}`.toLowerCase();
   if (deps.dryRun) {

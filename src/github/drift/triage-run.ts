@@ -1,6 +1,5 @@
-import type { Logger, ProbotOctokit } from "probot";
 import type { SuspectCommit } from "../../core/render/render-drift-issue.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import type { ApiCounter } from "../impact/load-snapshots.js";
 import type { LoadedTriageContext } from "./load-triage-context.js";
 import { listRecentCommits } from "./recent-commits.js";
@@ -9,12 +8,7 @@ import { listRecentCommits } from "./recent-commits.js";
 export const COMMIT_DAYS = 14;
 
 /** Everything one delivery's signals share: the repository, its context at one commit, the caches. */
-export type TriageRun = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+export type TriageRun = RepoTarget & {
   readonly context: LoadedTriageContext;
   readonly api: ApiCounter;
   /** Commits per suspect file, fetched once per delivery. */

@@ -1,4 +1,3 @@
-import type { Logger, ProbotOctokit } from "probot";
 import type { BackflowConfig } from "../../core/config/schema.js";
 import { MetricKindSchema } from "../../core/config/schema.js";
 import { evaluateExpectation, type MetricPoint } from "../../core/expectations/evaluate-expectation.js";
@@ -6,7 +5,7 @@ import type { ExpectationState, ExpectationVerdict } from "../../core/expectatio
 import { renderVerdictComment } from "../../core/expectations/render-expectations.js";
 import type { Evaluation } from "../../core/triage/evaluation-schema.js";
 import type { ExpectationRecord } from "../../store/store.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { type OpenRevert, openRevert, type RevertOutcome } from "./open-revert.js";
 
 export type ExpectationCheck = {
@@ -27,17 +26,14 @@ export function pointsFor(record: ExpectationRecord, evaluations: readonly Evalu
   );
 }
 
-async function announce(input: {
-  octokit: ProbotOctokit;
-  deps: AppDeps;
-  log: Logger;
-  owner: string;
-  repo: string;
-  record: ExpectationRecord;
-  verdict: ExpectationVerdict;
-  revert?: RevertOutcome;
-  autoRequested?: boolean;
-}): Promise<void> {
+async function announce(
+  input: RepoTarget & {
+    record: ExpectationRecord;
+    verdict: ExpectationVerdict;
+    revert?: RevertOutcome;
+    autoRequested?: boolean;
+  },
+): Promise<void> {
   const { record, verdict, owner, repo } = input;
   const body = renderVerdictComment({
     id: record.id,
@@ -59,16 +55,13 @@ async function announce(input: {
  * comment on the pull request; violated → a comment with the evidence and a revert pull request
  * (merged automatically under `rollback: auto` when clean and green); inconclusive → a comment.
  */
-export async function checkExpectationsForSignal(input: {
-  octokit: ProbotOctokit;
-  deps: AppDeps;
-  log: Logger;
-  owner: string;
-  repo: string;
-  fingerprint: string;
-  config: Pick<BackflowConfig, "rollback">;
-  openRevert?: OpenRevert;
-}): Promise<ExpectationCheck[]> {
+export async function checkExpectationsForSignal(
+  input: RepoTarget & {
+    fingerprint: string;
+    config: Pick<BackflowConfig, "rollback">;
+    openRevert?: OpenRevert;
+  },
+): Promise<ExpectationCheck[]> {
   const { deps, owner, repo, fingerprint } = input;
   const repoKey = `${owner}/${repo}`.toLowerCase();
   const watching = await deps.store.expectations.list({ repo: repoKey, fingerprint, state: "watching" });

@@ -1,8 +1,7 @@
-import type { Logger, ProbotOctokit } from "probot";
 import { codeownersOf, findCodeowners } from "../../core/codeowners/parse-codeowners.js";
 import { proposeRevert } from "../../core/proposals/propose-revert.js";
 import { escapeMarkdown } from "../../core/render/escape-markdown.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { loadDefaultBranch } from "../proposals/load-default-branch.js";
 import { proposalBranch } from "../proposals/proposal-record.js";
 import { findBranchPr } from "../proposals/upsert-proposal-pr.js";
@@ -14,12 +13,7 @@ export type RevertOutcome =
   | { readonly number: number; readonly merged: boolean }
   | { readonly problem: string };
 
-export type OpenRevertInput = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+export type OpenRevertInput = RepoTarget & {
   /** The merged pull request to undo, and the commit its merge made. */
   readonly pr: number;
   readonly mergeSha: string;

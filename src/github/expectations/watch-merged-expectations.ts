@@ -1,10 +1,9 @@
-import type { Logger, ProbotOctokit } from "probot";
 import { hasExpectsBlock, parseExpectations } from "../../core/expectations/parse-expectations.js";
 import { renderWatchingComment } from "../../core/expectations/render-expectations.js";
 import { validateExpectations } from "../../core/expectations/validate-expectations.js";
 import type { LineageGraph } from "../../core/lineage/schema.js";
 import type { ExpectationRecord } from "../../store/store.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
 
 export type MergedPullRequest = {
@@ -19,15 +18,12 @@ export type MergedPullRequest = {
  * expectations are keyed by repository, pull request and line, and the comment is posted only by
  * the run that stored them. Returns how many were stored.
  */
-export async function watchMergedExpectations(input: {
-  octokit: ProbotOctokit;
-  deps: AppDeps;
-  log: Logger;
-  owner: string;
-  repo: string;
-  pr: MergedPullRequest;
-  loadGraph: () => Promise<LineageGraph>;
-}): Promise<number> {
+export async function watchMergedExpectations(
+  input: RepoTarget & {
+    pr: MergedPullRequest;
+    loadGraph: () => Promise<LineageGraph>;
+  },
+): Promise<number> {
   const { octokit, deps, owner, repo, pr } = input;
   const body = pr.body ?? "";
   if (!hasExpectsBlock(body)) return 0;

@@ -1,14 +1,8 @@
-import type { Logger, ProbotOctokit } from "probot";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { isNotFound } from "../request-errors.js";
 import { ackKey, impactKey, runImpactCheck, type StoredImpact } from "./run-impact-check.js";
 
-type AckInput = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+type AckInput = RepoTarget & {
   readonly headSha: string;
   readonly login: string;
 };

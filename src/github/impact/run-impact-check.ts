@@ -1,4 +1,3 @@
-import type { Logger, ProbotOctokit } from "probot";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { ConfigError, GitHubWriteError } from "../../core/errors.js";
@@ -11,19 +10,14 @@ import {
 import { impactHash } from "../../core/impact/impact-hash.js";
 import type { ImpactReport } from "../../core/impact/impact-report.js";
 import { renderImpact } from "../../core/render/render-impact.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { createRepoReader } from "../repo-reader.js";
 import { planImpactCheck } from "../services/plan-impact-check.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import { type ApiCounter, loadSnapshots, saveAnalyses } from "./load-snapshots.js";
 import { completeImpactCheck, type ImpactCheckContent, startImpactCheck } from "./write-impact-check.js";
 
-export type ImpactCheckInput = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+export type ImpactCheckInput = RepoTarget & {
   readonly pr: number;
   readonly baseSha: string;
   readonly headSha: string;

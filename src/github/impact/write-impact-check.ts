@@ -1,10 +1,9 @@
-import type { Logger, ProbotOctokit } from "probot";
 import { ACKNOWLEDGE_ACTION } from "../../core/impact/decide-conclusion.js";
 import {
   ANNOTATIONS_PER_REQUEST,
   type ImpactAnnotation,
 } from "../../core/render/render-impact-annotations.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { IMPACT_CHECK_NAME } from "../services/plan-impact-check.js";
 import { checkRunHash, checkRunKey } from "../writers/upsert-check-run.js";
 import type { ApiCounter } from "./load-snapshots.js";
@@ -20,12 +19,7 @@ export type ImpactCheckContent = {
   readonly offerAcknowledgement: boolean;
 };
 
-type Target = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+type Target = RepoTarget & {
   readonly headSha: string;
   readonly api: ApiCounter;
 };

@@ -1,11 +1,10 @@
-import type { Logger, ProbotOctokit } from "probot";
 import { GitHubWriteError } from "../../core/errors.js";
 import { downstreamTables } from "../../core/lineage/trace.js";
 import type { FileEdit, ProposalKind } from "../../core/proposals/file-edit.js";
 import { unifiedDiff } from "../../core/proposals/unified-diff.js";
 import { codeBlock, escapeMarkdown } from "../../core/render/escape-markdown.js";
 import { renderProposal } from "../../core/render/render-proposal.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import { buildProposalFor } from "./build-proposal-for.js";
 import { type DefaultBranchSnapshot, loadDefaultBranch } from "./load-default-branch.js";
@@ -13,12 +12,7 @@ import { getProposalRecord, proposalBranch, putProposalRecord } from "./proposal
 import { findBranchPr, upsertProposalPr } from "./upsert-proposal-pr.js";
 import { PROPOSAL_TRAILER, writeProposalBranch } from "./write-proposal-branch.js";
 
-export type OpenProposalInput = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+export type OpenProposalInput = RepoTarget & {
   readonly fingerprint: string;
   readonly kind: ProposalKind;
   readonly issueNumber?: number;

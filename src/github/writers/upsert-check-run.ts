@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import type { Logger, ProbotOctokit } from "probot";
 import { GitHubWriteError } from "../../core/errors.js";
 import type { Store } from "../../store/store.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 
 export type CheckConclusion = "success" | "neutral" | "failure" | "action_required";
@@ -56,12 +55,7 @@ function payloadOf(content: CheckRunContent) {
   };
 }
 
-type Input = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+type Input = RepoTarget & {
   readonly headSha: string;
   readonly content: CheckRunContent;
 };

@@ -1,6 +1,6 @@
-import type { Logger, ProbotOctokit } from "probot";
+import type { ProbotOctokit } from "probot";
 import { GitHubWriteError } from "../../core/errors.js";
-import type { AppDeps } from "../app-deps.js";
+import type { RepoTarget } from "../app-deps.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 
 export type TrackingIssueResult = {
@@ -8,12 +8,7 @@ export type TrackingIssueResult = {
   readonly number?: number;
 };
 
-type Input = {
-  readonly octokit: ProbotOctokit;
-  readonly deps: AppDeps;
-  readonly log: Logger;
-  readonly owner: string;
-  readonly repo: string;
+type Input = RepoTarget & {
   /** The hidden HTML comment that identifies this issue, e.g. `<!-- backflow:config-error -->`. */
   readonly marker: string;
   /** The issue that should be open, or null when the problem is gone (an open one is closed). */
