@@ -20,13 +20,11 @@ type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
 /** Writes the "Backflow: contract impact" check run for the pull request's head SHA. */
 export function handlePullRequest(deps: AppDeps) {
   return async (context: PullRequestContext): Promise<void> => {
-    const { pull_request: pr, sender } = context.payload;
+    // Bots' pull requests are checked too: a Renovate bump or Backflow's own revert needs the same
+    // review, and `rollback: auto` merges a revert only on a green impact check.
+    const { pull_request: pr } = context.payload;
     const { owner, repo } = context.repo();
     const fields = { repo: `${owner}/${repo}`, pr: pr.number, headSha: pr.head.sha };
-    if (sender.type === "Bot") {
-      context.log.debug({ ...fields, sender: sender.login }, "ignoring pull request event sent by a bot");
-      return;
-    }
     if (pr.draft) {
       context.log.debug(fields, "ignoring draft pull request until it is ready for review");
       return;

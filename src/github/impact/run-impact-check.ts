@@ -32,6 +32,12 @@ export type StoredImpact = {
   readonly owners: string[];
 };
 
+/** What the check run concluded, and the impact verdict when the analysis could run. */
+export type ImpactCheckOutcome = {
+  readonly conclusion: ImpactCheckContent["conclusion"];
+  readonly verdict?: ImpactReport["verdict"];
+};
+
 export const impactKey = (headSha: string) => `impact:${headSha}`;
 export const ackKey = (pr: number, hash: string) => `ack:${pr}:${hash}`;
 
@@ -50,7 +56,7 @@ export function acknowledgers(report: ImpactReport): string[] {
  * completed result. Deliveries for the same SHA run one at a time (a lease), so redeliveries and
  * concurrent events never create a second run; each SHA only ever writes its own run.
  */
-export async function runImpactCheck(input: ImpactCheckInput): Promise<void> {
+export async function runImpactCheck(input: ImpactCheckInput): Promise<ImpactCheckOutcome> {
   const { deps, owner, repo, headSha } = input;
   const api: ApiCounter = { calls: 0 };
   const outcome = await withLease(
@@ -73,12 +79,10 @@ export async function runImpactCheck(input: ImpactCheckInput): Promise<void> {
     { repo: `${owner}/${repo}`, pr: input.pr, headSha, apiCalls: api.calls, ...outcome.value },
     "impact check done",
   );
+  return outcome.value;
 }
 
-async function analyzeAndWrite(
-  input: ImpactCheckInput,
-  api: ApiCounter,
-): Promise<{ conclusion: string; verdict?: string }> {
+async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promise<ImpactCheckOutcome> {
   const { octokit, deps, log, owner, repo, headSha } = input;
   const target = { octokit, deps, log, owner, repo, headSha, api };
   const run = await startImpactCheck(target);

@@ -199,12 +199,20 @@ describe("pull_request handler", () => {
     expect(stored?.id).toBe(99);
   });
 
-  it("ignores pull request events sent by a bot", async () => {
+  it("checks pull requests a bot opened too (Renovate, Backflow's own reverts): reviewers need the impact", async () => {
     const payload = prPayload("opened", { sender: { login: "renovate[bot]", type: "Bot" } });
+    const sha = headSha(payload);
+    const scope = githubApi();
+    mockPullRequestRepo(scope, { owner: OWNER, repo: REPO, baseSha: baseSha(payload), headSha: sha, files: PR });
+    const writes = mockImpactRun(scope, sha);
 
     await receive(probot, "pull_request", payload);
 
-    expect(takeRecordedRequests()).toEqual([]);
+    expect(scope.isDone()).toBe(true);
+    expect(writes.map((w) => [w.method, w.body.status])).toEqual([
+      ["POST", "in_progress"],
+      ["PATCH", "completed"],
+    ]);
   });
 
   it("ignores draft pull requests", async () => {
