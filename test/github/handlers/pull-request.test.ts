@@ -203,7 +203,13 @@ describe("pull_request handler", () => {
     const payload = prPayload("opened", { sender: { login: "renovate[bot]", type: "Bot" } });
     const sha = headSha(payload);
     const scope = githubApi();
-    mockPullRequestRepo(scope, { owner: OWNER, repo: REPO, baseSha: baseSha(payload), headSha: sha, files: PR });
+    mockPullRequestRepo(scope, {
+      owner: OWNER,
+      repo: REPO,
+      baseSha: baseSha(payload),
+      headSha: sha,
+      files: PR,
+    });
     const writes = mockImpactRun(scope, sha);
 
     await receive(probot, "pull_request", payload);
