@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -100,6 +100,30 @@ describe("backflow triage", () => {
     const withHistory = capture(dir);
     expect(await runCli(["triage", signal, "--history", history], withHistory)).toBe(1);
     expect(withHistory.stdout()).toContain("decision: open");
+  });
+
+  it("honours the checkout's .backflow/annotations.yml written by backflow annotate", async () => {
+    const repo = join(dir, "annotated-shop");
+    cpSync(join(REPO_ROOT, "examples", "shop"), repo, { recursive: true });
+    const signal = join(REPO_ROOT, EXAMPLE);
+    const before = capture(repo);
+    expect(await runCli(["triage", signal, "--repo", repo, "--github", "acme/shop"], before)).toBe(1);
+    expect(before.stdout()).toContain("decision: open");
+
+    const annotate = capture(repo);
+    const args = ["annotate", "fct_orders", "event", "2026-11-20..2026-11-30", "Black Friday test orders"];
+    expect(await runCli([...args, "--dir", repo, "--author", "ana"], annotate)).toBe(0);
+    const after = capture(repo);
+    expect(await runCli(["triage", signal, "--repo", repo, "--github", "acme/shop"], after)).toBe(0);
+    expect(after.stdout()).toContain("decision: expected");
+    expect(after.stdout()).toContain("expected: event annotation by ana: Black Friday test orders");
+
+    const outside = capture(repo);
+    const late = ["annotate", "fct_orders", "event", "2026-12-01..", "later", "--dir", repo];
+    rmSync(join(repo, ".backflow"), { recursive: true });
+    expect(await runCli(late, capture(repo))).toBe(0);
+    expect(await runCli(["triage", signal, "--repo", repo], outside)).toBe(1);
+    expect(outside.stdout()).toContain("decision: open");
   });
 
   it("refuses a file that is not a signal with a usage error", async () => {

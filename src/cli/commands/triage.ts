@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
@@ -12,6 +12,7 @@ import { ownersOfFinding, triageContextOf } from "../../github/drift/triage-cont
 import { type CliCommand, EXIT, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
 import { readLocalRepo } from "../read-local-repo.js";
+import { LOCAL_ANNOTATIONS_PATH, readLocalAnnotations } from "./annotate.js";
 
 export type LocalTriageResult = {
   readonly finding: Finding;
@@ -43,15 +44,22 @@ export function triageLocal(input: {
     deliveryId: "cli",
     ...(input.hint ? { hint: input.hint } : {}),
   });
+  const repoName = `${owner}/${repo}`.toLowerCase();
+  // The file lives in this checkout, so its annotations are this repository's whatever name they were
+  // recorded under (`--github` names it differently from `backflow annotate`'s `local/<dir>`).
+  const annotations = readLocalAnnotations(join(input.repoDir, LOCAL_ANNOTATIONS_PATH)).map((a) => ({
+    ...a,
+    repo: repoName,
+  }));
   let history = [...(input.history ?? [])];
   return signals.map((signal) => {
     const finding = triageSignal({
       signal,
-      repo: `${owner}/${repo}`.toLowerCase(),
+      repo: repoName,
       config,
       graph: context.graph,
       history,
-      annotations: [],
+      annotations,
       contracts: context.slas,
     });
     history = [...history, finding.evaluation];
@@ -97,6 +105,7 @@ function describeFinding(f: Finding): string {
     `finding:  ${where} ${f.metric} — ${f.reason}`,
     `severity: ${f.severity}; fingerprint ${f.fingerprint.slice(0, 12)}`,
   ];
+  for (const a of f.annotations) lines.push(`expected: ${a.kind} annotation by ${a.author}: ${a.note}`);
   if (f.decision === "unmatched" && f.candidates.length > 0)
     lines.push(`candidates: ${f.candidates.join(", ")}`);
   return `${lines.join("\n")}\n`;
