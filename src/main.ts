@@ -3,6 +3,7 @@ import { type Logger, pino } from "pino";
 import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
 import { refreshDashboardHandler } from "./github/dashboard/refresh-dashboard-handler.js";
+import { autoMergeRevertHandler } from "./github/expectations/auto-merge-revert-handler.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
 import { triageDeliveryHandler } from "./github/jobs/triage-delivery-handler.js";
 import { openProposalHandler } from "./github/proposals/open-proposal-handler.js";
@@ -43,23 +44,18 @@ async function main(): Promise<void> {
   const probot = new Promise<Probot>((resolve) => {
     probotLoaded = resolve;
   });
-  const jobHandlers = Object.fromEntries([
-    openProposalHandler({
-      deps: { store, clock, dryRun: settings.dryRun },
-      log: log.child({ name: "proposals" }),
-      octokitFor: installationOctokits(() => probot),
-    }),
-    triageDeliveryHandler({
-      deps: { store, clock, dryRun: settings.dryRun },
-      log: log.child({ name: "triage" }),
-      octokitFor: installationOctokits(() => probot),
-    }),
-    refreshDashboardHandler({
-      deps: { store, clock, dryRun: settings.dryRun },
-      log: log.child({ name: "dashboard" }),
-      octokitFor: installationOctokits(() => probot),
-    }),
-  ]);
+  const jobDeps = { store, clock, dryRun: settings.dryRun };
+  const octokitFor = installationOctokits(() => probot);
+  const jobHandlers = Object.fromEntries(
+    (
+      [
+        ["proposals", openProposalHandler],
+        ["triage", triageDeliveryHandler],
+        ["dashboard", refreshDashboardHandler],
+        ["rollback", autoMergeRevertHandler],
+      ] as const
+    ).map(([name, handler]) => handler({ deps: jobDeps, log: log.child({ name }), octokitFor })),
+  );
   const running = await startServer({ settings, store, log, clock, routes, jobHandlers });
   probotLoaded(running.probot);
   log.info({ url: running.url, signalApi: routes.length > 0 }, "Backflow is listening");

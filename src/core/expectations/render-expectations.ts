@@ -64,7 +64,7 @@ export function renderVerdictComment(input: {
   verdict: ExpectationVerdict;
   /** For a violation: the revert pull request, or why none was opened. */
   revert?: { readonly number: number; readonly merged: boolean } | { readonly problem: string };
-  /** `rollback: auto` was asked for; Backflow does not merge reverts itself yet, so it says so. */
+  /** `rollback: auto` is set: the revert will be merged once it is clean and green, which the comment says. */
   readonly autoRequested?: boolean;
 }): string {
   const { expectation: e, verdict } = input;
@@ -87,7 +87,7 @@ export function renderVerdictComment(input: {
     );
     if (!revert.merged && input.autoRequested)
       lines.push(
-        "`rollback: auto` is set, but Backflow does not merge reverts by itself yet: merge it once its checks pass.",
+        "`rollback: auto` is set: Backflow merges it once its impact check is green and it merges cleanly, and says here when it did or why it did not.",
       );
   } else if (revert) {
     lines.push("", `No revert pull request was opened: ${revert.problem}`);

@@ -7,6 +7,7 @@ import { proposalBranch } from "../proposals/proposal-record.js";
 import { findBranchPr } from "../proposals/upsert-proposal-pr.js";
 import { PROPOSAL_TRAILER, writeProposalBranch } from "../proposals/write-proposal-branch.js";
 import { leaseOwner, withLease } from "../with-lease.js";
+import { enqueueAutoMergeRevert } from "./auto-merge-revert-job.js";
 
 /** What opening a revert gave: a pull request (maybe merged), or why none was opened. */
 export type RevertOutcome =
@@ -19,7 +20,7 @@ export type OpenRevertInput = RepoTarget & {
   readonly mergeSha: string;
   /** The author of that pull request, asked to review the revert with the code owners. */
   readonly author?: string;
-  /** `rollback: auto`: merge when clean and green. Not done yet: the revert is left for review. */
+  /** `rollback: auto`: queue a job that merges the revert once it is clean and its impact check is green. */
   readonly autoMerge: boolean;
   readonly reason: string;
 };
@@ -81,8 +82,25 @@ export const openRevert: OpenRevert = async (input) => {
       });
       if (written.action === "human-owned")
         return { problem: `someone pushed to \`${branch}\`; Backflow leaves that branch alone` };
+      const queueMerge = async (revertPr: number) => {
+        if (!input.autoMerge) return;
+        await enqueueAutoMergeRevert({
+          store: deps.store,
+          payload: {
+            repo: `${owner}/${repo}`,
+            revertPr,
+            revertedPr: pr,
+            writtenSha: written.commitSha,
+            reason: input.reason,
+          },
+          now: deps.clock(),
+        });
+      };
       const existing = await findBranchPr({ octokit, owner, repo, branch });
-      if (existing) return { number: existing.number, merged: false };
+      if (existing) {
+        await queueMerge(existing.number);
+        return { number: existing.number, merged: false };
+      }
       const { data: created } = await octokit.rest.pulls.create({
         owner,
         repo,
@@ -103,6 +121,7 @@ export const openRevert: OpenRevert = async (input) => {
             input.log.warn({ err: error, pr: created.number }, "could not request reviewers on the revert");
           });
       }
+      await queueMerge(created.number);
       return { number: created.number, merged: false };
     },
   );

@@ -18,7 +18,7 @@ const verdict = {
 };
 
 describe("expectation comments", () => {
-  it("names the revert PR, and says so when rollback: auto cannot merge it itself", () => {
+  it("names the revert PR, and says under rollback: auto that Backflow will merge it when clean and green", () => {
     const body = renderVerdictComment({
       id: "a/b#1:2",
       expectation: spec,
@@ -29,7 +29,10 @@ describe("expectation comments", () => {
     expect(body).toContain("❌ **Expectation violated**: `volume(orders) > 10 within 1d`");
     expect(body).toContain("| 2026-11-12T00:00:00Z | 3 | **no** |");
     expect(body).toContain("Opened #5 to revert this pull request");
-    expect(body).toContain("`rollback: auto` is set, but Backflow does not merge reverts by itself yet");
+    expect(body).toContain("`rollback: auto` is set: Backflow merges it once its impact check is green");
+    expect(
+      renderVerdictComment({ id: "y", expectation: spec, verdict, revert: { number: 5, merged: false } }),
+    ).not.toContain("rollback: auto");
     expect(
       renderVerdictComment({ id: "x", expectation: spec, verdict, revert: { problem: "a file was added" } }),
     ).toContain("No revert pull request was opened: a file was added");

@@ -1,11 +1,14 @@
+import { createHash } from "node:crypto";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { unifiedDiff } from "../../../src/core/proposals/unified-diff.js";
+import { autoMergeRevertHandler } from "../../../src/github/expectations/auto-merge-revert-handler.js";
 import { createBackflowApp } from "../../../src/index.js";
+import { createWorker } from "../../../src/jobs/worker.js";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { githubApi, mockInstallationToken, NOT_FOUND } from "../../helpers/github-nock.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
+import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
 import { CONFIG, completeness, deliverAndTriage, resetNock, testOctokit } from "../drift/drift-harness.js";
 import { exampleFiles, type FakeGitHub, fakeGitHub, HEAD_SHA, OWNER, REPO } from "../drift/fake-github.js";
 
@@ -87,10 +90,10 @@ function mockRevert(created: Array<Record<string, unknown>>) {
   return { scope, removedLine: lines[3] ?? "" };
 }
 
-beforeEach(async () => {
-  store = openSqliteStore(":memory:");
-  now = T0;
-  github = fakeGitHub({ config: CONFIG, now: clock });
+/** The fake repository with `config` as its `.github/backflow.yml`, and the app listening. */
+async function start(config: string) {
+  resetNock();
+  github = fakeGitHub({ config, now: clock });
   probot = await createTestProbot({ app: createBackflowApp({ store, clock, appId: TEST_APP_ID }) });
   mockInstallationToken();
   const scope = githubApi({ persist: true });
@@ -99,6 +102,51 @@ beforeEach(async () => {
     .get(new RegExp(`${API}/collaborators/.+/permission`))
     .reply(200, { permission: "write", role_name: "write" });
   scope.post(new RegExp(`${API}/issues/comments/\\d+/reactions`)).reply(201, { id: 1, content: "eyes" });
+}
+
+const REVERT_SHA = "9".repeat(40);
+
+/** The revert pull request as GitHub shows it to the auto-merge job: clean, its head the commit Backflow wrote. */
+function mockRevertPullRequest(sent: { merges: unknown[]; checks: unknown[] }) {
+  const scope = githubApi({ persist: true });
+  scope.get(`${API}/pulls/90`).reply(200, {
+    number: 90,
+    state: "open",
+    merged: false,
+    mergeable: true,
+    mergeable_state: "clean",
+    head: { sha: REVERT_SHA, ref: "backflow/revert/b2b2b2b2" },
+    base: { sha: HEAD_SHA, ref: "main" },
+  });
+  // The revert's tree as the fake serves it: the default branch's files (the compare finds no change).
+  scope
+    .get(`${API}/git/trees/${REVERT_SHA}`)
+    .query(true)
+    .reply(200, {
+      sha: REVERT_SHA,
+      truncated: false,
+      tree: [...exampleFiles(`${CONFIG}rollback: auto\n`)].map(([path, text]) => ({
+        path,
+        type: "blob",
+        mode: "100644",
+        sha: createHash("sha1").update(text).digest("hex"),
+        size: text.length,
+      })),
+    });
+  scope
+    .get(`${API}/commits/${REVERT_SHA}/check-runs`)
+    .query(true)
+    .reply(200, { total_count: 0, check_runs: [] });
+  const check = (body: unknown) => sent.checks.push(body) > 0;
+  scope.post(`${API}/check-runs`, check).reply(201, { id: 5 });
+  scope.patch(`${API}/check-runs/5`, check).reply(200, { id: 5 });
+  scope.put(`${API}/pulls/90/merge`, (body) => sent.merges.push(body) > 0).reply(200, { merged: true });
+}
+
+beforeEach(async () => {
+  store = openSqliteStore(":memory:");
+  now = T0;
+  await start(CONFIG);
 });
 
 afterEach(async () => {
@@ -171,5 +219,55 @@ describe("the feedback loop, end to end", () => {
       [2, "met", null],
       [3, "violated", 90],
     ]);
+  });
+});
+
+describe("rollback: auto, end to end", () => {
+  it("a violated expectation opens a revert that the worker merges once its impact check is green", async () => {
+    await start(`${CONFIG}rollback: auto\n`);
+    await signal("s1", T0, 0.9);
+    await receive(
+      probot,
+      "pull_request",
+      merged(3, MERGE_BAD, hours(2), "completeness(fct_orders.customer_id) >= 0.999 within 1d"),
+    );
+    const created: Array<Record<string, unknown>> = [];
+    const revert = mockRevert(created);
+    await signal("s3", hours(30), 0.995);
+    expect(revert.scope.isDone()).toBe(true);
+    const violated = github.comments.find((c) => c.issue === 3 && c.body.includes("Expectation violated"));
+    expect(violated?.body).toContain(
+      "`rollback: auto` is set: Backflow merges it once its impact check is green",
+    );
+    const jobs = await store.jobs.list({ kind: "auto-merge-revert" });
+    expect(jobs.map((j) => j.payload)).toMatchObject([
+      { revertPr: 90, revertedPr: 3, writtenSha: REVERT_SHA },
+    ]);
+
+    const merges: Array<Record<string, unknown>> = [];
+    const checks: Array<Record<string, unknown>> = [];
+    mockRevertPullRequest({ merges, checks });
+    now = new Date(hours(30).getTime() + 120_000);
+    const worker = createWorker({
+      store,
+      workerId: "test",
+      clock,
+      handlers: Object.fromEntries([
+        autoMergeRevertHandler({
+          deps: { store, clock, appId: TEST_APP_ID },
+          log: silentLog(),
+          octokitFor: () => testOctokit(),
+        }),
+      ]),
+    });
+    await worker.drain();
+
+    expect(checks.at(-1)).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(merges).toMatchObject([{ sha: REVERT_SHA, merge_method: "squash" }]);
+    const rolledBack = github.comments.find(
+      (c) => c.issue === 3 && c.body.includes("Rolled back automatically"),
+    );
+    expect(rolledBack?.body).toContain("merged #90");
+    expect((await store.jobs.list({ kind: "auto-merge-revert" }))[0]?.state).toBe("done");
   });
 });

@@ -1,0 +1,133 @@
+import { GitHubWriteError } from "../../core/errors.js";
+import { type AutoMergeDecision, decideAutoMerge } from "../../core/expectations/decide-auto-merge.js";
+import { escapeMarkdown } from "../../core/render/escape-markdown.js";
+import type { RepoTarget } from "../app-deps.js";
+import { runImpactCheck } from "../impact/run-impact-check.js";
+import { requestStatus } from "../request-errors.js";
+import type { AutoMergeRevertPayload } from "./auto-merge-revert-job.js";
+
+export type AutoMergeOutcome =
+  | { readonly action: "merged" }
+  | Exclude<AutoMergeDecision, { action: "merge" }>;
+
+/** The repoState key recording that a revert's auto-merge was settled (so a retry never comments twice). */
+export const autoMergeKey = (revertPr: number) => `auto-merge:${revertPr}`;
+
+type MergeMethod = "merge" | "squash" | "rebase";
+
+/** The first merge method the repository allows (GitHub omits the flags to tokens that cannot see settings). */
+function mergeMethodOf(repository: {
+  allow_squash_merge?: boolean;
+  allow_merge_commit?: boolean;
+  allow_rebase_merge?: boolean;
+}): MergeMethod {
+  if (repository.allow_squash_merge !== false) return "squash";
+  if (repository.allow_merge_commit !== false) return "merge";
+  return "rebase";
+}
+
+/**
+ * Under `rollback: auto`: merges the revert pull request Backflow opened once its impact check is green
+ * and GitHub says it merges cleanly, with the head pinned to the commit Backflow wrote. Otherwise the
+ * revert is left for review with a comment saying why. Throws (so the job retries) while GitHub is
+ * still computing mergeability, unless this is the last attempt.
+ */
+export async function autoMergeRevert(
+  input: RepoTarget & { payload: AutoMergeRevertPayload; lastAttempt: boolean },
+): Promise<AutoMergeOutcome> {
+  const { octokit, deps, owner, repo, payload, log } = input;
+  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const settled = await deps.store.repoState.get<AutoMergeOutcome>({
+    repo: repoKey,
+    key: autoMergeKey(payload.revertPr),
+  });
+  if (settled) return settled;
+  const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: payload.revertPr });
+  const open = pr.state === "open" && !pr.merged && pr.head.sha === payload.writtenSha;
+  const impact = open
+    ? await runImpactCheck({
+        octokit,
+        deps,
+        log,
+        owner,
+        repo,
+        pr: pr.number,
+        baseSha: pr.base.sha,
+        headSha: pr.head.sha,
+      })
+    : undefined;
+  const decision = decideAutoMerge({
+    state: pr.state === "closed" ? "closed" : "open",
+    merged: pr.merged,
+    headSha: pr.head.sha,
+    writtenSha: payload.writtenSha,
+    mergeable: pr.mergeable,
+    mergeableState: pr.mergeable_state,
+    ...(impact ? { impact } : {}),
+    lastAttempt: input.lastAttempt,
+  });
+  log.info({ repo: repoKey, pr: pr.number, decision }, "auto-merge decision for revert");
+  if (decision.action === "wait") {
+    throw new GitHubWriteError(`Revert #${pr.number} is not merged yet: ${decision.reason}; retrying.`);
+  }
+  const outcome = decision.action === "merge" ? await merge(input, pr.base.ref) : decision;
+  if (outcome.action !== "done") await announce(input, outcome);
+  await deps.store.repoState.put({
+    repo: repoKey,
+    key: autoMergeKey(payload.revertPr),
+    value: outcome,
+    now: deps.clock(),
+  });
+  return outcome;
+}
+
+async function merge(
+  input: RepoTarget & { payload: AutoMergeRevertPayload },
+  base: string,
+): Promise<AutoMergeOutcome> {
+  const { octokit, owner, repo, payload } = input;
+  const { data: repository } = await octokit.rest.repos.get({ owner, repo });
+  try {
+    await octokit.rest.pulls.merge({
+      owner,
+      repo,
+      pull_number: payload.revertPr,
+      sha: payload.writtenSha,
+      merge_method: mergeMethodOf(repository),
+      commit_title: `Revert #${payload.revertedPr} (rollback: auto) (#${payload.revertPr})`,
+      commit_message: payload.reason,
+    });
+    return { action: "merged" };
+  } catch (error) {
+    // 405: branch protection or settings refuse it; 409: the head moved; 422: not mergeable.
+    const status = requestStatus(error);
+    if (status !== 405 && status !== 409 && status !== 422 && status !== 403) throw error;
+    const message = escapeMarkdown(error instanceof Error ? error.message : String(error));
+    return { action: "leave", reason: `GitHub refused to merge it into \`${base}\`: ${message}` };
+  }
+}
+
+async function announce(
+  input: RepoTarget & { payload: AutoMergeRevertPayload },
+  outcome: Exclude<AutoMergeOutcome, { action: "done" }>,
+): Promise<void> {
+  const { octokit, owner, repo, payload } = input;
+  const comment = (issue: number, body: string) =>
+    octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body });
+  if (outcome.action === "merged") {
+    await comment(
+      payload.revertedPr,
+      `↩️ Rolled back automatically: merged #${payload.revertPr} (\`rollback: auto\`), because ${escapeMarkdown(payload.reason)}.`,
+    );
+    return;
+  }
+  const why = outcome.reason;
+  await comment(
+    payload.revertPr,
+    `\`rollback: auto\` is set, but Backflow did not merge this revert: ${why}. Review it and merge it yourself if the rollback is still wanted.`,
+  );
+  await comment(
+    payload.revertedPr,
+    `The revert #${payload.revertPr} was not merged automatically: ${why}. It is waiting for review.`,
+  );
+}
