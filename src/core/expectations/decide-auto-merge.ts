@@ -27,8 +27,8 @@ export type AutoMergeDecision =
 
 /**
  * Whether `rollback: auto` may merge a revert now. Only a revert exactly as Backflow wrote it, whose
- * impact check is green (success, or neutral for a non-breaking change) and which GitHub says merges
- * cleanly. Everything else is left for review with the reason; branch protection is still GitHub's
+ * impact check is green (success, or neutral for a non-breaking change), whose other checks pass and
+ * which GitHub says merges cleanly. Everything else is left for review with the reason; branch protection is still GitHub's
  * to enforce when the merge is attempted.
  */
 export function decideAutoMerge(facts: AutoMergeFacts): AutoMergeDecision {
@@ -53,6 +53,13 @@ export function decideAutoMerge(facts: AutoMergeFacts): AutoMergeDecision {
     return facts.lastAttempt
       ? { action: "leave", reason: "GitHub did not say whether it merges cleanly in time" }
       : { action: "wait", reason: "GitHub is still computing whether it merges cleanly" };
+  }
+  // Unstable: checks outside the required set are failing or still running; a rollback waits for CI
+  // even where branch protection would not make it.
+  if (facts.mergeableState === "unstable") {
+    return facts.lastAttempt
+      ? { action: "leave", reason: "other checks on it failed or did not finish in time" }
+      : { action: "wait", reason: "other checks on it are failing or still running" };
   }
   return { action: "merge" };
 }

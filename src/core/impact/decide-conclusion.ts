@@ -13,14 +13,23 @@ export type ImpactConclusion = "success" | "neutral" | "failure" | "action_requi
 export type Acknowledgement = { readonly by: string; readonly at: string };
 
 /**
- * The check run conclusion for a report: success when nothing downstream or contracted is affected
- * (or an owner acknowledged the breaking change), neutral for other non-breaking changes and for
- * breaking ones under `warn` severity, otherwise the configured conclusion for breaking changes.
+ * The check run conclusion for a report: failure when the pull request's `expects:` block has
+ * problems (whatever the impact, even acknowledged: an invalid line would silently go unwatched after
+ * merge); otherwise success when nothing downstream or contracted is affected (or an owner
+ * acknowledged the breaking change), neutral for other non-breaking changes and for breaking ones
+ * under `warn` severity, otherwise the configured conclusion for breaking changes.
+ * A valid `expects:` block never changes the conclusion.
  */
 export function decideConclusion(
   report: Pick<ImpactReport, "verdict" | "blocking" | "affected" | "contracts">,
-  options: { breakingConclusion: "action_required" | "failure"; acknowledgement?: Acknowledgement },
+  options: {
+    breakingConclusion: "action_required" | "failure";
+    acknowledgement?: Acknowledgement;
+    /** How many problems the pull request's `expects:` block has (0 or absent: none, or no block). */
+    expectsProblems?: number;
+  },
 ): ImpactConclusion {
+  if ((options.expectsProblems ?? 0) > 0) return "failure";
   if (report.verdict === "none") return "success";
   if (report.verdict === "non-breaking") {
     const reachesOthers = report.contracts.length > 0 || report.affected.some((a) => !a.changed);

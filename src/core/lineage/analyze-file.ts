@@ -1,5 +1,6 @@
 import type { Dialect } from "../config/schema.js";
 import type { DbtProject } from "../sql/dbt/find-dbt-projects.js";
+import type { MacroLibrary } from "../sql/dbt/macro-library.js";
 import { type JinjaContext, renderJinja } from "../sql/dbt/render-jinja.js";
 import { quoteIdentifier } from "../sql/dialects.js";
 import { fallbackTables } from "../sql/fallback-tables.js";
@@ -12,7 +13,13 @@ import { unanalysedModel } from "./unanalysed-model.js";
 /** How a file is read: plain SQL (a bare SELECT is a model named after the file), or a dbt model. */
 export type FileRole =
   | { readonly kind: "plain"; readonly modelName: string }
-  | { readonly kind: "dbt"; readonly modelName: string; readonly project: DbtProject };
+  | {
+      readonly kind: "dbt";
+      readonly modelName: string;
+      readonly project: DbtProject;
+      /** The project's macros; without them project macros degrade like unknown ones. */
+      readonly macros?: MacroLibrary;
+    };
 
 export type AnalyzeFileInput = {
   readonly path: string;
@@ -36,6 +43,8 @@ function jinjaContext(input: AnalyzeFileInput, project: DbtProject, isIncrementa
     isIncremental,
     thisRelation: quoted(dialect, input.role.modelName.toLowerCase()),
     target: { type: dialect },
+    projectName: project.name,
+    ...(input.role.kind === "dbt" && input.role.macros ? { macros: input.role.macros } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   findDbtProjects,
   modelNameOf,
 } from "../sql/dbt/find-dbt-projects.js";
+import { type MacroLibrary, macroLibraryOf } from "../sql/dbt/macro-library.js";
 import { sha1Hex } from "../sql/sha1-hex.js";
 import { analyzeFile, type FileRole } from "./analyze-file.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
@@ -36,7 +37,7 @@ export type BuiltLineage = {
 function rolesOf(
   files: RepoFiles,
   config: BackflowConfig,
-  projects: readonly DbtProject[],
+  projects: ReadonlyMap<DbtProject, MacroLibrary>,
 ): Map<string, FileRole> {
   const include = pathMatcher(config.models.paths);
   const exclude = pathMatcher(config.models.exclude);
@@ -46,10 +47,10 @@ function rolesOf(
   for (const path of paths.sort()) {
     if (exclude(path)) continue;
     let role: FileRole | undefined;
-    for (const project of projects) {
+    for (const [project, macros] of projects) {
       const modelName = modelNameOf(project, path);
       if (modelName === null) continue;
-      role = { kind: "dbt", modelName: modelName.toLowerCase(), project };
+      role = { kind: "dbt", modelName: modelName.toLowerCase(), project, macros };
       break;
     }
     if (role) roles.set(path, role);
@@ -70,11 +71,23 @@ function varsKey(vars: Record<string, unknown>): string {
   return json;
 }
 
-/** Cache key of one file's analysis: its content, how it is read, and the analysis version. */
-export function analysisKey(args: { path: string; sha: string; dialect: string; role: FileRole }): string {
+/**
+ * Cache key of one file's analysis: its content, how it is read, the analysis version, and for a dbt
+ * model `macroKey`, which changes with every project macro the model can reach (`MacroLibrary.keyFor`).
+ */
+export function analysisKey(args: {
+  path: string;
+  sha: string;
+  dialect: string;
+  role: FileRole;
+  macroKey?: string;
+}): string {
   const { role } = args;
+  const macros = args.macroKey ? `:${args.macroKey}` : "";
   const context =
-    role.kind === "dbt" ? `dbt:${role.modelName}:${varsKey(role.project.vars)}` : `plain:${role.modelName}`;
+    role.kind === "dbt"
+      ? `dbt:${role.modelName}:${varsKey(role.project.vars)}${macros}`
+      : `plain:${role.modelName}`;
   return sha1Hex(
     `${ANALYSIS_VERSION}\u0000${args.path}\u0000${args.dialect}\u0000${context}\u0000${args.sha}`,
   );
@@ -113,11 +126,13 @@ export function buildLineage(
     ...(options.dbtCache ? { cache: options.dbtCache } : {}),
     ...(options.shas ? { shas: options.shas } : {}),
   });
+  const libraries = new Map(projects.map((p) => [p, projectMacros(p, files, options.shas)] as const));
   const analyses = new Map<string, FileAnalysis>();
-  for (const [path, role] of rolesOf(files, config, projects)) {
+  for (const [path, role] of rolesOf(files, config, libraries)) {
     const text = files.get(path) ?? "";
     const sha = options.shas?.get(path) ?? sha1Hex(text);
-    const key = analysisKey({ path, sha, dialect: config.dialect, role });
+    const macroKey = role.kind === "dbt" ? role.macros?.keyFor(text) : undefined;
+    const key = analysisKey({ path, sha, dialect: config.dialect, role, ...(macroKey ? { macroKey } : {}) });
     const cached = options.cache?.get(key);
     const analysis =
       cached && cached.version === ANALYSIS_VERSION && cached.path === path
@@ -128,6 +143,16 @@ export function buildLineage(
   const graph = linkAnalyses([...analyses.values()], knownTables(projects, options.knownColumns));
   const dbtDiagnostics = projects.flatMap((p) => p.diagnostics);
   return { graph: { ...graph, diagnostics: [...dbtDiagnostics, ...graph.diagnostics] }, analyses, dbtReads };
+}
+
+/** A project's macro library; reads cached before `macro-paths` existed default to `<root>/macros`. */
+function projectMacros(
+  project: DbtProject,
+  files: RepoFiles,
+  shas: ReadonlyMap<string, string> | undefined,
+): MacroLibrary {
+  const macroPaths = project.macroPaths ?? [project.root === "" ? "macros" : `${project.root}/macros`];
+  return macroLibraryOf({ macroPaths, files, ...(shas ? { shas } : {}) });
 }
 
 /** Lineage of a repository in one call, without caching. */

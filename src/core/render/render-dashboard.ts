@@ -47,6 +47,8 @@ export type DashboardData = {
     readonly signals: number;
     readonly deliveries: number;
   }>;
+  /** Why Backflow could not pin this dashboard issue, when it tried and GitHub refused. */
+  readonly notPinned?: string;
 };
 
 export type DashboardAction =
@@ -114,6 +116,12 @@ function signalsSection(data: DashboardData): string {
   return `### Signals in the last 7 days\n\n${renderTable(["source", "signals", "deliveries"], rows, "_No signals received._")}`;
 }
 
+function introSection(data: DashboardData): string {
+  const intro = `${DASHBOARD_MARKER}\nWhat Backflow is watching in this repository. This issue is kept up to date by Backflow; edits other than ticking boxes are overwritten.`;
+  if (data.notPinned === undefined) return intro;
+  return `${intro}\n\n**Not pinned:** ${escapeMarkdown(data.notPinned)} — pin it from the issue's sidebar.`;
+}
+
 function actionsSection(data: DashboardData): string {
   const rerun = [...data.findings]
     .slice(0, 20)
@@ -137,10 +145,7 @@ function actionsSection(data: DashboardData): string {
  */
 export function renderDashboard(data: DashboardData, now: Date): { title: string; body: string } {
   const sections = [
-    {
-      text: `${DASHBOARD_MARKER}\nWhat Backflow is watching in this repository. This issue is kept up to date by Backflow; edits other than ticking boxes are overwritten.`,
-      keep: true,
-    },
+    { text: introSection(data), keep: true },
     { text: findingsSection(data, now) },
     {
       text: listSection(

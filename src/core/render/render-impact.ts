@@ -5,6 +5,11 @@ import type { LineageGraph } from "../lineage/schema.js";
 import { codeBlock, codeSpan, escapeMarkdown } from "./escape-markdown.js";
 import { capList, fitSections } from "./fit-to-limit.js";
 import { type Cell, renderTable } from "./markdown-table.js";
+import {
+  type ExpectsBlockCheck,
+  expectsTitlePrefix,
+  renderExpectationsSection,
+} from "./render-expectations-section.js";
 import { type ImpactAnnotation, renderImpactAnnotations } from "./render-impact-annotations.js";
 
 export type RenderedImpact = {
@@ -23,6 +28,8 @@ export type RenderImpactOptions = {
   readonly maxNodes?: number;
   /** Most downstream entries listed per change (default 30). */
   readonly maxDownstream?: number;
+  /** The pull request's `expects:` block checked against the head lineage; absent when it has none. */
+  readonly expectations?: ExpectsBlockCheck;
 };
 
 const VERDICT_TEXT = {
@@ -36,6 +43,11 @@ export function renderImpact(report: ImpactReport, options: RenderImpactOptions 
   const sections = [
     { text: verdictSection(report, options.acknowledgement), keep: true },
     { text: changesSection(report, options.maxDownstream ?? 30), keep: true },
+    // Problems fail the check, so their explanation is never the section dropped for size.
+    {
+      text: renderExpectationsSection(options.expectations),
+      keep: (options.expectations?.problems.length ?? 0) > 0,
+    },
     { text: contractChangesSection(report) },
     { text: contractsSection(report) },
     { text: mermaidSection(report, options) },
@@ -43,7 +55,7 @@ export function renderImpact(report: ImpactReport, options: RenderImpactOptions 
     { text: acknowledgeHint(report, options.acknowledgement) },
   ].filter((s) => s.text !== "");
   return {
-    title: titleOf(report, options.acknowledgement),
+    title: `${expectsTitlePrefix(options.expectations)}${titleOf(report, options.acknowledgement)}`,
     summary: fitSections(sections),
     annotations: renderImpactAnnotations(report, options.headPaths),
   };

@@ -2,6 +2,8 @@ import type { ProbotOctokit } from "probot";
 import type { Contract } from "../../core/contracts/contract.js";
 import type { DashboardData } from "../../core/render/render-dashboard.js";
 import type { FindingRecord, Store } from "../../store/store.js";
+import { readPinProblem } from "./pin-dashboard.js";
+import { DASHBOARD_ISSUE_KEY } from "./upsert-dashboard.js";
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -25,7 +27,7 @@ export async function collectDashboardData(input: {
 }): Promise<DashboardData> {
   const { store, now, octokit, owner, repo } = input;
   const repoKey = `${owner}/${repo}`.toLowerCase();
-  const [findings, expectations, annotations, signals, proposals] = await Promise.all([
+  const [findings, expectations, annotations, signals, proposals, notPinned] = await Promise.all([
     store.findings.list({ repo: repoKey, state: "open", limit: 500 }),
     store.expectations.list({ repo: repoKey, state: "watching" }),
     store.annotations.listActive({ repo: repoKey, at: now }),
@@ -37,6 +39,9 @@ export async function collectDashboardData(input: {
       labels: input.proposalLabel,
       per_page: 100,
     }),
+    store.repoState
+      .get<number>({ repo: repoKey, key: DASHBOARD_ISSUE_KEY })
+      .then((dashboardIssue) => readPinProblem({ store, repoKey, dashboardIssue })),
   ]);
   return {
     findings: findings.map((r) => ({
@@ -76,5 +81,6 @@ export async function collectDashboardData(input: {
         }
       : {}),
     signals,
+    ...(notPinned === undefined ? {} : { notPinned }),
   };
 }

@@ -8,7 +8,8 @@ import { type DashboardWrite, upsertDashboard } from "./upsert-dashboard.js";
 
 /**
  * Rebuilds the feedback dashboard of one repository: reads the default branch (config and contracts,
- * through the lineage caches) and the store, renders, and writes the issue if its text changed.
+ * through the lineage caches) and the store, renders, and writes the issue if its text changed. A
+ * dashboard it had to create is pinned; if GitHub refused, the body is rewritten at once to say why.
  */
 export async function refreshDashboard(input: RepoTarget): Promise<DashboardWrite> {
   const { octokit, deps, owner, repo } = input;
@@ -33,5 +34,12 @@ export async function refreshDashboard(input: RepoTarget): Promise<DashboardWrit
     contracts,
   });
   const { title, body } = renderDashboard(data, now);
-  return upsertDashboard({ ...input, title, body });
+  const write = await upsertDashboard({ ...input, title, body });
+  // The body was rendered before the issue existed; once the pin's outcome is known, say so in it.
+  const notPinned = write.pin && !write.pin.pinned ? write.pin.reason : undefined;
+  if (write.action !== "created" || notPinned === data.notPinned) return write;
+  const { notPinned: _stale, ...rest } = data;
+  const corrected = renderDashboard(notPinned === undefined ? rest : { ...rest, notPinned }, now);
+  await upsertDashboard({ ...input, ...corrected });
+  return write;
 }

@@ -2,9 +2,10 @@ import type { ProbotOctokit } from "probot";
 import { GitHubWriteError } from "../../core/errors.js";
 import { DASHBOARD_MARKER } from "../../core/render/render-dashboard.js";
 import type { AppDeps, RepoTarget } from "../app-deps.js";
-import { isNotFound } from "../request-errors.js";
+import { requestStatus } from "../request-errors.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import { findIssueByMarker } from "../writers/upsert-tracking-issue.js";
+import { type DashboardPinState, pinDashboard } from "./pin-dashboard.js";
 
 /** The repoState key holding the dashboard issue number. */
 export const DASHBOARD_ISSUE_KEY = "dashboard-issue";
@@ -12,6 +13,8 @@ export const DASHBOARD_ISSUE_KEY = "dashboard-issue";
 export type DashboardWrite = {
   readonly action: "created" | "updated" | "unchanged" | "dry-run";
   readonly number?: number;
+  /** Set when this write created the issue and tried to pin it (absent in dry run). */
+  readonly pin?: DashboardPinState;
 };
 
 type Existing = { number: number; title: string; body: string; open: boolean };
@@ -34,18 +37,58 @@ async function findDashboard(input: {
       if (data.body?.includes(DASHBOARD_MARKER))
         return { number: data.number, title: data.title, body: data.body, open: data.state === "open" };
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      // 404: gone or hidden; 410: someone deleted the issue. Either way, look for another or recreate.
+      const status = requestStatus(error);
+      if (status !== 404 && status !== 410) throw error;
     }
   }
   const found = await findIssueByMarker({ octokit, owner, repo, marker: DASHBOARD_MARKER });
   return found ? { ...found, open: true } : undefined;
 }
 
+async function putDashboardIssue(deps: AppDeps, repoKey: string, issue: number): Promise<void> {
+  await deps.store.repoState.put({
+    repo: repoKey,
+    key: DASHBOARD_ISSUE_KEY,
+    value: issue,
+    now: deps.clock(),
+  });
+}
+
+/** Finds, then creates (and pins) or updates the dashboard; runs under the repository's lease. */
+async function writeDashboard(
+  input: RepoTarget & { title: string; body: string; repoKey: string },
+): Promise<DashboardWrite> {
+  const { octokit, deps, owner, repo, title, body, repoKey } = input;
+  const existing = await findDashboard({ octokit, deps, owner, repo, repoKey });
+  if (!existing) {
+    const { data } = await octokit.rest.issues.create({ owner, repo, title, body });
+    // Stored before pinning, so a pin that throws cannot make the next run create a second dashboard.
+    await putDashboardIssue(deps, repoKey, data.number);
+    const pin = await pinDashboard({ ...input, issue: { number: data.number, nodeId: data.node_id } });
+    return { action: "created", number: data.number, ...(pin ? { pin } : {}) };
+  }
+  if (existing.title === title && existing.body === body && existing.open) {
+    await putDashboardIssue(deps, repoKey, existing.number);
+    return { action: "unchanged", number: existing.number };
+  }
+  await octokit.rest.issues.update({
+    owner,
+    repo,
+    issue_number: existing.number,
+    title,
+    body,
+    ...(existing.open ? {} : { state: "open" as const }),
+  });
+  await putDashboardIssue(deps, repoKey, existing.number);
+  return { action: "updated", number: existing.number };
+}
+
 /**
  * Keeps exactly one dashboard issue per repository: found by the number kept in the store, else by
  * its hidden marker, else created; updated only when its text changed (and reopened if someone
- * closed it). Serialized per repository. Pinning is left to people: GitHub offers it only through
- * GraphQL, which Backflow does not otherwise use.
+ * closed it). Serialized per repository. A dashboard it creates (also one recreated after a deletion)
+ * is pinned once; one people unpinned later stays unpinned, since updates never pin.
  */
 export async function upsertDashboard(
   input: RepoTarget & {
@@ -53,41 +96,18 @@ export async function upsertDashboard(
     body: string;
   },
 ): Promise<DashboardWrite> {
-  const { octokit, deps, owner, repo, title, body, log } = input;
+  const { deps, owner, repo, title, body, log } = input;
   const repoKey = `${owner}/${repo}`.toLowerCase();
   if (deps.dryRun) {
-    log.info({ payload: { owner, repo, title, body } }, "dry run: would write the dashboard");
+    log.info(
+      { payload: { owner, repo, title, body } },
+      "dry run: would write the dashboard (and pin it if it is created)",
+    );
     return { action: "dry-run" };
   }
   const outcome = await withLease(
     { store: deps.store, name: `dashboard:${repoKey}`, owner: leaseOwner("dashboard"), clock: deps.clock },
-    async (): Promise<DashboardWrite> => {
-      const existing = await findDashboard({ octokit, deps, owner, repo, repoKey });
-      let result: DashboardWrite;
-      if (!existing) {
-        const { data } = await octokit.rest.issues.create({ owner, repo, title, body });
-        result = { action: "created", number: data.number };
-      } else if (existing.title === title && existing.body === body && existing.open) {
-        result = { action: "unchanged", number: existing.number };
-      } else {
-        await octokit.rest.issues.update({
-          owner,
-          repo,
-          issue_number: existing.number,
-          title,
-          body,
-          ...(existing.open ? {} : { state: "open" as const }),
-        });
-        result = { action: "updated", number: existing.number };
-      }
-      await deps.store.repoState.put({
-        repo: repoKey,
-        key: DASHBOARD_ISSUE_KEY,
-        value: result.number,
-        now: deps.clock(),
-      });
-      return result;
-    },
+    () => writeDashboard({ ...input, repoKey }),
   );
   if (!outcome.acquired)
     throw new GitHubWriteError(

@@ -1,7 +1,7 @@
 import { parseConfig } from "../../core/config/parse-config.js";
-import { CONFIG_PATH } from "../../core/config/schema.js";
+import { type BackflowConfig, CONFIG_PATH } from "../../core/config/schema.js";
 import { ConfigError, GitHubWriteError } from "../../core/errors.js";
-import { analyzeImpact } from "../../core/impact/analyze-impact.js";
+import { type AnalyzedImpact, analyzeImpact } from "../../core/impact/analyze-impact.js";
 import {
   type Acknowledgement,
   decideConclusion,
@@ -11,16 +11,22 @@ import { impactHash } from "../../core/impact/impact-hash.js";
 import type { ImpactReport } from "../../core/impact/impact-report.js";
 import { renderImpact } from "../../core/render/render-impact.js";
 import type { RepoTarget } from "../app-deps.js";
+import { checkExpectsBlock } from "../expectations/validate-expectations-for-check-run.js";
 import { createRepoReader } from "../repo-reader.js";
 import { planImpactCheck } from "../services/plan-impact-check.js";
 import { leaseOwner, withLease } from "../with-lease.js";
-import { type ApiCounter, loadSnapshots, saveAnalyses } from "./load-snapshots.js";
+import { type ApiCounter, type LoadedSnapshots, loadSnapshots, saveAnalyses } from "./load-snapshots.js";
 import { completeImpactCheck, type ImpactCheckContent, startImpactCheck } from "./write-impact-check.js";
 
 export type ImpactCheckInput = RepoTarget & {
   readonly pr: number;
   readonly baseSha: string;
   readonly headSha: string;
+  /**
+   * The pull request body, whose `expects:` block the check validates. Omitted (a re-run such as an
+   * acknowledgement): the body the last run of this SHA saw. `null`: the pull request has no body.
+   */
+  readonly prBody?: string | null;
 };
 
 /** What the acknowledgement handler needs to know about a SHA's last impact. */
@@ -30,6 +36,13 @@ export type StoredImpact = {
   readonly hash: string;
   readonly verdict: ImpactReport["verdict"];
   readonly owners: string[];
+  /**
+   * The body the run saw, only when it has an `expects:` block (most bodies are not kept). Stored
+   * rather than fetched with `pulls.get` on re-runs: it is read inside the per-SHA lease, so a
+   * re-run that waited behind a body edit sees that edit's body, and an acknowledgement costs no
+   * extra request. The head SHA (hence its lineage) is fixed, so the same body gives the same result.
+   */
+  readonly prBody?: string;
 };
 
 /** What the check run concluded, and the impact verdict when the analysis could run. */
@@ -82,25 +95,94 @@ export async function runImpactCheck(input: ImpactCheckInput): Promise<ImpactChe
   return outcome.value;
 }
 
+/** The body to validate: the caller's, or for a re-run without one, the body the last run of this SHA saw. */
+async function bodyOf(input: ImpactCheckInput): Promise<string | null> {
+  if (input.prBody !== undefined) return input.prBody;
+  const last = await input.deps.store.repoState.get<StoredImpact>({
+    repo: `${input.owner}/${input.repo}`,
+    key: impactKey(input.headSha),
+  });
+  return last?.prBody ?? null;
+}
+
+/** Completes the run when the head's config is invalid: failure if the pull request changed it, else neutral. */
+async function completeWithConfigError(
+  input: Omit<Parameters<typeof completeImpactCheck>[0], "content"> & {
+    snapshots: LoadedSnapshots;
+    error: ConfigError;
+  },
+): Promise<ImpactCheckOutcome> {
+  const { snapshots, error, ...target } = input;
+  const planned = await planImpactCheck({
+    config: { ok: false, error },
+    changesConfig: async () =>
+      snapshots.changed.some((f) => f.path === CONFIG_PATH || f.previousPath === CONFIG_PATH),
+  });
+  await completeImpactCheck({
+    ...target,
+    content: { ...planned, annotations: [], offerAcknowledgement: false },
+  });
+  return { conclusion: planned.conclusion };
+}
+
+/** What the run shows and remembers for an analysis: conclusion and text, the expects block included. */
+async function decideContent(
+  input: ImpactCheckInput,
+  analyzed: AnalyzedImpact,
+  config: BackflowConfig,
+  headPaths: ReadonlySet<string>,
+): Promise<{ content: ImpactCheckContent; stored: StoredImpact }> {
+  const { report } = analyzed;
+  const hash = impactHash(report);
+  const repoName = `${input.owner}/${input.repo}`;
+  const prBody = await bodyOf(input);
+  const expectations = checkExpectsBlock(prBody, analyzed.headGraph, repoName);
+  const acknowledgement = needsAcknowledgement(report)
+    ? ((await input.deps.store.repoState.get<Acknowledgement>({
+        repo: repoName,
+        key: ackKey(input.pr, hash),
+      })) ?? undefined)
+    : undefined;
+  const conclusion = decideConclusion(report, {
+    breakingConclusion: config.impact.breakingConclusion,
+    ...(acknowledgement ? { acknowledgement } : {}),
+    expectsProblems: expectations?.problems.length ?? 0,
+  });
+  const rendered = renderImpact(report, {
+    graph: analyzed.headGraph,
+    headPaths,
+    ...(acknowledgement ? { acknowledgement } : {}),
+    ...(expectations ? { expectations } : {}),
+  });
+  return {
+    content: {
+      conclusion,
+      ...rendered,
+      offerAcknowledgement: needsAcknowledgement(report) && !acknowledgement,
+    },
+    stored: {
+      pr: input.pr,
+      baseSha: input.baseSha,
+      hash,
+      verdict: report.verdict,
+      owners: acknowledgers(report),
+      ...(expectations && prBody ? { prBody } : {}),
+    },
+  };
+}
+
 async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promise<ImpactCheckOutcome> {
   const { octokit, deps, log, owner, repo, headSha } = input;
   const target = { octokit, deps, log, owner, repo, headSha, api };
   const run = await startImpactCheck(target);
   const reader = createRepoReader({ octokit, owner, repo });
   const snapshots = await loadSnapshots({ reader, store: deps.store, baseSha: input.baseSha, headSha, api });
-  let config: ReturnType<typeof parseConfig>;
+  let config: BackflowConfig;
   try {
     config = parseConfig(snapshots.head.files.get(CONFIG_PATH), CONFIG_PATH);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const planned = await planImpactCheck({
-      config: { ok: false, error },
-      changesConfig: async () =>
-        snapshots.changed.some((f) => f.path === CONFIG_PATH || f.previousPath === CONFIG_PATH),
-    });
-    const content = { ...planned, annotations: [], offerAcknowledgement: false };
-    await completeImpactCheck({ ...target, run, content });
-    return { conclusion: planned.conclusion };
+    return completeWithConfigError({ ...target, run, snapshots, error });
   }
   const analyzed = analyzeImpact({
     base: snapshots.base,
@@ -116,40 +198,18 @@ async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promis
     analyses: analyzed.analyses,
     dbtReads: analyzed.dbtReads,
   });
-  const { report } = analyzed;
-  const hash = impactHash(report);
-  const repoName = `${owner}/${repo}`;
-  const acknowledgement = needsAcknowledgement(report)
-    ? ((await deps.store.repoState.get<Acknowledgement>({ repo: repoName, key: ackKey(input.pr, hash) })) ??
-      undefined)
-    : undefined;
-  const conclusion = decideConclusion(report, {
-    breakingConclusion: config.impact.breakingConclusion,
-    ...(acknowledgement ? { acknowledgement } : {}),
-  });
-  const rendered = renderImpact(report, {
-    graph: analyzed.headGraph,
-    headPaths: new Set(snapshots.head.shas.keys()),
-    ...(acknowledgement ? { acknowledgement } : {}),
-  });
-  const content: ImpactCheckContent = {
-    conclusion,
-    ...rendered,
-    offerAcknowledgement: needsAcknowledgement(report) && !acknowledgement,
-  };
-  const stored: StoredImpact = {
-    pr: input.pr,
-    baseSha: input.baseSha,
-    hash,
-    verdict: report.verdict,
-    owners: acknowledgers(report),
-  };
+  const { content, stored } = await decideContent(
+    input,
+    analyzed,
+    config,
+    new Set(snapshots.head.shas.keys()),
+  );
   await deps.store.repoState.put({
-    repo: repoName,
+    repo: `${owner}/${repo}`,
     key: impactKey(headSha),
     value: stored,
     now: deps.clock(),
   });
   await completeImpactCheck({ ...target, run, content });
-  return { conclusion, verdict: report.verdict };
+  return { conclusion: content.conclusion, verdict: stored.verdict };
 }

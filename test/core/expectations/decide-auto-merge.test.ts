@@ -49,6 +49,13 @@ describe("decideAutoMerge", () => {
       "leave",
       /in time/,
     ],
+    ["other checks still running or failing", { mergeableState: "unstable" }, "wait", /other checks/],
+    [
+      "other checks not green by the last attempt",
+      { mergeableState: "unstable", lastAttempt: true },
+      "leave",
+      /other checks/,
+    ],
     ["a revert people merged", { merged: true, state: "closed" }, "done"],
     ["a revert people closed", { state: "closed" }, "done"],
   ])("%s → %s", (_name, facts, action, reason) => {

@@ -34,7 +34,11 @@ export type DbtRecorder = {
   readonly sources: RenderedSql["sources"];
   readonly config: Record<string, unknown>;
   warn(line: number, message: string): void;
+  /** A warning for something that cannot be evaluated without the warehouse. */
+  fail(line: number, message: string): void;
   unknownMacro(name: string, call: CallArgs): Value;
+  /** The project's own macro of that name, if any. */
+  projectMacro(name: string): Callable | undefined;
 };
 
 /** A placeholder identifier for a value Backflow cannot know, e.g. `__backflow_macro_var_start_date__`. */
@@ -99,7 +103,7 @@ export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
 const text = (c: CallArgs): string => toText(c.args[0] ?? "");
 
 function degrade(rec: DbtRecorder, call: CallArgs, message: string): Value {
-  rec.warn(call.line, `${message} (line ${call.line})`);
+  rec.fail(call.line, `${message} (line ${call.line})`);
   return null;
 }
 
@@ -159,10 +163,23 @@ function envVarMacro(rec: DbtRecorder, call: CallArgs): Value {
   return new Opaque(placeholderName(`env_var_${name}`));
 }
 
-/** `adapter.dispatch('name', 'pkg')` returns a macro; known cross-database macros render, others degrade. */
+/** Adapters whose dispatch falls back to another adapter's implementation before `default__`. */
+const ADAPTER_PARENTS: Readonly<Record<string, string>> = { redshift: "postgres" };
+
+/**
+ * `adapter.dispatch('name', 'pkg')` returns a macro: the project's `<adapter>__name` or `default__name`
+ * when it has one, else a known cross-database macro, else a placeholder.
+ */
 function dispatchMacro(rec: DbtRecorder, call: CallArgs): Value {
   const [macro] = bindArgs(call, ["macro_name"]);
   const name = toText(macro ?? "dispatch");
+  const adapter = rec.ctx.target?.type ?? "postgres";
+  const parent = ADAPTER_PARENTS[adapter];
+  const candidates = [adapter, ...(parent ? [parent] : []), "default"].map((a) => `${a}__${name}`);
+  for (const candidate of candidates) {
+    const own = rec.projectMacro(candidate);
+    if (own) return own;
+  }
   const known = CROSS_DB_GLOBALS[name];
   if (known instanceof Callable) return known;
   return fn(name, (inner) => rec.unknownMacro(name, inner));

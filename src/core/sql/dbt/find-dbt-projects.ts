@@ -46,7 +46,7 @@ export type FindDbtProjectsOptions = {
 };
 
 /** Installed packages are dependencies, not the repository's own pipeline. */
-const PACKAGE_DIRS = new Set(["dbt_packages", "dbt_modules", "node_modules", "target"]);
+export const PACKAGE_DIRS: ReadonlySet<string> = new Set(["dbt_packages", "dbt_modules", "node_modules", "target"]);
 const MAX_YAML_CHARS = 2_000_000;
 
 /**

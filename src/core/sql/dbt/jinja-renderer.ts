@@ -15,12 +15,15 @@ import {
   Undefined,
   type Value,
 } from "./jinja-values.js";
-import { lexTemplate } from "./lex-template.js";
+import { LibraryScope } from "./library-scope.js";
+import { MacroLibrary, type MacroNode } from "./macro-library.js";
 import type { Expr } from "./parse-expression.js";
-import { type MacroParam, parseTemplate, type Target, type TemplateNode } from "./parse-template.js";
+import type { MacroParam, Target, TemplateNode } from "./parse-template.js";
 import type { JinjaContext, JinjaDiagnostic, RenderedSql } from "./render-jinja.js";
 
 const MAX_MACRO_DEPTH = 40;
+/** A project macro whose output is longer than this degrades to a placeholder (runaway loops). */
+const MAX_PROJECT_MACRO_CHARS = 1_000_000;
 const MAX_STEPS = 200_000;
 const MAX_OUTPUT_CHARS = 20_000_000;
 const MAX_LOOP_ITEMS = 10_000;
@@ -48,16 +51,27 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private readonly diagnostics: JinjaDiagnostic[] = [];
   private readonly seen = new Set<string>();
   private readonly root: Scope;
+  private readonly library: MacroLibrary;
+  private project: Scope | undefined;
   private macroDepth = 0;
   private steps = 0;
   private outputChars = 0;
+  /** Evaluation failures so far; a project macro whose render adds one degrades to a placeholder. */
+  private failures = 0;
+  /** Diagnostics raised while a project macro renders, re-reported at its call line once it returns. */
+  private captured: JinjaDiagnostic[] | null = null;
 
   constructor(readonly ctx: JinjaContext) {
     this.root = new Scope();
     for (const [name, value] of Object.entries(buildDbtGlobals(this))) this.root.set(name, value);
+    this.library = ctx.macros ?? (ctx.macroSources ? MacroLibrary.fromSources(ctx.macroSources) : MacroLibrary.EMPTY);
   }
 
   report(line: number, severity: JinjaDiagnostic["severity"], message: string): void {
+    if (this.captured) {
+      this.captured.push({ line, severity, message });
+      return;
+    }
     const key = `${line}\u0000${severity}\u0000${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
@@ -66,6 +80,18 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
 
   warn(line: number, message: string): void {
     this.report(line, "warning", message);
+  }
+
+  /** A warning for something that could not be evaluated (it makes an enclosing project macro degrade). */
+  fail(line: number, message: string): void {
+    this.failures++;
+    this.warn(line, message);
+  }
+
+  /** The project macro `name` as a callable, for `adapter.dispatch`; undefined when the project lacks it. */
+  projectMacro(name: string): Callable | undefined {
+    const node = this.library.lookup(name);
+    return node ? this.projectCallable(node, this.projectScope()) : undefined;
   }
 
   sortedDiagnostics(): JinjaDiagnostic[] {
@@ -77,11 +103,9 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
    * (`a`, `t.a`; date parts ignored) it renders as `__backflow_macro_<name>__(a, t.a)` so column lineage survives.
    */
   unknownMacro(name: string, call: CallArgs): Value {
-    const id = placeholderName(name);
-    const columns = columnArguments(call);
-    const rendered = columns.length > 0 ? `${id}(${columns.join(", ")})` : id;
-    this.warn(call.line, `unknown macro "${name}" at line ${call.line}: rendered as the placeholder ${id}`);
-    return new Opaque(rendered);
+    const placeholder = placeholderOf(name, call);
+    this.warn(call.line, `unknown macro "${name}" at line ${call.line}: rendered as the placeholder ${placeholder}`);
+    return new Opaque(placeholder);
   }
 
   /** Renders the top-level nodes; macros defined anywhere at the top level are callable from the start. */
@@ -102,15 +126,54 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
     return out;
   }
 
-  /** Project macros live between the dbt globals and the file, so a file's own macro of the same name wins. */
+  /**
+   * Project macros live between the dbt globals and the file, so a file's own macro of the same name wins;
+   * they are looked up on first use, and also reachable as `<project name>.<macro>`.
+   */
   private projectScope(): Scope {
-    const scope = new Scope(this.root);
-    for (const source of this.ctx.macroSources ?? []) {
-      for (const node of parseTemplate(lexTemplate(source).segments).nodes) {
-        if (node.type === "macro") scope.set(node.name, this.macro(node, scope));
-      }
-    }
+    if (this.project) return this.project;
+    const scope: Scope = new LibraryScope(this.root, {
+      library: this.library,
+      namespace: this.ctx.projectName,
+      callable: (node) => this.projectCallable(node, scope),
+    });
+    this.project = scope;
     return scope;
+  }
+
+  /**
+   * A project macro renders like a file's own, but if its render fails (an expression that cannot be
+   * evaluated, a compiler error, too deep, too long) it degrades to a placeholder like an unknown macro.
+   * What it reports is re-reported at the line of the call, the only line the user's file has.
+   */
+  private projectCallable(node: MacroNode, definedIn: Scope): Callable {
+    return new Callable(node.name, (call) => {
+      const outer = this.captured;
+      const before = this.failures;
+      const captured: JinjaDiagnostic[] = [];
+      this.captured = captured;
+      let value: Value;
+      try {
+        value = this.macro(node, definedIn).fn(call);
+      } finally {
+        this.captured = outer;
+      }
+      const tooLong = toText(value).length > MAX_PROJECT_MACRO_CHARS;
+      if (this.failures > before || tooLong) {
+        this.failures = before;
+        const reason = tooLong
+          ? "its output is too long"
+          : (captured.find((d) => d.severity === "error") ?? captured.at(-1))?.message;
+        const placeholder = placeholderOf(node.name, call);
+        this.warn(
+          call.line,
+          `macro "${node.name}" at line ${call.line} could not be rendered (${reason ?? "unknown reason"}): rendered as the placeholder ${placeholder}`,
+        );
+        return new Opaque(placeholder);
+      }
+      for (const d of captured) this.report(call.line, d.severity, `${d.message} (in macro "${node.name}")`);
+      return value;
+    });
   }
 
   private renderNodes(nodes: readonly TemplateNode[], scope: Scope, out: Piece[]): void {
@@ -173,7 +236,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
       if (error instanceof MacroReturn) return error.value;
       const reason =
         error instanceof JinjaRuntimeError ? error.message : "the expression could not be evaluated";
-      this.warn(line, `Jinja at line ${line} failed: ${reason}; it rendered as nothing`);
+      this.fail(line, `Jinja at line ${line} failed: ${reason}; it rendered as nothing`);
       return new Undefined("");
     }
   }
@@ -267,15 +330,16 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
     } catch (error) {
       if (error instanceof MacroReturn || error instanceof RenderBudgetExceeded) throw error;
       const reason = error instanceof JinjaRuntimeError ? error.message : "the call could not be evaluated";
-      this.warn(line, `Jinja at line ${line} failed: ${reason}; it rendered as nothing`);
+      this.fail(line, `Jinja at line ${line} failed: ${reason}; it rendered as nothing`);
       return "";
     }
   }
 
   /** A macro defined in the file: a callable that renders its body in a new scope. */
-  private macro(node: Extract<TemplateNode, { type: "macro" }>, definedIn: Scope): Callable {
+  private macro(node: MacroNode, definedIn: Scope): Callable {
     return new Callable(node.name, (call) => {
       if (this.macroDepth >= MAX_MACRO_DEPTH) {
+        this.failures++;
         this.report(call.line, "error", `macro "${node.name}" calls itself too deeply (line ${call.line})`);
         return "";
       }
@@ -321,6 +385,13 @@ function loopValue(index: number, items: readonly Value[]): Namespace {
     previtem: index > 0 ? (items[index - 1] ?? null) : new Undefined("previtem"),
     nextitem: index < length - 1 ? (items[index + 1] ?? null) : new Undefined("nextitem"),
   });
+}
+
+/** `__backflow_macro_<name>__`, or `__backflow_macro_<name>__(a, t.a)` when every string argument looks like a column. */
+function placeholderOf(name: string, call: CallArgs): string {
+  const id = placeholderName(name);
+  const columns = columnArguments(call);
+  return columns.length > 0 ? `${id}(${columns.join(", ")})` : id;
 }
 
 /** The string arguments of a call when all of them look like column names; otherwise none. */

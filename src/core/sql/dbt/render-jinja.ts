@@ -2,6 +2,7 @@
 import { assembleOutput } from "./assemble-output.js";
 import { JinjaRenderer } from "./jinja-renderer.js";
 import { lexTemplate } from "./lex-template.js";
+import type { MacroLibrary } from "./macro-library.js";
 import { parseTemplate } from "./parse-template.js";
 
 export type JinjaContext = {
@@ -22,6 +23,10 @@ export type JinjaContext = {
    * project macros render instead of degrading. Problems inside these files are not reported here.
    */
   macroSources?: readonly string[];
+  /** The project's macros, indexed once per build (see `macroLibraryOf`); wins over `macroSources`. */
+  macros?: MacroLibrary;
+  /** The project's name, so `{{ <name>.<macro>() }}` reaches its macros too. */
+  projectName?: string;
 };
 
 export type JinjaDiagnostic = { line: number; severity: "warning" | "error"; message: string };
