@@ -7,6 +7,7 @@ import type { Evaluation } from "../../core/triage/evaluation-schema.js";
 import type { ExpectationRecord } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { type OpenRevert, openRevert, type RevertOutcome } from "./open-revert.js";
+import { resolveMetFinding } from "./resolve-met-finding.js";
 
 export type ExpectationCheck = {
   readonly id: string;
@@ -52,7 +53,7 @@ async function announce(
 /**
  * Re-judges the watched expectations that read finding `fingerprint`, after the triage job stored an
  * evaluation for it. A verdict is recorded once (the first run to settle it comments): met → a
- * comment on the pull request; violated → a comment with the evidence and a revert pull request
+ * comment on the pull request, and the finding it reads resolved; violated → a comment with the evidence and a revert pull request
  * (merged automatically under `rollback: auto` when clean and green); inconclusive → a comment.
  */
 export async function checkExpectationsForSignal(
@@ -111,6 +112,12 @@ export async function checkExpectationsForSignal(
       ...(revert ? { revert } : {}),
       autoRequested: input.config.rollback === "auto",
     });
+    if (verdict.state === "met")
+      await resolveMetFinding({
+        ...input,
+        record,
+        metAt: verdict.evidence.findLast((p) => p.holds)?.observedAt,
+      });
   }
   return checks;
 }

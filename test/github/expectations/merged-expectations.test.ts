@@ -10,6 +10,7 @@ import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
 import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
+import { findingRecord } from "../commands/fixtures.js";
 import { mockDefaultBranch, SHOP_FILES } from "./default-branch.js";
 
 const OWNER = "Codertocat";
@@ -163,6 +164,46 @@ describe("checkExpectationsForSignal", () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]).toContain("Expectation met");
     expect(comments[0]).toContain("2026-11-11T00:00:00Z");
+  });
+
+  it("resolves the finding a met expectation reads and closes its drift issue, once", async () => {
+    await seed([["2026-11-11T00:00:00Z", 0.995]]);
+    await store.findings.put(findingRecord({ repo: REPO_KEY, fingerprint, issueNumber: 12 }));
+    const prComments: string[] = [];
+    const issueComments: string[] = [];
+    const closes: unknown[] = [];
+    const scope = githubApi();
+    mockWatchComment(scope, 2, prComments);
+    mockWatchComment(scope, 12, issueComments);
+    scope
+      .patch(`/repos/${OWNER}/${REPO}/issues/12`, (b) => closes.push(b) > 0)
+      .reply(200, { number: 12, state: "closed" });
+
+    expect((await check())[0]?.state).toBe("met");
+    expect(await check()).toEqual([]);
+
+    expect(scope.isDone()).toBe(true);
+    expect(issueComments).toHaveLength(1);
+    expect(issueComments[0]).toContain(
+      "Resolved: #2 said `completeness(orders.customer_id) >= 0.99 within 3d`",
+    );
+    expect(issueComments[0]).toContain("2026-11-11T00:00:00Z");
+    expect(closes).toEqual([{ state: "closed", state_reason: "completed" }]);
+    expect((await store.findings.get({ repo: REPO_KEY, fingerprint }))?.state).toBe("resolved");
+  });
+
+  it("leaves a finding triage already resolved alone when the expectation is met", async () => {
+    await seed([["2026-11-11T00:00:00Z", 0.995]]);
+    await store.findings.put(
+      findingRecord({ repo: REPO_KEY, fingerprint, issueNumber: 12, state: "resolved" }),
+    );
+    const prComments: string[] = [];
+    mockWatchComment(githubApi(), 2, prComments);
+
+    expect((await check())[0]?.state).toBe("met");
+    expect(takeRecordedRequests().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/${OWNER}/${REPO}/issues/2/comments`,
+    ]);
   });
 
   it("keeps watching while points fail before the deadline, then reports the violation with evidence", async () => {

@@ -1,0 +1,36 @@
+import { codeSpan } from "../../core/render/escape-markdown.js";
+import type { ExpectationRecord } from "../../store/store.js";
+import type { RepoTarget } from "../app-deps.js";
+
+/**
+ * A met expectation resolves the finding it reads: when that finding is still open (triage's own
+ * recovery rule has not closed it, e.g. the metric is back but within the hysteresis band), it is
+ * marked resolved and its drift issue closed with a comment naming the pull request that fixed it.
+ * Returns the issue closed, if any.
+ */
+export async function resolveMetFinding(
+  input: RepoTarget & { record: ExpectationRecord; metAt: string | undefined },
+): Promise<number | undefined> {
+  const { deps, owner, repo, record } = input;
+  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const finding = await deps.store.findings.get({ repo: repoKey, fingerprint: record.fingerprint });
+  if (finding?.state !== "open") return undefined;
+  const now = deps.clock();
+  await deps.store.findings.put({ ...finding, state: "resolved", resolvedAt: now, updatedAt: now });
+  if (!finding.issueNumber || deps.dryRun) return undefined;
+  const when = input.metAt ? ` at ${input.metAt}` : "";
+  const body = `✅ Resolved: #${record.pr} said ${codeSpan(record.spec.text)}, and it held${when}. If the metric breaches again, Backflow reopens this.`;
+  await input.octokit.rest.issues.createComment({ owner, repo, issue_number: finding.issueNumber, body });
+  await input.octokit.rest.issues.update({
+    owner,
+    repo,
+    issue_number: finding.issueNumber,
+    state: "closed",
+    state_reason: "completed",
+  });
+  input.log.info(
+    { repo: repoKey, issue: finding.issueNumber, pr: record.pr },
+    "met expectation resolved finding",
+  );
+  return finding.issueNumber;
+}
