@@ -42,7 +42,14 @@ export const LineageArgsSchema = z.strictObject({
   target: Target,
   direction: z.enum(LINEAGE_DIRECTIONS),
 });
-export const ProposeArgsSchema = z.strictObject({ kind: z.enum(PROPOSAL_KINDS).optional() });
+export const ProposeArgsSchema = z.strictObject({
+  kind: z.enum(PROPOSAL_KINDS).optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/i, "a commit SHA (7 to 40 hex digits)")
+    .optional()
+    .describe("revert only: the commit to undo; the newest change to a suspect file when absent."),
+});
 export const SnoozeArgsSchema = z.strictObject({
   duration: z.string().min(1),
   ms: z.number().int().positive(),
@@ -86,7 +93,7 @@ export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
   report: "/backflow report <dataset>[.<column>] <metric> <value> [note…]",
   annotate: "/backflow annotate <dataset> <seasonality|policy|event|maintenance> <from>..<to> <note…>",
   lineage: "/backflow lineage <table>[.<column>] [up|down]",
-  propose: "/backflow propose [cleansing|contract|revert]",
+  propose: "/backflow propose [cleansing|contract|revert [sha]]",
   snooze: "/backflow snooze <duration>",
   resolve: "/backflow resolve [reason…]",
   rollback: "/backflow rollback",

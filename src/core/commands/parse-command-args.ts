@@ -110,10 +110,14 @@ function lineage(words: readonly string[]): ArgsResult {
 }
 
 function propose(words: readonly string[]): ArgsResult {
-  if (words.length > 1) return fail(`\`propose\` takes at most one argument — ${usage("propose")}`);
-  if (words[0] === undefined) return validated("propose", {});
-  const kind = choose(words[0], PROPOSAL_KINDS, "proposal kind");
-  return kind.ok ? validated("propose", { kind: kind.value }) : kind.result;
+  const [kindWord, commit, ...extra] = words;
+  if (kindWord === undefined) return validated("propose", {});
+  const kind = choose(kindWord, PROPOSAL_KINDS, "proposal kind");
+  if (!kind.ok) return kind.result;
+  if (commit === undefined) return validated("propose", { kind: kind.value });
+  if (kind.value !== "revert" || extra.length > 0)
+    return fail(`only \`propose revert\` takes a second argument, the commit — ${usage("propose")}`);
+  return validated("propose", { kind: kind.value, commit });
 }
 
 function snooze(words: readonly string[]): ArgsResult {

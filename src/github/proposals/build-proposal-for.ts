@@ -28,7 +28,7 @@ export async function buildProposalFor(input: {
   }
   if (!input.commitSha)
     throw new GitHubWriteError(
-      "a revert proposal needs the commit to revert: pass its SHA (`/backflow rollback <sha>`)",
+      "a revert proposal needs the commit to revert: name it with `/backflow propose revert <sha>`",
     );
   const { data: commit } = await input.octokit.rest.repos.getCommit({
     owner: input.owner,

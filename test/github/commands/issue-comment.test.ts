@@ -275,6 +275,78 @@ describe("issue_comment.created commands", () => {
     expect(await store.jobs.list({ kind: "refresh-dashboard" })).toHaveLength(1);
   });
 
+  it("proposes reverting the newest change to a suspect file for propose revert", async () => {
+    const base = findingRecord();
+    const suspect = { table: "orders", depth: 0, transform: "passthrough" as const, rowRules: [] };
+    await store.findings.put(
+      findingRecord({
+        finding: {
+          ...base.finding,
+          suspects: [
+            { ...suspect, column: "customer_id", file: "models/orders.sql", line: 1, recentlyChanged: true },
+            { ...suspect, table: "stg_orders", file: "models/stg_orders.sql", recentlyChanged: false },
+            { ...suspect, table: "raw.orders", depth: 1, recentlyChanged: false },
+          ],
+        },
+      }),
+    );
+    const c = commentPayload("/backflow propose revert", { issue: { number: 1, body: driftIssueBody() } });
+    const m = mockRun({ commentId: c.id, issueNumber: 1, login: c.login, role: "write" });
+    const commit = (sha: string, date: string, message: string) => ({
+      sha,
+      commit: { message, author: { name: "Dev", date }, committer: { name: "Dev", date } },
+      author: { login: "dev" },
+    });
+    const paths: string[] = [];
+    m.scope
+      .get(`${API}/commits`)
+      .query((q) => {
+        paths.push(String(q.path));
+        return q.per_page === "1" && typeof q.since === "string";
+      })
+      .times(2)
+      .reply((uri) =>
+        uri.includes("stg_orders")
+          ? [200, [commit("b".repeat(40), "2026-11-20T09:00:00Z", "Drop test customers\n\nbody")]]
+          : [200, [commit("a".repeat(40), "2026-11-18T09:00:00Z", "Rename column")]],
+      );
+
+    await receive(probot, "issue_comment", c.payload);
+
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    expect(paths.sort()).toEqual(["models/orders.sql", "models/stg_orders.sql"]);
+    const jobs = await store.jobs.list({ kind: "open-proposal" });
+    expect(jobs.map((j) => j.payload)).toMatchObject([
+      { kind: "revert", commitSha: "b".repeat(40), issueNumber: 1 },
+    ]);
+    expect(m.replies[0]).toContain(
+      "Preparing a **revert** of `bbbbbbbb` (Drop test customers, the newest change to `models/stg_orders.sql`)",
+    );
+  });
+
+  it("explains what to do when no recent commit touched the suspects of propose revert", async () => {
+    const base = findingRecord();
+    const suspect = { table: "orders", depth: 0, transform: "passthrough" as const, rowRules: [] };
+    await store.findings.put(
+      findingRecord({
+        finding: {
+          ...base.finding,
+          suspects: [{ ...suspect, file: "models/orders.sql", recentlyChanged: false }],
+        },
+      }),
+    );
+    const c = commentPayload("/backflow propose revert", { issue: { number: 1, body: driftIssueBody() } });
+    const m = mockRun({ commentId: c.id, issueNumber: 1, login: c.login, role: "write" });
+    m.scope.get(`${API}/commits`).query(true).reply(200, []);
+
+    await receive(probot, "issue_comment", c.payload);
+
+    expect(m.reactions).toEqual(["eyes", "confused"]);
+    expect(m.replies[0]).toContain("No commit touched this finding's suspect files (`models/orders.sql`)");
+    expect(m.replies[0]).toContain("`/backflow propose revert <sha>`");
+    expect(await store.jobs.list({ kind: "open-proposal" })).toEqual([]);
+  });
+
   it("refuses to roll back a pull request that is not merged", async () => {
     const pullUrl = `https://api.github.com${API}/pulls/5`;
     const c = commentPayload("/backflow rollback", { issue: { number: 5, pull_request: { url: pullUrl } } });
