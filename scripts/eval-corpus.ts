@@ -20,6 +20,7 @@ import { buildLineage } from "../src/core/lineage/build-lineage.js";
 import type { FileAnalysis } from "../src/core/lineage/file-analysis.js";
 import type { Diagnostic, LineageGraph } from "../src/core/lineage/schema.js";
 import { findDbtProjects, modelNameOf } from "../src/core/sql/dbt/find-dbt-projects.js";
+import { macroLibraryOf } from "../src/core/sql/dbt/macro-library.js";
 import { renderJinja } from "../src/core/sql/dbt/render-jinja.js";
 import { quoteIdentifier } from "../src/core/sql/dialects.js";
 
@@ -80,6 +81,13 @@ const CAUSES: ReadonlyArray<readonly [string, RegExp]> = [
   ["CREATE / ALTER / other DDL", /\b(create|alter|drop|grant|copy|truncate)\b/i],
 ];
 
+/** An unknown macro, or a project macro that could not be rendered: both leave a placeholder. */
+function isMacroPlaceholder(message: string): boolean {
+  return (
+    message.startsWith("unknown macro") || /^macro "[^"]+" at line \d+ could not be rendered/.test(message)
+  );
+}
+
 /** The failure cause of one diagnostic, from its message and the source lines around it. */
 export function causeOf(
   diagnostic: Diagnostic,
@@ -117,7 +125,7 @@ function hasColumnSources(analysis: FileAnalysis, graph: LineageGraph): boolean 
 export function classifyFile(analysis: FileAnalysis, graph: LineageGraph, source: string): FileResult {
   const path = analysis.path;
   const mine = [...analysis.diagnostics, ...graph.diagnostics.filter((d) => d.file === path)];
-  const macroLines = mine.filter((d) => d.message.startsWith("unknown macro")).map((d) => d.line);
+  const macroLines = mine.filter((d) => isMacroPlaceholder(d.message)).map((d) => d.line);
   const failures = mine.filter(
     (d) => d.message.startsWith("could not parse") || d.message.startsWith("could not render the Jinja"),
   );
@@ -148,9 +156,7 @@ export function failureCauses(
   const causes = new Map<string, { count: number; example: string }>();
   for (const analysis of analyses) {
     const source = files.get(analysis.path) ?? "";
-    const macroLines = analysis.diagnostics
-      .filter((d) => d.message.startsWith("unknown macro"))
-      .map((d) => d.line);
+    const macroLines = analysis.diagnostics.filter((d) => isMacroPlaceholder(d.message)).map((d) => d.line);
     for (const d of analysis.diagnostics) {
       if (!d.message.startsWith("could not parse") && !d.message.startsWith("could not render the Jinja"))
         continue;
@@ -167,7 +173,11 @@ function unknownMacros(analyses: readonly FileAnalysis[]): Record<string, number
   const counts = new Map<string, number>();
   for (const analysis of analyses) {
     const names = new Set(
-      analysis.diagnostics.flatMap((d) => /^unknown macro "([^"]+)"/.exec(d.message)?.slice(1) ?? []),
+      analysis.diagnostics.flatMap((d) => {
+        const unknown = /^unknown macro "([^"]+)"/.exec(d.message)?.[1];
+        const failed = /^macro "([^"]+)" at line \d+ could not be rendered/.exec(d.message)?.[1];
+        return unknown ? [unknown] : failed ? [`${failed} (project macro, not rendered)`] : [];
+      }),
     );
     for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
@@ -197,6 +207,8 @@ function compareWithSqlglot(
             isIncremental: false,
             thisRelation: q(modelNameOf(project, analysis.path) ?? "this"),
             target: { type: dialect },
+            projectName: project.name,
+            macros: macroLibraryOf({ macroPaths: project.macroPaths ?? [], files }),
           }).sql
         : text;
       writeFileSync(join(dir, `${i}.sql`), sql);

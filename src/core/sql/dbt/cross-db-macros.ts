@@ -94,6 +94,12 @@ const CROSS_DB: Record<string, MacroBody> = {
 
 /** dbt_utils macros that only exist there. */
 const DBT_UTILS: Record<string, MacroBody> = {
+  /** `group_by(n=3)` → `group by 1,2,3`. */
+  group_by: (c) => {
+    const n = Number(text(bindArgs(c, ["n"])[0], "0"));
+    const count = Number.isInteger(n) && n > 0 ? Math.min(n, 1000) : 0;
+    return count === 0 ? "" : `group by ${Array.from({ length: count }, (_, i) => i + 1).join(",")}`;
+  },
   generate_surrogate_key: surrogateKey,
   surrogate_key: surrogateKey,
   /** Without the warehouse the column list is unknown; `*` (or `alias.*`) keeps table lineage. */

@@ -46,7 +46,12 @@ export type FindDbtProjectsOptions = {
 };
 
 /** Installed packages are dependencies, not the repository's own pipeline. */
-export const PACKAGE_DIRS: ReadonlySet<string> = new Set(["dbt_packages", "dbt_modules", "node_modules", "target"]);
+export const PACKAGE_DIRS: ReadonlySet<string> = new Set([
+  "dbt_packages",
+  "dbt_modules",
+  "node_modules",
+  "target",
+]);
 const MAX_YAML_CHARS = 2_000_000;
 
 /**

@@ -58,13 +58,16 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private outputChars = 0;
   /** Evaluation failures so far; a project macro whose render adds one degrades to a placeholder. */
   private failures = 0;
+  /** Calls too deep; unlike other failures these degrade every enclosing project macro, not only the innermost. */
+  private tooDeep = 0;
   /** Diagnostics raised while a project macro renders, re-reported at its call line once it returns. */
   private captured: JinjaDiagnostic[] | null = null;
 
   constructor(readonly ctx: JinjaContext) {
     this.root = new Scope();
     for (const [name, value] of Object.entries(buildDbtGlobals(this))) this.root.set(name, value);
-    this.library = ctx.macros ?? (ctx.macroSources ? MacroLibrary.fromSources(ctx.macroSources) : MacroLibrary.EMPTY);
+    this.library =
+      ctx.macros ?? (ctx.macroSources ? MacroLibrary.fromSources(ctx.macroSources) : MacroLibrary.EMPTY);
   }
 
   report(line: number, severity: JinjaDiagnostic["severity"], message: string): void {
@@ -104,7 +107,10 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
    */
   unknownMacro(name: string, call: CallArgs): Value {
     const placeholder = placeholderOf(name, call);
-    this.warn(call.line, `unknown macro "${name}" at line ${call.line}: rendered as the placeholder ${placeholder}`);
+    this.warn(
+      call.line,
+      `unknown macro "${name}" at line ${call.line}: rendered as the placeholder ${placeholder}`,
+    );
     return new Opaque(placeholder);
   }
 
@@ -150,6 +156,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
     return new Callable(node.name, (call) => {
       const outer = this.captured;
       const before = this.failures;
+      const deepBefore = this.tooDeep;
       const captured: JinjaDiagnostic[] = [];
       this.captured = captured;
       let value: Value;
@@ -159,7 +166,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
         this.captured = outer;
       }
       const tooLong = toText(value).length > MAX_PROJECT_MACRO_CHARS;
-      if (this.failures > before || tooLong) {
+      if (this.failures > before || this.tooDeep > deepBefore || tooLong) {
         this.failures = before;
         const reason = tooLong
           ? "its output is too long"
@@ -171,7 +178,10 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
         );
         return new Opaque(placeholder);
       }
-      for (const d of captured) this.report(call.line, d.severity, `${d.message} (in macro "${node.name}")`);
+      for (const d of captured) {
+        const where = d.message.includes('(in macro "') ? "" : ` (in macro "${node.name}")`;
+        this.report(call.line, d.severity, `${d.message}${where}`);
+      }
       return value;
     });
   }
@@ -339,7 +349,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private macro(node: MacroNode, definedIn: Scope): Callable {
     return new Callable(node.name, (call) => {
       if (this.macroDepth >= MAX_MACRO_DEPTH) {
-        this.failures++;
+        this.tooDeep++;
         this.report(call.line, "error", `macro "${node.name}" calls itself too deeply (line ${call.line})`);
         return "";
       }

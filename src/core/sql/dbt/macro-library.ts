@@ -1,0 +1,135 @@
+/** The `{% macro %}` definitions of a dbt project's macro files, parsed on first use, with a cache key per model. */
+import { sha1Hex } from "../sha1-hex.js";
+import { PACKAGE_DIRS } from "./find-dbt-projects.js";
+import { lexTemplate } from "./lex-template.js";
+import { parseTemplate, type TemplateNode } from "./parse-template.js";
+
+export type MacroNode = Extract<TemplateNode, { type: "macro" }>;
+
+/** One macro file: its path, text and Git blob SHA (or content hash). */
+export type MacroFile = { readonly path: string; readonly text: string; readonly sha: string };
+
+type Entry = { readonly file: number; readonly words: ReadonlySet<string> };
+
+const MACRO_START = /\{%-?\s*macro\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+function wordsOf(text: string): Set<string> {
+  return new Set(text.match(WORD) ?? []);
+}
+
+/**
+ * A project's macros by name. The index is a cheap scan of the files; a file is parsed only when one of
+ * its macros is called. When two files define the same name, the first path in sort order wins.
+ */
+export class MacroLibrary {
+  private readonly files: readonly MacroFile[];
+  private readonly entries = new Map<string, Entry>();
+  /** `default__x`, `snowflake__x` are reachable from the word `x` (a dispatch by name). */
+  private readonly bySuffix = new Map<string, string[]>();
+  private readonly parsed = new Map<number, Map<string, MacroNode>>();
+
+  constructor(files: readonly MacroFile[]) {
+    this.files = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.files.forEach((file, index) => {
+      this.index(file.text, index);
+    });
+  }
+
+  /** An empty library: no project macros. */
+  static readonly EMPTY = new MacroLibrary([]);
+
+  /** Macro texts without paths (render-time only: their cache key is their content). */
+  static fromSources(sources: readonly string[]): MacroLibrary {
+    return new MacroLibrary(sources.map((text, i) => ({ path: String(i), text, sha: sha1Hex(text) })));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The parsed definition of `name`, or undefined when the project has no such macro. */
+  lookup(name: string): MacroNode | undefined {
+    const entry = this.entries.get(name);
+    if (!entry) return undefined;
+    let nodes = this.parsed.get(entry.file);
+    if (!nodes) {
+      nodes = new Map();
+      const text = this.files[entry.file]?.text ?? "";
+      for (const node of parseTemplate(lexTemplate(text).segments).nodes) {
+        if (node.type === "macro" && !nodes.has(node.name)) nodes.set(node.name, node);
+      }
+      this.parsed.set(entry.file, nodes);
+    }
+    return nodes.get(name);
+  }
+
+  /**
+   * A key that changes whenever a macro `text` can reach (by name, directly or through other macros) is
+   * added, removed or edited; "" when it reaches none. Conservative: any word that names a macro counts.
+   */
+  keyFor(text: string): string {
+    if (this.entries.size === 0) return "";
+    const reached = new Set<string>();
+    const pending = [...wordsOf(text)];
+    while (pending.length > 0) {
+      const word = pending.pop() as string;
+      for (const name of [word, ...(this.bySuffix.get(word) ?? [])]) {
+        const entry = this.entries.get(name);
+        if (!entry || reached.has(name)) continue;
+        reached.add(name);
+        pending.push(...entry.words);
+      }
+    }
+    if (reached.size === 0) return "";
+    const parts = [...reached].sort().map((name) => {
+      const entry = this.entries.get(name) as Entry;
+      const file = this.files[entry.file] as MacroFile;
+      return `${name}@${file.path}@${file.sha}`;
+    });
+    return sha1Hex(parts.join("\n"));
+  }
+
+  private index(text: string, file: number): void {
+    const starts = [...text.matchAll(MACRO_START)];
+    starts.forEach((match, i) => {
+      const name = match[1] as string;
+      if (this.entries.has(name)) return;
+      const end = starts[i + 1]?.index ?? text.length;
+      this.entries.set(name, { file, words: wordsOf(text.slice(match.index, end)) });
+      const split = name.indexOf("__");
+      if (split > 0) {
+        const suffix = name.slice(split + 2);
+        this.bySuffix.set(suffix, [...(this.bySuffix.get(suffix) ?? []), name]);
+      }
+    });
+  }
+}
+
+/**
+ * The library of a project: every `.sql` file under its macro paths (`macro-paths`, default `macros/`),
+ * outside installed packages.
+ */
+export function macroLibraryOf(args: {
+  readonly macroPaths: readonly string[];
+  readonly files: ReadonlyMap<string, string>;
+  readonly shas?: ReadonlyMap<string, string>;
+}): MacroLibrary {
+  const { macroPaths, files, shas } = args;
+  const found: MacroFile[] = [];
+  for (const [path, text] of files) {
+    if (!/\.sql$/i.test(path) || !macroPaths.some((dir) => dir === "" || path.startsWith(`${dir}/`)))
+      continue;
+    if (path.split("/").some((part) => PACKAGE_DIRS.has(part)) || !text.includes("macro")) continue;
+    found.push({ path, text, sha: shas?.get(path) ?? sha1Hex(text) });
+  }
+  return found.length === 0 ? MacroLibrary.EMPTY : new MacroLibrary(found);
+}
