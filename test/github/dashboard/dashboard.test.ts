@@ -8,7 +8,7 @@ import { createBackflowApp } from "../../../src/index.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
 import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
-import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { checkRequest, takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
 import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
 import { findingRecord, OWNER, REPO, REPO_KEY } from "../commands/fixtures.js";
@@ -61,7 +61,12 @@ async function refresh() {
   });
 }
 
-const writes = () => takeRecordedRequests().filter((r) => r.method !== "GET" && r.path.startsWith("/repos/"));
+/** Writes to the repository since the last call; every taken request is checked first (it escapes setup.ts's check). */
+function writes() {
+  const requests = takeRecordedRequests();
+  expect(requests.flatMap(checkRequest)).toEqual([]);
+  return requests.filter((r) => r.method !== "GET" && r.path.startsWith("/repos/"));
+}
 
 describe("feedback dashboard", () => {
   it("creates the dashboard once, then leaves it alone when nothing changed, then updates it in place", async () => {
@@ -79,7 +84,10 @@ describe("feedback dashboard", () => {
         body = b.body;
         return true;
       })
-      .reply(201, { number: 42 });
+      .reply(201, { number: 42, node_id: "I_kwDOissue42" });
+    scope
+      .post("/graphql", (b) => b.variables?.issueId === "I_kwDOissue42")
+      .reply(200, { data: { pinIssue: { issue: { number: 42, isPinned: true } } } });
     scope
       .get(`${API}/issues/42`)
       .reply(200, () => ({ number: 42, title: "Backflow feedback dashboard", body, state: "open" }));
@@ -90,12 +98,13 @@ describe("feedback dashboard", () => {
       })
       .reply(200, { number: 42 });
 
-    expect(await refresh()).toEqual({ action: "created", number: 42 });
+    expect(await refresh()).toEqual({ action: "created", number: 42, pin: { issue: 42, pinned: true } });
     expect(body).toContain(DASHBOARD_MARKER);
     expect(body).toContain("orders.customer\\_id completeness");
     expect(body).toMatch(/\| orders\\-contract \| 1\.2\.0 \| orders \|/);
     expect(await store.repoState.get({ repo: REPO_KEY, key: DASHBOARD_ISSUE_KEY })).toBe(42);
     expect(writes().map((w) => w.method)).toEqual(["POST"]);
+    expect(body).not.toContain("Not pinned");
 
     expect(await refresh()).toEqual({ action: "unchanged", number: 42 });
     expect(writes()).toEqual([]);

@@ -100,6 +100,19 @@ describe("renderDashboard", () => {
     expect(takeCheckedActions(body).actions).toEqual([]);
   });
 
+  it("says why the issue is not pinned, escaped, right under the introduction", () => {
+    expect(body).not.toContain("Not pinned");
+    const pinned = renderDashboard(
+      { ...data, notPinned: "Limit of 3 pinned issues <b>@admins</b>" },
+      NOW,
+    ).body;
+    const note = pinned.indexOf("**Not pinned:** Limit of 3 pinned issues");
+    expect(note).toBeGreaterThan(0);
+    expect(note).toBeLessThan(pinned.indexOf("### Open findings"));
+    expect(pinned).toContain("— pin it from the issue's sidebar.");
+    expect(pinned).not.toMatch(/<b>|@admins/);
+  });
+
   it("says when contracts could not be read", () => {
     const { contracts: _omit, ...rest } = data;
     expect(renderDashboard(rest, NOW).body).toContain("Could not be read from the default branch");
