@@ -1,6 +1,7 @@
 import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Suspect } from "../../../src/core/triage/find-suspects.js";
 import { createBackflowApp } from "../../../src/index.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
@@ -275,21 +276,27 @@ describe("issue_comment.created commands", () => {
     expect(await store.jobs.list({ kind: "refresh-dashboard" })).toHaveLength(1);
   });
 
-  it("proposes reverting the newest change to a suspect file for propose revert", async () => {
+  /** The fixture finding, stored with these upstream suspects (defaults: depth 0 passthrough of `orders`). */
+  async function storeFindingWithSuspects(suspects: Array<Partial<Suspect>>) {
     const base = findingRecord();
-    const suspect = { table: "orders", depth: 0, transform: "passthrough" as const, rowRules: [] };
+    const defaults: Suspect = {
+      table: "orders",
+      depth: 0,
+      transform: "passthrough",
+      rowRules: [],
+      recentlyChanged: false,
+    };
     await store.findings.put(
-      findingRecord({
-        finding: {
-          ...base.finding,
-          suspects: [
-            { ...suspect, column: "customer_id", file: "models/orders.sql", line: 1, recentlyChanged: true },
-            { ...suspect, table: "stg_orders", file: "models/stg_orders.sql", recentlyChanged: false },
-            { ...suspect, table: "raw.orders", depth: 1, recentlyChanged: false },
-          ],
-        },
-      }),
+      findingRecord({ finding: { ...base.finding, suspects: suspects.map((s) => ({ ...defaults, ...s })) } }),
     );
+  }
+
+  it("proposes reverting the newest change to a suspect file for propose revert", async () => {
+    await storeFindingWithSuspects([
+      { column: "customer_id", file: "models/orders.sql", line: 1, recentlyChanged: true },
+      { table: "stg_orders", file: "models/stg_orders.sql" },
+      { table: "raw.orders", depth: 1 },
+    ]);
     const c = commentPayload("/backflow propose revert", { issue: { number: 1, body: driftIssueBody() } });
     const m = mockRun({ commentId: c.id, issueNumber: 1, login: c.login, role: "write" });
     const commit = (sha: string, date: string, message: string) => ({
@@ -325,16 +332,7 @@ describe("issue_comment.created commands", () => {
   });
 
   it("explains what to do when no recent commit touched the suspects of propose revert", async () => {
-    const base = findingRecord();
-    const suspect = { table: "orders", depth: 0, transform: "passthrough" as const, rowRules: [] };
-    await store.findings.put(
-      findingRecord({
-        finding: {
-          ...base.finding,
-          suspects: [{ ...suspect, file: "models/orders.sql", recentlyChanged: false }],
-        },
-      }),
-    );
+    await storeFindingWithSuspects([{ file: "models/orders.sql" }]);
     const c = commentPayload("/backflow propose revert", { issue: { number: 1, body: driftIssueBody() } });
     const m = mockRun({ commentId: c.id, issueNumber: 1, login: c.login, role: "write" });
     m.scope.get(`${API}/commits`).query(true).reply(200, []);

@@ -13,6 +13,7 @@ import {
   type PullRequestFiles,
 } from "../../helpers/pull-request-repo.js";
 import { testOctokit } from "../drift/drift-harness.js";
+import { revertPull } from "./revert-pull.js";
 
 const OWNER = "acme";
 const REPO = "shop";
@@ -53,16 +54,9 @@ function mockGitHub(input: {
     posted.push({ path, body });
     return true;
   };
-  scope.get(`${API}/pulls/90`).reply(200, {
-    number: 90,
-    state: "open",
-    merged: false,
-    mergeable: true,
-    mergeable_state: "clean",
-    head: { sha: WRITTEN, ref: "backflow/revert/b2b2b2b2" },
-    base: { sha: BASE, ref: "main" },
-    ...input.pr,
-  });
+  scope
+    .get(`${API}/pulls/90`)
+    .reply(200, revertPull({ number: 90, headSha: WRITTEN, baseSha: BASE, overrides: input.pr }));
   mockPullRequestRepo(scope, {
     owner: OWNER,
     repo: REPO,

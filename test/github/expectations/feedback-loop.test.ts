@@ -11,6 +11,7 @@ import { loadPayload, receive } from "../../helpers/payloads.js";
 import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
 import { CONFIG, completeness, deliverAndTriage, resetNock, testOctokit } from "../drift/drift-harness.js";
 import { exampleFiles, type FakeGitHub, fakeGitHub, HEAD_SHA, OWNER, REPO } from "../drift/fake-github.js";
+import { revertPull } from "./revert-pull.js";
 
 const T0 = new Date("2026-11-24T06:00:00Z");
 const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
@@ -109,15 +110,7 @@ const REVERT_SHA = "9".repeat(40);
 /** The revert pull request as GitHub shows it to the auto-merge job: clean, its head the commit Backflow wrote. */
 function mockRevertPullRequest(sent: { merges: unknown[]; checks: unknown[] }) {
   const scope = githubApi({ persist: true });
-  scope.get(`${API}/pulls/90`).reply(200, {
-    number: 90,
-    state: "open",
-    merged: false,
-    mergeable: true,
-    mergeable_state: "clean",
-    head: { sha: REVERT_SHA, ref: "backflow/revert/b2b2b2b2" },
-    base: { sha: HEAD_SHA, ref: "main" },
-  });
+  scope.get(`${API}/pulls/90`).reply(200, revertPull({ number: 90, headSha: REVERT_SHA, baseSha: HEAD_SHA }));
   // The revert's tree as the fake serves it: the default branch's files (the compare finds no change).
   scope
     .get(`${API}/git/trees/${REVERT_SHA}`)
