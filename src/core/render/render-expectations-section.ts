@@ -15,6 +15,12 @@ export type ExpectsBlockCheck = {
 const MAX_ITEMS = 30;
 /** A problem message quoting a line longer than this is not shown: cutting it could break its code span. */
 const MAX_MESSAGE = 400;
+/** Longest metric or target shown in the table; cut before it is put in a code span, so cutting is safe. */
+const MAX_CELL = 80;
+
+function clip(text: string): string {
+  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -38,8 +44,8 @@ function watchedTable(expectations: readonly BoundExpectation[]): string {
     ["Line", "Metric", "Dataset / column", "Condition", "Window"],
     shown.map((e) => [
       e.line,
-      { md: codeSpan(e.metric) },
-      { md: codeSpan(e.column ? `${e.tableId}.${e.column}` : e.tableId) },
+      { md: codeSpan(clip(e.metric)) },
+      { md: codeSpan(clip(e.column ? `${e.tableId}.${e.column}` : e.tableId)) },
       { md: codeSpan(conditionText(e.condition)) },
       { md: codeSpan(`${e.mode} ${e.duration}`) },
     ]),

@@ -221,6 +221,43 @@ describe("pull_request handler", () => {
     ]);
   });
 
+  it.each([
+    ["a title edit", { title: { from: "Old title" } }, {}],
+    ["a body edit of a draft", { body: { from: "old" } }, { draft: true }],
+    ["a body edit of a closed pull request", { body: { from: "old" } }, { state: "closed" }],
+  ])("sends no request at all for %s", async (_case, changes, pullRequest) => {
+    const payload = prPayload("opened", { action: "edited", changes, pull_request: pullRequest });
+
+    await receive(probot, "pull_request", payload);
+
+    expect(takeRecordedRequests()).toEqual([]);
+  });
+
+  it("analyses the pull request again when an edit moves it to another base branch", async () => {
+    const payload = prPayload("opened", {
+      action: "edited",
+      changes: { base: { ref: { from: "main" }, sha: { from: "0".repeat(40) } } },
+    });
+    const sha = headSha(payload);
+    const scope = githubApi();
+    mockPullRequestRepo(scope, {
+      owner: OWNER,
+      repo: REPO,
+      baseSha: baseSha(payload),
+      headSha: sha,
+      files: PR,
+    });
+    const writes = mockImpactRun(scope, sha);
+
+    await receive(probot, "pull_request", payload);
+
+    expect(scope.isDone()).toBe(true);
+    expect(writes.map((w) => [w.method, w.body.conclusion])).toEqual([
+      ["POST", undefined],
+      ["PATCH", "action_required"],
+    ]);
+  });
+
   it("ignores draft pull requests", async () => {
     const payload = prPayload("opened", { pull_request: { draft: true } });
 

@@ -6,7 +6,6 @@ import { IMPACT_CHECK_NAME } from "../../../src/github/services/plan-impact-chec
 import { createBackflowApp } from "../../../src/index.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
-import { exampleScenario } from "../../core/impact/example-scenarios.js";
 import {
   contentFile,
   contentsPath,
@@ -15,79 +14,25 @@ import {
   NOT_FOUND,
 } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
-import { loadPayload, receive } from "../../helpers/payloads.js";
+import { receive } from "../../helpers/payloads.js";
 import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
-import { mockCompare, mockGitRepo } from "./fake-repo.js";
+import {
+  ackPayload,
+  BASE,
+  type CheckRunBody,
+  HEAD,
+  mockCheckRuns,
+  mockShopPullRequest,
+  prPayload,
+  repoOf,
+} from "./shop-pull-request.js";
 
 const NOW = new Date("2025-06-01T12:00:00Z");
-const BASE = "a".repeat(40);
-const HEAD = "b".repeat(40);
-type Body = Record<string, unknown> & {
-  output?: { title?: string; summary?: string; annotations?: unknown[] };
-  actions?: unknown[];
-};
 
 let store: Store;
 let probot: Probot;
 
-function prPayload(action = "opened", head = HEAD) {
-  return loadPayload("pull_request", {
-    action,
-    overrides: { pull_request: { base: { sha: BASE }, head: { sha: head } } },
-  });
-}
-
-function repoOf(payload: Record<string, unknown>) {
-  const repository = payload.repository as { name: string; owner: { login: string } };
-  return { owner: repository.owner.login, repo: repository.name };
-}
-
-/** A pull request on the example shop: base = the shop, head = the shop with the scenario's files. */
-function mockShopPullRequest(
-  scenario: "breaking" | "non-breaking",
-  payload: Record<string, unknown>,
-  head = HEAD,
-) {
-  const { owner, repo } = repoOf(payload);
-  const s = exampleScenario(scenario);
-  const scope = githubApi();
-  scope
-    .get(contentsPath(owner, repo, CONFIG_PATH))
-    .query({ ref: head })
-    .reply(200, contentFile(CONFIG_PATH, s.head.get(CONFIG_PATH) ?? ""))
-    .persist();
-  const git = mockGitRepo(scope, { owner, repo, commits: { [BASE]: s.base, [head]: s.head } });
-  mockCompare(scope, { owner, repo, base: BASE, head, files: s.head, changed: s.changed }).persist();
-  return { scope, owner, repo, git, scenario: s };
-}
-
-/** Check run writes of the current test, in order, whichever mock answered them. */
-let written: { method: string; body: Body }[] = [];
-
-function mockCheckRuns(scope: nock.Scope, owner: string, repo: string, sha = HEAD, id = 77) {
-  const bodies = written;
-  scope
-    .get(`/repos/${owner}/${repo}/commits/${sha}/check-runs`)
-    .query({ check_name: IMPACT_CHECK_NAME, filter: "latest", per_page: "100", app_id: String(TEST_APP_ID) })
-    .reply(200, { total_count: 0, check_runs: [] });
-  scope
-    .post(`/repos/${owner}/${repo}/check-runs`, (body: Body) => {
-      bodies.push({ method: "POST", body });
-      return true;
-    })
-    .reply(201, { id });
-  scope
-    .patch(`/repos/${owner}/${repo}/check-runs/${id}`, (body: Body) => {
-      bodies.push({ method: "PATCH", body });
-      return true;
-    })
-    .reply(200, { id })
-    .persist();
-  return bodies;
-}
-
 beforeEach(async () => {
-  written = [];
   store = openSqliteStore(":memory:");
   probot = await createTestProbot({
     app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
@@ -195,7 +140,7 @@ describe("impact check run", () => {
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] });
     scope
-      .post(`/repos/${owner}/${repo}/check-runs`, (b: Body) => b.conclusion === "failure")
+      .post(`/repos/${owner}/${repo}/check-runs`, (b: CheckRunBody) => b.conclusion === "failure")
       .reply(201, { id: 5 });
 
     await receive(probot, "pull_request", payload);
@@ -206,12 +151,12 @@ describe("impact check run", () => {
   it("needs at most 5 requests plus the changed files for a push on a warm cache", async () => {
     const first = prPayload();
     const { scope, owner, repo } = mockShopPullRequest("breaking", first);
-    mockCheckRuns(scope, owner, repo);
+    const bodies = mockCheckRuns(scope, owner, repo);
     await receive(probot, "pull_request", first);
     const next = "c".repeat(40);
     const pushed = prPayload("synchronize", next);
     const again = mockShopPullRequest("breaking", pushed, next);
-    const bodies = mockCheckRuns(again.scope, owner, repo, next, 78);
+    mockCheckRuns(again.scope, owner, repo, next, 78, bodies);
     takeRecordedRequests();
 
     await receive(probot, "pull_request", pushed);
@@ -224,19 +169,6 @@ describe("impact check run", () => {
 });
 
 describe("acknowledging a breaking change", () => {
-  function ackPayload(login: string, pr: Record<string, unknown>) {
-    return loadPayload("check_run", {
-      action: "requested_action",
-      overrides: {
-        check_run: { id: 77, name: IMPACT_CHECK_NAME, head_sha: HEAD },
-        requested_action: { identifier: "ack-breaking" },
-        sender: { login, type: "User" },
-        repository: pr.repository,
-        installation: { id: 1 },
-      },
-    });
-  }
-
   async function openBreaking() {
     const payload = prPayload();
     const mocks = mockShopPullRequest("breaking", payload);
@@ -292,12 +224,12 @@ describe("acknowledging a breaking change", () => {
   });
 
   it("keeps the acknowledgement for a new commit with the same impact", async () => {
-    const { payload, owner, repo } = await openBreaking();
+    const { payload, owner, repo, bodies } = await openBreaking();
     await receive(probot, "check_run", ackPayload("bob-engineer", payload));
     const next = "d".repeat(40);
     const pushed = prPayload("synchronize", next);
     const again = mockShopPullRequest("breaking", pushed, next);
-    const bodies = mockCheckRuns(again.scope, owner, repo, next, 79);
+    mockCheckRuns(again.scope, owner, repo, next, 79, bodies);
 
     await receive(probot, "pull_request", pushed);
 
