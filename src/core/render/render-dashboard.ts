@@ -53,6 +53,7 @@ export type DashboardData = {
 
 export type DashboardAction =
   | { readonly action: "rerun-triage"; readonly fingerprint: string }
+  | { readonly action: "propose"; readonly fingerprint: string }
   | { readonly action: "refresh" };
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { error: 0, warning: 1, info: 2 };
@@ -123,11 +124,17 @@ function introSection(data: DashboardData): string {
 }
 
 function actionsSection(data: DashboardData): string {
-  const rerun = [...data.findings]
-    .slice(0, 20)
+  const findings = data.findings.slice(0, 20);
+  const rerun = findings.map(
+    (f) =>
+      `- [ ] <!-- backflow:action rerun-triage ${f.fingerprint} --> Re-run triage for ${escapeMarkdown(f.title)}`,
+  );
+  // A proposal links back to its drift issue, so only findings with one are offered.
+  const propose = findings
+    .filter((f) => f.issueNumber !== null)
     .map(
       (f) =>
-        `- [ ] <!-- backflow:action rerun-triage ${f.fingerprint} --> Re-run triage for ${escapeMarkdown(f.title)}`,
+        `- [ ] <!-- backflow:action propose ${f.fingerprint} --> Propose a fix for #${f.issueNumber} ${escapeMarkdown(f.title)}`,
     );
   return [
     "### Actions",
@@ -136,6 +143,7 @@ function actionsSection(data: DashboardData): string {
     "",
     "- [ ] <!-- backflow:action refresh --> Refresh this dashboard now",
     ...rerun,
+    ...propose,
   ].join("\n");
 }
 
@@ -181,7 +189,7 @@ export function renderDashboard(data: DashboardData, now: Date): { title: string
 }
 
 const ACTION_LINE =
-  /^(\s*[-*] \[)([xX])(\] <!-- backflow:action (rerun-triage [0-9a-f]{6,64}|refresh) -->.*)$/;
+  /^(\s*[-*] \[)([xX])(\] <!-- backflow:action ((?:rerun-triage|propose) [0-9a-f]{6,64}|refresh) -->.*)$/;
 
 /** The actions whose boxes are ticked in a dashboard body, and the body with those boxes cleared. */
 export function takeCheckedActions(body: string): { actions: DashboardAction[]; cleared: string } {
@@ -192,8 +200,13 @@ export function takeCheckedActions(body: string): { actions: DashboardAction[]; 
       const m = ACTION_LINE.exec(line.replace(/\r$/, ""));
       if (!m) return line;
       const [name, arg] = (m[4] as string).split(" ");
+      const fingerprint = arg as string;
       actions.push(
-        name === "refresh" ? { action: "refresh" } : { action: "rerun-triage", fingerprint: arg as string },
+        name === "refresh"
+          ? { action: "refresh" }
+          : name === "propose"
+            ? { action: "propose", fingerprint }
+            : { action: "rerun-triage", fingerprint },
       );
       return `${m[1]} ${m[3]}`;
     })

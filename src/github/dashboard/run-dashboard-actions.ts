@@ -1,5 +1,6 @@
 import type { DashboardAction } from "../../core/render/render-dashboard.js";
 import type { RepoTarget } from "../app-deps.js";
+import { proposeFromDashboard } from "./propose-from-dashboard.js";
 import { enqueueDashboardRefresh } from "./refresh-dashboard-job.js";
 import { retriageFinding } from "./retriage-finding.js";
 
@@ -18,6 +19,13 @@ export async function runDashboardActions(
     if (action.action === "rerun-triage") {
       const result = await retriageFinding({ ...input, fingerprint: action.fingerprint });
       detail = { ...detail, result: result ? `${result.decision}:${result.action}` : "no stored signal" };
+    } else if (action.action === "propose") {
+      const result = await proposeFromDashboard({
+        ...input,
+        fingerprint: action.fingerprint,
+        dashboardIssue: input.issueNumber,
+      });
+      detail = { ...detail, result };
     }
     await deps.store.audit.record({
       at: deps.clock(),

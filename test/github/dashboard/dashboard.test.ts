@@ -158,6 +158,46 @@ describe("feedback dashboard", () => {
     expect(writes()).toEqual([]);
   });
 
+  it.each([
+    ["write", "proposal queued for #1"],
+    ["triage", "refused: needs write"],
+  ])("a ticked propose box from a %s user runs /backflow propose's permission rule", async (role, result) => {
+    await store.findings.put(findingRecord());
+    const fingerprint = findingRecord().fingerprint;
+    const issueBody = `${DASHBOARD_MARKER}\n- [x] <!-- backflow:action propose ${fingerprint} --> Propose a fix for #1\n`;
+    const scope = githubApi();
+    scope.patch(`${API}/issues/42`).reply(200, { number: 42 });
+    scope
+      .get(`${API}/contents/${encodeURIComponent(".github/backflow.yml")}`)
+      .reply(404, { message: "Not Found" });
+    scope
+      .get(new RegExp(`${API}/collaborators/[^/]+/permission`))
+      .reply(200, { permission: role === "write" ? "write" : "read", role_name: role });
+    const refusals: string[] = [];
+    if (role !== "write")
+      scope.post(`${API}/issues/42/comments`, (b) => refusals.push(b.body) > 0).reply(201, { id: 1 });
+
+    await receive(
+      probot,
+      "issues",
+      loadPayload("issues", { action: "edited", overrides: { issue: { number: 42, body: issueBody } } }),
+    );
+
+    expect(scope.isDone()).toBe(true);
+    const audit = await store.audit.list({ repo: REPO_KEY });
+    expect(audit.map((a) => [a.action, a.detail?.result])).toEqual([["dashboard.propose", result]]);
+    const proposals = (await store.jobs.list({ kind: "open-proposal" })).map((j) => j.payload);
+    if (role === "write") {
+      expect(proposals).toEqual([
+        { repo: `${OWNER}/${REPO}`, fingerprint, kind: "cleansing", issueNumber: 1 },
+      ]);
+      expect(refusals).toEqual([]);
+    } else {
+      expect(proposals).toEqual([]);
+      expect(refusals[0]).toContain("proposing a fix needs write access");
+    }
+  });
+
   it("debounces refresh requests to one job per repository and minute", async () => {
     const { enqueueDashboardRefresh } = await import(
       "../../../src/github/dashboard/refresh-dashboard-job.js"

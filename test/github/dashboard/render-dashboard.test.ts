@@ -93,9 +93,18 @@ describe("renderDashboard", () => {
         `- [ ] <!-- backflow:action rerun-triage ${FP} -->`,
         `- [x] <!-- backflow:action rerun-triage ${FP} -->`,
       )
-      .replace("- [ ] <!-- backflow:action refresh -->", "- [X] <!-- backflow:action refresh -->");
+      .replace("- [ ] <!-- backflow:action refresh -->", "- [X] <!-- backflow:action refresh -->")
+      .replace(
+        `- [ ] <!-- backflow:action propose ${FP} -->`,
+        `- [x] <!-- backflow:action propose ${FP} -->`,
+      );
+    expect(body).toContain(`- [ ] <!-- backflow:action propose ${FP} --> Propose a fix for #3 `);
     const { actions, cleared } = takeCheckedActions(ticked);
-    expect(actions).toEqual([{ action: "refresh" }, { action: "rerun-triage", fingerprint: FP }]);
+    expect(actions).toEqual([
+      { action: "refresh" },
+      { action: "rerun-triage", fingerprint: FP },
+      { action: "propose", fingerprint: FP },
+    ]);
     expect(cleared).toBe(body);
     expect(takeCheckedActions(body).actions).toEqual([]);
   });
