@@ -7,6 +7,7 @@ import {
   locationOf,
   nameOf,
 } from "../sql/ast-nodes.js";
+import { namedWindowSpecs } from "./named-windows.js";
 import type { QueryContext } from "./query-context.js";
 import { type Origin, resolveColumn, type Scope } from "./scope.js";
 
@@ -69,6 +70,10 @@ function visit(
   for (const [key, child] of Object.entries(value)) {
     if (!SKIP_KEYS.has(key) && typeof child === "object" && child !== null)
       visit(child, scope, ctx, facts, sub);
+  }
+  // After the arguments and inline PARTITION BY / ORDER BY: the named window's, in that order.
+  if (isNode(value.over)) {
+    for (const spec of namedWindowSpecs(value.over, scope)) visit(spec, scope, ctx, facts, sub);
   }
 }
 

@@ -13,6 +13,7 @@ import { expressionSql } from "../sql/parse-statement.js";
 import { analyzeExpression } from "./analyze-expression.js";
 import { columnFromExpression, columnFromReference, uniqueSources } from "./build-column.js";
 import type { AnalyzedColumn } from "./file-analysis.js";
+import { windowsOf } from "./named-windows.js";
 import { expressionText, locateName, type QueryContext } from "./query-context.js";
 import { recordRowSources } from "./record-row-sources.js";
 import type { Transform } from "./schema.js";
@@ -173,6 +174,7 @@ function addLateral(scope: Scope, column: AnalyzedColumn): void {
 /** Columns of one SELECT, resolving CTEs, FROM entries and row sources into `ctx`. */
 function analyzeSelect(select: AstNode, parent: Scope | undefined, ctx: QueryContext): AnalyzedColumn[] {
   const scope = newScope(parent);
+  for (const [name, spec] of windowsOf(select)) scope.windows.set(name, spec);
   registerCtes(select, scope, ctx);
   buildFrom(select, scope, ctx);
   const columns: AnalyzedColumn[] = [];

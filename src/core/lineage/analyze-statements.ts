@@ -120,7 +120,7 @@ function analyzeOne(state: FileState, statement: SqlStatement): void {
   const original = input.sql.slice(statement.start, statement.end);
   const rewritten = rewriteForParser(original, {
     hashComments: hashStartsComment(input.dialect),
-    bigQueryTypes: input.dialect === "bigquery",
+    bigQuery: input.dialect === "bigquery",
   });
   const baseLine = state.fileLine(statement.start);
   const lineOf = (local: number) => input.lineOf(baseLine + local - 1);

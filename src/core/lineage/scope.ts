@@ -25,6 +25,8 @@ export type Scope = {
   readonly usingColumns: Set<string>;
   /** Aliases of the SELECT's earlier items, in dialects with lateral column aliases. */
   readonly lateral: Map<string, Origin>;
+  /** The SELECT's `WINDOW name AS (…)` specifications, by lower-case name. */
+  readonly windows: Map<string, Readonly<Record<string, unknown>>>;
   readonly parent?: Scope;
 };
 
@@ -34,6 +36,7 @@ export function newScope(parent?: Scope): Scope {
     ctes: new Map(),
     usingColumns: new Set(),
     lateral: new Map(),
+    windows: new Map(),
     ...(parent ? { parent } : {}),
   };
 }

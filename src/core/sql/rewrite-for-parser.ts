@@ -1,3 +1,5 @@
+import { rewriteBigQuery, startsBigQueryRewrite } from "./rewrite-bigquery.js";
+import { blank, is, matchingParen } from "./sql-text-edits.js";
 import { identifierName, type SqlToken, tokenizeSql } from "./tokenize-sql.js";
 
 /** `* EXCEPT (a, b)` / `* EXCLUDE` / `* REPLACE (expr AS a)` lifted out of the text before parsing. */
@@ -9,28 +11,6 @@ export type StarModifier = {
 };
 
 export type RewrittenSql = { readonly text: string; readonly starModifiers: readonly StarModifier[] };
-
-/** Blanks a range with spaces but keeps newlines, so every later offset and line stays where it was. */
-function blank(chars: string[], start: number, end: number, replacement = ""): void {
-  for (let i = start; i < end; i += 1) {
-    const keep = chars[i] === "\n" || chars[i] === "\r";
-    chars[i] = keep
-      ? (chars[i] as string)
-      : i - start < replacement.length
-        ? (replacement[i - start] as string)
-        : " ";
-  }
-}
-
-function matchingParen(tokens: readonly SqlToken[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i += 1) {
-    const t = tokens[i] as SqlToken;
-    if (t.text === "(") depth += 1;
-    else if (t.text === ")" && --depth === 0) return i;
-  }
-  return tokens.length - 1;
-}
 
 /** Names in a `(a, b)` or `(expr AS a, …)` list: the last identifier of each top-level item. */
 function listNames(tokens: readonly SqlToken[], open: number, close: number): string[] {
@@ -48,10 +28,6 @@ function listNames(tokens: readonly SqlToken[], open: number, close: number): st
   }
   if (last) names.push(last);
   return names;
-}
-
-function is(token: SqlToken | undefined, word: string): boolean {
-  return token !== undefined && token.kind === "word" && token.text.toLowerCase() === word;
 }
 
 function rewriteStar(tokens: readonly SqlToken[], i: number, chars: string[], mods: StarModifier[]): number {
@@ -108,33 +84,6 @@ function rewriteVariantPath(tokens: readonly SqlToken[], i: number, chars: strin
   return end;
 }
 
-/** BigQuery type names the grammar lacks → a name it reads, no longer (the target type is not lineage). */
-const BIGQUERY_TYPE_NAMES: Readonly<Record<string, string>> = {
-  boolean: "BOOL",
-  bytes: "BOOL",
-  bignumeric: "NUMERIC",
-  bigdecimal: "NUMERIC",
-};
-
-function castOpenBefore(tokens: readonly SqlToken[], i: number): boolean {
-  let depth = 0;
-  for (let j = i - 1; j > 0; j -= 1) {
-    const t = tokens[j] as SqlToken;
-    if (t.text === ")") depth += 1;
-    else if (t.text === "(" && depth-- === 0)
-      return is(tokens[j - 1], "cast") || is(tokens[j - 1], "safe_cast");
-  }
-  return false;
-}
-
-/** `CAST(x AS BOOLEAN)` → `CAST(x AS BOOL   )`, only as the target of a CAST / SAFE_CAST. */
-function rewriteCastType(tokens: readonly SqlToken[], i: number, chars: string[]): void {
-  const type = tokens[i + 1];
-  const name = type?.kind === "word" ? BIGQUERY_TYPE_NAMES[type.text.toLowerCase()] : undefined;
-  if (!type || !name || tokens[i + 2]?.text !== ")" || !castOpenBefore(tokens, i)) return;
-  blank(chars, type.start, type.end, name);
-}
-
 function rewriteString(token: SqlToken, chars: string[]): void {
   if (!/^("""|''')/.test(token.text)) return;
   const inner = token.text.slice(3, -3).replace(/['\\]/g, " ");
@@ -144,12 +93,12 @@ function rewriteString(token: SqlToken, chars: string[]): void {
 /**
  * Offset-preserving rewrites of syntax node-sql-parser cannot read (see docs/parser-coverage):
  * `* EXCEPT/EXCLUDE/REPLACE (…)` (kept aside), IGNORE/RESPECT NULLS, IS [NOT] DISTINCT FROM,
- * Snowflake `col:path`, triple-quoted and r''/b'' strings, and with `bigQueryTypes` CAST to BOOLEAN,
- * BYTES, BIGNUMERIC. Lines and offsets of the result match the input.
+ * Snowflake `col:path`, triple-quoted and r''/b'' strings, and with `bigQuery` the BigQuery forms of
+ * `rewriteBigQuery` (CAST type names, GROUP BY ALL, QUALIFY). Lines and offsets of the result match the input.
  */
 export function rewriteForParser(
   text: string,
-  options: { hashComments?: boolean; bigQueryTypes?: boolean } = {},
+  options: { hashComments?: boolean; bigQuery?: boolean } = {},
 ): RewrittenSql {
   const tokens = tokenizeSql(text, options);
   const chars = [...text];
@@ -162,7 +111,7 @@ export function rewriteForParser(
       blank(chars, t.start, (tokens[i + 1] as SqlToken).end);
       i += 1;
     } else if (is(t, "is")) i = rewriteDistinctFrom(tokens, i, chars);
-    else if (options.bigQueryTypes && is(t, "as")) rewriteCastType(tokens, i, chars);
+    else if (options.bigQuery && startsBigQueryRewrite(t)) i = rewriteBigQuery(tokens, i, chars);
     else if (t.text === ":") i = rewriteVariantPath(tokens, i, chars);
     else if (t.kind === "string") rewriteString(t, chars);
     else if (t.kind === "word" && /^(r|b|rb|br)$/i.test(t.text) && tokens[i + 1]?.start === t.end) {

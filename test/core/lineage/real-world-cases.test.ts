@@ -105,16 +105,6 @@ CROSS JOIN UNNEST(extras) AS e`,
 describe("constructs the parser rejects: table-level lineage and a diagnostic on the right line", () => {
   it.each([
     {
-      name: "SAFE_CAST to the INT alias",
-      dialect: "bigquery" as const,
-      sql: `SELECT
-  user_id,
-  SAFE.TIMESTAMP_MILLIS(SAFE_CAST(created_ms AS INT)) AS created_at
-FROM \`proj.accounts.users\``,
-      upstream: ["proj.accounts.users"],
-      line: 3,
-    },
-    {
       name: "a bitwise AND in a predicate",
       dialect: "bigquery" as const,
       sql: `SELECT client_id

@@ -34,6 +34,25 @@ describe("rewriteForParser", () => {
     expect(result.starModifiers.map(({ kind, columns }) => ({ kind, columns }))).toEqual(mods);
   });
 
+  it.each([
+    ["select safe_cast(a as int) as x", "select ABS(      a       ) as x"],
+    ["select cast(\n a as int) from t", "select ABS( \n a       ) from t"],
+    ["select cast(a as bigint), cast(b as byteint)", "select cast(a as INT64 ), cast(b as INT64  )"],
+    ["select cast(a as boolean) from t", "select cast(a as BOOL   ) from t"],
+    ["select a as int from t", "select a as int from t"],
+    ["select count(*) from t group by all", "select count(*) from t             "],
+    ["select a from t qualify x = 1", "select a from t WHERE   x = 1"],
+    ["select a from t where b qualify x = 1", "select a from t where b qualify x = 1"],
+    [
+      "select (select a from u qualify x) from t where b",
+      "select (select a from u WHERE   x) from t where b",
+    ],
+  ])("with bigQuery rewrites %j keeping every offset", (input, output) => {
+    const result = rewriteForParser(input, { bigQuery: true });
+    expect(result.text).toBe(output);
+    expect(rewriteForParser(input).text).toBe(input);
+  });
+
   it("keeps newlines so lines do not move", () => {
     expect(rewriteForParser("select * except (\n a,\n b\n) from t").text.split("\n")).toHaveLength(4);
   });

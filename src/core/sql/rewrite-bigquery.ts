@@ -1,0 +1,105 @@
+/**
+ * Offset-preserving rewrites of BigQuery syntax node-sql-parser's BigQuery grammar cannot read. Each keeps
+ * what lineage needs (the columns read, and the kind of expression) and never moves a newline.
+ */
+import { blank, is } from "./sql-text-edits.js";
+import type { SqlToken } from "./tokenize-sql.js";
+
+/** Type names the grammar lacks → a name it reads, no longer (the target type is not lineage). */
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  boolean: "BOOL",
+  bytes: "BOOL",
+  bignumeric: "NUMERIC",
+  bigdecimal: "NUMERIC",
+  bigint: "INT64",
+  smallint: "INT64",
+  tinyint: "INT64",
+  byteint: "INT64",
+};
+
+/** Index of the CAST / SAFE_CAST whose parenthesis encloses token `i` at depth 0, or -1. */
+function castOpening(tokens: readonly SqlToken[], i: number): number {
+  let depth = 0;
+  for (let j = i - 1; j > 0; j -= 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === ")") depth += 1;
+    else if (t.text === "(" && depth-- === 0)
+      return is(tokens[j - 1], "cast") || is(tokens[j - 1], "safe_cast") ? j - 1 : -1;
+  }
+  return -1;
+}
+
+/**
+ * `CAST(x AS BIGINT)` → `CAST(x AS INT64 )`. `INT` has no name of three letters or fewer the grammar
+ * reads, so `CAST(x AS INT)` → `ABS( x       )`: a function of `x`, which is what lineage records for a
+ * cast (an expression reading x), while the text the user sees is still sliced from the original.
+ */
+function rewriteCastType(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  const type = tokens[i + 1];
+  if (type?.kind !== "word" || tokens[i + 2]?.text !== ")") return;
+  const lower = type.text.toLowerCase();
+  const name = TYPE_NAMES[lower];
+  if (!name && lower !== "int") return;
+  const cast = castOpening(tokens, i);
+  if (cast < 0) return;
+  if (name) {
+    blank(chars, type.start, type.end, name);
+    return;
+  }
+  blank(chars, (tokens[cast] as SqlToken).start, (tokens[cast + 1] as SqlToken).end, "ABS(");
+  blank(chars, (tokens[i] as SqlToken).start, type.end);
+}
+
+/** `GROUP BY ALL` → nothing: grouping keys are not column lineage, and the grammar lacks ALL there. */
+function rewriteGroupByAll(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  const all = tokens[i + 2];
+  if (!is(tokens[i + 1], "by") || !is(all, "all") || tokens[i + 3]?.text === "(") return i;
+  blank(chars, (tokens[i] as SqlToken).start, (all as SqlToken).end);
+  return i + 2;
+}
+
+/**
+ * Whether a WHERE, HAVING or GROUP BY (not GROUP BY ALL, which is blanked) of the same SELECT comes
+ * before token `i` at the same depth.
+ */
+function followsClause(tokens: readonly SqlToken[], i: number): boolean {
+  let depth = 0;
+  for (let j = i - 1; j >= 0; j -= 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === ")") depth += 1;
+    else if (t.text === "(" && --depth < 0) return false;
+    else if (depth === 0 && t.kind === "word") {
+      const word = t.text.toLowerCase();
+      if (word === "select") return false;
+      if (word === "where" || word === "having") return true;
+      if (word === "group" && is(tokens[j + 1], "by") && !is(tokens[j + 2], "all")) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * `FROM t QUALIFY cond` → `FROM t WHERE   cond`: right after FROM the grammar reads QUALIFY as the table's
+ * alias (after WHERE, GROUP BY or HAVING it reads it fine). The condition's columns stay filter row sources.
+ */
+function rewriteQualify(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  if (followsClause(tokens, i)) return;
+  const token = tokens[i] as SqlToken;
+  blank(chars, token.start, token.end, "WHERE");
+}
+
+const STARTS = new Set(["as", "group", "qualify"]);
+
+/** Whether a BigQuery rewrite may start at this token. */
+export function startsBigQueryRewrite(token: SqlToken): boolean {
+  return token.kind === "word" && STARTS.has(token.text.toLowerCase());
+}
+
+/** Applies the BigQuery rewrite that starts at token `i`, if any; returns the last token it consumed. */
+export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  const word = (tokens[i] as SqlToken).text.toLowerCase();
+  if (word === "as") rewriteCastType(tokens, i, chars);
+  else if (word === "group") return rewriteGroupByAll(tokens, i, chars);
+  else if (word === "qualify") rewriteQualify(tokens, i, chars);
+  return i;
+}

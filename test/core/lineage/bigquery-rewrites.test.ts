@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { parseStatement } from "../../../src/core/sql/parse-statement.js";
+import { columnSummary, lineageOfSql, tableOf } from "./helpers.js";
+
+// STRUCT(...) only parses with the BigQuery grammar, so the Snowflake retry cannot rescue these statements.
+const cases = [
+  {
+    name: "SAFE_CAST to the INT alias",
+    sql: "SELECT user_id, SAFE.TIMESTAMP_MILLIS(SAFE_CAST(created_ms AS INT)) AS created_at, STRUCT(user_id AS id) AS s\nFROM `proj.accounts.users`",
+    expected: [
+      "user_id: passthrough <- proj.accounts.users.user_id",
+      "created_at: expression <- proj.accounts.users.created_ms",
+      "s: expression <- proj.accounts.users.user_id",
+    ],
+  },
+  {
+    name: "CAST to INT and BIGINT",
+    sql: "SELECT CAST(a AS INT) AS a_int, CAST(b AS BIGINT) AS b_int, STRUCT(a AS x) AS s FROM `p.d.t`",
+    expected: ["a_int: expression <- p.d.t.a", "b_int: expression <- p.d.t.b", "s: expression <- p.d.t.a"],
+  },
+  {
+    name: "GROUP BY ALL",
+    sql: "SELECT country, COUNT(DISTINCT client_id) AS clients, STRUCT(country AS c) AS s\nFROM `p.d.t`\nGROUP BY ALL",
+    expected: [
+      "country: passthrough <- p.d.t.country",
+      "clients: aggregate <- p.d.t.client_id",
+      "s: expression <- p.d.t.country",
+    ],
+  },
+  {
+    name: "QUALIFY",
+    sql: "SELECT id, STRUCT(name AS n) AS s\nFROM `p.d.t`\nQUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY updated_at DESC) = 1",
+    expected: ["id: passthrough <- p.d.t.id", "s: expression <- p.d.t.name"],
+  },
+  {
+    name: "GROUP BY ALL then QUALIFY",
+    sql: "SELECT id, MAX(v) AS top, STRUCT(id AS n) AS s\nFROM `p.d.t`\nGROUP BY ALL\nQUALIFY RANK() OVER (ORDER BY MAX(v)) = 1",
+    expected: ["id: passthrough <- p.d.t.id", "top: aggregate <- p.d.t.v", "s: expression <- p.d.t.id"],
+  },
+  {
+    name: "IGNORE NULLS",
+    sql: "SELECT LAST_VALUE(v IGNORE NULLS) OVER (PARTITION BY k ORDER BY ts) AS last_v, STRUCT(k) AS s FROM `p.d.t`",
+    expected: ["last_v: window <- p.d.t.v, p.d.t.k, p.d.t.ts", "s: expression <- p.d.t.k"],
+  },
+];
+
+describe("BigQuery forms the grammar lacks", () => {
+  it.each(cases)("the grammar rejects $name as written", ({ sql }) => {
+    expect(parseStatement(sql, "bigquery").ok).toBe(false);
+  });
+
+  it.each(cases)("gives column lineage for $name", ({ sql, expected }) => {
+    const graph = lineageOfSql({ "m.sql": `CREATE TABLE \`p.out.m\` AS\n${sql}` }, "bigquery");
+    const table = tableOf(graph, "p.out.m");
+    expect(table.confidence).toBe("column");
+    expect(columnSummary(table)).toEqual(expected);
+    expect(graph.diagnostics).toEqual([]);
+  });
+
+  it("keeps the QUALIFY condition's columns as filter row sources", () => {
+    const sql = cases.find((c) => c.name === "QUALIFY")?.sql ?? "";
+    const table = tableOf(
+      lineageOfSql({ "m.sql": `CREATE TABLE \`p.out.m\` AS\n${sql}` }, "bigquery"),
+      "p.out.m",
+    );
+    expect(table.rowSources.map((r) => `${r.role}:${r.column}:${r.line}`).sort()).toEqual([
+      "filter:id:4",
+      "filter:updated_at:4",
+    ]);
+  });
+});
