@@ -185,7 +185,9 @@ describe("feedback dashboard", () => {
 
     expect(scope.isDone()).toBe(true);
     const audit = await store.audit.list({ repo: REPO_KEY });
-    expect(audit.map((a) => [a.action, a.detail?.result])).toEqual([["dashboard.propose", result]]);
+    expect(audit.map((a) => [a.action, a.detail])).toEqual([
+      ["dashboard.propose", { action: "propose", fingerprint, result }],
+    ]);
     const proposals = (await store.jobs.list({ kind: "open-proposal" })).map((j) => j.payload);
     if (role === "write") {
       expect(proposals).toEqual([
