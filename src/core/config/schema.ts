@@ -111,6 +111,12 @@ export const ConfigSchema = z
           .string()
           .regex(/^\d+[mhd]$/, "a duration such as 30m, 6h or 2d")
           .default("6h"),
+        learnFromClosed: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Closing a drift issue as not planned relaxes that finding's limit just past the values seen while it was open; reopening undoes it.",
+          ),
       })
       .prefault({}),
     labels: z

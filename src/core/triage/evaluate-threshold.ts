@@ -1,7 +1,7 @@
 import type { MetricKind } from "../config/schema.js";
 import type { Severity, Signal } from "../signals/signal-schema.js";
 import type { Evaluation } from "./evaluation-schema.js";
-import type { ResolvedThreshold, ThresholdRule } from "./thresholds.js";
+import type { Direction, ResolvedThreshold, ThresholdRule } from "./thresholds.js";
 
 /** A baseline needs this many healthy points; a z-score this many. */
 export const MIN_BASELINE_POINTS = 3;
@@ -46,6 +46,27 @@ function checkAbsolute(rule: ThresholdRule, metric: string, v: number): string |
   return undefined;
 }
 
+/** How far a value is from the median of recent healthy values, as a signed fraction of it. */
+export function baselineChange(v: number, healthy: readonly number[]): { baseline: number; change: number } {
+  const baseline = median(healthy.slice(-10));
+  const change =
+    baseline === 0 ? (v === 0 ? 0 : Number.POSITIVE_INFINITY) : (v - baseline) / Math.abs(baseline);
+  return { baseline, change };
+}
+
+/** The z-score of a value against healthy values (±∞ when they never varied and it differs). */
+export function zscoreOf(v: number, healthy: readonly number[]): { mean: number; z: number } {
+  const mean = healthy.reduce((a, b) => a + b, 0) / healthy.length;
+  const sd = Math.sqrt(healthy.reduce((a, b) => a + (b - mean) ** 2, 0) / (healthy.length - 1));
+  const z = sd === 0 ? (v === mean ? 0 : Math.sign(v - mean) * Number.POSITIVE_INFINITY) : (v - mean) / sd;
+  return { mean, z };
+}
+
+/** A signed deviation seen from the metric's bad direction: positive is worse. */
+export function badness(direction: Direction, deviation: number): number {
+  return direction === "down" ? -deviation : direction === "up" ? deviation : Math.abs(deviation);
+}
+
 function checkRelative(rule: ThresholdRule, metric: string, v: number, healthy: readonly number[]) {
   if (rule.relative === undefined) return { note: undefined, breach: undefined };
   if (healthy.length < MIN_BASELINE_POINTS) {
@@ -54,10 +75,8 @@ function checkRelative(rule: ThresholdRule, metric: string, v: number, healthy: 
       breach: undefined,
     };
   }
-  const baseline = median(healthy.slice(-10));
-  const change =
-    baseline === 0 ? (v === 0 ? 0 : Number.POSITIVE_INFINITY) : (v - baseline) / Math.abs(baseline);
-  const bad = rule.direction === "down" ? -change : rule.direction === "up" ? change : Math.abs(change);
+  const { baseline, change } = baselineChange(v, healthy);
+  const bad = badness(rule.direction, change);
   const pct = Number.isFinite(change) ? `${fmt(Math.abs(change) * 100)}%` : "infinitely";
   const where = `${metric} = ${fmt(v)} is ${pct} ${change < 0 ? "below" : "above"} the baseline ${fmt(baseline)}`;
   return bad > rule.relative
@@ -73,14 +92,33 @@ function checkZscore(rule: ThresholdRule, metric: string, v: number, healthy: re
       breach: undefined,
     };
   }
-  const mean = healthy.reduce((a, b) => a + b, 0) / healthy.length;
-  const sd = Math.sqrt(healthy.reduce((a, b) => a + (b - mean) ** 2, 0) / (healthy.length - 1));
-  const z = sd === 0 ? (v === mean ? 0 : Math.sign(v - mean) * Number.POSITIVE_INFINITY) : (v - mean) / sd;
-  const bad = rule.direction === "down" ? -z : rule.direction === "up" ? z : Math.abs(z);
+  const { mean, z } = zscoreOf(v, healthy);
+  const bad = badness(rule.direction, z);
   const where = `${metric} = ${fmt(v)} has z = ${Number.isFinite(z) ? fmt(z) : `${z > 0 ? "+" : "-"}∞`} against a mean of ${fmt(mean)} over ${healthy.length} points`;
   return bad > rule.zscore
     ? { note: undefined, breach: `${where} (limit ${fmt(rule.zscore)})` }
     : { note: `${where}, within ${fmt(rule.zscore)}`, breach: undefined };
+}
+
+/**
+ * The healthy values that describe "normal" for a metric, oldest first in signal time (not arrival
+ * order), each passed through `normalize`; only the most recent HISTORY_WINDOW count.
+ */
+export function healthyValues(
+  history: readonly Evaluation[],
+  metric: string,
+  normalize: (value: number) => number,
+): number[] {
+  return [...history]
+    .sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt))
+    .filter((e) => !e.breached && e.value !== undefined && e.metric === metric)
+    .map((e) => normalize(e.value ?? 0))
+    .slice(-HISTORY_WINDOW);
+}
+
+/** Whether a threshold's bounds are in the signal's own unit (a tool's limit) rather than Backflow's. */
+export function inSignalUnits(threshold: Pick<ResolvedThreshold, "from" | "learnedOver">): boolean {
+  return (threshold.learnedOver ?? threshold.from) === "signal";
 }
 
 const VERDICT_TYPES = new Set(["check_failed", "run_failed", "schema_change"]);
@@ -107,13 +145,8 @@ export function evaluateThreshold(input: {
   });
   if (VERDICT_TYPES.has(signal.type) || m?.value === undefined) return bySource("");
   const kind = m.kind;
-  const value = threshold.from === "signal" ? m.value : normalizeValue(m.value, kind, m.unit);
-  // Signal time, not arrival order, decides which points are "recent".
-  const healthy = [...input.history]
-    .sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt))
-    .filter((e) => !e.breached && e.value !== undefined && e.metric === m.metric)
-    .map((e) => normalizeValue(e.value ?? 0, kind, m.unit))
-    .slice(-HISTORY_WINDOW);
+  const value = inSignalUnits(threshold) ? m.value : normalizeValue(m.value, kind, m.unit);
+  const healthy = healthyValues(input.history, m.metric, (v) => normalizeValue(v, kind, m.unit));
   const rule = threshold.rule;
   const absolute = checkAbsolute(rule, m.metric, value);
   const relative = checkRelative(rule, m.metric, value, healthy);

@@ -15,10 +15,18 @@ export type ThresholdRule = {
   readonly recoverAfter?: number;
 };
 
+/** Where a limit comes from before anything is learned. */
+export type BaseThresholdOrigin = "config" | "signal" | "default" | "none";
+
 export type ResolvedThreshold = {
   readonly rule: ThresholdRule;
-  /** config: `signals.thresholds`; signal: the tool's own limit; default: Backflow's per-kind default. */
-  readonly from: "config" | "signal" | "default" | "none";
+  /**
+   * config: `signals.thresholds`; signal: the tool's own limit; default: Backflow's per-kind default;
+   * learned: relaxed by a drift issue a person closed as not planned (`learnedOver` keeps the base).
+   */
+  readonly from: BaseThresholdOrigin | "learned";
+  /** The origin the learned tolerance relaxed; set only when `from` is "learned". */
+  readonly learnedOver?: BaseThresholdOrigin;
   readonly pattern?: string;
 };
 
@@ -41,7 +49,8 @@ export const DEFAULT_THRESHOLDS = {
 const HIGHER_IS_BETTER = /accuracy|auc|roc|f1|precision|recall|r2|completeness/;
 const LOWER_IS_BETTER = /error|loss|rmse|mae|mape|brier|ece|calibration/;
 
-function directionOf(metric: string): Direction {
+/** The bad direction of a metric by its name: `accuracy` hurts down, `error_rate` up, others both ways. */
+export function directionOf(metric: string): Direction {
   const key = metric.toLowerCase();
   if (LOWER_IS_BETTER.test(key)) return "up";
   if (HIGHER_IS_BETTER.test(key)) return "down";

@@ -9,6 +9,7 @@ import { type Evaluation, EvaluationSchema } from "./evaluation-schema.js";
 import { findSuspects, SuspectSchema } from "./find-suspects.js";
 import { fingerprintOf } from "./fingerprint.js";
 import { decideTransition, durationMs } from "./hysteresis.js";
+import { applyLearnedTolerance, type LearnedTolerance } from "./learned-tolerance.js";
 import { type DatasetMatch, matchDataset } from "./match-dataset.js";
 import { resolveThreshold } from "./thresholds.js";
 
@@ -24,9 +25,16 @@ export const FindingSchema = z.strictObject({
   column: z.string().optional(),
   metric: z.string(),
   kind: MetricKindSchema,
+  unit: z.string().optional().describe("The measurement's unit as the signal sent it."),
   observed: z.number().optional(),
   threshold: z.strictObject({
-    from: z.enum(["config", "signal", "default", "none"]),
+    from: z
+      .enum(["config", "signal", "default", "none", "learned"])
+      .describe("learned: relaxed by a drift issue a person closed as not planned."),
+    learnedOver: z
+      .enum(["config", "signal", "default", "none"])
+      .optional()
+      .describe("The origin a learned limit relaxed."),
     min: z.number().optional(),
     max: z.number().optional(),
     relative: z.number().optional(),
@@ -108,11 +116,13 @@ export function triageSignal(input: {
   recentlyChanged?: ReadonlySet<string>;
   currentlyOpen?: boolean;
   lastCommentAt?: string;
+  /** What closing its drift issues as not planned taught (honoured unless `signals.learnFromClosed` is off). */
+  learned?: LearnedTolerance;
 }): Finding {
   const { signal, config } = input;
   const key = findingKeyOf(input);
   const tableId = "tableId" in key.match ? key.match.tableId : undefined;
-  const threshold = resolveThreshold({
+  const resolved = resolveThreshold({
     config,
     tableId: tableId ?? signal.dataset.name.toLowerCase(),
     column: key.column,
@@ -122,6 +132,9 @@ export function triageSignal(input: {
     signalThreshold: signal.measurement?.threshold,
     freshnessSlaHours: input.contracts?.find((c) => c.tableId === tableId)?.freshnessSlaHours,
   });
+  const threshold = config.signals.learnFromClosed
+    ? applyLearnedTolerance(resolved, input.learned, key.metric)
+    : resolved;
   const verdict = evaluateThreshold({ signal, threshold, history: input.history });
   const annotations =
     verdict.breached && tableId
@@ -160,8 +173,16 @@ export function triageSignal(input: {
     column: signal.column,
     metric: key.metric,
     kind: key.kind,
+    ...(signal.measurement?.unit ? { unit: signal.measurement.unit } : {}),
     observed: verdict.observed,
-    threshold: { from: threshold.from, min, max, relative, zscore },
+    threshold: {
+      from: threshold.from,
+      ...(threshold.learnedOver ? { learnedOver: threshold.learnedOver } : {}),
+      min,
+      max,
+      relative,
+      zscore,
+    },
     breached: verdict.breached,
     reason: "reason" in key.match ? `${verdict.reason}; ${key.match.reason}` : verdict.reason,
     severity: verdict.severity,
