@@ -196,17 +196,26 @@ export function recordRequest(request: RecordedRequest): void {
   recorded.push(request);
 }
 
-/** Returns and forgets what was recorded since the last call. */
-export function takeRecordedRequests(): RecordedRequest[] {
-  return recorded.splice(0, recorded.length);
-}
-
-/** Throws, listing every problem, if any recorded request does not conform. Clears the record. */
-export function assertRecordedRequestsConform(): void {
-  const problems = takeRecordedRequests().flatMap(checkRequest);
+function assertConform(requests: readonly RecordedRequest[]): void {
+  const problems = requests.flatMap(checkRequest);
   if (problems.length > 0) {
     throw new Error(
       `requests that do not match GitHub's OpenAPI description or GraphQL schema:\n  ${problems.join("\n  ")}`,
     );
   }
+}
+
+/**
+ * Returns and forgets what was recorded since the last call, after checking it conforms: a test
+ * that takes requests to read them must not take them out of the conformance check.
+ */
+export function takeRecordedRequests(): RecordedRequest[] {
+  const taken = recorded.splice(0, recorded.length);
+  assertConform(taken);
+  return taken;
+}
+
+/** Throws, listing every problem, if any recorded request does not conform. Clears the record. */
+export function assertRecordedRequestsConform(): void {
+  assertConform(recorded.splice(0, recorded.length));
 }
