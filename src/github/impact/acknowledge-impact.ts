@@ -80,6 +80,7 @@ export async function acknowledgeImpact(input: AckInput): Promise<"accepted" | "
     { repo: repoName, pr: impact.pr, headSha, login, right },
     "accepted acknowledgement of a breaking change",
   );
+  // No prBody: the re-run validates the `expects:` block stored for this SHA (see StoredImpact.prBody).
   await runImpactCheck({ ...input, pr: impact.pr, baseSha: impact.baseSha });
   return "accepted";
 }
