@@ -18,6 +18,24 @@ function wordsOf(text: string): Set<string> {
   return new Set(text.match(WORD) ?? []);
 }
 
+/** Words inside `{{ }}` and `{% %}` tags: the only places a template can call a macro. */
+function jinjaWordsOf(text: string): Set<string> {
+  const words = new Set<string>();
+  let at = text.indexOf("{");
+  while (at >= 0 && at < text.length - 1) {
+    const next = text[at + 1];
+    if (next !== "{" && next !== "%") {
+      at = text.indexOf("{", at + 1);
+      continue;
+    }
+    const close = text.indexOf(next === "{" ? "}}" : "%}", at + 2);
+    const end = close < 0 ? text.length : close;
+    for (const word of text.slice(at + 2, end).match(WORD) ?? []) words.add(word);
+    at = text.indexOf("{", end);
+  }
+  return words;
+}
+
 /**
  * A project's macros by name. The index is a cheap scan of the files; a file is parsed only when one of
  * its macros is called. When two files define the same name, the first path in sort order wins.
@@ -28,6 +46,8 @@ export class MacroLibrary {
   /** `default__x`, `snowflake__x` are reachable from the word `x` (a dispatch by name). */
   private readonly bySuffix = new Map<string, string[]>();
   private readonly parsed = new Map<number, Map<string, MacroNode>>();
+  /** Cache key by the sorted names a model calls directly. */
+  private readonly keys = new Map<string, string>();
 
   constructor(files: readonly MacroFile[]) {
     this.files = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -74,25 +94,44 @@ export class MacroLibrary {
 
   /**
    * A key that changes whenever a macro `text` can reach (by name, directly or through other macros) is
-   * added, removed or edited; "" when it reaches none. Conservative: any word that names a macro counts.
+   * added, removed or edited; "" when it reaches none. Conservative: any word inside a Jinja tag of the
+   * model, or anywhere in a reached macro, that names a macro counts (`x` also reaches `default__x`).
    */
   keyFor(text: string): string {
     if (this.entries.size === 0) return "";
-    const reached = new Set<string>();
-    const pending = [...wordsOf(text)];
-    while (pending.length > 0) {
-      const word = pending.pop() as string;
-      for (const name of [word, ...(this.bySuffix.get(word) ?? [])]) {
-        const entry = this.entries.get(name);
-        if (!entry || reached.has(name)) continue;
-        reached.add(name);
-        pending.push(...entry.words);
-      }
+    const direct = this.namesReached(jinjaWordsOf(text));
+    if (direct.length === 0) return "";
+    // Models tend to call the same few macros: one closure and hash per distinct set of direct calls.
+    const signature = direct.sort().join(",");
+    let key = this.keys.get(signature);
+    if (key === undefined) {
+      key = this.closureKey(direct);
+      this.keys.set(signature, key);
     }
-    if (reached.size === 0) return "";
+    return key;
+  }
+
+  /** Macro names a set of words names: each word itself, and `<prefix>__<word>` dispatch targets. */
+  private namesReached(words: Iterable<string>): string[] {
+    const names: string[] = [];
+    for (const word of words) {
+      if (this.entries.has(word)) names.push(word);
+      for (const name of this.bySuffix.get(word) ?? []) names.push(name);
+    }
+    return names;
+  }
+
+  private closureKey(direct: readonly string[]): string {
+    const reached = new Set<string>();
+    const pending = [...direct];
+    while (pending.length > 0) {
+      const name = pending.pop() as string;
+      if (reached.has(name)) continue;
+      reached.add(name);
+      pending.push(...this.namesReached((this.entries.get(name) as Entry).words));
+    }
     const parts = [...reached].sort().map((name) => {
-      const entry = this.entries.get(name) as Entry;
-      const file = this.files[entry.file] as MacroFile;
+      const file = this.files[(this.entries.get(name) as Entry).file] as MacroFile;
       return `${name}@${file.path}@${file.sha}`;
     });
     return sha1Hex(parts.join("\n"));
