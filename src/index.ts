@@ -4,6 +4,7 @@ import { handlePullRequestClosed } from "./github/expectations/handle-pull-reque
 import { handleCheckRunRequestedAction } from "./github/handlers/check-run.js";
 import { handleInstallationCreated } from "./github/handlers/installation-created.js";
 import { handleIssueComment } from "./github/handlers/issue-comment.js";
+import { handleIssueStateChange, ISSUE_STATE_EVENTS } from "./github/handlers/issues-closed.js";
 import { handleIssuesEdited } from "./github/handlers/issues-edited.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
 import { handlePush } from "./github/handlers/push.js";
@@ -30,6 +31,7 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
     app.on("issue_comment.created", handleIssueComment(deps));
     app.on("pull_request.closed", handlePullRequestClosed(deps));
     app.on("issues.edited", handleIssuesEdited(deps));
+    app.on([...ISSUE_STATE_EVENTS], handleIssueStateChange(deps));
   };
 }
 

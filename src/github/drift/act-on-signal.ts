@@ -6,6 +6,7 @@ import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
 import type { FindingRecord } from "../../store/store.js";
 import { followUpProposals } from "./follow-up-proposals.js";
 import { assignableUsers } from "./issue-people.js";
+import { readLearnedTolerance } from "./learn-from-closed-issue.js";
 import { ownersOfFinding } from "./triage-context.js";
 import { COMMIT_DAYS, commitsOf, type TriageRun } from "./triage-run.js";
 import { closeDriftIssue, type DriftIssueOutcome, upsertDriftIssue } from "./upsert-drift-issue.js";
@@ -24,10 +25,11 @@ type Judged = { finding: Finding; record: FindingRecord | null; now: Date; signa
 async function judge(run: TriageRun, signal: Signal, fingerprint: string): Promise<Judged> {
   const { store } = run.deps;
   const repo = `${run.owner}/${run.repo}`.toLowerCase();
-  const [record, history, annotations] = await Promise.all([
+  const [record, history, annotations, learned] = await Promise.all([
     store.findings.get({ repo, fingerprint }),
     store.findings.evaluations({ repo, fingerprint }),
     store.annotations.listActive({ repo, at: new Date(signal.observedAt) }),
+    readLearnedTolerance({ store, repo, fingerprint }),
   ]);
   // The same measurement seen before (sent twice under two ids) must not count twice.
   const sameObservation = (e: Evaluation) =>
@@ -42,6 +44,7 @@ async function judge(run: TriageRun, signal: Signal, fingerprint: string): Promi
     contracts: run.context.slas,
     ...(record ? { currentlyOpen: record.state === "open" } : {}),
     ...(record?.lastCommentAt ? { lastCommentAt: record.lastCommentAt.toISOString() } : {}),
+    ...(learned ? { learned } : {}),
   };
   let finding = triageSignal(input);
   if (finding.decision === "open" || finding.decision === "update") {

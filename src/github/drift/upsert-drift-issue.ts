@@ -147,7 +147,8 @@ async function refresh(desire: DriftIssueDesire, issue: DriftIssue): Promise<Dri
 /**
  * Makes the finding's one issue open and current: updates it (and comments when `comment` says so),
  * reopens it when it was closed within 7 days, opens a new one that links a longer-closed one, or
- * creates it. An issue a person closed as not planned within the window is left closed.
+ * creates it. An issue a person closed as not planned within the window is left closed, unless the
+ * breach is past a limit learned from such a close: that opens a new issue linking it.
  */
 export async function upsertDriftIssue(desire: DriftIssueDesire): Promise<DriftIssueOutcome> {
   const { record } = desire;
@@ -168,6 +169,9 @@ export async function upsertDriftIssue(desire: DriftIssueDesire): Promise<DriftI
   const recent =
     issue.closedAt !== null && desire.now.getTime() - issue.closedAt.getTime() < REOPEN_WINDOW_MS;
   if (!recent) return create(desire, issue.number);
+  // A breach past a limit learned from that very close is news: a new issue, linking the declined one.
+  if (issue.stateReason === "not_planned" && desire.finding.threshold.from === "learned")
+    return create(desire, issue.number);
   if (issue.stateReason === "not_planned") {
     desire.log.info(
       { issue: issue.number },
