@@ -94,9 +94,3 @@ export function renderVerdictComment(input: {
   }
   return lines.join("\n");
 }
-
-/** Problems of a pull request's `expects:` block as a check run summary section; empty when there are none. */
-export function renderExpectationProblems(problems: readonly ExpectationProblem[]): string {
-  if (problems.length === 0) return "";
-  return ["### `expects:` block", "", ...problemList(problems)].join("\n");
-}

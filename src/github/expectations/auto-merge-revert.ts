@@ -54,6 +54,7 @@ export async function autoMergeRevert(
         pr: pr.number,
         baseSha: pr.base.sha,
         headSha: pr.head.sha,
+        prBody: pr.body,
       })
     : undefined;
   const decision = decideAutoMerge({

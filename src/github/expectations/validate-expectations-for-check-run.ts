@@ -1,4 +1,3 @@
-import type { ExpectationProblem } from "../../core/expectations/expectation-schema.js";
 import { hasExpectsBlock, parseExpectations } from "../../core/expectations/parse-expectations.js";
 import { validateExpectations } from "../../core/expectations/validate-expectations.js";
 import type { LineageGraph } from "../../core/lineage/schema.js";
@@ -22,16 +21,4 @@ export function checkExpectsBlock(
     expectations: validated.bound,
     problems: [...problems, ...validated.problems].sort((a, b) => a.line - b.line),
   };
-}
-
-/**
- * Problems of a pull request's `expects:` block (syntax, and datasets or columns missing from the
- * head's lineage), for the impact check run summary. Empty when there is no block or it is fine.
- */
-export function validateExpectationsForCheckRun(
-  prBody: string,
-  graph: LineageGraph,
-  repo = "",
-): ExpectationProblem[] {
-  return [...(checkExpectsBlock(prBody, graph, repo)?.problems ?? [])];
 }
