@@ -110,6 +110,38 @@ describe("issue_comment.created commands", () => {
     ]);
   });
 
+  it("tells the open drift issues of the datasets an annotation covers, once, but not other datasets'", async () => {
+    const other = { ...findingRecord().finding, tableId: "customers" };
+    await store.findings.put(findingRecord({ fingerprint: "1".repeat(64), issueNumber: 11 }));
+    await store.findings.put(findingRecord({ fingerprint: "2".repeat(64), issueNumber: 12, finding: other }));
+    await store.findings.put(
+      findingRecord({
+        fingerprint: "3".repeat(64),
+        issueNumber: 13,
+        openedAt: new Date("2026-12-05T00:00:00Z"),
+      }),
+    );
+    const c = commentPayload('/backflow annotate "ord*" event 2026-11-20..2026-12-01 "CRM migration"');
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "write" });
+    const told: Array<[string, string]> = [];
+    m.scope
+      .post(/\/issues\/1[0-9]\/comments$/, (b) => told.push(["", b.body]) > 0)
+      .reply((uri) => {
+        const last = told.at(-1);
+        if (last) last[0] = uri.split("/").at(-2) ?? "";
+        return [201, { id: 1 }];
+      });
+
+    await receive(probot, "issue_comment", c.payload);
+    await receive(probot, "issue_comment", c.payload);
+
+    expect(told.map(([issue]) => issue)).toEqual(["11"]);
+    expect(told[0]?.[1]).toContain(
+      "annotated `ord*` as **event** for 2026-11-20 → 2026-12-01: CRM migration",
+    );
+    expect(m.replies[0]).toContain("Noted on the open drift issues it concerns: #11.");
+  });
+
   it("politely refuses a reader and changes nothing else", async () => {
     const c = commentPayload("/backflow annotate orders event 2026-11-01.. outage");
     const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "read" });
