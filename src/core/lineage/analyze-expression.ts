@@ -24,6 +24,36 @@ export type SubqueryAnalyzer = (ast: AstNode, scope: Scope, ctx: QueryContext) =
 
 const SKIP_KEYS = new Set(["loc", "tableList", "columnList"]);
 
+/** Aggregates some grammars read as plain functions (BigQuery's reads `STRING_AGG(a, ',')` as one). */
+const AGGREGATE_FUNCTIONS = new Set([
+  "array_agg",
+  "array_concat_agg",
+  "string_agg",
+  "listagg",
+  "any_value",
+  "countif",
+  "count_if",
+  "logical_and",
+  "logical_or",
+  "approx_count_distinct",
+  "approx_quantiles",
+  "approx_top_count",
+  "approx_top_sum",
+  "bit_and",
+  "bit_or",
+  "bit_xor",
+  "max_by",
+  "min_by",
+]);
+
+/** `name`, also where BigQuery's grammar puts a plain function's name (`{ name: [], schema: name }`). */
+function plainFunctionName(node: AstNode): string | undefined {
+  const name = node.name;
+  if (isNode(name) && Array.isArray(name.name) && name.name.length === 0)
+    return nameOf(name.schema)?.toLowerCase();
+  return functionNameOf(node);
+}
+
 function visitColumnRef(node: AstNode, scope: Scope, ctx: QueryContext, facts: ExpressionFacts): void {
   const column = nameOf(node.column);
   if (!column || column === "*") return;
@@ -64,9 +94,12 @@ function visit(
   }
   if (value.type === "aggr_func" || value.type === "function" || value.type === "window_func") {
     if (isMacroName(functionNameOf(value))) facts.macro = true;
-    if (isNode(value.over)) facts.window = true;
-    else if (value.type === "aggr_func") facts.aggregate = true;
   }
+  // Any node with an OVER clause is a window function (BigQuery's grammar has node types like `any_value`).
+  if (isNode(value.over)) facts.window = true;
+  else if (value.type === "aggr_func" || value.type === "any_value") facts.aggregate = true;
+  else if (value.type === "function" && AGGREGATE_FUNCTIONS.has(plainFunctionName(value) ?? ""))
+    facts.aggregate = true;
   for (const [key, child] of Object.entries(value)) {
     if (!SKIP_KEYS.has(key) && typeof child === "object" && child !== null)
       visit(child, scope, ctx, facts, sub);

@@ -1,5 +1,6 @@
 /**
- * Offset-preserving rewrites of BigQuery syntax node-sql-parser's BigQuery grammar cannot read. Each keeps
+ * Offset-preserving rewrites of BigQuery syntax node-sql-parser's BigQuery grammar cannot read: CAST type
+ * names, GROUP BY ALL, QUALIFY right after FROM, DISTINCT / ORDER BY / LIMIT inside ARRAY_AGG and STRING_AGG. Each keeps
  * what lineage needs (the columns read, and the kind of expression) and never moves a newline.
  */
 import { blank, is } from "./sql-text-edits.js";
@@ -88,7 +89,31 @@ function rewriteQualify(tokens: readonly SqlToken[], i: number, chars: string[])
   blank(chars, token.start, token.end, "WHERE");
 }
 
-const STARTS = new Set(["as", "group", "qualify"]);
+/**
+ * `ARRAY_AGG(DISTINCT x ORDER BY y DESC LIMIT 1)` → `ARRAY_AGG(         x ,        y              )`: the
+ * grammar reads none of DISTINCT, ORDER BY or LIMIT inside an aggregate; the ORDER BY keys stay arguments,
+ * so they remain sources (the order decides which values the array holds first).
+ */
+function rewriteOrderedAggregate(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  if (tokens[i + 1]?.text !== "(") return;
+  let depth = 0;
+  for (let j = i + 2; j < tokens.length; j += 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === "(") depth += 1;
+    else if (t.text === ")" && depth-- === 0) return;
+    if (depth !== 0 || t.kind !== "word") continue;
+    const next = tokens[j + 1];
+    if (j === i + 2 && is(t, "distinct")) blank(chars, t.start, t.end);
+    else if (is(t, "order") && is(next, "by")) blank(chars, t.start, (next as SqlToken).end, ",");
+    else if (is(t, "asc") || is(t, "desc")) blank(chars, t.start, t.end);
+    else if (is(t, "nulls") && (is(next, "first") || is(next, "last")))
+      blank(chars, t.start, (next as SqlToken).end);
+    else if (is(t, "limit") && next?.kind === "number") blank(chars, t.start, next.end);
+  }
+}
+
+const ORDERED_AGGREGATES = new Set(["array_agg", "string_agg", "array_concat_agg"]);
+const STARTS = new Set(["as", "group", "qualify", ...ORDERED_AGGREGATES]);
 
 /** Whether a BigQuery rewrite may start at this token. */
 export function startsBigQueryRewrite(token: SqlToken): boolean {
@@ -101,5 +126,6 @@ export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: s
   if (word === "as") rewriteCastType(tokens, i, chars);
   else if (word === "group") return rewriteGroupByAll(tokens, i, chars);
   else if (word === "qualify") rewriteQualify(tokens, i, chars);
+  else if (ORDERED_AGGREGATES.has(word)) rewriteOrderedAggregate(tokens, i, chars);
   return i;
 }

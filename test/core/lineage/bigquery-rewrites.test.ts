@@ -38,11 +38,31 @@ const cases = [
     expected: ["id: passthrough <- p.d.t.id", "top: aggregate <- p.d.t.v", "s: expression <- p.d.t.id"],
   },
   {
+    name: "DISTINCT, ORDER BY and LIMIT inside ARRAY_AGG and STRING_AGG",
+    sql: "SELECT ARRAY_AGG(DISTINCT v IGNORE NULLS ORDER BY ts DESC LIMIT 10) AS vs, STRING_AGG(k, ',' ORDER BY k) AS ks, STRUCT(k AS x) AS s\nFROM `p.d.t`",
+    expected: ["vs: aggregate <- p.d.t.v, p.d.t.ts", "ks: aggregate <- p.d.t.k", "s: expression <- p.d.t.k"],
+  },
+  {
     name: "IGNORE NULLS",
     sql: "SELECT LAST_VALUE(v IGNORE NULLS) OVER (PARTITION BY k ORDER BY ts) AS last_v, STRUCT(k) AS s FROM `p.d.t`",
     expected: ["last_v: window <- p.d.t.v, p.d.t.k, p.d.t.ts", "s: expression <- p.d.t.k"],
   },
 ];
+
+describe("BigQuery aggregates the grammar reads as plain functions", () => {
+  it.each([
+    ["STRING_AGG(k, ',')", "aggregate <- p.d.t.k"],
+    ["ANY_VALUE(v)", "aggregate <- p.d.t.v"],
+    ["ANY_VALUE(v) OVER (PARTITION BY k)", "window <- p.d.t.v, p.d.t.k"],
+    ["COUNTIF(v > 0)", "aggregate <- p.d.t.v"],
+  ])("classifies %s by what it computes", (expr, expected) => {
+    const graph = lineageOfSql(
+      { "m.sql": `CREATE TABLE \`p.out.m\` AS SELECT ${expr} AS c FROM \`p.d.t\`` },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "p.out.m"))).toEqual([`c: ${expected}`]);
+  });
+});
 
 describe("BigQuery forms the grammar lacks", () => {
   it.each(cases)("the grammar rejects $name as written", ({ sql }) => {
