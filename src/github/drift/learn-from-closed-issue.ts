@@ -51,6 +51,19 @@ async function comment(target: IssueEventTarget, body: string): Promise<void> {
   await target.octokit.rest.issues.createComment(payload);
 }
 
+/** Audits who changed what Backflow learned; a dry run changed nothing, so records nothing. */
+async function audit(target: IssueEventTarget, action: string, detail: unknown): Promise<void> {
+  if (target.deps.dryRun) return;
+  await target.deps.store.audit.record({
+    at: target.deps.clock(),
+    actor: target.actor,
+    action,
+    repo: target.repoKey,
+    target: target.fingerprint,
+    detail,
+  });
+}
+
 function entryOf(target: IssueEventTarget, record: FindingRecord, input: LearnInput): LearnedEntry | string {
   const { finding } = record;
   const resolved = resolveThreshold({
@@ -117,14 +130,11 @@ export async function learnFromClosedIssue(
     await store.repoState.put({ repo, key: learnedToleranceKey(fingerprint), value: tolerance, now });
     await store.findings.put({ ...record, state: "resolved", resolvedAt: now, updatedAt: now });
   }
-  await store.audit.record({
-    at: now,
-    actor: target.actor,
-    action: typeof entry === "string" ? "drift.nothing-learned" : "drift.learned",
-    repo,
-    target: fingerprint,
-    detail: typeof entry === "string" ? { issue: target.issueNumber, reason: entry } : entry,
-  });
+  await audit(
+    target,
+    typeof entry === "string" ? "drift.nothing-learned" : "drift.learned",
+    typeof entry === "string" ? { issue: target.issueNumber, reason: entry } : entry,
+  );
   await comment(
     target,
     typeof entry === "string" ? renderNothingLearnedComment(entry) : renderLearnedComment(entry),
@@ -156,14 +166,7 @@ export async function forgetReopenedIssue(target: IssueEventTarget): Promise<boo
     if (record?.issueNumber === target.issueNumber && record.state === "resolved")
       await store.findings.put({ ...record, state: "open", resolvedAt: null, updatedAt: now });
   }
-  await store.audit.record({
-    at: now,
-    actor: target.actor,
-    action: "drift.unlearned",
-    repo,
-    target: fingerprint,
-    detail: entry,
-  });
+  await audit(target, "drift.unlearned", entry);
   await comment(target, renderUnlearnedComment(entry, remaining?.entries ?? []));
   return true;
 }
