@@ -90,6 +90,12 @@ export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
       dispatch: fn("adapter.dispatch", (c) => dispatchMacro(rec, c)),
       quote: fn("adapter.quote", (c) => `"${text(c)}"`),
     }),
+    // Type names are not lineage: `api.Column.translate_type('date')` keeps the name it is given.
+    api: new Namespace("api", {
+      Column: new Namespace("api.Column", {
+        translate_type: fn("api.Column.translate_type", (c) => toText(bindArgs(c, ["dtype"])[0] ?? "")),
+      }),
+    }),
     dbt: DBT_NAMESPACE,
     dbt_utils: new Namespace("dbt_utils", {
       ...DBT_UTILS_MACROS,

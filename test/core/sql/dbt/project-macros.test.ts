@@ -153,6 +153,17 @@ describe("macroLibraryOf", () => {
   });
 });
 
+describe("api.Column.translate_type", () => {
+  it("keeps the type name, so a macro that builds a CAST still parses", () => {
+    const result = render("select {{ as_date('d') }} as d from t", {
+      "macros/d.sql":
+        "{% macro as_date(c) %}{{ return(dbt.cast(c, api.Column.translate_type('date'))) }}{% endmacro %}",
+    });
+    expect(result.sql).toBe("select cast(d as date) as d from t");
+    expect(result.diagnostics).toEqual([]);
+  });
+});
+
 describe("dbt_utils.group_by", () => {
   it.each([
     ["{{ dbt_utils.group_by(n=3) }}", "group by 1,2,3"],
