@@ -1,14 +1,12 @@
-import nock from "nock";
+import type nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Suspect } from "../../../src/core/triage/find-suspects.js";
-import { createBackflowApp } from "../../../src/index.js";
-import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
-import { githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/github-nock.js";
+import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
+import { githubApi, mockConfigFile } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { receive } from "../../helpers/payloads.js";
-import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
 import { mockDefaultBranch, SHOP_FILES } from "../expectations/default-branch.js";
 import {
   commentPayload,
@@ -26,18 +24,8 @@ const API = `/repos/${OWNER}/${REPO}`;
 let store: Store;
 let probot: Probot;
 
-beforeEach(async () => {
-  store = openSqliteStore(":memory:");
-  probot = await createTestProbot({
-    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
-  });
-  mockInstallationToken();
-});
-
-afterEach(async () => {
-  nock.cleanAll();
-  await store.close();
-});
+beforeEach(async () => ({ store, probot } = await startBackflowApp(() => NOW)));
+afterEach(() => stopBackflowApp(store));
 
 type Mock = { scope: nock.Scope; reactions: string[]; replies: string[] };
 

@@ -1,16 +1,14 @@
-import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DASHBOARD_MARKER } from "../../../src/core/render/render-dashboard.js";
 import { refreshDashboard } from "../../../src/github/dashboard/refresh-dashboard.js";
 import { DASHBOARD_ISSUE_KEY } from "../../../src/github/dashboard/upsert-dashboard.js";
-import { createBackflowApp } from "../../../src/index.js";
-import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
-import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
+import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
+import { githubApi } from "../../helpers/github-nock.js";
 import { checkRequest, takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
+import { silentLog } from "../../helpers/probot.js";
 import { findingRecord, OWNER, REPO, REPO_KEY } from "../commands/fixtures.js";
 import { mockDefaultBranch } from "../expectations/default-branch.js";
 
@@ -37,18 +35,8 @@ const FILES = {
 let store: Store;
 let probot: Probot;
 
-beforeEach(async () => {
-  store = openSqliteStore(":memory:");
-  probot = await createTestProbot({
-    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
-  });
-  mockInstallationToken();
-});
-
-afterEach(async () => {
-  nock.cleanAll();
-  await store.close();
-});
+beforeEach(async () => ({ store, probot } = await startBackflowApp(() => NOW)));
+afterEach(() => stopBackflowApp(store));
 
 async function refresh() {
   const octokit = await probot.auth(1);

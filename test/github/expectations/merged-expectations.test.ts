@@ -3,13 +3,12 @@ import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fingerprintOf } from "../../../src/core/triage/fingerprint.js";
 import { checkExpectationsForSignal } from "../../../src/github/expectations/check-expectations-for-signal.js";
-import { createBackflowApp } from "../../../src/index.js";
-import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
+import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
 import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
+import { silentLog } from "../../helpers/probot.js";
 import { findingRecord } from "../commands/fixtures.js";
 import { mockDefaultBranch, SHOP_FILES } from "./default-branch.js";
 
@@ -44,17 +43,10 @@ function mergedPayload(overrides: Record<string, unknown> = {}) {
 
 beforeEach(async () => {
   now = new Date("2026-11-10T00:05:00Z");
-  store = openSqliteStore(":memory:");
-  probot = await createTestProbot({
-    app: createBackflowApp({ store, clock: () => now, appId: TEST_APP_ID }),
-  });
-  mockInstallationToken();
+  ({ store, probot } = await startBackflowApp(() => now));
 });
 
-afterEach(async () => {
-  nock.cleanAll();
-  await store.close();
-});
+afterEach(() => stopBackflowApp(store));
 
 function mockWatchComment(scope: nock.Scope, pr: number, bodies: string[]) {
   scope

@@ -1,15 +1,14 @@
-import nock from "nock";
+import type nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IMPACT_CHECK_NAME } from "../../../src/github/services/plan-impact-check.js";
 import { checkRunKey } from "../../../src/github/writers/upsert-check-run.js";
-import { createBackflowApp } from "../../../src/index.js";
-import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
-import { githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/github-nock.js";
+import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
+import { githubApi, mockConfigFile } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
+import { TEST_APP_ID } from "../../helpers/probot.js";
 import { droppedColumnPullRequest, mockPullRequestRepo } from "../../helpers/pull-request-repo.js";
 
 const NOW = new Date("2025-06-01T12:00:00Z");
@@ -74,18 +73,8 @@ function mockImpactRun(
   return writes;
 }
 
-beforeEach(async () => {
-  store = openSqliteStore(":memory:");
-  probot = await createTestProbot({
-    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
-  });
-  mockInstallationToken();
-});
-
-afterEach(async () => {
-  nock.cleanAll();
-  await store.close();
-});
+beforeEach(async () => ({ store, probot } = await startBackflowApp(() => NOW)));
+afterEach(() => stopBackflowApp(store));
 
 describe("pull_request handler", () => {
   it("creates one impact check run for the head SHA, in progress and then completed with the analysis", async () => {

@@ -1,4 +1,3 @@
-import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONFIG_ERROR_MARKER } from "../../../src/github/render-config-problems.js";
@@ -6,13 +5,11 @@ import {
   CONFIG_VALIDATION_KEY,
   type ConfigValidationRecord,
 } from "../../../src/github/services/record-config-validation.js";
-import { createBackflowApp } from "../../../src/index.js";
-import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
-import { GITHUB_API, githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/github-nock.js";
+import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
+import { GITHUB_API, githubApi, mockConfigFile } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
 
 const NOW = new Date("2025-06-01T12:00:00Z");
 const OWNER = "Codertocat";
@@ -42,18 +39,8 @@ function afterSha(payload: Record<string, unknown>): string {
   return payload.after as string;
 }
 
-beforeEach(async () => {
-  store = openSqliteStore(":memory:");
-  probot = await createTestProbot({
-    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
-  });
-  mockInstallationToken();
-});
-
-afterEach(async () => {
-  nock.cleanAll();
-  await store.close();
-});
+beforeEach(async () => ({ store, probot } = await startBackflowApp(() => NOW)));
+afterEach(() => stopBackflowApp(store));
 
 describe("push handler", () => {
   it("opens one tracking issue for an invalid default-branch config, and records the validation", async () => {

@@ -1,14 +1,11 @@
-import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONFIG_PATH } from "../../../src/core/config/schema.js";
-import { createBackflowApp } from "../../../src/index.js";
-import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
-import { contentsPath, mockInstallationToken } from "../../helpers/github-nock.js";
+import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
+import { contentsPath } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { receive } from "../../helpers/payloads.js";
-import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
 import {
   ackPayload,
   BASE,
@@ -43,18 +40,8 @@ const INVALID = [
 let store: Store;
 let probot: Probot;
 
-beforeEach(async () => {
-  store = openSqliteStore(":memory:");
-  probot = await createTestProbot({
-    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
-  });
-  mockInstallationToken();
-});
-
-afterEach(async () => {
-  nock.cleanAll();
-  await store.close();
-});
+beforeEach(async () => ({ store, probot } = await startBackflowApp(() => NOW)));
+afterEach(() => stopBackflowApp(store));
 
 /** Opens a pull request on the example shop with `body` and returns the check run writes. */
 async function open(scenario: "breaking" | "non-breaking", body: string | null) {

@@ -1,21 +1,12 @@
-import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONFIG_PATH } from "../../../src/core/config/schema.js";
 import { IMPACT_CHECK_NAME } from "../../../src/github/services/plan-impact-check.js";
-import { createBackflowApp } from "../../../src/index.js";
-import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
-import {
-  contentFile,
-  contentsPath,
-  githubApi,
-  mockInstallationToken,
-  NOT_FOUND,
-} from "../../helpers/github-nock.js";
+import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
+import { contentFile, contentsPath, githubApi, NOT_FOUND } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { receive } from "../../helpers/payloads.js";
-import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
 import {
   ackPayload,
   BASE,
@@ -32,18 +23,8 @@ const NOW = new Date("2025-06-01T12:00:00Z");
 let store: Store;
 let probot: Probot;
 
-beforeEach(async () => {
-  store = openSqliteStore(":memory:");
-  probot = await createTestProbot({
-    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
-  });
-  mockInstallationToken();
-});
-
-afterEach(async () => {
-  nock.cleanAll();
-  await store.close();
-});
+beforeEach(async () => ({ store, probot } = await startBackflowApp(() => NOW)));
+afterEach(() => stopBackflowApp(store));
 
 describe("impact check run", () => {
   it("marks a breaking change action_required with annotations and the acknowledge button", async () => {
