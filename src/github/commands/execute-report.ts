@@ -1,5 +1,6 @@
 import type { CommandOf } from "../../core/commands/command-schema.js";
 import { resolveTarget } from "../../core/commands/resolve-target.js";
+import { ConfigError } from "../../core/errors.js";
 import { codeSpan } from "../../core/render/escape-markdown.js";
 import {
   MAX_MESSAGE_CHARS,
@@ -8,6 +9,7 @@ import {
   SignalSchema,
 } from "../../core/signals/signal-schema.js";
 import { triageDeliveryJobInput } from "../../server/signals/triage-delivery-job.js";
+import { loadTriageContext } from "../drift/load-triage-context.js";
 import { type CommandContext, type CommandResult, done } from "./command-context.js";
 
 /** The canonical signal for a `/backflow report` line; the analyst's note is its message (escaped when rendered). */
@@ -33,6 +35,28 @@ export function buildReportedSignal(
 }
 
 /**
+ * The default branch's table ids, when the target is dotted and so could be `table.column` or a
+ * qualified table (`analytics.orders`); the lineage decides. An invalid config leaves it to the
+ * last dot, as before.
+ */
+async function tableIdsFor(ctx: CommandContext, target: string): Promise<string[]> {
+  if (!target.includes(".")) return [];
+  try {
+    const context = await loadTriageContext({
+      octokit: ctx.octokit,
+      store: ctx.deps.store,
+      owner: ctx.owner,
+      repo: ctx.repo,
+      api: { calls: 0 },
+    });
+    return context.graph.tables.map((t) => t.id);
+  } catch (error) {
+    if (error instanceof ConfigError) return [];
+    throw error;
+  }
+}
+
+/**
  * Stores a reported measurement through the same path as the signal intake (one delivery with its
  * triage job), so it is triaged like a signal from any monitoring tool.
  */
@@ -40,7 +64,7 @@ export async function executeReport(
   ctx: CommandContext,
   command: CommandOf<"report"> & { line: number },
 ): Promise<CommandResult> {
-  const signal = buildReportedSignal(ctx, command);
+  const signal = buildReportedSignal(ctx, command, await tableIdsFor(ctx, command.args.target));
   const source = `comment:${ctx.actor}`;
   const deliveryId = signal.id;
   const result = await ctx.deps.store.signals.recordDelivery({

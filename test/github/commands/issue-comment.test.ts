@@ -197,6 +197,7 @@ describe("issue_comment.created commands", () => {
       '/backflow report orders.customer_id null_rate 0.12 "since the CRM migration @team"',
     );
     const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "admin" });
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files: SHOP_FILES });
     await receive(probot, "issue_comment", c.payload);
     expect(m.reactions).toEqual(["eyes", "rocket"]);
     const source = `comment:${c.login}`;
@@ -210,6 +211,21 @@ describe("issue_comment.created commands", () => {
     });
     const jobs = await store.jobs.list({ kind: "triage-delivery" });
     expect(jobs.map((j) => j.payload)).toEqual([{ source, deliveryId: `comment-${c.id}-1`, repo: REPO_KEY }]);
+  });
+
+  it("reads a dotted report target as a qualified table when the lineage has that table", async () => {
+    const c = commentPayload("/backflow report raw.orders row_count 10");
+    const m = mockRun({ commentId: c.id, issueNumber: c.issueNumber, login: c.login, role: "admin" });
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files: SHOP_FILES });
+    await receive(probot, "issue_comment", c.payload);
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    const stored = await store.signals.getDelivery({
+      source: `comment:${c.login}`,
+      deliveryId: `comment-${c.id}-1`,
+    });
+    const signal = stored?.signals[0]?.signal;
+    expect(signal?.dataset.name).toBe("raw.orders");
+    expect(signal?.column).toBeUndefined();
   });
 
   it("snoozes the finding of a drift issue", async () => {
