@@ -1,6 +1,7 @@
 /**
  * Offset-preserving rewrites of BigQuery syntax node-sql-parser's BigQuery grammar cannot read: CAST type
- * names, GROUP BY ALL, QUALIFY right after FROM, DISTINCT / ORDER BY / LIMIT inside ARRAY_AGG and STRING_AGG. Each keeps
+ * names, GROUP BY ALL, QUALIFY right after FROM, DISTINCT / ORDER BY / LIMIT inside ARRAY_AGG and STRING_AGG,
+ * a field read from a call or subquery result. Each keeps
  * what lineage needs (the columns read, and the kind of expression) and never moves a newline.
  */
 import { blank, is } from "./sql-text-edits.js";
@@ -112,17 +113,74 @@ function rewriteOrderedAggregate(tokens: readonly SqlToken[], i: number, chars: 
   }
 }
 
+/** Words after which a `,` or FROM cannot end a select item. */
+const CLAUSE_WORDS = new Set([
+  "where",
+  "group",
+  "order",
+  "having",
+  "from",
+  "join",
+  "on",
+  "by",
+  "qualify",
+  "window",
+]);
+
+/** Whether the `)` at `i` ends an expression that sits directly in a SELECT list. */
+function inSelectList(tokens: readonly SqlToken[], i: number): boolean {
+  let depth = 0;
+  for (let j = i; j >= 0; j -= 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === ")") depth += 1;
+    else if (t.text === "(" && --depth < 0) return false;
+    else if (depth === 0 && t.kind === "word") {
+      const word = t.text.toLowerCase();
+      if (word === "select") return true;
+      if (CLAUSE_WORDS.has(word)) return false;
+    }
+  }
+  return false;
+}
+
+const adjacent = (a: SqlToken | undefined, b: SqlToken | undefined): boolean =>
+  a !== undefined && b !== undefined && a.end === b.start;
+
+/**
+ * `fn(x).field` / `(SELECT …).field` → `fn(x)      `: the field is read from the value, whose sources are
+ * the call's. As a select item without an alias it becomes `fn(x) field`, the name BigQuery gives it.
+ * `fn(x).*` is left alone (its columns are unknown either way).
+ */
+function rewriteFieldAccess(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  let end = i;
+  while (
+    tokens[end + 1]?.text === "." &&
+    adjacent(tokens[end], tokens[end + 1]) &&
+    adjacent(tokens[end + 1], tokens[end + 2]) &&
+    (tokens[end + 2]?.kind === "word" || tokens[end + 2]?.kind === "quoted")
+  )
+    end += 2;
+  if (end === i) return i;
+  const after = tokens[end + 1];
+  const endsItem = after === undefined || after.text === "," || after.text === ")" || is(after, "from");
+  const start = (tokens[i + 1] as SqlToken).start;
+  if (endsItem && inSelectList(tokens, i)) blank(chars, start, (tokens[end - 1] as SqlToken).end);
+  else blank(chars, start, (tokens[end] as SqlToken).end);
+  return end;
+}
+
 const ORDERED_AGGREGATES = new Set(["array_agg", "string_agg", "array_concat_agg"]);
 const STARTS = new Set(["as", "group", "qualify", ...ORDERED_AGGREGATES]);
 
 /** Whether a BigQuery rewrite may start at this token. */
 export function startsBigQueryRewrite(token: SqlToken): boolean {
-  return token.kind === "word" && STARTS.has(token.text.toLowerCase());
+  return token.text === ")" || (token.kind === "word" && STARTS.has(token.text.toLowerCase()));
 }
 
 /** Applies the BigQuery rewrite that starts at token `i`, if any; returns the last token it consumed. */
 export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: string[]): number {
   const word = (tokens[i] as SqlToken).text.toLowerCase();
+  if (word === ")") return rewriteFieldAccess(tokens, i, chars);
   if (word === "as") rewriteCastType(tokens, i, chars);
   else if (word === "group") return rewriteGroupByAll(tokens, i, chars);
   else if (word === "qualify") rewriteQualify(tokens, i, chars);

@@ -43,6 +43,11 @@ const cases = [
     expected: ["vs: aggregate <- p.d.t.v, p.d.t.ts", "ks: aggregate <- p.d.t.k", "s: expression <- p.d.t.k"],
   },
   {
+    name: "a field of a call's result",
+    sql: "SELECT norm.info(os).name, norm.info(os).version.major AS major, STRUCT(os AS o) AS s\nFROM `p.d.t`\nWHERE norm.info(os).major >= 1",
+    expected: ["name: expression <- p.d.t.os", "major: expression <- p.d.t.os", "s: expression <- p.d.t.os"],
+  },
+  {
     name: "IGNORE NULLS",
     sql: "SELECT LAST_VALUE(v IGNORE NULLS) OVER (PARTITION BY k ORDER BY ts) AS last_v, STRUCT(k) AS s FROM `p.d.t`",
     expected: ["last_v: window <- p.d.t.v, p.d.t.k, p.d.t.ts", "s: expression <- p.d.t.k"],

@@ -50,7 +50,8 @@ start with parent is null connect by prior id = parent`,
     expect(graph.diagnostics[0]).toMatchObject({ file: "models/bad.sql", severity: "warning" });
   });
 
-  // BigQuery adds the forms rewritten before parsing (CAST to INT, GROUP BY ALL, QUALIFY, named windows).
+  // BigQuery adds the forms rewritten before parsing (CAST to INT, GROUP BY ALL, QUALIFY, fn(x).field,
+  // ordered aggregates) and named windows.
   const BIGQUERY_WORDS = [
     "cast(",
     "safe_cast(",
@@ -60,6 +61,10 @@ start with parent is null connect by prior id = parent`,
     "window w as (",
     "over w",
     "partition by",
+    ").x",
+    "array_agg( distinct",
+    "order by",
+    "limit 1",
   ];
   it.each([
     ["postgres", []],

@@ -47,6 +47,13 @@ describe("rewriteForParser", () => {
       "select (select a from u qualify x) from t where b",
       "select (select a from u WHERE   x) from t where b",
     ],
+    ["select f(a).b, f(a).c.d as e from t", "select f(a) b, f(a)     as e from t"],
+    [
+      "select 1 from t where f(a).b > 1 group by f(a).b, 2",
+      "select 1 from t where f(a)   > 1 group by f(a)  , 2",
+    ],
+    ["select g(f(a).b) from t", "select g(f(a)  ) from t"],
+    ["select f(a).* from t", "select f(a).* from t"],
   ])("with bigQuery rewrites %j keeping every offset", (input, output) => {
     const result = rewriteForParser(input, { bigQuery: true });
     expect(result.text).toBe(output);
