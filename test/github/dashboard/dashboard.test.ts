@@ -13,6 +13,7 @@ import { findingRecord, OWNER, REPO, REPO_KEY } from "../commands/fixtures.js";
 import { mockDefaultBranch } from "../expectations/default-branch.js";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
+const BACKFLOW_BOT = { login: "backflow[bot]", type: "Bot" };
 const API = `/repos/${OWNER}/${REPO}`;
 const FILES = {
   "models/orders.sql": "select id, customer_id from raw.orders\n",
@@ -124,7 +125,7 @@ describe("feedback dashboard", () => {
       .reply(200, { number: 42 });
     const payload = loadPayload("issues", {
       action: "edited",
-      overrides: { issue: { number: 42, body: issueBody } },
+      overrides: { issue: { number: 42, body: issueBody, user: BACKFLOW_BOT } },
     });
     await receive(probot, "issues", payload);
     expect(scope.isDone()).toBe(true);
@@ -140,7 +141,7 @@ describe("feedback dashboard", () => {
       "issues",
       loadPayload("issues", {
         action: "edited",
-        overrides: { issue: { number: 42, body: issueBody }, sender: { type: "Bot" } },
+        overrides: { issue: { number: 42, body: issueBody, user: BACKFLOW_BOT }, sender: { type: "Bot" } },
       }),
     );
     expect(writes()).toEqual([]);
@@ -168,7 +169,10 @@ describe("feedback dashboard", () => {
     await receive(
       probot,
       "issues",
-      loadPayload("issues", { action: "edited", overrides: { issue: { number: 42, body: issueBody } } }),
+      loadPayload("issues", {
+        action: "edited",
+        overrides: { issue: { number: 42, body: issueBody, user: BACKFLOW_BOT } },
+      }),
     );
 
     expect(scope.isDone()).toBe(true);
@@ -186,6 +190,22 @@ describe("feedback dashboard", () => {
       expect(proposals).toEqual([]);
       expect(refusals[0]).toContain("proposing a fix needs write access");
     }
+  });
+
+  it.each([
+    ["a person's issue that carries the marker", { number: 42, user: { login: "mallory", type: "User" } }],
+    ["another bot issue than the known dashboard", { number: 43, user: BACKFLOW_BOT }],
+  ])("runs no action from %s", async (_case, issue) => {
+    await store.repoState.put({ repo: REPO_KEY, key: DASHBOARD_ISSUE_KEY, value: 42, now: NOW });
+    const body = `${DASHBOARD_MARKER}\n- [x] <!-- backflow:action refresh --> Refresh this dashboard now\n`;
+    await receive(
+      probot,
+      "issues",
+      loadPayload("issues", { action: "edited", overrides: { issue: { ...issue, body } } }),
+    );
+    expect(writes()).toEqual([]);
+    expect(await store.jobs.list({ kind: "refresh-dashboard" })).toEqual([]);
+    expect(await store.audit.list({ repo: REPO_KEY })).toEqual([]);
   });
 
   it("debounces refresh requests to one job per repository and minute", async () => {
