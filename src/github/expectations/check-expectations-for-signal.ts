@@ -1,9 +1,7 @@
 import type { BackflowConfig } from "../../core/config/schema.js";
-import { MetricKindSchema } from "../../core/config/schema.js";
-import { evaluateExpectation, type MetricPoint } from "../../core/expectations/evaluate-expectation.js";
 import type { ExpectationState, ExpectationVerdict } from "../../core/expectations/expectation-schema.js";
+import { judgeExpectation } from "../../core/expectations/judge-expectation.js";
 import { renderVerdictComment } from "../../core/expectations/render-expectations.js";
-import type { Evaluation } from "../../core/triage/evaluation-schema.js";
 import type { ExpectationRecord } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { type OpenRevert, openRevert, type RevertOutcome } from "./open-revert.js";
@@ -14,18 +12,6 @@ export type ExpectationCheck = {
   readonly state: ExpectationState;
   readonly settled: boolean;
 };
-
-const canonical = (metric: string) => metric.toLowerCase().replace(/[^a-z0-9]/g, "");
-
-/** The evaluations an expectation reads: all of its fingerprint's for a family name, else those of the named metric. */
-export function pointsFor(record: ExpectationRecord, evaluations: readonly Evaluation[]): MetricPoint[] {
-  const family = MetricKindSchema.safeParse(record.spec.metric.toLowerCase()).success;
-  return evaluations.flatMap((e) =>
-    e.value !== undefined && (family || canonical(e.metric) === canonical(record.spec.metric))
-      ? [{ observedAt: e.observedAt, value: e.value }]
-      : [],
-  );
-}
 
 async function announce(
   input: RepoTarget & {
@@ -70,9 +56,9 @@ export async function checkExpectationsForSignal(
   const evaluations = await deps.store.findings.evaluations({ repo: repoKey, fingerprint, limit: 1000 });
   const checks: ExpectationCheck[] = [];
   for (const record of watching) {
-    const verdict = evaluateExpectation({
+    const verdict = judgeExpectation({
       expectation: record.spec,
-      points: pointsFor(record, evaluations),
+      evaluations,
       mergedAt: record.mergedAt.toISOString(),
     });
     const now = deps.clock();
