@@ -7,7 +7,7 @@ import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js
 import { githubApi, mockConfigFile } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { receive } from "../../helpers/payloads.js";
-import { mockDefaultBranch, SHOP_FILES } from "../expectations/default-branch.js";
+import { HEAD_SHA, mockDefaultBranch, SHOP_FILES, TREE_SHA } from "../expectations/default-branch.js";
 import {
   commentPayload,
   driftIssueBody,
@@ -379,6 +379,56 @@ describe("issue_comment.created commands", () => {
     expect(m.replies[0]).toContain("No commit touched this finding's suspect files (`models/orders.sql`)");
     expect(m.replies[0]).toContain("`/backflow propose revert <sha>`");
     expect(await store.jobs.list({ kind: "open-proposal" })).toEqual([]);
+  });
+
+  it("rolls back a merged pull request: a ready revert PR with the author and the code owners requested", async () => {
+    const MERGE = "c".repeat(40);
+    const files = { ...SHOP_FILES, CODEOWNERS: "models/ @acme/data-eng @ana\n" };
+    const merged =
+      "select o.id as order_id, o.customer_id, o.amount\nfrom raw.orders o\nwhere o.amount > 0\n";
+    files["models/orders.sql"] = merged;
+    const pullUrl = `https://api.github.com${API}/pulls/5`;
+    const c = commentPayload("/backflow rollback", { issue: { number: 5, pull_request: { url: pullUrl } } });
+    const m = mockRun({ commentId: c.id, issueNumber: 5, login: c.login, role: "maintain" });
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files });
+    const created: Array<Record<string, unknown>> = [];
+    const reviewers: Array<Record<string, unknown>> = [];
+    m.scope
+      .get(`${API}/pulls/5`)
+      .reply(200, { number: 5, merged: true, merge_commit_sha: MERGE, user: { login: "dev" } });
+    m.scope.get(`${API}/git/commits/${HEAD_SHA}`).reply(200, { sha: HEAD_SHA, tree: { sha: TREE_SHA } });
+    m.scope.get(`${API}/commits/${MERGE}`).reply(200, {
+      sha: MERGE,
+      commit: { message: "Drop refunds" },
+      files: [
+        {
+          filename: "models/orders.sql",
+          status: "modified",
+          patch:
+            "@@ -1,2 +1,3 @@\n select o.id as order_id, o.customer_id, o.amount\n from raw.orders o\n+where o.amount > 0",
+        },
+      ],
+    });
+    m.scope
+      .get(`${API}/git/ref/${encodeURIComponent("heads/backflow/revert/cccccccc")}`)
+      .reply(404, { message: "Not Found" });
+    m.scope.post(`${API}/git/trees`).reply(201, { sha: "8".repeat(40) });
+    m.scope.post(`${API}/git/commits`).reply(201, { sha: "9".repeat(40) });
+    m.scope.post(`${API}/git/refs`).reply(201, { ref: "refs/heads/backflow/revert/cccccccc" });
+    m.scope.get(`${API}/pulls`).query(true).reply(200, []);
+    m.scope.post(`${API}/pulls`, (b) => created.push(b) > 0).reply(201, { number: 77 });
+    m.scope
+      .post(`${API}/pulls/77/requested_reviewers`, (b) => reviewers.push(b) > 0)
+      .reply(201, { number: 77 });
+
+    await receive(probot, "issue_comment", c.payload);
+
+    expect(m.reactions).toEqual(["eyes", "rocket"]);
+    expect(created).toMatchObject([
+      { head: "backflow/revert/cccccccc", base: "master", draft: false, title: "Revert #5: Drop refunds" },
+    ]);
+    expect(reviewers).toEqual([{ reviewers: ["dev", "ana"], team_reviewers: ["data-eng"] }]);
+    expect(m.replies[0]).toContain("Opened #77 to revert this pull request; it is ready for review.");
   });
 
   it("refuses to roll back a pull request that is not merged", async () => {
