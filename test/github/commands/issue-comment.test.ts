@@ -383,10 +383,12 @@ describe("issue_comment.created commands", () => {
 
   it("rolls back a merged pull request: a ready revert PR with the author and the code owners requested", async () => {
     const MERGE = "c".repeat(40);
-    const files = { ...SHOP_FILES, CODEOWNERS: "models/ @acme/data-eng @ana\n" };
-    const merged =
-      "select o.id as order_id, o.customer_id, o.amount\nfrom raw.orders o\nwhere o.amount > 0\n";
-    files["models/orders.sql"] = merged;
+    const files: Record<string, string> = {
+      ...SHOP_FILES,
+      CODEOWNERS: "models/ @acme/data-eng @ana\n",
+      "models/orders.sql":
+        "select o.id as order_id, o.customer_id, o.amount\nfrom raw.orders o\nwhere o.amount > 0\n",
+    };
     const pullUrl = `https://api.github.com${API}/pulls/5`;
     const c = commentPayload("/backflow rollback", { issue: { number: 5, pull_request: { url: pullUrl } } });
     const m = mockRun({ commentId: c.id, issueNumber: 5, login: c.login, role: "maintain" });
