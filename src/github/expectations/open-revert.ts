@@ -12,7 +12,8 @@ import { enqueueAutoMergeRevert } from "./auto-merge-revert-job.js";
 /** What opening a revert gave: a pull request (maybe merged), or why none was opened. */
 export type RevertOutcome =
   | { readonly number: number; readonly merged: boolean }
-  | { readonly problem: string };
+  /** `retryable`: the same revert is being written by another run; ask again shortly. */
+  | { readonly problem: string; readonly retryable?: boolean };
 
 export type OpenRevertInput = RepoTarget & {
   /** The merged pull request to undo, and the commit its merge made. */
@@ -126,7 +127,10 @@ export const openRevert: OpenRevert = async (input) => {
     },
   );
   if (!outcome.acquired)
-    return { problem: "another run is writing the same revert branch; try again in a minute" };
+    return {
+      problem: "another run is writing the same revert branch; try again in a minute",
+      retryable: true,
+    };
   input.log.info({ repo: `${owner}/${repo}`, pr, outcome: outcome.value }, "revert pull request");
   return outcome.value;
 };

@@ -6,6 +6,7 @@ import type { RepoTarget } from "../app-deps.js";
  * A met expectation resolves the finding it reads: when that finding is still open (triage's own
  * recovery rule has not closed it, e.g. the metric is back but within the hysteresis band), it is
  * marked resolved and its drift issue closed with a comment naming the pull request that fixed it.
+ * The finding is stored resolved after the issue is closed, so a retried run finishes a failed close.
  * Returns the issue closed, if any.
  */
 export async function resolveMetFinding(
@@ -16,8 +17,12 @@ export async function resolveMetFinding(
   const finding = await deps.store.findings.get({ repo: repoKey, fingerprint: record.fingerprint });
   if (finding?.state !== "open") return undefined;
   const now = deps.clock();
-  await deps.store.findings.put({ ...finding, state: "resolved", resolvedAt: now, updatedAt: now });
-  if (!finding.issueNumber || deps.dryRun) return undefined;
+  const resolve = () =>
+    deps.store.findings.put({ ...finding, state: "resolved", resolvedAt: now, updatedAt: now });
+  if (!finding.issueNumber || deps.dryRun) {
+    await resolve();
+    return undefined;
+  }
   const when = input.metAt ? ` at ${input.metAt}` : "";
   const body = `✅ Resolved: #${record.pr} said ${codeSpan(record.spec.text)}, and it held${when}. If the metric breaches again, Backflow reopens this.`;
   await input.octokit.rest.issues.createComment({ owner, repo, issue_number: finding.issueNumber, body });
@@ -28,6 +33,8 @@ export async function resolveMetFinding(
     state: "closed",
     state_reason: "completed",
   });
+  // Resolved only once the issue is closed: a failed write leaves it open for the retry to finish.
+  await resolve();
   input.log.info(
     { repo: repoKey, issue: finding.issueNumber, pr: record.pr },
     "met expectation resolved finding",

@@ -3,6 +3,7 @@ import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fingerprintOf } from "../../../src/core/triage/fingerprint.js";
 import { checkExpectationsForSignal } from "../../../src/github/expectations/check-expectations-for-signal.js";
+import type { OpenRevert } from "../../../src/github/expectations/open-revert.js";
 import type { Store } from "../../../src/store/store.js";
 import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
 import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
@@ -123,9 +124,9 @@ describe("checkExpectationsForSignal", () => {
     mockInstallationToken();
   }
 
-  const reverts: Array<{ pr: number; mergeSha: string; autoMerge: boolean }> = [];
+  const reverts: Array<{ pr: number; mergeSha: string; autoMerge: boolean; author?: string }> = [];
 
-  async function check() {
+  async function check(openRevert?: OpenRevert) {
     const octokit = await probot.auth(1);
     return checkExpectationsForSignal({
       octokit,
@@ -135,10 +136,17 @@ describe("checkExpectationsForSignal", () => {
       repo: REPO,
       fingerprint,
       config: { rollback: "manual" },
-      openRevert: async (input) => {
-        reverts.push({ pr: input.pr, mergeSha: input.mergeSha, autoMerge: input.autoMerge });
-        return { number: 77, merged: false };
-      },
+      openRevert:
+        openRevert ??
+        (async (input) => {
+          reverts.push({
+            pr: input.pr,
+            mergeSha: input.mergeSha,
+            autoMerge: input.autoMerge,
+            ...(input.author ? { author: input.author } : {}),
+          });
+          return { number: 77, merged: false };
+        }),
     });
   }
 
@@ -222,5 +230,90 @@ describe("checkExpectationsForSignal", () => {
     expect((await store.expectations.list({ repo: REPO_KEY, state: "violated" })).map((r) => r.pr)).toEqual([
       2,
     ]);
+  });
+
+  async function seedViolation() {
+    await seed([
+      ["2026-11-11T00:00:00Z", 0.95],
+      ["2026-11-13T06:00:00Z", 0.96],
+    ]);
+    reverts.length = 0;
+  }
+
+  const listComments = (scope: nock.Scope, pr: number, bodies: string[]) =>
+    scope
+      .get(`/repos/${OWNER}/${REPO}/issues/${pr}/comments`)
+      .query(true)
+      .reply(
+        200,
+        bodies.map((b, i) => ({ id: i + 1, body: b })),
+      );
+
+  it("puts a violation back under watch when opening the revert throws, and the retry opens it and comments once", async () => {
+    await seedViolation();
+    let calls = 0;
+    const flaky: OpenRevert = async (input) => {
+      calls += 1;
+      if (calls === 1) throw new Error("GitHub is down");
+      reverts.push({ pr: input.pr, mergeSha: input.mergeSha, autoMerge: input.autoMerge });
+      return { number: 77, merged: false };
+    };
+    await expect(check(flaky)).rejects.toThrow("GitHub is down");
+    expect((await store.expectations.get(`${REPO_KEY}#2:4`))?.state).toBe("watching");
+    expect(takeRecordedRequests()).toEqual([]);
+
+    const comments: string[] = [];
+    const scope = githubApi();
+    listComments(scope, 2, []);
+    mockWatchComment(scope, 2, comments);
+    expect(await check(flaky)).toEqual([{ id: `${REPO_KEY}#2:4`, state: "violated", settled: true }]);
+    expect(scope.isDone()).toBe(true);
+    expect(reverts).toEqual([{ pr: 2, mergeSha: MERGE_SHA, autoMerge: false }]);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain("Opened #77 to revert this pull request");
+    expect(await check(flaky)).toEqual([]);
+    const stored = await store.expectations.get(`${REPO_KEY}#2:4`);
+    expect([stored?.state, stored?.revertPr]).toEqual(["violated", 77]);
+  });
+
+  it("retries instead of reporting when another run holds the revert branch", async () => {
+    await seedViolation();
+    const busy: OpenRevert = async () => ({ problem: "another run is writing it", retryable: true });
+    await expect(check(busy)).rejects.toThrow("another run is writing it");
+    expect(takeRecordedRequests()).toEqual([]);
+    expect((await store.expectations.get(`${REPO_KEY}#2:4`))?.state).toBe("watching");
+  });
+
+  it("reports a revert that cannot be opened as final", async () => {
+    await seedViolation();
+    const comments: string[] = [];
+    mockWatchComment(githubApi(), 2, comments);
+    const refused: OpenRevert = async () => ({ problem: "the revert no longer applies cleanly" });
+    expect((await check(refused))[0]?.state).toBe("violated");
+    expect(comments[0]).toContain("No revert pull request was opened: the revert no longer applies cleanly");
+  });
+
+  it("does not comment twice when GitHub took the verdict comment before the run failed", async () => {
+    await seed([["2026-11-11T00:00:00Z", 0.995]]);
+    await store.findings.put(findingRecord({ repo: REPO_KEY, fingerprint, issueNumber: 12 }));
+    const first: string[] = [];
+    const scope = githubApi();
+    mockWatchComment(scope, 2, first);
+    scope.post(`/repos/${OWNER}/${REPO}/issues/12/comments`).reply(500, { message: "Server Error" });
+    await expect(check()).rejects.toThrow();
+    expect(first).toHaveLength(1);
+    expect((await store.expectations.get(`${REPO_KEY}#2:4`))?.state).toBe("watching");
+
+    const again = githubApi();
+    listComments(again, 2, first);
+    const issueComments: string[] = [];
+    mockWatchComment(again, 12, issueComments);
+    again.patch(`/repos/${OWNER}/${REPO}/issues/12`).reply(200, { number: 12, state: "closed" });
+    expect((await check())[0]).toEqual({ id: `${REPO_KEY}#2:4`, state: "met", settled: true });
+    expect(again.pendingMocks()).toEqual([]);
+    expect(
+      takeRecordedRequests().filter((r) => r.method === "POST" && r.path.endsWith("/issues/2/comments")),
+    ).toHaveLength(1);
+    expect(issueComments).toHaveLength(1);
   });
 });
