@@ -30,7 +30,9 @@ function mergeMethodOf(repository: {
  * Under `rollback: auto`: merges the revert pull request Backflow opened once its impact check is green
  * and GitHub says it merges cleanly, with the head pinned to the commit Backflow wrote. Otherwise the
  * revert is left for review with a comment saying why. Throws (so the job retries) while GitHub is
- * still computing mergeability, unless this is the last attempt.
+ * still computing mergeability, unless this is the last attempt. In a dry run it logs the merge it
+ * would send and what a green impact check would lead to, and writes nothing (no check run, merge,
+ * comment or record).
  */
 export async function autoMergeRevert(
   input: RepoTarget & { payload: AutoMergeRevertPayload; lastAttempt: boolean },
@@ -43,7 +45,25 @@ export async function autoMergeRevert(
   });
   if (settled) return settled;
   const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: payload.revertPr });
-  const open = pr.state === "open" && !pr.merged && pr.head.sha === payload.writtenSha;
+  const facts = {
+    state: pr.state === "closed" ? "closed" : "open",
+    merged: pr.merged,
+    headSha: pr.head.sha,
+    writtenSha: payload.writtenSha,
+    mergeable: pr.mergeable,
+    mergeableState: pr.mergeable_state,
+    lastAttempt: input.lastAttempt,
+  } as const;
+  if (deps.dryRun) {
+    // The impact check writes a check run, so a dry run does not run it: it says what a green one leads to.
+    const ifGreen = decideAutoMerge({ ...facts, impact: { conclusion: "success" } });
+    log.info(
+      { repo: repoKey, pr: pr.number, ifImpactGreen: ifGreen, payload: mergePayload(payload) },
+      "dry run: would run the impact check, then act on the revert",
+    );
+    return { action: "done", reason: "dry run: nothing was merged or commented" };
+  }
+  const open = facts.state === "open" && !pr.merged && pr.head.sha === payload.writtenSha;
   const impact = open
     ? await runImpactCheck({
         octokit,
@@ -57,16 +77,7 @@ export async function autoMergeRevert(
         prBody: pr.body,
       })
     : undefined;
-  const decision = decideAutoMerge({
-    state: pr.state === "closed" ? "closed" : "open",
-    merged: pr.merged,
-    headSha: pr.head.sha,
-    writtenSha: payload.writtenSha,
-    mergeable: pr.mergeable,
-    mergeableState: pr.mergeable_state,
-    ...(impact ? { impact } : {}),
-    lastAttempt: input.lastAttempt,
-  });
+  const decision = decideAutoMerge({ ...facts, ...(impact ? { impact } : {}) });
   log.info({ repo: repoKey, pr: pr.number, decision }, "auto-merge decision for revert");
   if (decision.action === "wait") {
     throw new GitHubWriteError(`Revert #${pr.number} is not merged yet: ${decision.reason}; retrying.`);
@@ -82,6 +93,16 @@ export async function autoMergeRevert(
   return outcome;
 }
 
+/** What the merge request sends besides the repository and its merge method. */
+function mergePayload(payload: AutoMergeRevertPayload) {
+  return {
+    pull_number: payload.revertPr,
+    sha: payload.writtenSha,
+    commit_title: `Revert #${payload.revertedPr} (rollback: auto) (#${payload.revertPr})`,
+    commit_message: payload.reason,
+  };
+}
+
 async function merge(
   input: RepoTarget & { payload: AutoMergeRevertPayload },
   base: string,
@@ -92,11 +113,8 @@ async function merge(
     await octokit.rest.pulls.merge({
       owner,
       repo,
-      pull_number: payload.revertPr,
-      sha: payload.writtenSha,
+      ...mergePayload(payload),
       merge_method: mergeMethodOf(repository),
-      commit_title: `Revert #${payload.revertedPr} (rollback: auto) (#${payload.revertPr})`,
-      commit_message: payload.reason,
     });
     return { action: "merged" };
   } catch (error) {

@@ -41,7 +41,7 @@ function reviewersOf(owners: readonly string[], author: string | undefined) {
  * branch `backflow/revert/<sha8>`, ready for review, with the original author and the code owners of
  * the reverted files requested. Idempotent: the branch is rewritten only while it holds Backflow's
  * commits, and an open pull request from it is reused. A revert that no longer applies cleanly is
- * refused with the reason.
+ * refused with the reason. In a dry run it logs what it would send and writes nothing.
  */
 export const openRevert: OpenRevert = async (input) => {
   const { octokit, deps, owner, repo, pr, mergeSha } = input;
@@ -64,6 +64,20 @@ export const openRevert: OpenRevert = async (input) => {
     "",
     `Files: ${proposal.edits.map((e) => `\`${e.path}\``).join(", ")}`,
   ].join("\n");
+  const rules = findCodeowners(base.files) ?? [];
+  const wanted = reviewersOf(
+    proposal.edits.flatMap((e) => codeownersOf(rules, e.path)),
+    input.author,
+  );
+  const message = `${title}\n\n${PROPOSAL_TRAILER} pr-${pr} revert`;
+  if (deps.dryRun) {
+    const edits = proposal.edits.map((e) => e.path);
+    input.log.info(
+      { payload: { owner, repo, branch, base: base.branch, title, body, message, edits, ...wanted } },
+      "dry run: would open a revert pull request",
+    );
+    return { problem: `dry run: Backflow would open a pull request reverting #${pr} from \`${branch}\`` };
+  }
   const outcome = await withLease(
     {
       store: deps.store,
@@ -79,7 +93,7 @@ export const openRevert: OpenRevert = async (input) => {
         branch,
         base,
         edits: proposal.edits,
-        message: `${title}\n\n${PROPOSAL_TRAILER} pr-${pr} revert`,
+        message,
       });
       if (written.action === "human-owned")
         return { problem: `someone pushed to \`${branch}\`; Backflow leaves that branch alone` };
@@ -111,9 +125,6 @@ export const openRevert: OpenRevert = async (input) => {
         base: base.branch,
         draft: false,
       });
-      const rules = findCodeowners(base.files) ?? [];
-      const owners = proposal.edits.flatMap((e) => codeownersOf(rules, e.path));
-      const wanted = reviewersOf(owners, input.author);
       if (wanted.reviewers.length + wanted.team_reviewers.length > 0) {
         await octokit.rest.pulls
           .requestReviewers({ owner, repo, pull_number: created.number, ...wanted })

@@ -1,4 +1,5 @@
 import nock from "nock";
+import { pino } from "pino";
 import type { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppDeps } from "../../../src/github/app-deps.js";
@@ -173,5 +174,36 @@ describe("rollback: auto merges a revert", () => {
 
     expect(await run()).toMatchObject({ action: "done" });
     expect(github.posted).toEqual([]);
+  });
+
+  it("in a dry run logs the merge it would send after a green impact check, and writes nothing", async () => {
+    const github = mockGitHub({});
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const dry = () =>
+      autoMergeRevert({
+        octokit,
+        deps: { ...deps, dryRun: true },
+        log,
+        owner: OWNER,
+        repo: REPO,
+        payload: PAYLOAD,
+        lastAttempt: false,
+      });
+
+    const done = { action: "done", reason: "dry run: nothing was merged or commented" };
+    expect(await dry()).toEqual(done);
+    expect(await dry()).toEqual(done);
+
+    expect(github.posted).toEqual([]);
+    const logged = lines.filter(
+      (l) => l.msg === "dry run: would run the impact check, then act on the revert",
+    );
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toMatchObject({
+      ifImpactGreen: { action: "merge" },
+      payload: { pull_number: 90, sha: WRITTEN, commit_title: "Revert #3 (rollback: auto) (#90)" },
+    });
+    expect(await store.repoState.get({ repo: `${OWNER}/${REPO}`, key: "auto-merge:90" })).toBeNull();
   });
 });

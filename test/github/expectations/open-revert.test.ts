@@ -1,0 +1,87 @@
+import nock from "nock";
+import { pino } from "pino";
+import type { ProbotOctokit } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { unifiedDiff } from "../../../src/core/proposals/unified-diff.js";
+import { openRevert } from "../../../src/github/expectations/open-revert.js";
+import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import { githubApi } from "../../helpers/github-nock.js";
+import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { TEST_APP_ID } from "../../helpers/probot.js";
+import { testOctokit } from "../drift/drift-harness.js";
+import { HEAD_SHA, mockDefaultBranch, TREE_SHA } from "./default-branch.js";
+
+const OWNER = "acme";
+const REPO = "shop";
+const MERGE_SHA = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
+const NOW = new Date("2026-11-25T10:00:00Z");
+const BEFORE = "select o.id as order_id, o.customer_id, o.amount\nfrom raw.orders o\n";
+const AFTER = `${BEFORE}where o.is_test = false\n`;
+const FILES = { "models/orders.sql": AFTER, ".github/CODEOWNERS": "models/ @acme/data @dana\n" };
+
+let store: SqliteStore;
+let octokit: ProbotOctokit;
+let logLines: Array<Record<string, unknown>>;
+
+beforeEach(async () => {
+  store = openSqliteStore(":memory:");
+  octokit = await testOctokit();
+  logLines = [];
+  const scope = githubApi();
+  mockDefaultBranch(scope, { owner: OWNER, repo: REPO, files: FILES });
+  scope
+    .get(`/repos/${OWNER}/${REPO}/git/commits/${HEAD_SHA}`)
+    .reply(200, { sha: HEAD_SHA, tree: { sha: TREE_SHA } });
+  scope.get(`/repos/${OWNER}/${REPO}/commits/${MERGE_SHA}`).reply(200, {
+    sha: MERGE_SHA,
+    commit: { message: "Drop test orders" },
+    files: [
+      {
+        filename: "models/orders.sql",
+        status: "modified",
+        patch: unifiedDiff(BEFORE, AFTER, "models/orders.sql").split("\n").slice(2).join("\n"),
+      },
+    ],
+  });
+});
+
+afterEach(async () => {
+  nock.cleanAll();
+  await store.close();
+});
+
+describe("openRevert in a dry run", () => {
+  it("logs the pull request it would open, with the author and code owners, and writes nothing", async () => {
+    const log = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
+    const outcome = await openRevert({
+      octokit,
+      deps: { store, clock: () => NOW, appId: TEST_APP_ID, dryRun: true },
+      log,
+      owner: OWNER,
+      repo: REPO,
+      pr: 3,
+      mergeSha: MERGE_SHA,
+      author: "octocat",
+      autoMerge: true,
+      reason: "expectation was violated",
+    });
+
+    expect(outcome).toEqual({
+      problem: "dry run: Backflow would open a pull request reverting #3 from `backflow/revert/b2b2b2b2`",
+    });
+    const writes = takeRecordedRequests().filter(
+      (r) => r.method !== "GET" && !r.path.includes("/access_tokens"),
+    );
+    expect(writes).toEqual([]);
+    expect(await store.jobs.list({ kind: "auto-merge-revert" })).toEqual([]);
+    const logged = logLines.find((l) => l.msg === "dry run: would open a revert pull request");
+    expect(logged?.payload).toMatchObject({
+      branch: "backflow/revert/b2b2b2b2",
+      base: "master",
+      title: "Revert #3: Drop test orders",
+      edits: ["models/orders.sql"],
+      reviewers: ["octocat", "dana"],
+      team_reviewers: ["data"],
+    });
+  });
+});
