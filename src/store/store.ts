@@ -240,6 +240,8 @@ export type ExpectationRecord = {
   readonly pr: number;
   readonly mergeSha: string;
   readonly mergedAt: Date;
+  /** The pull request's author (GitHub login), asked to review a revert; null when not known. */
+  readonly author: string | null;
   /** The finding fingerprint whose evaluations are the expectation's evidence. */
   readonly fingerprint: string;
   readonly spec: BoundExpectation;

@@ -32,7 +32,13 @@ export function handlePullRequestClosed(deps: AppDeps) {
       log: context.log,
       owner,
       repo,
-      pr: { number: pr.number, body: pr.body, mergedAt: pr.merged_at, mergeSha: pr.merge_commit_sha },
+      pr: {
+        number: pr.number,
+        body: pr.body,
+        mergedAt: pr.merged_at,
+        mergeSha: pr.merge_commit_sha,
+        ...(pr.user?.login ? { author: pr.user.login } : {}),
+      },
       loadGraph: async () =>
         (
           await loadTriageContext({

@@ -63,6 +63,7 @@ async function followUp(input: SettleInput & { retried: boolean }): Promise<void
       repo,
       pr: record.pr,
       mergeSha: record.mergeSha,
+      ...(record.author ? { author: record.author } : {}),
       autoMerge: input.config.rollback === "auto",
       reason: `expectation ${record.spec.text} was violated: ${verdict.reason}`,
     });

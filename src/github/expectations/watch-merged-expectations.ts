@@ -11,6 +11,8 @@ export type MergedPullRequest = {
   readonly body: string | null;
   readonly mergedAt: string;
   readonly mergeSha: string;
+  /** Its author's login, asked to review a revert. */
+  readonly author?: string;
 };
 
 /**
@@ -41,6 +43,7 @@ export async function watchMergedExpectations(
     pr: pr.number,
     mergeSha: pr.mergeSha,
     mergedAt: new Date(pr.mergedAt),
+    author: pr.author ?? null,
     fingerprint: spec.fingerprint,
     spec,
     state: "watching",

@@ -13,6 +13,7 @@ type ExpectationRow = {
   pr: number;
   merge_sha: string;
   merged_at: number;
+  author: string | null;
   fingerprint: string;
   spec: string;
   state: ExpectationState;
@@ -29,6 +30,7 @@ function toRecord(row: ExpectationRow): ExpectationRecord {
     pr: row.pr,
     mergeSha: row.merge_sha,
     mergedAt: new Date(row.merged_at),
+    author: row.author,
     fingerprint: row.fingerprint,
     spec: BoundExpectationSchema.parse(fromJson(row.spec)),
     state: row.state,
@@ -42,8 +44,8 @@ function toRecord(row: ExpectationRow): ExpectationRecord {
 /** Expectations of merged pull requests and their verdicts, in the `expectations` table. */
 export function createSqliteExpectationStore(db: Database.Database): ExpectationStore {
   const insert = db.prepare(
-    `INSERT INTO expectations (id, repo, pr, merge_sha, merged_at, fingerprint, spec, state, verdict, revert_pr, created_at, updated_at)
-     VALUES (@id, @repo, @pr, @merge_sha, @merged_at, @fingerprint, @spec, @state, @verdict, @revert_pr, @created_at, @updated_at)
+    `INSERT INTO expectations (id, repo, pr, merge_sha, merged_at, author, fingerprint, spec, state, verdict, revert_pr, created_at, updated_at)
+     VALUES (@id, @repo, @pr, @merge_sha, @merged_at, @author, @fingerprint, @spec, @state, @verdict, @revert_pr, @created_at, @updated_at)
      ON CONFLICT (id) DO NOTHING`,
   );
   const get = db.prepare<[string], ExpectationRow>("SELECT * FROM expectations WHERE id = ?");
@@ -60,6 +62,7 @@ export function createSqliteExpectationStore(db: Database.Database): Expectation
         pr: r.pr,
         merge_sha: r.mergeSha,
         merged_at: toMs(r.mergedAt),
+        author: r.author,
         fingerprint: r.fingerprint,
         spec: toJson(r.spec),
         state: r.state,

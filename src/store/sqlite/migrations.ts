@@ -178,4 +178,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX expectations_repo_state ON expectations (repo, state, merged_at);
     `,
   },
+  {
+    version: 5,
+    name: "the author of an expectation's pull request",
+    sql: `
+      ALTER TABLE expectations ADD COLUMN author TEXT;
+    `,
+  },
 ];

@@ -19,6 +19,7 @@ const API = `/repos/${OWNER}/${REPO}`;
 const MERGE_MET = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 const MERGE_BAD = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2";
 const MODEL = "models/marts/fct_orders.sql";
+const AUTHOR = "pr-author";
 
 let store: SqliteStore;
 let github: FakeGitHub;
@@ -56,13 +57,14 @@ function merged(pr: number, sha: string, at: Date, expects: string) {
         merge_commit_sha: sha,
         body: `\`\`\`expects\n- metric: ${expects}\n\`\`\``,
         base: { ref: "main" },
+        user: { login: AUTHOR },
       },
     },
   });
 }
 
 /** The GitHub side of opening a revert of MERGE_BAD, which added one line to the model. */
-function mockRevert(created: Array<Record<string, unknown>>) {
+function mockRevert(created: Array<Record<string, unknown>>, reviewers: unknown[] = []) {
   const current = exampleFiles(CONFIG).get(MODEL) ?? "";
   const lines = current.split("\n");
   const before = [...lines.slice(0, 3), ...lines.slice(4)].join("\n");
@@ -87,7 +89,7 @@ function mockRevert(created: Array<Record<string, unknown>>) {
       return true;
     })
     .reply(201, { number: 90 });
-  scope.post(`${API}/pulls/90/requested_reviewers`).reply(201, { number: 90 });
+  scope.post(`${API}/pulls/90/requested_reviewers`, (b) => reviewers.push(b) > 0).reply(201, { number: 90 });
   return { scope, removedLine: lines[3] ?? "" };
 }
 
@@ -192,9 +194,12 @@ describe("the feedback loop, end to end", () => {
     expect(github.comments.some((c) => c.issue === 3 && c.body.includes("Expectation"))).toBe(false);
 
     const created: Array<Record<string, unknown>> = [];
-    const revert = mockRevert(created);
+    const reviewers: unknown[] = [];
+    const revert = mockRevert(created, reviewers);
     await signal("s3", hours(30), 0.995);
     expect(revert.scope.isDone()).toBe(true);
+    // The merged pull request's author, stored when it merged, with the code owners of the reverted model.
+    expect(reviewers).toEqual([{ reviewers: [AUTHOR], team_reviewers: ["analytics-eng"] }]);
     expect(created).toMatchObject([
       {
         head: "backflow/revert/b2b2b2b2",

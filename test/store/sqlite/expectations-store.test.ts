@@ -1,7 +1,11 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { parseExpectations } from "../../../src/core/expectations/parse-expectations.js";
+import { applyMigrations } from "../../../src/store/sqlite/apply-migrations.js";
+import { MIGRATIONS } from "../../../src/store/sqlite/migrations.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { ExpectationRecord } from "../../../src/store/store.js";
+import { tempDbPath } from "../temp-db.js";
 
 const spec = {
   ...(parseExpectations("```expects\n- metric: volume(orders) > 10 within 1d\n```").expectations[0] ??
@@ -17,6 +21,7 @@ const record = (over: Partial<ExpectationRecord> = {}): ExpectationRecord => ({
   pr: 7,
   mergeSha: "a".repeat(40),
   mergedAt: T0,
+  author: "octocat",
   fingerprint: "f1",
   spec,
   state: "watching",
@@ -35,6 +40,7 @@ describe("sqlite expectation store", () => {
     );
     expect(await store.expectations.add([record({ state: "met" })])).toBe(0);
     expect(await store.expectations.get("acme/shop#7:3")).toEqual(record());
+    expect((await store.expectations.get("acme/shop#7:4"))?.author).toBe("octocat");
     expect(
       (await store.expectations.list({ repo: "acme/shop", fingerprint: "f2" })).map((r) => r.id),
     ).toEqual(["acme/shop#7:4"]);
@@ -67,5 +73,25 @@ describe("sqlite expectation store", () => {
     });
     expect(await store.expectations.list({ repo: "acme/shop", state: "watching" })).toEqual([]);
     await store.close();
+  });
+
+  it("keeps expectations stored before authors were recorded, with no author", async () => {
+    const db = tempDbPath();
+    try {
+      const old = new Database(db.path);
+      applyMigrations({ db: old, migrations: MIGRATIONS.slice(0, 4), location: db.path, now: T0 });
+      old
+        .prepare(
+          `INSERT INTO expectations (id, repo, pr, merge_sha, merged_at, fingerprint, spec, state, created_at, updated_at)
+           VALUES ('acme/shop#7:3', 'acme/shop', 7, ?, ?, 'f1', ?, 'watching', ?, ?)`,
+        )
+        .run("a".repeat(40), T0.getTime(), JSON.stringify(spec), T0.getTime(), T0.getTime());
+      old.close();
+      const upgraded = openSqliteStore(db.path);
+      expect(await upgraded.expectations.get("acme/shop#7:3")).toEqual(record({ author: null }));
+      await upgraded.close();
+    } finally {
+      db.cleanup();
+    }
   });
 });
