@@ -3,8 +3,10 @@ import { adaptAlertmanager } from "./adapters/alertmanager.js";
 import { adaptCanonical } from "./adapters/canonical.js";
 import { adaptDatacontractCli } from "./adapters/datacontract-cli.js";
 import { adaptDbtRunResults } from "./adapters/dbt-run-results.js";
+import { adaptElementaryAlert } from "./adapters/elementary-alert.js";
 import { adaptGreatExpectations } from "./adapters/great-expectations.js";
 import { adaptOpenLineage } from "./adapters/openlineage.js";
+import { adaptSodaScan } from "./adapters/soda-scan.js";
 import { uniqueById } from "./build-signal.js";
 import {
   type AdapterContext,
@@ -21,6 +23,8 @@ export const ADAPTERS: Readonly<Record<SignalFormat, SignalAdapter>> = {
   dbt: adaptDbtRunResults,
   alertmanager: adaptAlertmanager,
   "datacontract-cli": adaptDatacontractCli,
+  soda: adaptSodaScan,
+  elementary: adaptElementaryAlert,
 };
 
 // Names people are likely to put in the header or URL, mapped onto the format they mean.
@@ -43,6 +47,11 @@ const ALIASES: Readonly<Record<string, SignalFormat>> = {
   prometheus: "alertmanager",
   "datacontract-cli": "datacontract-cli",
   datacontract: "datacontract-cli",
+  soda: "soda",
+  "soda-core": "soda",
+  "soda-scan": "soda",
+  elementary: "elementary",
+  edr: "elementary",
 };
 
 const ACCEPTED = SignalFormatSchema.options.join(", ");
@@ -55,6 +64,11 @@ function record(value: unknown): Record<string, unknown> | undefined {
 
 function firstOf(value: unknown): Record<string, unknown> | undefined {
   return Array.isArray(value) ? record(value[0]) : undefined;
+}
+
+// Elementary's dbt test ids come with its own alert ids; a dbt result has neither.
+function isElementaryAlert(b: Record<string, unknown>): boolean {
+  return "test_unique_id" in b && ("alert_class_id" in b || "elementary_unique_id" in b);
 }
 
 // Ordered from the most distinctive marker to the least; each test looks at keys only.
@@ -72,6 +86,8 @@ const SNIFFERS: ReadonlyArray<readonly [SignalFormat, (b: Record<string, unknown
     "datacontract-cli",
     (b) => Array.isArray(b.checks) && ("dataContractId" in b || "datacontractCliVersion" in b),
   ],
+  ["soda", (b) => Array.isArray(b.checks) && ("definitionName" in b || "defaultDataSource" in b)],
+  ["elementary", isElementaryAlert],
   ["great-expectations", (b) => firstOf(b.results)?.expectation_config !== undefined],
   ["great-expectations", (b) => record(b.run_results) !== undefined && "run_id" in b],
   ["great-expectations", (b) => record(b.statistics)?.evaluated_expectations !== undefined],
@@ -94,8 +110,10 @@ export function detectFormat(body: unknown, hint?: string): SignalFormat {
     }
     return format;
   }
-  const object = record(body);
-  const match = object && SNIFFERS.find(([, test]) => test(object));
+  // A forwarder may post a list of Elementary alerts; no other format is a top-level array.
+  const object = Array.isArray(body) ? firstOf(body) : record(body);
+  const sniffers = Array.isArray(body) ? SNIFFERS.filter(([format]) => format === "elementary") : SNIFFERS;
+  const match = object && sniffers.find(([, test]) => test(object));
   if (!match) {
     throw new SignalError(
       `Could not recognise the signal format. Send one of: ${ACCEPTED}, or name it in the x-backflow-format header.`,

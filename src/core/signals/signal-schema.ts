@@ -16,6 +16,8 @@ export const SignalFormatSchema = z.enum([
   "dbt",
   "alertmanager",
   "datacontract-cli",
+  "soda",
+  "elementary",
 ]);
 export type SignalFormat = z.infer<typeof SignalFormatSchema>;
 
