@@ -4,6 +4,7 @@ import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
 import { refreshDashboardHandler } from "./github/dashboard/refresh-dashboard-handler.js";
 import { autoMergeRevertHandler } from "./github/expectations/auto-merge-revert-handler.js";
+import { expectationDeadlineHandler } from "./github/expectations/expectation-deadline-handler.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
 import { triageDeliveryHandler } from "./github/jobs/triage-delivery-handler.js";
 import { openProposalHandler } from "./github/proposals/open-proposal-handler.js";
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
         ["triage", triageDeliveryHandler],
         ["dashboard", refreshDashboardHandler],
         ["rollback", autoMergeRevertHandler],
+        ["expectations", expectationDeadlineHandler],
       ] as const
     ).map(([name, handler]) => handler({ deps: jobDeps, log: log.child({ name }), octokitFor })),
   );

@@ -1,3 +1,4 @@
+import { codeSpan } from "../render/escape-markdown.js";
 import { evaluateExpectation } from "./evaluate-expectation.js";
 import type { Expectation, ExpectationVerdict } from "./expectation-schema.js";
 import { type EvaluationPoint, selectMetricPoints } from "./select-metric-points.js";
@@ -21,7 +22,7 @@ export function judgeExpectation(input: {
   const closed = input.evaluations.some((p) => Date.parse(p.observedAt) >= deadline);
   return {
     state: closed ? "inconclusive" : "watching",
-    reason: `no points for \`${e.metric}\`: ${selection.mismatch}`,
+    reason: `no points for ${codeSpan(e.metric)}: ${selection.mismatch}`,
     evidence: [],
   };
 }

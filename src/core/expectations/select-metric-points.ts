@@ -1,4 +1,5 @@
 import { MetricKindSchema } from "../config/schema.js";
+import { codeSpan } from "../render/escape-markdown.js";
 import { metricKindOf } from "../signals/signal-schema.js";
 import type { MetricPoint } from "./evaluate-expectation.js";
 
@@ -62,15 +63,15 @@ export function selectMetricPoints(input: {
   const exact = pick((m) => canonical(m) === wanted);
   if (exact.length > 0 || seen.length === 0) return { points: exact, seen };
   const family = MetricKindSchema.safeParse(wanted);
-  const names = seen.map((m) => `\`${m}\``).join(", ");
+  const names = seen.map(codeSpan).join(", ");
   if (!family.success || family.data === "custom")
-    return { points: [], seen, mismatch: `its signals carry ${names}, not \`${input.metric}\`` };
+    return { points: [], seen, mismatch: `its signals carry ${names}, not ${codeSpan(input.metric)}` };
   const [only, ...others] = seen;
   if (only === undefined || others.length > 0)
     return {
       points: [],
       seen,
-      mismatch: `its signals carry several metrics (${names}); name one of them instead of \`${input.metric}\``,
+      mismatch: `its signals carry several metrics (${names}); name one of them instead of ${codeSpan(input.metric)}`,
     };
   if (metricKindOf(only) !== family.data)
     return { points: [], seen, mismatch: `its signals carry ${names}, which is not a ${family.data} metric` };
@@ -79,7 +80,7 @@ export function selectMetricPoints(input: {
     return {
       points: [],
       seen,
-      mismatch: `its signals carry ${names}, which does not read like \`${input.metric}\` (${describe(polarity)}); name \`${only}\` with a bound in its own terms`,
+      mismatch: `its signals carry ${names}, which does not read like ${codeSpan(input.metric)} (${describe(polarity)}); name ${codeSpan(only)} with a bound in its own terms`,
     };
   return { points: pick((m) => m === only), seen };
 }

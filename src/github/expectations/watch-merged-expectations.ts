@@ -5,6 +5,7 @@ import type { LineageGraph } from "../../core/lineage/schema.js";
 import type { ExpectationRecord } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
+import { enqueueExpectationDeadlines } from "./expectation-deadline-job.js";
 
 export type MergedPullRequest = {
   readonly number: number;
@@ -18,7 +19,8 @@ export type MergedPullRequest = {
 /**
  * Stores the expectations of a merged pull request and comments that they are watched. Idempotent:
  * expectations are keyed by repository, pull request and line, and the comment is posted only by
- * the run that stored them. Returns how many were stored.
+ * the run that stored them. Each gets a deadline job (deadline + 1 day) that calls it inconclusive if
+ * no signal settles it first. Returns how many were stored.
  */
 export async function watchMergedExpectations(
   input: RepoTarget & {
@@ -54,6 +56,7 @@ export async function watchMergedExpectations(
   }));
   const added = await deps.store.expectations.add(records);
   if (added > 0) await enqueueDashboardRefresh({ store: deps.store, repo: repoKey, now });
+  await enqueueExpectationDeadlines({ store: deps.store, repo: `${owner}/${repo}`, records, now });
   const first = await deps.store.repoState.putIfAbsent({
     repo: repoKey,
     key: `expectations-comment:${pr.number}`,

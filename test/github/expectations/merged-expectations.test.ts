@@ -3,13 +3,15 @@ import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fingerprintOf } from "../../../src/core/triage/fingerprint.js";
 import { checkExpectationsForSignal } from "../../../src/github/expectations/check-expectations-for-signal.js";
+import { expectationDeadlineHandler } from "../../../src/github/expectations/expectation-deadline-handler.js";
 import type { OpenRevert } from "../../../src/github/expectations/open-revert.js";
+import { createWorker } from "../../../src/jobs/worker.js";
 import type { Store } from "../../../src/store/store.js";
 import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
 import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { silentLog } from "../../helpers/probot.js";
+import { silentLog, TEST_APP_ID } from "../../helpers/probot.js";
 import { findingRecord } from "../commands/fixtures.js";
 import { mockDefaultBranch, SHOP_FILES } from "./default-branch.js";
 
@@ -315,5 +317,115 @@ describe("checkExpectationsForSignal", () => {
       takeRecordedRequests().filter((r) => r.method === "POST" && r.path.endsWith("/issues/2/comments")),
     ).toHaveLength(1);
     expect(issueComments).toHaveLength(1);
+  });
+});
+
+describe("the deadline job", () => {
+  const fingerprint = fingerprintOf({
+    repo: REPO_KEY,
+    dataset: "orders",
+    column: "customer_id",
+    metric: "completeness",
+  });
+
+  async function merge() {
+    mockDefaultBranch(githubApi(), { owner: OWNER, repo: REPO, files: SHOP_FILES });
+    mockWatchComment(githubApi(), 2, []);
+    await receive(probot, "pull_request", mergedPayload());
+    await receive(probot, "pull_request", mergedPayload());
+    nock.cleanAll();
+    takeRecordedRequests();
+    mockInstallationToken();
+  }
+
+  const drain = () =>
+    createWorker({
+      store,
+      workerId: "test",
+      clock: () => now,
+      handlers: Object.fromEntries([
+        expectationDeadlineHandler({
+          deps: { store, clock: () => now, appId: TEST_APP_ID },
+          log: silentLog(),
+          octokitFor: () => probot.auth(1),
+        }),
+      ]),
+    }).drain();
+
+  it("calls an expectation no signal settled inconclusive a day after its deadline, comments once and resolves nothing", async () => {
+    await merge();
+    const jobs = await store.jobs.list({ kind: "expectation-deadline" });
+    expect(jobs.map((j) => [j.payload, j.runAt.toISOString()]).sort()).toEqual([
+      [{ repo: `${OWNER}/${REPO}`, id: `${REPO_KEY}#2:4` }, "2026-11-14T00:00:00.000Z"],
+      [{ repo: `${OWNER}/${REPO}`, id: `${REPO_KEY}#2:5` }, "2026-11-18T00:00:00.000Z"],
+    ]);
+    await store.findings.put(findingRecord({ repo: REPO_KEY, fingerprint, issueNumber: 12 }));
+    now = new Date("2026-11-13T23:59:00Z");
+    await drain();
+    expect((await store.expectations.get(`${REPO_KEY}#2:4`))?.state).toBe("watching");
+
+    const comments: string[] = [];
+    mockWatchComment(githubApi(), 2, comments);
+    now = new Date("2026-11-14T00:00:01Z");
+    await drain();
+
+    const settled = await store.expectations.get(`${REPO_KEY}#2:4`);
+    expect(settled?.state).toBe("inconclusive");
+    expect(settled?.verdict?.reason).toBe(
+      "no signal for `completeness` arrived by 2026-11-13T00:00:00.000Z (+1 day grace)",
+    );
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain("Expectation inconclusive");
+    expect(comments[0]).toContain("(+1 day grace)");
+    expect((await store.expectations.get(`${REPO_KEY}#2:5`))?.state).toBe("watching");
+    expect((await store.findings.get({ repo: REPO_KEY, fingerprint }))?.state).toBe("open");
+    expect(
+      takeRecordedRequests().filter((r) => r.method !== "GET" && !r.path.includes("access_tokens")),
+    ).toEqual([
+      expect.objectContaining({ method: "POST", path: `/repos/${OWNER}/${REPO}/issues/2/comments` }),
+    ]);
+  });
+
+  it("leaves an expectation its signals already settled alone", async () => {
+    await merge();
+    await store.expectations.settle({
+      id: `${REPO_KEY}#2:4`,
+      from: "watching",
+      state: "met",
+      verdict: { state: "met", reason: "held", evidence: [] },
+      now,
+    });
+    now = new Date("2026-11-14T00:00:01Z");
+    await drain();
+    const job = (await store.jobs.list({ kind: "expectation-deadline" })).find(
+      (j) => (j.payload as { id: string }).id === `${REPO_KEY}#2:4`,
+    );
+    expect(job?.state).toBe("done");
+    expect(takeRecordedRequests().filter((r) => !r.path.includes("access_tokens"))).toEqual([]);
+    expect((await store.expectations.get(`${REPO_KEY}#2:4`))?.verdict?.reason).toBe("held");
+  });
+
+  it("names the metrics the signals carried when none was the expected one", async () => {
+    await merge();
+    await store.findings.addEvaluation({
+      repo: REPO_KEY,
+      fingerprint,
+      evaluation: {
+        observedAt: "2026-11-11T00:00:00Z",
+        metric: "null_rate",
+        value: 0.001,
+        breached: false,
+        expected: false,
+        severity: "error",
+        signalId: "n1",
+      },
+    });
+    mockWatchComment(githubApi(), 2, []);
+    now = new Date("2026-11-14T00:00:01Z");
+    await drain();
+    expect((await store.expectations.get(`${REPO_KEY}#2:4`))?.state).toBe("inconclusive");
+    expect((await store.expectations.get(`${REPO_KEY}#2:4`))?.verdict?.reason).toContain(
+      "; its signals carry `null_rate`, which does not read like `completeness`",
+    );
   });
 });
