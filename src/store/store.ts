@@ -257,12 +257,16 @@ export interface ExpectationStore {
   /** Stores new expectations (ids already stored are kept as they are); returns how many were added. */
   add(records: readonly ExpectationRecord[]): Promise<number>;
   get(id: string): Promise<ExpectationRecord | null>;
-  /** A repository's expectations, oldest merge first, optionally by state, fingerprint or pull request. */
+  /**
+   * A repository's expectations, oldest merge first, optionally by state, fingerprint or pull request.
+   * `updatedSince` keeps those still watching and those settled (last updated) at or after it.
+   */
   list(input: {
     repo: string;
     state?: ExpectationState;
     fingerprint?: string;
     pr?: number;
+    updatedSince?: Date;
   }): Promise<ExpectationRecord[]>;
   /** Records a verdict if the expectation is still in state `from`; false when another run moved it first. */
   settle(input: {

@@ -26,6 +26,11 @@ export type DashboardData = {
     readonly mode: string;
     readonly duration: string;
     readonly mergedAt: string;
+    /** Absent means watching; settled ones are listed for a week after their verdict. */
+    readonly state?: "watching" | "met" | "violated" | "inconclusive";
+    readonly settledAt?: string;
+    /** The revert pull request a violation opened. */
+    readonly revertPr?: number | null;
   }>;
   readonly annotations: ReadonlyArray<{
     readonly dataset: string;
@@ -101,6 +106,29 @@ function listSection<T>(
   return `### ${title} (${items.length})\n\n${lines.join("\n")}`;
 }
 
+const VERDICT_ICON: Readonly<Record<string, string>> = { met: "✅", violated: "❌", inconclusive: "❔" };
+
+/** Watched expectations, then those settled in the last week with their verdict and revert. */
+function expectationsSection(data: DashboardData): string {
+  const watching = data.expectations.filter((e) => (e.state ?? "watching") === "watching");
+  const settled = data.expectations.filter((e) => (e.state ?? "watching") !== "watching");
+  const section = listSection(
+    "Expectations under watch",
+    watching,
+    "_None._",
+    (e) =>
+      `- #${e.pr}: ${codeSpan(e.text)} — ${e.mode} ${escapeMarkdown(e.duration)} of the merge on ${e.mergedAt.slice(0, 10)}`,
+  );
+  if (settled.length === 0) return section;
+  const lines = capList(settled, MAX_ROWS, (e) => {
+    const state = e.state ?? "watching";
+    const revert = e.revertPr ? ` — revert #${e.revertPr}` : "";
+    const when = e.settledAt ? ` (${e.settledAt.slice(0, 10)})` : "";
+    return `- ${VERDICT_ICON[state] ?? ""} ${state}: #${e.pr} ${codeSpan(e.text)}${revert}${when}`;
+  });
+  return `${section}\n\nSettled in the last 7 days (${settled.length}):\n\n${lines.join("\n")}`;
+}
+
 function contractsSection(data: DashboardData): string {
   if (!data.contracts)
     return "### Contracts\n\n_Could not be read from the default branch (is `.github/backflow.yml` valid?)._";
@@ -163,15 +191,7 @@ export function renderDashboard(data: DashboardData, now: Date): { title: string
         (p) => `- #${p.number} ${escapeMarkdown(p.title)} (${ageOf(p.createdAt, now)})`,
       ),
     },
-    {
-      text: listSection(
-        "Expectations under watch",
-        data.expectations,
-        "_None._",
-        (e) =>
-          `- #${e.pr}: ${codeSpan(e.text)} — ${e.mode} ${escapeMarkdown(e.duration)} of the merge on ${e.mergedAt.slice(0, 10)}`,
-      ),
-    },
+    { text: expectationsSection(data) },
     {
       text: listSection(
         "Active annotations",

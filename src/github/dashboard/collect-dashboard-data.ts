@@ -29,7 +29,7 @@ export async function collectDashboardData(input: {
   const repoKey = `${owner}/${repo}`.toLowerCase();
   const [findings, expectations, annotations, signals, proposals, notPinned] = await Promise.all([
     store.findings.list({ repo: repoKey, state: "open", limit: 500 }),
-    store.expectations.list({ repo: repoKey, state: "watching" }),
+    store.expectations.list({ repo: repoKey, updatedSince: new Date(now.getTime() - WEEK_MS) }),
     store.annotations.listActive({ repo: repoKey, at: now }),
     store.signals.countBySource({ repo: repoKey, since: new Date(now.getTime() - WEEK_MS) }),
     octokit.paginate(octokit.rest.issues.listForRepo, {
@@ -61,6 +61,8 @@ export async function collectDashboardData(input: {
       mode: e.spec.mode,
       duration: e.spec.duration,
       mergedAt: e.mergedAt.toISOString(),
+      state: e.state,
+      ...(e.state === "watching" ? {} : { settledAt: e.updatedAt.toISOString(), revertPr: e.revertPr }),
     })),
     annotations: annotations.map((a) => ({
       dataset: a.dataset,

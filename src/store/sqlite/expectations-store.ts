@@ -82,7 +82,7 @@ export function createSqliteExpectationStore(db: Database.Database): Expectation
       const row = get.get(id);
       return row ? toRecord(row) : null;
     },
-    async list({ repo, state, fingerprint, pr }) {
+    async list({ repo, state, fingerprint, pr, updatedSince }) {
       const where = ["repo = ?"];
       const params: Array<string | number> = [repo];
       for (const [column, value] of [
@@ -93,6 +93,10 @@ export function createSqliteExpectationStore(db: Database.Database): Expectation
         if (value === undefined) continue;
         where.push(`${column} = ?`);
         params.push(value);
+      }
+      if (updatedSince) {
+        where.push("(state = 'watching' OR updated_at >= ?)");
+        params.push(toMs(updatedSince));
       }
       const rows = db
         .prepare<Array<string | number>, ExpectationRow>(

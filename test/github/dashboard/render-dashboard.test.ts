@@ -127,3 +127,60 @@ describe("renderDashboard", () => {
     expect(renderDashboard(rest, NOW).body).toContain("Could not be read from the default branch");
   });
 });
+
+describe("renderDashboard expectations", () => {
+  const settled: DashboardData = {
+    ...data,
+    expectations: [
+      ...data.expectations,
+      {
+        pr: 5,
+        text: "volume(orders) within 5% of baseline for 7d",
+        mode: "for",
+        duration: "7d",
+        mergedAt: "2026-11-10T00:00:00Z",
+        state: "met",
+        settledAt: "2026-11-23T10:00:00Z",
+        revertPr: null,
+      },
+      {
+        pr: 6,
+        text: "completeness(orders.customer_id) >= 0.999 within 1d",
+        mode: "within",
+        duration: "1d",
+        mergedAt: "2026-11-20T00:00:00Z",
+        state: "violated",
+        settledAt: "2026-11-21T06:00:00Z",
+        revertPr: 90,
+      },
+      {
+        pr: 8,
+        text: "freshness(orders) <= 2 within 1d",
+        mode: "within",
+        duration: "1d",
+        mergedAt: "2026-11-20T00:00:00Z",
+        state: "inconclusive",
+        settledAt: "2026-11-22T00:00:00Z",
+      },
+    ],
+  };
+  const { body } = renderDashboard(settled, NOW);
+
+  it("counts only the watched ones under watch", () => {
+    expect(body).toContain("### Expectations under watch (1)");
+    expect(body).toContain("- #7: `completeness(orders.customer_id) >= 0.99` — within 3d");
+  });
+
+  it("lists those settled in the last week with their verdict, revert and day", () => {
+    expect(body).toContain("Settled in the last 7 days (3):");
+    expect(body).toContain("- ✅ met: #5 `volume(orders) within 5% of baseline for 7d` (2026-11-23)");
+    expect(body).toContain(
+      "- ❌ violated: #6 `completeness(orders.customer_id) >= 0.999 within 1d` — revert #90 (2026-11-21)",
+    );
+    expect(body).toContain("- ❔ inconclusive: #8 `freshness(orders) <= 2 within 1d` (2026-11-22)");
+  });
+
+  it("says nothing of settled expectations when there are none", () => {
+    expect(renderDashboard(data, NOW).body).not.toContain("Settled in the last 7 days");
+  });
+});

@@ -94,4 +94,26 @@ describe("sqlite expectation store", () => {
       db.cleanup();
     }
   });
+
+  it("lists watched expectations and those settled since a time", async () => {
+    const store = openSqliteStore(":memory:");
+    await store.expectations.add([
+      record(),
+      record({ id: "acme/shop#7:4" }),
+      record({ id: "acme/shop#7:5" }),
+    ]);
+    const verdict = { state: "met" as const, reason: "held", evidence: [] };
+    const settle = (id: string, now: Date) =>
+      store.expectations.settle({ id, from: "watching", state: "met", verdict, now });
+    await settle("acme/shop#7:4", new Date("2026-11-11T00:00:00Z"));
+    await settle("acme/shop#7:5", new Date("2026-11-20T00:00:00Z"));
+    const since = new Date("2026-11-15T00:00:00Z");
+    expect(
+      (await store.expectations.list({ repo: "acme/shop", updatedSince: since })).map((r) => [r.id, r.state]),
+    ).toEqual([
+      ["acme/shop#7:3", "watching"],
+      ["acme/shop#7:5", "met"],
+    ]);
+    await store.close();
+  });
 });
