@@ -126,6 +126,40 @@ describe("backflow triage", () => {
     expect(outside.stdout()).toContain("decision: open");
   });
 
+  it("judges each signal of a file against its own finding's earlier points only", async () => {
+    const firing = (id: string, dataset: string, column: string) => ({
+      id,
+      source: { kind: "backflow" },
+      observedAt: "2026-11-25T06:00:00Z",
+      type: "metric_breach",
+      status: "firing",
+      severity: "error",
+      dataset: { name: dataset },
+      column,
+      measurement: { metric: "completeness", kind: "completeness", value: 0.5 },
+    });
+    const batch = join(dir, "batch.json");
+    writeFileSync(
+      batch,
+      JSON.stringify({
+        signals: [
+          firing("b-1", "fct_orders", "customer_id"),
+          firing("b-2", "dim_customers", "customer_id"),
+          { ...firing("b-3", "fct_orders", "customer_id"), observedAt: "2026-11-25T07:00:00Z" },
+        ],
+      }),
+    );
+    const io = capture(REPO_ROOT);
+    await runCli(["triage", batch, "--json"], io);
+    const parsed = JSON.parse(io.stdout()) as {
+      results: Array<{ finding: { decision: string; fingerprint: string } }>;
+    };
+    const [first, second, third] = parsed.results.map((r) => r.finding);
+    expect([first?.decision, second?.decision, third?.decision]).toEqual(["open", "open", "update"]);
+    expect(third?.fingerprint).toBe(first?.fingerprint);
+    expect(second?.fingerprint).not.toBe(first?.fingerprint);
+  });
+
   it("refuses a file that is not a signal with a usage error", async () => {
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ hello: "world" }));

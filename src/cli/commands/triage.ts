@@ -51,9 +51,10 @@ export function triageLocal(input: {
     ...a,
     repo: repoName,
   }));
-  let history = [...(input.history ?? [])];
-  return signals.map((signal) => {
-    const finding = triageSignal({
+  // A file's earlier signals are history only for their own finding, as the store keys points by fingerprint.
+  const earlier = new Map<string, Evaluation[]>();
+  const judge = (signal: (typeof signals)[number], history: readonly Evaluation[]) =>
+    triageSignal({
       signal,
       repo: repoName,
       config,
@@ -62,7 +63,13 @@ export function triageLocal(input: {
       annotations,
       contracts: context.slas,
     });
-    history = [...history, finding.evaluation];
+  return signals.map((signal) => {
+    const given = input.history ?? [];
+    const first = judge(signal, given);
+    const prior = earlier.get(first.fingerprint) ?? [];
+    const finding = prior.length > 0 ? judge(signal, [...given, ...prior]) : first;
+    earlier.set(finding.fingerprint, [...prior, finding.evaluation]);
+    const history = [...given, ...prior, finding.evaluation];
     const issue = renderDriftIssue({
       finding,
       signal,
