@@ -3,12 +3,14 @@ import type { Figure } from "./figure.js";
 import { impactBench } from "./impact.bench.js";
 import { intakeBench } from "./intake.bench.js";
 import { lineageBench } from "./lineage.bench.js";
+import { retentionBench } from "./retention.bench.js";
 
 /** Every bench, in order; add one with a line. */
 const BENCHES: ReadonlyArray<{ name: string; run: () => Promise<Figure[]> }> = [
   { name: "lineage", run: lineageBench },
   { name: "intake", run: () => intakeBench() },
   { name: "impact", run: impactBench },
+  { name: "retention", run: retentionBench },
 ];
 
 const only = process.argv[2];

@@ -8,6 +8,7 @@ import { expectationDeadlineHandler } from "./github/expectations/expectation-de
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
 import { triageDeliveryHandler } from "./github/jobs/triage-delivery-handler.js";
 import { openProposalHandler } from "./github/proposals/open-proposal-handler.js";
+import { pruneStoreHandler, schedulePrune } from "./jobs/prune-store-job.js";
 import { MissingCredentialsError, readServerEnv } from "./server/read-server-env.js";
 import { createSignalIntake } from "./server/signals/intake-handler.js";
 import { recoverPendingDeliveries } from "./server/signals/recover-pending.js";
@@ -56,8 +57,11 @@ async function main(): Promise<void> {
         ["rollback", autoMergeRevertHandler],
         ["expectations", expectationDeadlineHandler],
       ] as const
-    ).map(([name, handler]) => handler({ deps: jobDeps, log: log.child({ name }), octokitFor })),
+    )
+      .map(([name, handler]) => handler({ deps: jobDeps, log: log.child({ name }), octokitFor }))
+      .concat([pruneStoreHandler({ store, clock, log: log.child({ name: "retention" }) })]),
   );
+  await schedulePrune({ store, retentionDays: settings.retentionDays, now: clock() });
   const running = await startServer({ settings, store, log, clock, routes, jobHandlers });
   probotLoaded(running.probot);
   log.info({ url: running.url, signalApi: routes.length > 0 }, "Backflow is listening");

@@ -12,6 +12,8 @@ export type ServerSettings = {
   readonly databaseUrl: string | undefined;
   readonly logLevel: string;
   readonly dryRun: boolean;
+  /** Days of processed signals and finished jobs kept; 0 keeps everything. */
+  readonly retentionDays: number;
 };
 
 /** The app settings that do not need credentials (also used under Probot's own runner). */
@@ -89,6 +91,11 @@ export function readServerEnv(
   const port = env.PORT ? Number(env.PORT) : 3000;
   if (!Number.isInteger(port) || port <= 0 || port > 65535)
     problems.push(`PORT must be a TCP port number, not "${env.PORT}"`);
+  const retentionDays = env.BACKFLOW_RETENTION_DAYS ? Number(env.BACKFLOW_RETENTION_DAYS) : 90;
+  if (!Number.isInteger(retentionDays) || retentionDays < 0)
+    problems.push(
+      `BACKFLOW_RETENTION_DAYS must be a whole number of days (0 keeps everything), not "${env.BACKFLOW_RETENTION_DAYS}"`,
+    );
   if (problems.length > 0 || Array.isArray(key)) throw new MissingCredentialsError(problems);
   return {
     appId,
@@ -100,5 +107,6 @@ export function readServerEnv(
     databaseUrl: env.DATABASE_URL || undefined,
     logLevel: env.LOG_LEVEL || "info",
     dryRun: env.BACKFLOW_DRY_RUN === "true",
+    retentionDays,
   };
 }

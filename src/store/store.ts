@@ -279,6 +279,21 @@ export interface ExpectationStore {
   setRevertPr(input: { id: string; revertPr: number; now: Date }): Promise<void>;
 }
 
+/** How many rows one prune removed, per kind. */
+export type PruneCounts = {
+  readonly signals: number;
+  readonly deliveries: number;
+  readonly jobs: number;
+  readonly leases: number;
+  readonly evaluations: number;
+};
+
+/** Keeps the database from growing without bound: what is older than the retention window and no longer needed goes. */
+export interface RetentionStore {
+  /** Removes processed signals, finished jobs and old history received or finished before `before`; expired leases at `now`. */
+  prune(input: { before: Date; now: Date }): Promise<PruneCounts>;
+}
+
 export interface Store {
   readonly jobs: JobStore;
   readonly leases: LeaseStore;
@@ -289,6 +304,7 @@ export interface Store {
   readonly findings: FindingStore;
   readonly annotations: AnnotationStore;
   readonly expectations: ExpectationStore;
+  readonly retention: RetentionStore;
   /** Resolves when the database answers a trivial query; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

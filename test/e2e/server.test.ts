@@ -42,6 +42,7 @@ beforeEach(async () => {
     databaseUrl: undefined,
     logLevel: "silent",
     dryRun: false,
+    retentionDays: 90,
   };
   const metrics = createStoreMetrics(store);
   const Octokit = createBackflowOctokit({ testing: true, metrics });
@@ -180,6 +181,7 @@ describe("extra routes", () => {
         databaseUrl: undefined,
         logLevel: "silent",
         dryRun: false,
+        retentionDays: 90,
       },
       store: extraStore,
       log: silentLog(),

@@ -44,6 +44,11 @@ describe("readServerEnv", () => {
       "PRIVATE_KEY_PATH /nope.pem cannot be read",
     ],
     ["a bad PORT", { PORT: "http" }, 'PORT must be a TCP port number, not "http"'],
+    [
+      "a retention that is no number of days",
+      { BACKFLOW_RETENTION_DAYS: "3 months" },
+      'BACKFLOW_RETENTION_DAYS must be a whole number of days (0 keeps everything), not "3 months"',
+    ],
   ])("reports %s", (_name, env, expected) => {
     const problems = problemsOf({ APP_ID: "1", WEBHOOK_SECRET: "s", PRIVATE_KEY: testPrivateKey(), ...env });
 
@@ -62,5 +67,6 @@ describe("readServerEnv", () => {
     expect(settings.privateKey).toBe(testPrivateKey());
     expect(settings.appId).toBe(42);
     expect(settings.port).toBe(3000);
+    expect(settings.retentionDays).toBe(90);
   });
 });

@@ -6,6 +6,7 @@ import { expectCommand } from "./expect.js";
 import { impactCommand } from "./impact.js";
 import { lineageCommand } from "./lineage.js";
 import { proposeCommand } from "./propose.js";
+import { pruneCommand } from "./prune.js";
 import { triageCommand } from "./triage.js";
 
 /** Every subcommand, in the order `backflow --help` lists them. */
@@ -17,5 +18,6 @@ export const COMMANDS: readonly CliCommand[] = [
   jobsCommand,
   lineageCommand,
   proposeCommand,
+  pruneCommand,
   triageCommand,
 ];

@@ -11,6 +11,7 @@ import { createSqliteLeaseStore } from "./leases-store.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import { createSqliteParseCacheStore } from "./parse-cache-store.js";
 import { createSqliteRepoStateStore } from "./repo-state-store.js";
+import { createSqliteRetentionStore } from "./retention-store.js";
 import { createSqliteSignalStore } from "./signals-store.js";
 
 export type SqliteStoreOptions = {
@@ -66,6 +67,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     findings: createSqliteFindingStore(db),
     annotations: createSqliteAnnotationStore(db),
     expectations: createSqliteExpectationStore(db),
+    retention: createSqliteRetentionStore(db),
     async ping() {
       ping.get();
     },

@@ -1,0 +1,137 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { adaptSignals } from "../../../src/core/signals/detect-format.js";
+import { KEPT_EVALUATIONS_PER_FINDING } from "../../../src/store/sqlite/retention-store.js";
+import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+
+const NOW = new Date("2026-11-25T00:00:00Z");
+const days = (n: number) => new Date(NOW.getTime() - n * 86_400_000);
+const CUTOFF = days(90);
+const REPO = "acme/shop";
+
+let store: SqliteStore;
+
+beforeEach(() => {
+  store = openSqliteStore(":memory:");
+});
+afterEach(async () => {
+  await store.close();
+});
+
+/** One delivery of one canonical signal received `age` days ago, processed into `fingerprint` unless pending. */
+async function delivery(id: string, age: number, fingerprint: string, processed = true) {
+  const body = {
+    id: `sig-${id}`,
+    source: { kind: "backflow" },
+    observedAt: days(age).toISOString(),
+    type: "metric_breach",
+    status: "firing",
+    severity: "error",
+    dataset: { name: "orders" },
+    measurement: { metric: "completeness", kind: "completeness", value: 0.5 },
+  };
+  const signals = adaptSignals(body, { source: "monitor", receivedAt: days(age), deliveryId: id });
+  await store.signals.recordDelivery({
+    deliveryId: id,
+    source: "monitor",
+    repo: REPO,
+    format: "backflow",
+    rawBody: JSON.stringify(body),
+    signals,
+    receivedAt: days(age),
+    job: { kind: "noop", payload: {}, idempotencyKey: `noop-${id}`, runAt: days(age), now: days(age) },
+  });
+  if (processed)
+    await store.signals.markProcessed({
+      source: "monitor",
+      deliveryId: id,
+      now: days(age),
+      fingerprints: [{ signalId: `sig-${id}`, fingerprint }],
+    });
+}
+
+const kept = async (id: string) =>
+  (await store.signals.getDelivery({ source: "monitor", deliveryId: id })) !== null;
+
+describe("retention", () => {
+  it("removes old processed signals and their deliveries, but keeps each finding's latest signal and pending work", async () => {
+    await delivery("a", 120, "F");
+    await delivery("b", 100, "F");
+    await delivery("c", 1, "F");
+    await delivery("d", 100, "G");
+    await delivery("e", 100, "H", false);
+
+    const counts = await store.retention.prune({ before: CUTOFF, now: NOW });
+
+    expect(counts).toMatchObject({ signals: 2, deliveries: 2 });
+    expect(await Promise.all(["a", "b", "c", "d", "e"].map(kept))).toEqual([false, false, true, true, true]);
+  });
+
+  it("removes finished jobs and expired leases, never dead-lettered or waiting jobs", async () => {
+    const enqueue = (key: string, at: Date) =>
+      store.jobs.enqueue({ kind: "k", payload: {}, idempotencyKey: key, runAt: at, now: at });
+    const finish = async (key: string, at: Date, dead = false) => {
+      const { job } = await enqueue(key, at);
+      const claimed = await store.jobs.claim({ workerId: "w", now: at, leaseMs: 1000 });
+      expect(claimed?.id).toBe(job.id);
+      if (dead) await store.jobs.fail({ id: job.id, workerId: "w", error: "x", retryAt: null, now: at });
+      else await store.jobs.complete({ id: job.id, workerId: "w", now: at });
+    };
+    await finish("old-done", days(100));
+    await finish("old-dead", days(100), true);
+    await finish("new-done", days(1));
+    await enqueue("old-queued", days(100));
+    await store.leases.acquire({ name: "expired", owner: "w", now: days(1), ttlMs: 1000 });
+    await store.leases.acquire({ name: "live", owner: "w", now: NOW, ttlMs: 60_000 });
+
+    const counts = await store.retention.prune({ before: CUTOFF, now: NOW });
+
+    expect(counts).toMatchObject({ jobs: 1, leases: 1 });
+    expect((await store.jobs.list()).map((j) => j.idempotencyKey).sort()).toEqual([
+      "new-done",
+      "old-dead",
+      "old-queued",
+    ]);
+    expect(await store.leases.acquire({ name: "live", owner: "other", now: NOW, ttlMs: 1000 })).toBe(false);
+  });
+
+  it("keeps the newest history points of every finding however old they are", async () => {
+    const extra = 30;
+    for (let i = 0; i < KEPT_EVALUATIONS_PER_FINDING + extra; i++) {
+      const observedAt = new Date(days(400).getTime() + i * 3_600_000).toISOString();
+      await store.findings.addEvaluation({
+        repo: REPO,
+        fingerprint: "F",
+        evaluation: {
+          observedAt,
+          metric: "m",
+          value: i,
+          breached: false,
+          expected: false,
+          severity: "info",
+          signalId: `s${i}`,
+        },
+      });
+    }
+    await store.findings.addEvaluation({
+      repo: REPO,
+      fingerprint: "G",
+      evaluation: {
+        observedAt: days(400).toISOString(),
+        metric: "m",
+        value: 1,
+        breached: false,
+        expected: false,
+        severity: "info",
+        signalId: "g",
+      },
+    });
+
+    const counts = await store.retention.prune({ before: CUTOFF, now: NOW });
+
+    expect(counts.evaluations).toBe(extra);
+    const left = await store.findings.evaluations({ repo: REPO, fingerprint: "F", limit: 1000 });
+    expect(left).toHaveLength(KEPT_EVALUATIONS_PER_FINDING);
+    expect(left[0]?.value).toBe(extra);
+    expect(await store.findings.evaluations({ repo: REPO, fingerprint: "G" })).toHaveLength(1);
+  });
+});
