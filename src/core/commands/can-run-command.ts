@@ -33,7 +33,8 @@ export function atLeast(held: Permission | null, needed: Permission): boolean {
 
 /**
  * Whether a user may run `command`: `help` is for everyone; commands in `commands.openToCommenters`
- * are for anyone who could post the comment; the rest need `commands.permission` (default write).
+ * are for anyone who could post the comment; the rest need their level in `commands.permissions`,
+ * else `commands.permission` (default write).
  */
 export function canRunCommand(input: {
   command: CommandName;
@@ -41,7 +42,8 @@ export function canRunCommand(input: {
   config: Pick<BackflowConfig, "commands">;
 }): CommandPermission {
   const { command, held, config } = input;
-  if (command === "help" || config.commands.openToCommenters.includes(command)) return { allowed: true };
-  const needs = config.commands.permission;
+  if (command === "help") return { allowed: true };
+  if ((config.commands.openToCommenters as readonly string[]).includes(command)) return { allowed: true };
+  const needs = config.commands.permissions[command] ?? config.commands.permission;
   return atLeast(held, needs) ? { allowed: true } : { allowed: false, needs };
 }

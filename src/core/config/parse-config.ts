@@ -45,7 +45,10 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): ConfigPr
       };
     }
     if (issue.code === "invalid_value" && "values" in issue) {
-      return { path, message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` };
+      const allowed = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      // A schema's own explanation (not zod's "Invalid option…") says why, so it is kept.
+      const why = issue.message.startsWith("Invalid option") ? "" : ` — ${issue.message}`;
+      return { path, message: `${allowed}${why}` };
     }
     return { path, message: issue.message };
   });

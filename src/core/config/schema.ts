@@ -129,10 +129,19 @@ export const ConfigSchema = z
     commands: z
       .strictObject({
         permission: PermissionSchema.default("write").describe("Least permission needed to run commands."),
+        permissions: z
+          .partialRecord(CommandNameSchema.exclude(["help"]), PermissionSchema)
+          .default({})
+          .describe("Per-command least permission, overriding `permission` (e.g. rollback: maintain)."),
         openToCommenters: z
-          .array(CommandNameSchema)
+          .array(
+            z.enum(["report", "annotate"], {
+              error:
+                "only report and annotate may be opened to anyone who can comment; give other commands a level in commands.permissions",
+            }),
+          )
           .default([])
-          .describe("Commands anyone who can comment may run (e.g. report, annotate)."),
+          .describe("Commands anyone who can comment may run: report and annotate, which change no code."),
       })
       .prefault({}),
     proposals: z

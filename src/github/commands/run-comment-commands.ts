@@ -27,7 +27,7 @@ const CHANGES_DASHBOARD: ReadonlySet<CommandName> = new Set([
 function refusal(ctx: CommandContext, command: CommandName, needs: Permission): string {
   return [
     `Sorry, ${escapeMarkdown(ctx.actor)} — \`${command}\` can only be run by people with **${needs}** access (or more) to this repository, so nothing was changed.`,
-    "Ask someone with that access to run it, or a maintainer can open it to all commenters with `commands.openToCommenters` in `.github/backflow.yml`.",
+    "Ask someone with that access to run it, or a maintainer can change who may run it with `commands.permissions` (or, for `report` and `annotate`, `commands.openToCommenters`) in `.github/backflow.yml`.",
   ].join(" ");
 }
 

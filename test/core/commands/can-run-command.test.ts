@@ -18,6 +18,7 @@ describe("effectivePermission", () => {
 describe("canRunCommand", () => {
   const defaults = parseConfig(undefined);
   const open = parseConfig("commands:\n  permission: maintain\n  openToCommenters: [report, annotate]\n");
+  const perCommand = parseConfig("commands:\n  permissions: { rollback: maintain, lineage: read }\n");
 
   it.each([
     ["write user, default config", "rollback", "write", defaults, true],
@@ -27,6 +28,10 @@ describe("canRunCommand", () => {
     ["open command for a commenter", "report", null, open, true],
     ["write user below maintain", "propose", "write", open, false],
     ["admin above maintain", "propose", "admin", open, true],
+    ["write user below rollback's own maintain", "rollback", "write", perCommand, false],
+    ["maintainer for rollback's own maintain", "rollback", "maintain", perCommand, true],
+    ["read user for lineage opened to readers", "lineage", "read", perCommand, true],
+    ["other commands keep the default", "snooze", "triage", perCommand, false],
   ] as const)("%s: %s → %s", (_name, command, held, config, allowed) => {
     expect(canRunCommand({ command, held, config }).allowed).toBe(allowed);
   });
@@ -36,5 +41,12 @@ describe("canRunCommand", () => {
       allowed: false,
       needs: "write",
     });
+  });
+
+  it("refuses to open a command that changes things to every commenter, saying what to do instead", () => {
+    expect(() => parseConfig("commands:\n  openToCommenters: [report, rollback]\n")).toThrow(
+      /only report and annotate may be opened to anyone who can comment; give other commands a level in commands.permissions/,
+    );
+    expect(() => parseConfig("commands:\n  permissions: { rolback: admin }\n")).toThrow(/rolback/);
   });
 });
