@@ -71,13 +71,33 @@ function matches(pattern: string, value: string): boolean {
   return picomatch.isMatch(value, pattern, { nocase: true, dot: true });
 }
 
+/**
+ * Whether a rule written for a metric family may judge another metric of it. Relative and z-score
+ * limits are scale-free, so they may. Completeness has rates of both senses and counts: a `min` reads
+ * as a rate where higher is better (`completeness`, `not_null_rate`), a lone `max` as one where lower
+ * is better (`null_rate`, `missing_percent`), and neither judges a count (`missing_count`), so
+ * `min: 0.99` never judges a null rate of 0.001 or 37 missing rows.
+ */
+function familyRuleFits(
+  rule: Threshold,
+  target: { metric: string; kind: MetricKind; unit?: string },
+): boolean {
+  if ((rule.min === undefined && rule.max === undefined) || target.kind !== "completeness") return true;
+  const name = squash(target.metric);
+  if (target.unit === "rows" || target.unit === "count" || name.includes("count")) return false;
+  const lowerIsBetter = /null|missing|empty|blank/.test(name) && !/notnull|nonnull/.test(name);
+  const ruleLowerIsBetter = rule.min === undefined;
+  return lowerIsBetter === ruleLowerIsBetter;
+}
+
 function configRule(
   config: BackflowConfig,
-  target: { tableId: string; column?: string; metric: string; kind: MetricKind },
+  target: { tableId: string; column?: string; metric: string; kind: MetricKind; unit?: string },
 ): { rule: Threshold; score: number } | undefined {
   let best: { rule: Threshold; score: number } | undefined;
   for (const rule of config.signals.thresholds) {
-    const metricOk = squash(rule.metric) === squash(target.metric) || squash(rule.metric) === target.kind;
+    const byName = squash(rule.metric) === squash(target.metric);
+    const metricOk = byName || (squash(rule.metric) === target.kind && familyRuleFits(rule, target));
     const columnOk =
       rule.column === undefined || (target.column !== undefined && matches(rule.column, target.column));
     if (!metricOk || !columnOk || !matches(rule.dataset, target.tableId)) continue;

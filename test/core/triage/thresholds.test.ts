@@ -153,6 +153,44 @@ describe("resolveThreshold from configuration", () => {
     expect(resolved.rule.max).toBe(max);
   });
 
+  it.each([
+    ["null_rate", undefined, "default"],
+    ["missing_percent", undefined, "default"],
+    ["missing_count", "count", "default"],
+    ["not_null_rate", undefined, "config"],
+    ["completeness", undefined, "config"],
+  ])(
+    "a family rule with min 0.99 judges %s only when it is a rate where higher is better",
+    (metric, unit, from) => {
+      const strict = ConfigSchema.parse({
+        signals: { thresholds: [{ dataset: "orders", metric: "completeness", min: 0.99 }] },
+      });
+      const resolved = resolveThreshold({
+        config: strict,
+        tableId: "orders",
+        metric,
+        kind: "completeness",
+        ...(unit ? { unit } : {}),
+      });
+      expect(resolved.from).toBe(from);
+    },
+  );
+
+  it("a scale-free family rule (relative) judges every metric of the family", () => {
+    const relative = ConfigSchema.parse({
+      signals: { thresholds: [{ dataset: "orders", metric: "completeness", relative: 0.2 }] },
+    });
+    expect(
+      resolveThreshold({
+        config: relative,
+        tableId: "orders",
+        metric: "missing_count",
+        kind: "completeness",
+        unit: "count",
+      }).from,
+    ).toBe("config");
+  });
+
   it("carries consecutive from the rule", () => {
     expect(resolve("fct_revenue", "revenue", "nullRate", "completeness").rule.consecutive).toBe(3);
   });
