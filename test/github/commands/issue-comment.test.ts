@@ -174,6 +174,17 @@ describe("issue_comment.created commands", () => {
     expect(await store.audit.list({})).toEqual([]);
   });
 
+  it("ignores edited comments: a command runs once, when it is posted", async () => {
+    const c = commentPayload("/backflow rollback");
+    await receive(probot, "issue_comment", {
+      ...c.payload,
+      action: "edited",
+      changes: { body: { from: "lgtm" } },
+    });
+    expect(takeRecordedRequests()).toEqual([]);
+    expect(await store.audit.list({})).toEqual([]);
+  });
+
   it("ignores comments without commands and commands inside code blocks", async () => {
     await receive(
       probot,
