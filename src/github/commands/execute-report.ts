@@ -9,8 +9,12 @@ import {
   SignalSchema,
 } from "../../core/signals/signal-schema.js";
 import { triageDeliveryJobInput } from "../../server/signals/triage-delivery-job.js";
-import { loadTriageContext } from "../drift/load-triage-context.js";
-import { type CommandContext, type CommandResult, done } from "./command-context.js";
+import {
+  type CommandContext,
+  type CommandResult,
+  done,
+  loadDefaultBranchContext,
+} from "./command-context.js";
 
 /** The canonical signal for a `/backflow report` line; the analyst's note is its message (escaped when rendered). */
 export function buildReportedSignal(
@@ -42,13 +46,7 @@ export function buildReportedSignal(
 async function tableIdsFor(ctx: CommandContext, target: string): Promise<string[]> {
   if (!target.includes(".")) return [];
   try {
-    const context = await loadTriageContext({
-      octokit: ctx.octokit,
-      store: ctx.deps.store,
-      owner: ctx.owner,
-      repo: ctx.repo,
-      api: { calls: 0 },
-    });
+    const context = await loadDefaultBranchContext(ctx);
     return context.graph.tables.map((t) => t.id);
   } catch (error) {
     if (error instanceof ConfigError) return [];

@@ -1,4 +1,5 @@
-import type { Probot, ProbotOctokit } from "probot";
+import type { Logger, Probot, ProbotOctokit } from "probot";
+import type { AppDeps, RepoTarget } from "../app-deps.js";
 
 /** An Octokit authenticated as the app's installation on one repository (`owner/name`). */
 export type InstallationOctokitFor = (repo: string) => Promise<ProbotOctokit>;
@@ -21,4 +22,17 @@ export function installationOctokits(probot: () => Promise<Probot>): Installatio
     }
     return app.auth(id);
   };
+}
+
+/** What every GitHub job handler is built with. */
+export type JobHandlerInput = {
+  readonly deps: AppDeps;
+  readonly log: Logger;
+  readonly octokitFor: InstallationOctokitFor;
+};
+
+/** The repository a job names (`owner/name`), with an installation Octokit for it. */
+export async function repoTargetOf(input: JobHandlerInput, fullName: string): Promise<RepoTarget> {
+  const [owner = "", repo = ""] = fullName.split("/");
+  return { octokit: await input.octokitFor(fullName), deps: input.deps, log: input.log, owner, repo };
 }

@@ -1,8 +1,7 @@
-import type { Logger, ProbotOctokit } from "probot";
 import { ConfigError, GitHubWriteError } from "../../core/errors.js";
 import { PermanentJobError } from "../../jobs/job-errors.js";
 import { handleJob, type JobHandler } from "../../jobs/queue.js";
-import type { AppDeps } from "../app-deps.js";
+import { type JobHandlerInput, repoTargetOf } from "../jobs/installation-octokit.js";
 import { openProposal } from "./open-proposal.js";
 import { openProposalJob } from "./open-proposal-job.js";
 
@@ -10,23 +9,13 @@ import { openProposalJob } from "./open-proposal-job.js";
  * The worker's handler for `open-proposal` jobs. A bad config or an unknown finding dead-letters the
  * job with the reason; GitHub errors retry with backoff.
  */
-export function openProposalHandler(input: {
-  deps: AppDeps;
-  log: Logger;
-  octokitFor: (repo: string) => Promise<ProbotOctokit>;
-  botLogin?: string;
-}): [string, JobHandler] {
+export function openProposalHandler(input: JobHandlerInput & { botLogin?: string }): [string, JobHandler] {
   return handleJob(openProposalJob, async (payload) => {
-    const [owner = "", repo = ""] = payload.repo.split("/");
-    const octokit = await input.octokitFor(payload.repo);
+    const target = await repoTargetOf(input, payload.repo);
     try {
       const { fingerprint, kind, issueNumber, commitSha, direction } = payload;
       await openProposal({
-        octokit,
-        deps: input.deps,
-        log: input.log,
-        owner,
-        repo,
+        ...target,
         botLogin: input.botLogin,
         fingerprint,
         kind,
