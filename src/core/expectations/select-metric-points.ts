@@ -1,38 +1,15 @@
 import { MetricKindSchema } from "../config/schema.js";
 import { codeSpan } from "../render/escape-markdown.js";
+import { canonicalMetric as canonical, metricPolarity, type Polarity } from "../signals/metric-polarity.js";
 import { metricKindOf } from "../signals/signal-schema.js";
+import { normalizeValue } from "../triage/evaluate-threshold.js";
 import type { MetricPoint } from "./evaluate-expectation.js";
-
-/** Which way a metric's values get better: `up` (completeness), `down` (null rate, lag) or unknown. */
-export type Polarity = "up" | "down" | "unknown";
-
-const canonical = (metric: string) => metric.toLowerCase().replace(/[^a-z0-9]/g, "");
-
-// Checked in this order on the canonical name: "not_null_rate" is a completeness (up) before it is a
-// null rate (down), and "invalid" is bad before "valid" is good.
-const POLARITY_PATTERNS: ReadonlyArray<readonly [Exclude<Polarity, "unknown">, RegExp]> = [
-  ["up", /notnull|nonnull|complete|present|populated|filled/],
-  [
-    "down",
-    /null|missing|empty|blank|fail|error|invalid|duplicate|orphan|mismatch|violation|loss|rmse|mae|mape|brier|^ece$|fresh|latency|lag|stale|^age|delay|^late|drift|^psi|^kl|divergence|wasserstein/,
-  ],
-  ["up", /accuracy|^auc|roc|^f1|precision|recall|^r2|valid|pass|uniqueness/],
-];
-
-/**
- * Which way a metric's values get better, from its name. `completeness` goes up, `null_rate` down:
- * they are the same family but one is the other's inverse, so one must never stand for the other.
- * @example metricPolarity("null_rate") // "down"
- */
-export function metricPolarity(metric: string): Polarity {
-  const key = canonical(metric);
-  return POLARITY_PATTERNS.find(([, pattern]) => pattern.test(key))?.[0] ?? "unknown";
-}
 
 export type EvaluationPoint = {
   readonly observedAt: string;
   readonly metric: string;
   readonly value?: number;
+  readonly unit?: string;
 };
 
 export type MetricSelection = {
@@ -48,7 +25,8 @@ export type MetricSelection = {
  * metric name (compared without case or punctuation) always count. A family name (`completeness`,
  * `volume`, …) stands for another metric name only when the evaluations carry exactly one name and
  * it is of that family and gets better in the same direction; otherwise no points, with the reason.
- * Values are taken as the signals sent them: evaluations keep no unit to convert from.
+ * Values are converted to Backflow's units (a completeness percent becomes a fraction, freshness
+ * hours) when the signal said its unit; points stored before units were kept are taken as sent.
  */
 export function selectMetricPoints(input: {
   metric: string;
@@ -56,9 +34,12 @@ export function selectMetricPoints(input: {
 }): MetricSelection {
   const wanted = canonical(input.metric);
   const seen = [...new Set(input.evaluations.map((e) => e.metric))].sort();
+  // Values in Backflow's units (rates as fractions, freshness in hours), as thresholds read them.
   const pick = (accept: (metric: string) => boolean): MetricPoint[] =>
     input.evaluations.flatMap((e) =>
-      e.value !== undefined && accept(e.metric) ? [{ observedAt: e.observedAt, value: e.value }] : [],
+      e.value !== undefined && accept(e.metric)
+        ? [{ observedAt: e.observedAt, value: normalizeValue(e.value, metricKindOf(e.metric), e.unit) }]
+        : [],
     );
   const exact = pick((m) => canonical(m) === wanted);
   if (exact.length > 0 || seen.length === 0) return { points: exact, seen };

@@ -6,6 +6,10 @@ export const EvaluationSchema = z.strictObject({
   observedAt: z.iso.datetime({ offset: true }),
   metric: z.string().describe("The metric name the value was measured in."),
   value: z.number().optional(),
+  unit: z
+    .string()
+    .optional()
+    .describe("The value's unit as the signal sent it, so readers can convert (percent → fraction)."),
   breached: z.boolean(),
   /** A breach an annotation explained: recorded, but it neither opens nor keeps open a finding. */
   expected: z.boolean().default(false),

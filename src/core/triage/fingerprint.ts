@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { canonicalMetric } from "../signals/metric-polarity.js";
 
 export type FingerprintInput = {
   readonly repo: string;
@@ -11,7 +12,6 @@ export type FingerprintInput = {
 
 // Case and punctuation differences ("nullRate" vs "null_rate", "Orders" vs "orders") name the same thing.
 const canonical = (text: string) => text.trim().toLowerCase();
-const canonicalMetric = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
 
 /**
  * The identity of a finding: sha256 hex of repository, dataset, column and metric. One fingerprint,

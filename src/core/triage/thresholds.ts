@@ -1,5 +1,6 @@
 import picomatch from "picomatch";
 import type { BackflowConfig, MetricKind, Threshold } from "../config/schema.js";
+import { metricPolarity, canonicalMetric as squash } from "../signals/metric-polarity.js";
 import type { OperatorThreshold } from "../signals/signal-schema.js";
 
 /** Which way a change is bad: performance scores only hurt when they drop, error rates when they rise. */
@@ -57,7 +58,6 @@ export function directionOf(metric: string): Direction {
   return "both";
 }
 
-const squash = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
 const isGlob = (pattern: string) => /[*?[\]{}!]/.test(pattern);
 
 function specificity(rule: Threshold, metric: string): number | undefined {
@@ -85,7 +85,7 @@ function familyRuleFits(
   if ((rule.min === undefined && rule.max === undefined) || target.kind !== "completeness") return true;
   const name = squash(target.metric);
   if (target.unit === "rows" || target.unit === "count" || name.includes("count")) return false;
-  const lowerIsBetter = /null|missing|empty|blank/.test(name) && !/notnull|nonnull/.test(name);
+  const lowerIsBetter = metricPolarity(target.metric) === "down";
   const ruleLowerIsBetter = rule.min === undefined;
   return lowerIsBetter === ruleLowerIsBetter;
 }

@@ -148,6 +148,7 @@ export function triageSignal(input: {
     observedAt: signal.observedAt,
     metric: key.metric,
     value: signal.measurement?.value,
+    ...(signal.measurement?.unit ? { unit: signal.measurement.unit } : {}),
     breached: verdict.breached,
     expected: annotations.length > 0,
     severity: verdict.severity,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { metricPolarity, selectMetricPoints } from "../../../src/core/expectations/select-metric-points.js";
+import { selectMetricPoints } from "../../../src/core/expectations/select-metric-points.js";
+import { metricPolarity } from "../../../src/core/signals/metric-polarity.js";
 
 const at = (day: number) => `2026-11-${String(10 + day).padStart(2, "0")}T00:00:00Z`;
 const evals = (...rows: Array<[string, number]>) =>
@@ -113,5 +114,26 @@ describe("metricPolarity", () => {
     ["template_count", "unknown"],
   ])("%s → %s", (metric, polarity) => {
     expect(metricPolarity(metric)).toBe(polarity);
+  });
+});
+
+describe("selectMetricPoints units", () => {
+  it("reads a completeness percent as the fraction an expectation is written in, and freshness in hours", () => {
+    const at = "2026-11-20T00:00:00Z";
+    expect(
+      selectMetricPoints({
+        metric: "null_rate",
+        evaluations: [
+          { observedAt: at, metric: "null_rate", value: 0.5, unit: "percent" },
+          { observedAt: at, metric: "null_rate", value: 0.004 },
+        ],
+      }).points.map((p) => p.value),
+    ).toEqual([0.005, 0.004]);
+    expect(
+      selectMetricPoints({
+        metric: "latency",
+        evaluations: [{ observedAt: at, metric: "latency", value: 90, unit: "min" }],
+      }).points.map((p) => p.value),
+    ).toEqual([1.5]);
   });
 });

@@ -47,6 +47,7 @@ describe("triageSignal", () => {
     });
     expect(finding.reason).toBe("nullRate = 0.2 is above the maximum 0.01");
     expect(finding.suspects.map((s) => s.table)).toEqual(["fct_revenue", "stg_payments", "raw.payments"]);
+    expect(finding.evaluation).toMatchObject({ metric: "nullRate", value: 0.2, unit: "ratio" });
   });
 
   it("waits for a second warning breach before opening", () => {
