@@ -1,8 +1,9 @@
 import { codeownersOf, findCodeowners } from "../../core/codeowners/parse-codeowners.js";
+import type { FileEdit } from "../../core/proposals/file-edit.js";
 import { proposeRevert } from "../../core/proposals/propose-revert.js";
 import { escapeMarkdown } from "../../core/render/escape-markdown.js";
 import type { RepoTarget } from "../app-deps.js";
-import { loadDefaultBranch } from "../proposals/load-default-branch.js";
+import { type DefaultBranchSnapshot, loadDefaultBranch } from "../proposals/load-default-branch.js";
 import { proposalBranch } from "../proposals/proposal-record.js";
 import { findBranchPr } from "../proposals/upsert-proposal-pr.js";
 import { PROPOSAL_TRAILER, writeProposalBranch } from "../proposals/write-proposal-branch.js";
@@ -43,7 +44,19 @@ function reviewersOf(owners: readonly string[], author: string | undefined) {
  * commits, and an open pull request from it is reused. A revert that no longer applies cleanly is
  * refused with the reason. In a dry run it logs what it would send and writes nothing.
  */
-export const openRevert: OpenRevert = async (input) => {
+/** What a revert pull request will carry: the branch, title, body, edits and reviewers, or why there is none. */
+type RevertPlan = {
+  readonly base: DefaultBranchSnapshot;
+  readonly commitSha: string;
+  readonly branch: string;
+  readonly title: string;
+  readonly body: string;
+  readonly message: string;
+  readonly edits: readonly FileEdit[];
+  readonly wanted: ReturnType<typeof reviewersOf>;
+};
+
+async function planRevert(input: OpenRevertInput): Promise<RevertPlan | { problem: string }> {
   const { octokit, deps, owner, repo, pr, mergeSha } = input;
   const base = await loadDefaultBranch({ octokit, store: deps.store, owner, repo });
   const { data: commit } = await octokit.rest.repos.getCommit({ owner, repo, ref: mergeSha });
@@ -54,7 +67,6 @@ export const openRevert: OpenRevert = async (input) => {
     current: base.files,
   });
   if (proposal.edits.length === 0) return { problem: proposal.rationale };
-  const branch = proposalBranch({ kind: "revert", fingerprint: "", commitSha: commit.sha });
   const title = `Revert #${pr}: ${commit.commit.message.split("\n")[0] ?? ""}`.slice(0, 200);
   const body = [
     `<!-- backflow:revert ${pr} ${commit.sha} -->`,
@@ -65,15 +77,93 @@ export const openRevert: OpenRevert = async (input) => {
     `Files: ${proposal.edits.map((e) => `\`${e.path}\``).join(", ")}`,
   ].join("\n");
   const rules = findCodeowners(base.files) ?? [];
-  const wanted = reviewersOf(
-    proposal.edits.flatMap((e) => codeownersOf(rules, e.path)),
-    input.author,
-  );
-  const message = `${title}\n\n${PROPOSAL_TRAILER} pr-${pr} revert`;
+  return {
+    base,
+    commitSha: commit.sha,
+    branch: proposalBranch({ kind: "revert", fingerprint: "", commitSha: commit.sha }),
+    title,
+    body,
+    message: `${title}\n\n${PROPOSAL_TRAILER} pr-${pr} revert`,
+    edits: proposal.edits,
+    wanted: reviewersOf(
+      proposal.edits.flatMap((e) => codeownersOf(rules, e.path)),
+      input.author,
+    ),
+  };
+}
+
+/** Writes the branch and opens (or finds) the pull request; the caller holds the branch's lease. */
+async function writeRevert(input: OpenRevertInput, plan: RevertPlan): Promise<RevertOutcome> {
+  const { octokit, deps, owner, repo, pr } = input;
+  const { branch, wanted } = plan;
+  const written = await writeProposalBranch({
+    octokit,
+    owner,
+    repo,
+    branch,
+    base: plan.base,
+    edits: plan.edits,
+    message: plan.message,
+  });
+  if (written.action === "human-owned")
+    return { problem: `someone pushed to \`${branch}\`; Backflow leaves that branch alone` };
+  const queueMerge = async (revertPr: number) => {
+    if (!input.autoMerge) return;
+    const payload = {
+      repo: `${owner}/${repo}`,
+      revertPr,
+      revertedPr: pr,
+      writtenSha: written.commitSha,
+      reason: input.reason,
+    };
+    await enqueueAutoMergeRevert({ store: deps.store, payload, now: deps.clock() });
+  };
+  const existing = await findBranchPr({ octokit, owner, repo, branch });
+  if (existing) {
+    await queueMerge(existing.number);
+    return { number: existing.number, merged: false };
+  }
+  const { data: created } = await octokit.rest.pulls.create({
+    owner,
+    repo,
+    title: plan.title,
+    body: plan.body,
+    head: branch,
+    base: plan.base.branch,
+    draft: false,
+  });
+  if (wanted.reviewers.length + wanted.team_reviewers.length > 0) {
+    await octokit.rest.pulls
+      .requestReviewers({ owner, repo, pull_number: created.number, ...wanted })
+      .catch((error: unknown) => {
+        // A reviewer without access is GitHub's 422; the revert stands without them.
+        input.log.warn({ err: error, pr: created.number }, "could not request reviewers on the revert");
+      });
+  }
+  await queueMerge(created.number);
+  return { number: created.number, merged: false };
+}
+
+export const openRevert: OpenRevert = async (input) => {
+  const { deps, owner, repo, pr } = input;
+  const plan = await planRevert(input);
+  if ("problem" in plan) return plan;
   if (deps.dryRun) {
-    const edits = proposal.edits.map((e) => e.path);
+    const { base, branch, title, body, message, edits, wanted } = plan;
     input.log.info(
-      { payload: { owner, repo, branch, base: base.branch, title, body, message, edits, ...wanted } },
+      {
+        payload: {
+          owner,
+          repo,
+          branch,
+          base: base.branch,
+          title,
+          body,
+          message,
+          edits: edits.map((e) => e.path),
+          ...wanted,
+        },
+      },
       "dry run: would open a revert pull request",
     );
     return { problem: `dry run: Backflow would open a pull request reverting #${pr} from \`${branch}\`` };
@@ -81,61 +171,11 @@ export const openRevert: OpenRevert = async (input) => {
   const outcome = await withLease(
     {
       store: deps.store,
-      name: `proposal:${owner}/${repo}:${branch}`,
+      name: `proposal:${owner}/${repo}:${plan.branch}`,
       owner: leaseOwner("revert"),
       clock: deps.clock,
     },
-    async (): Promise<RevertOutcome> => {
-      const written = await writeProposalBranch({
-        octokit,
-        owner,
-        repo,
-        branch,
-        base,
-        edits: proposal.edits,
-        message,
-      });
-      if (written.action === "human-owned")
-        return { problem: `someone pushed to \`${branch}\`; Backflow leaves that branch alone` };
-      const queueMerge = async (revertPr: number) => {
-        if (!input.autoMerge) return;
-        await enqueueAutoMergeRevert({
-          store: deps.store,
-          payload: {
-            repo: `${owner}/${repo}`,
-            revertPr,
-            revertedPr: pr,
-            writtenSha: written.commitSha,
-            reason: input.reason,
-          },
-          now: deps.clock(),
-        });
-      };
-      const existing = await findBranchPr({ octokit, owner, repo, branch });
-      if (existing) {
-        await queueMerge(existing.number);
-        return { number: existing.number, merged: false };
-      }
-      const { data: created } = await octokit.rest.pulls.create({
-        owner,
-        repo,
-        title,
-        body,
-        head: branch,
-        base: base.branch,
-        draft: false,
-      });
-      if (wanted.reviewers.length + wanted.team_reviewers.length > 0) {
-        await octokit.rest.pulls
-          .requestReviewers({ owner, repo, pull_number: created.number, ...wanted })
-          .catch((error: unknown) => {
-            // A reviewer without access is GitHub's 422; the revert stands without them.
-            input.log.warn({ err: error, pr: created.number }, "could not request reviewers on the revert");
-          });
-      }
-      await queueMerge(created.number);
-      return { number: created.number, merged: false };
-    },
+    () => writeRevert(input, plan),
   );
   if (!outcome.acquired)
     return {
