@@ -100,12 +100,7 @@ export function findingKeyOf(input: {
   };
 }
 
-/**
- * Judges one signal: matches its dataset to the lineage graph, applies the threshold, the annotations
- * and the hysteresis over the fingerprint's history, and lists upstream suspects.
- * `history` holds the fingerprint's earlier evaluations (any order; others are ignored by metric).
- */
-export function triageSignal(input: {
+export type TriageInput = {
   signal: Signal;
   repo: string;
   config: BackflowConfig;
@@ -118,10 +113,11 @@ export function triageSignal(input: {
   lastCommentAt?: string;
   /** What closing its drift issues as not planned taught (honoured unless `signals.learnFromClosed` is off). */
   learned?: LearnedTolerance;
-}): Finding {
+};
+
+/** The limit a signal is judged by: configured, sent or default, then relaxed by what was learned. */
+function thresholdOf(input: TriageInput, key: ReturnType<typeof findingKeyOf>, tableId: string | undefined) {
   const { signal, config } = input;
-  const key = findingKeyOf(input);
-  const tableId = "tableId" in key.match ? key.match.tableId : undefined;
   const resolved = resolveThreshold({
     config,
     tableId: tableId ?? signal.dataset.name.toLowerCase(),
@@ -132,9 +128,21 @@ export function triageSignal(input: {
     signalThreshold: signal.measurement?.threshold,
     freshnessSlaHours: input.contracts?.find((c) => c.tableId === tableId)?.freshnessSlaHours,
   });
-  const threshold = config.signals.learnFromClosed
+  return config.signals.learnFromClosed
     ? applyLearnedTolerance(resolved, input.learned, key.metric)
     : resolved;
+}
+
+/**
+ * Judges one signal: matches its dataset to the lineage graph, applies the threshold, the annotations
+ * and the hysteresis over the fingerprint's history, and lists upstream suspects.
+ * `history` holds the fingerprint's earlier evaluations (any order; others are ignored by metric).
+ */
+export function triageSignal(input: TriageInput): Finding {
+  const { signal, config } = input;
+  const key = findingKeyOf(input);
+  const tableId = "tableId" in key.match ? key.match.tableId : undefined;
+  const threshold = thresholdOf(input, key, tableId);
   const verdict = evaluateThreshold({ signal, threshold, history: input.history });
   const annotations =
     verdict.breached && tableId
