@@ -51,15 +51,13 @@ async function runOne(
 }
 
 /**
- * Runs the commands of one comment in order: checks each against the repository permission the
- * config asks for, reacts 👀 before running anything, runs, records each in the audit log, reacts 🚀
- * when all succeeded (😕 otherwise) and replies with the results. When every command is refused,
- * the refusal reply is the only write.
+ * The commands the actor may not run, as refused outcomes (undefined where the command may run), and
+ * the permission GitHub gave them when it had to be looked up (once, and only when needed).
  */
-export async function runCommentCommands(
+async function checkPermissions(
   ctx: CommandContext,
   parsed: readonly ParsedCommand[],
-): Promise<CommandOutcome[]> {
+): Promise<{ outcomes: Array<CommandOutcome | undefined>; held: Permission | null | undefined }> {
   let held: Permission | null | undefined;
   const permission = async () => {
     held ??= await fetchPermission({
@@ -70,7 +68,6 @@ export async function runCommentCommands(
     });
     return held;
   };
-  const allowed = new Set<CommandName>();
   const outcomes: Array<CommandOutcome | undefined> = [];
   for (const p of parsed) {
     if (p.command === undefined) {
@@ -82,16 +79,33 @@ export async function runCommentCommands(
     const verdict = open.allowed
       ? open
       : canRunCommand({ command: p.command, held: await permission(), config: ctx.config });
-    if (verdict.allowed) outcomes.push(undefined);
-    else
-      outcomes.push({
-        line: p.line,
-        text: p.text,
-        command: p.command,
-        status: "refused",
-        message: refusal(ctx, p.command, verdict.needs),
-      });
+    outcomes.push(
+      verdict.allowed
+        ? undefined
+        : {
+            line: p.line,
+            text: p.text,
+            command: p.command,
+            status: "refused",
+            message: refusal(ctx, p.command, verdict.needs),
+          },
+    );
   }
+  return { outcomes, held };
+}
+
+/**
+ * Runs the commands of one comment in order: checks each against the repository permission the
+ * config asks for, reacts 👀 before running anything, runs, records each in the audit log, reacts 🚀
+ * when all succeeded (😕 otherwise) and replies with the results. When every command is refused,
+ * the refusal reply is the only write.
+ */
+export async function runCommentCommands(
+  ctx: CommandContext,
+  parsed: readonly ParsedCommand[],
+): Promise<CommandOutcome[]> {
+  const { outcomes, held } = await checkPermissions(ctx, parsed);
+  const allowed = new Set<CommandName>();
   // Help marks what the reader may not run only when their permission was looked up anyway.
   const known = held === undefined ? undefined : allowed;
   for (const name of COMMAND_NAMES) {
