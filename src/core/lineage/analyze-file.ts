@@ -1,7 +1,7 @@
 import type { Dialect } from "../config/schema.js";
 import type { DbtProject } from "../sql/dbt/find-dbt-projects.js";
 import type { MacroLibrary } from "../sql/dbt/macro-library.js";
-import { type JinjaContext, renderJinja } from "../sql/dbt/render-jinja.js";
+import { type JinjaContext, type JinjaDiagnostic, renderJinja } from "../sql/dbt/render-jinja.js";
 import { quoteIdentifier } from "../sql/dialects.js";
 import { fallbackTables } from "../sql/fallback-tables.js";
 import { tokenizeSql } from "../sql/tokenize-sql.js";
@@ -74,12 +74,7 @@ function analyzeDbt(input: AnalyzeFileInput, project: DbtProject): FileAnalysis 
       table.upstream.push(...new Set(extra));
     }
   }
-  const jinja: Diagnostic[] = rendered.diagnostics.map((d) => ({
-    file: input.path,
-    line: Math.max(1, d.line),
-    severity: d.severity,
-    message: d.message,
-  }));
+  const jinja = jinjaDiagnostics(input.path, rendered.diagnostics);
   return {
     version: ANALYSIS_VERSION,
     key: input.key,
@@ -89,12 +84,60 @@ function analyzeDbt(input: AnalyzeFileInput, project: DbtProject): FileAnalysis 
   };
 }
 
+/** Whether a file holds Jinja delimiters (`{{`, `{%`, `{#`) and so is rendered before it is parsed. */
+export function hasJinja(text: string): boolean {
+  return /\{[{%#]/.test(text);
+}
+
+/** The context of a plain SQL file: no project, so no vars, refs or sources, and is_incremental() false. */
+function plainJinjaContext(input: AnalyzeFileInput): JinjaContext {
+  const { dialect } = input;
+  return {
+    ref: (name) => quoted(dialect, name.toLowerCase()),
+    source: (sourceName, tableName) => quoted(dialect, sourceName.toLowerCase(), tableName.toLowerCase()),
+    vars: {},
+    isIncremental: false,
+    thisRelation: quoted(dialect, input.role.modelName.toLowerCase()),
+    target: { type: dialect },
+    mode: "plain",
+  };
+}
+
+/** A plain SQL file with Jinja (bigquery-etl's `{% if is_init() %}`): rendered, lines mapped back to the file. */
+function analyzePlainJinja(input: AnalyzeFileInput): FileAnalysis {
+  const rendered = renderJinja(input.text, plainJinjaContext(input));
+  const result = analyzeStatements({
+    path: input.path,
+    sql: rendered.sql,
+    dialect: input.dialect,
+    lineOf: (line) => rendered.lineMap[line - 1] ?? line,
+    modelName: input.role.modelName,
+  });
+  return {
+    version: ANALYSIS_VERSION,
+    key: input.key,
+    path: input.path,
+    tables: result.tables,
+    diagnostics: [...jinjaDiagnostics(input.path, rendered.diagnostics), ...result.diagnostics],
+  };
+}
+
+function jinjaDiagnostics(file: string, diagnostics: readonly JinjaDiagnostic[]): Diagnostic[] {
+  return diagnostics.map((d) => ({
+    file,
+    line: Math.max(1, d.line),
+    severity: d.severity,
+    message: d.message,
+  }));
+}
+
 /**
  * Analyses one file on its own (no other file is read), so the result can be cached by `key`.
  * Never throws: a file the parser cannot read yields table-level lineage and diagnostics.
  */
 export function analyzeFile(input: AnalyzeFileInput): FileAnalysis {
   if (input.role.kind === "dbt") return analyzeDbt(input, input.role.project);
+  if (hasJinja(input.text)) return analyzePlainJinja(input);
   const result = analyzeStatements({
     path: input.path,
     sql: input.text,

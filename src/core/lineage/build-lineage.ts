@@ -8,7 +8,7 @@ import {
 } from "../sql/dbt/find-dbt-projects.js";
 import { type MacroLibrary, macroLibraryOf } from "../sql/dbt/macro-library.js";
 import { sha1Hex } from "../sql/sha1-hex.js";
-import { analyzeFile, type FileRole } from "./analyze-file.js";
+import { analyzeFile, type FileRole, hasJinja } from "./analyze-file.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
 import { type KnownTable, linkAnalyses } from "./link-analyses.js";
 import { pathMatcher } from "./path-matcher.js";
@@ -71,6 +71,9 @@ function varsKey(vars: Record<string, unknown>): string {
   return json;
 }
 
+/** Bump when the rendering of plain SQL files changes; their cached analyses are then ignored. */
+const PLAIN_JINJA_VERSION = 1;
+
 /**
  * Cache key of one file's analysis: its content, how it is read, the analysis version, and for a dbt
  * model `macroKey`, which changes with every project macro the model can reach (`MacroLibrary.keyFor`).
@@ -81,13 +84,16 @@ export function analysisKey(args: {
   dialect: string;
   role: FileRole;
   macroKey?: string;
+  /** A plain file rendered as Jinja before it is parsed (see `hasJinja`). */
+  rendered?: boolean;
 }): string {
   const { role } = args;
   const macros = args.macroKey ? `:${args.macroKey}` : "";
+  // A plain file's key changes only when it is rendered, so the analyses of files without Jinja stay valid.
   const context =
     role.kind === "dbt"
       ? `dbt:${role.modelName}:${varsKey(role.project.vars)}${macros}`
-      : `plain:${role.modelName}`;
+      : `plain:${role.modelName}${args.rendered ? `:jinja-${PLAIN_JINJA_VERSION}` : ""}`;
   return sha1Hex(
     `${ANALYSIS_VERSION}\u0000${args.path}\u0000${args.dialect}\u0000${context}\u0000${args.sha}`,
   );
@@ -132,7 +138,15 @@ export function buildLineage(
     const text = files.get(path) ?? "";
     const sha = options.shas?.get(path) ?? sha1Hex(text);
     const macroKey = role.kind === "dbt" ? role.macros?.keyFor(text) : undefined;
-    const key = analysisKey({ path, sha, dialect: config.dialect, role, ...(macroKey ? { macroKey } : {}) });
+    const rendered = role.kind === "plain" && hasJinja(text);
+    const key = analysisKey({
+      path,
+      sha,
+      dialect: config.dialect,
+      role,
+      ...(macroKey ? { macroKey } : {}),
+      ...(rendered ? { rendered } : {}),
+    });
     const cached = options.cache?.get(key);
     const analysis =
       cached && cached.version === ANALYSIS_VERSION && cached.path === path

@@ -106,6 +106,26 @@ export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
   };
 }
 
+/** The globals a plain SQL file (no dbt project) sees: none that needs a project, a warehouse or dbt. */
+const PLAIN_GLOBALS: ReadonlySet<string> = new Set([
+  "var",
+  "env_var",
+  "is_incremental",
+  "should_full_refresh",
+  "log",
+  "print",
+  "return",
+]);
+
+/** The globals of `rec.ctx.mode`: every dbt global, or only the harmless ones for a plain SQL file. */
+export function buildGlobals(rec: DbtRecorder): Record<string, Value> {
+  const all = buildDbtGlobals(rec);
+  if (rec.ctx.mode !== "plain") return all;
+  return Object.fromEntries(
+    Object.entries(all).filter(([name]) => PLAIN_GLOBALS.has(name) || Object.hasOwn(PYTHON_BUILTINS, name)),
+  );
+}
+
 const text = (c: CallArgs): string => toText(c.args[0] ?? "");
 
 function degrade(rec: DbtRecorder, call: CallArgs, message: string): Value {
@@ -154,9 +174,10 @@ function varMacro(rec: DbtRecorder, call: CallArgs): Value {
   const name = toText(key ?? "");
   if (Object.hasOwn(rec.ctx.vars, name)) return fromPlain(rec.ctx.vars[name]);
   if (fallback !== undefined) return fallback;
+  const where = rec.ctx.mode === "plain" ? "" : " in dbt_project.yml";
   rec.warn(
     call.line,
-    `var("${name}") at line ${call.line} has no value in dbt_project.yml and no default: rendered as a placeholder`,
+    `var("${name}") at line ${call.line} has no value${where} and no default: rendered as a placeholder`,
   );
   return new Opaque(placeholderName(`var_${name}`));
 }

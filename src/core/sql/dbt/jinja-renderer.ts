@@ -1,6 +1,6 @@
 /** Executes parsed Jinja nodes into output pieces, recording refs, sources, config and diagnostics. */
 import type { Piece } from "./assemble-output.js";
-import { buildDbtGlobals, type DbtRecorder, MacroReturn, placeholderName } from "./dbt-globals.js";
+import { buildGlobals, type DbtRecorder, MacroReturn, placeholderName } from "./dbt-globals.js";
 import { callValue, type EvalEnv, type EvalHost, evaluate, Scope } from "./evaluate-expression.js";
 import {
   type CallArgs,
@@ -65,7 +65,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
 
   constructor(readonly ctx: JinjaContext) {
     this.root = new Scope();
-    for (const [name, value] of Object.entries(buildDbtGlobals(this))) this.root.set(name, value);
+    for (const [name, value] of Object.entries(buildGlobals(this))) this.root.set(name, value);
     this.library =
       ctx.macros ?? (ctx.macroSources ? MacroLibrary.fromSources(ctx.macroSources) : MacroLibrary.EMPTY);
   }
@@ -200,7 +200,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
         return;
       case "output":
         this.emit(out, {
-          text: toText(this.tryEvaluate(node.expr, scope, node.line)),
+          text: this.outputText(node.expr, this.tryEvaluate(node.expr, scope, node.line), node.line),
           line: node.line,
           multiline: false,
         });
@@ -234,6 +234,23 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
         this.renderNodes(node.body, scope, out);
         return;
     }
+  }
+
+  /**
+   * What `{{ expr }}` prints. In a plain SQL file an undefined name is a parameter the scheduler fills
+   * in (`{{ ds }}`), so it prints as a placeholder identifier rather than vanishing from the SQL.
+   */
+  private outputText(expr: Expr, value: Value, line: number): string {
+    const named = expr.t === "name" || expr.t === "attr";
+    if (this.ctx.mode !== "plain" || !(value instanceof Undefined) || !named || value.name === "") {
+      return toText(value);
+    }
+    const placeholder = placeholderName(value.name);
+    this.warn(
+      line,
+      `unknown name "${value.name}" at line ${line}: rendered as the placeholder ${placeholder}`,
+    );
+    return placeholder;
   }
 
   /** Evaluates an expression; runtime errors become warnings and an Undefined value. */

@@ -27,6 +27,11 @@ export type JinjaContext = {
   macros?: MacroLibrary;
   /** The project's name, so `{{ <name>.<macro>() }}` reaches its macros too. */
   projectName?: string;
+  /**
+   * "plain" renders a SQL file outside any dbt project: only harmless globals (`var` with a default,
+   * `env_var`, `is_incremental()`, Python built-ins); other names and macros degrade to placeholders.
+   */
+  mode?: "dbt" | "plain";
 };
 
 export type JinjaDiagnostic = { line: number; severity: "warning" | "error"; message: string };
