@@ -1,12 +1,17 @@
 import type { Dialect } from "../config/schema.js";
 import type { DbtProject } from "../sql/dbt/find-dbt-projects.js";
 import type { MacroLibrary } from "../sql/dbt/macro-library.js";
-import { type JinjaContext, type JinjaDiagnostic, renderJinja } from "../sql/dbt/render-jinja.js";
+import {
+  type JinjaContext,
+  type JinjaDiagnostic,
+  type RenderedSql,
+  renderJinja,
+} from "../sql/dbt/render-jinja.js";
 import { quoteIdentifier } from "../sql/dialects.js";
 import { fallbackTables } from "../sql/fallback-tables.js";
 import { tokenizeSql } from "../sql/tokenize-sql.js";
 import { analyzeStatements } from "./analyze-statements.js";
-import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
+import { ANALYSIS_VERSION, type AnalyzedTable, type FileAnalysis } from "./file-analysis.js";
 import type { Diagnostic } from "./schema.js";
 import { unanalysedModel } from "./unanalysed-model.js";
 
@@ -64,15 +69,12 @@ function analyzeDbt(input: AnalyzeFileInput, project: DbtProject): FileAnalysis 
     result.diagnostics.push(kept.diagnostic);
   }
   // Upstreams read only on incremental runs (`{% if is_incremental() %} … {% endif %}`) count too.
-  const incremental = input.text.includes("is_incremental")
-    ? renderJinja(input.text, jinjaContext(input, project, true))
-    : rendered;
-  if (incremental.sql !== rendered.sql) {
-    const reads = fallbackTables(tokenizeSql(incremental.sql), () => 1).reads.map((r) => r.id);
-    for (const table of result.tables) {
-      const extra = reads.filter((id) => id !== table.id && !table.upstream.includes(id));
-      table.upstream.push(...new Set(extra));
-    }
+  if (input.text.includes("is_incremental")) {
+    addUpstreamReads(
+      result.tables,
+      rendered.sql,
+      renderJinja(input.text, jinjaContext(input, project, true)),
+    );
   }
   const jinja = jinjaDiagnostics(input.path, rendered.diagnostics);
   return {
@@ -103,6 +105,16 @@ function plainJinjaContext(input: AnalyzeFileInput): JinjaContext {
   };
 }
 
+/** Adds the tables `other` reads, when it differs from `sql`, to every table's upstream (never itself). */
+function addUpstreamReads(tables: readonly AnalyzedTable[], sql: string, other: RenderedSql): void {
+  if (other.sql === sql) return;
+  const reads = fallbackTables(tokenizeSql(other.sql), () => 1).reads.map((r) => r.id);
+  for (const table of tables) {
+    const extra = reads.filter((id) => id !== table.id && !table.upstream.includes(id));
+    table.upstream.push(...new Set(extra));
+  }
+}
+
 /** A plain SQL file with Jinja (bigquery-etl's `{% if is_init() %}`): rendered, lines mapped back to the file. */
 function analyzePlainJinja(input: AnalyzeFileInput): FileAnalysis {
   const rendered = renderJinja(input.text, plainJinjaContext(input));
@@ -113,6 +125,9 @@ function analyzePlainJinja(input: AnalyzeFileInput): FileAnalysis {
     lineOf: (line) => rendered.lineMap[line - 1] ?? line,
     modelName: input.role.modelName,
   });
+  // The branch an unknown condition skips (bigquery-etl's daily `{% else %}` of `is_init()`) reads tables too.
+  const other = renderJinja(input.text, { ...plainJinjaContext(input), unknownConditions: "flip" });
+  addUpstreamReads(result.tables, rendered.sql, other);
   return {
     version: ANALYSIS_VERSION,
     key: input.key,

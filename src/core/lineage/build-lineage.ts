@@ -72,7 +72,7 @@ function varsKey(vars: Record<string, unknown>): string {
 }
 
 /** Bump when the rendering of plain SQL files changes; their cached analyses are then ignored. */
-const PLAIN_JINJA_VERSION = 1;
+const PLAIN_JINJA_VERSION = 2;
 
 /**
  * Cache key of one file's analysis: its content, how it is read, the analysis version, and for a dbt

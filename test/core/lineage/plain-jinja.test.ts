@@ -46,14 +46,33 @@ function analyse(text: string, path = "sql/app_derived/daily_v1/query.sql") {
 }
 
 describe("plain SQL files with Jinja (no dbt project)", () => {
-  it("renders the first branch of an unknown condition and traces its columns", () => {
+  it("traces the columns of the first branch of an unknown condition, and the tables of both", () => {
     const table = tableOf(lineageOfSql({ "daily.sql": DAILY }, "bigquery"), "daily");
     expect(table.confidence).toBe("column");
-    expect(table.upstream).toEqual(["moz-fx-data-shared-prod.app_stable.events_v1"]);
+    expect(table.upstream).toEqual([
+      "moz-fx-data-shared-prod.app_stable.events_v1",
+      "moz-fx-data-shared-prod.app_derived.events_daily_v1",
+    ]);
     expect(columnSummary(table)).toEqual([
       "client_id: passthrough <- moz-fx-data-shared-prod.app_stable.events_v1.client_id",
       "submission_date: expression <- moz-fx-data-shared-prod.app_stable.events_v1.submission_timestamp",
       "event_count: aggregate <- ",
+    ]);
+  });
+
+  it("counts the tables of a branch taken only when an unknown condition is false, never the file's own", () => {
+    const text = `SELECT id, amount FROM \`p.d.orders\`
+{% if not is_init() %}
+UNION ALL
+SELECT id, amount FROM \`p.d.late_orders\`
+UNION ALL
+SELECT id, amount FROM daily
+{% endif %}`;
+    const table = analyse(text).tables.find((t) => t.id === "daily");
+    expect(table?.upstream).toEqual(["p.d.orders", "p.d.late_orders"]);
+    expect(table?.columns.map((c) => c.sources.map((s) => s.table))).toEqual([
+      ["p.d.orders"],
+      ["p.d.orders"],
     ]);
   });
 

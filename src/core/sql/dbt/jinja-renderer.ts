@@ -58,6 +58,8 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private outputChars = 0;
   /** Evaluation failures so far; a project macro whose render adds one degrades to a placeholder. */
   private failures = 0;
+  /** Calls to unknown macros so far, to tell which `{% if %}` conditions depend on one. */
+  private unknownCalls = 0;
   /** Calls too deep; unlike other failures these degrade every enclosing project macro, not only the innermost. */
   private tooDeep = 0;
   /** Diagnostics raised while a project macro renders, re-reported at its call line once it returns. */
@@ -107,6 +109,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
    */
   unknownMacro(name: string, call: CallArgs): Value {
     const placeholder = placeholderOf(name, call);
+    this.unknownCalls++;
     this.warn(
       call.line,
       `unknown macro "${name}" at line ${call.line}: rendered as the placeholder ${placeholder}`,
@@ -206,9 +209,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
         });
         return;
       case "if": {
-        const branch = node.branches.find(
-          (b) => b.cond === null || isTruthy(this.tryEvaluate(b.cond, scope, node.line)),
-        );
+        const branch = node.branches.find((b) => b.cond === null || this.holds(b.cond, scope, node.line));
         if (branch) this.renderNodes(branch.body, scope, out);
         return;
       }
@@ -234,6 +235,13 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
         this.renderNodes(node.body, scope, out);
         return;
     }
+  }
+
+  /** Whether an `{% if %}` condition holds; see `JinjaContext.unknownConditions`. */
+  private holds(cond: Expr, scope: Scope, line: number): boolean {
+    const before = this.unknownCalls;
+    const truth = isTruthy(this.tryEvaluate(cond, scope, line));
+    return this.ctx.unknownConditions === "flip" && this.unknownCalls > before ? !truth : truth;
   }
 
   /**

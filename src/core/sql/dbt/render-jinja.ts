@@ -32,6 +32,11 @@ export type JinjaContext = {
    * `env_var`, `is_incremental()`, Python built-ins); other names and macros degrade to placeholders.
    */
   mode?: "dbt" | "plain";
+  /**
+   * "flip" takes the other branch of an `{% if %}` whose condition calls an unknown macro (`is_init()`),
+   * so the branch a normal render skips can be read for its tables. Default "keep": such a call is true.
+   */
+  unknownConditions?: "keep" | "flip";
 };
 
 export type JinjaDiagnostic = { line: number; severity: "warning" | "error"; message: string };

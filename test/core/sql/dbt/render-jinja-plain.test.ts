@@ -27,6 +27,15 @@ describe("renderJinja in plain mode (a SQL file outside any dbt project)", () =>
     expect(plain(text).sql).toBe(expected);
   });
 
+  it.each([
+    ["{% if is_init() %}a{% else %}b{% endif %}", "b"],
+    ["{% if not is_init() %}a{% else %}b{% endif %}", "a"],
+    ["{% if 1 > 0 %}a{% else %}b{% endif %}", "a"],
+    ["{% if x %}a{% elif is_init() %}b{% else %}c{% endif %}", "c"],
+  ])("takes the other branch of a condition on an unknown macro when asked: %s", (text, expected) => {
+    expect(renderJinja(text, dbtContext({ mode: "plain", unknownConditions: "flip" })).sql).toBe(expected);
+  });
+
   it("warns once per unknown name or macro, naming it and its line", () => {
     const rendered = plain("select\n  {{ ds }},\n  {{ ref('t') }}\n");
     expect(rendered.diagnostics).toEqual([
