@@ -31,9 +31,19 @@ function toOrigin(column: AnalyzedColumn): Origin {
 
 /** Output origins of a subquery used as a value (scalar, IN, EXISTS): outer columns stay visible. */
 export function subqueryOrigins(ast: AstNode, scope: Scope, ctx: QueryContext): Origin[] {
-  return analyzeQuery(ast, scope, ctx)
+  const origins = analyzeQuery(ast, scope, ctx)
     .filter((c) => !c.star)
     .map(toOrigin);
+  // `(SELECT COUNT(*) FROM UNNEST(items))` reads `items` though no select item names it: the array (or
+  // any expression, such as a table function's arguments) a subquery's FROM takes from the outer row
+  // is what its value is computed from.
+  const unnested = nodeArray(ast.from).flatMap((entry) =>
+    (entry.type === "unnest" || isNode(entry.expr)) && !(isNode(entry.expr) && isNode(entry.expr.ast))
+      ? analyzeExpression(entry.expr, scope, ctx, subqueryOrigins).origins.flatMap((o) => o.sources)
+      : [],
+  );
+  if (unnested.length === 0) return origins;
+  return origins.map((o) => ({ ...o, sources: uniqueSources([...o.sources, ...unnested]) }));
 }
 
 const STRENGTH: readonly Transform[] = [
