@@ -26,12 +26,12 @@ export type AutoMergeDecision =
   | { readonly action: "done"; readonly reason: string };
 
 /**
- * Whether `rollback: auto` may merge a revert now. Only a revert exactly as Backflow wrote it, whose
- * impact check is green (success, or neutral for a non-breaking change), whose other checks pass and
- * which GitHub says merges cleanly. Everything else is left for review with the reason; branch protection is still GitHub's
- * to enforce when the merge is attempted.
+ * The decision that needs no impact check: the revert is merged, closed, or no longer as Backflow
+ * wrote it. Undefined when the impact check must be run (and then `decideAutoMerge` decides).
  */
-export function decideAutoMerge(facts: AutoMergeFacts): AutoMergeDecision {
+export function decideBeforeImpact(
+  facts: Pick<AutoMergeFacts, "merged" | "state" | "headSha" | "writtenSha">,
+): AutoMergeDecision | undefined {
   if (facts.merged) return { action: "done", reason: "it is already merged" };
   if (facts.state === "closed") return { action: "done", reason: "someone closed it" };
   if (facts.headSha !== facts.writtenSha)
@@ -39,6 +39,18 @@ export function decideAutoMerge(facts: AutoMergeFacts): AutoMergeDecision {
       action: "leave",
       reason: `its branch has commits Backflow did not write (head ${facts.headSha.slice(0, 8)})`,
     };
+  return undefined;
+}
+
+/**
+ * Whether `rollback: auto` may merge a revert now. Only a revert exactly as Backflow wrote it, whose
+ * impact check is green (success, or neutral for a non-breaking change), whose other checks pass and
+ * which GitHub says merges cleanly. Everything else is left for review with the reason; branch
+ * protection is still GitHub's to enforce when the merge is attempted.
+ */
+export function decideAutoMerge(facts: AutoMergeFacts): AutoMergeDecision {
+  const early = decideBeforeImpact(facts);
+  if (early) return early;
   const impact = facts.impact;
   if (!impact) return { action: "leave", reason: "its impact check could not run" };
   const green =

@@ -1,5 +1,9 @@
 import { GitHubWriteError } from "../../core/errors.js";
-import { type AutoMergeDecision, decideAutoMerge } from "../../core/expectations/decide-auto-merge.js";
+import {
+  type AutoMergeDecision,
+  decideAutoMerge,
+  decideBeforeImpact,
+} from "../../core/expectations/decide-auto-merge.js";
 import { escapeMarkdown } from "../../core/render/escape-markdown.js";
 import type { RepoTarget } from "../app-deps.js";
 import { runImpactCheck } from "../impact/run-impact-check.js";
@@ -63,8 +67,7 @@ export async function autoMergeRevert(
     );
     return { action: "done", reason: "dry run: nothing was merged or commented" };
   }
-  const open = facts.state === "open" && !pr.merged && pr.head.sha === payload.writtenSha;
-  const impact = open
+  const impact = !decideBeforeImpact(facts)
     ? await runImpactCheck({
         octokit,
         deps,
