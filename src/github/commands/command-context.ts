@@ -1,7 +1,6 @@
 import type { BackflowConfig } from "../../core/config/schema.js";
 import type { CommandStatus } from "../../core/render/render-command-reply.js";
 import type { RepoTarget } from "../app-deps.js";
-import { type LoadedTriageContext, loadTriageContext } from "../drift/load-triage-context.js";
 
 /** Everything a command needs about where it was written and by whom. */
 export type CommandContext = RepoTarget & {
@@ -30,14 +29,3 @@ export type CommandResult = {
 
 export const done = (message: string): CommandResult => ({ status: "done", message });
 export const failed = (message: string): CommandResult => ({ status: "failed", message });
-
-/** The default branch's lineage, config and contracts, as triage sees them (cached by blob SHA). */
-export function loadDefaultBranchContext(ctx: CommandContext): Promise<LoadedTriageContext> {
-  return loadTriageContext({
-    octokit: ctx.octokit,
-    store: ctx.deps.store,
-    owner: ctx.owner,
-    repo: ctx.repo,
-    api: { calls: 0 },
-  });
-}

@@ -1,6 +1,7 @@
 import type { CommandOf } from "../../core/commands/command-schema.js";
 import { renderLineageReply } from "../../core/commands/render-lineage-reply.js";
-import { type CommandContext, type CommandResult, loadDefaultBranchContext } from "./command-context.js";
+import { loadDefaultBranchContext } from "../drift/load-triage-context.js";
+import type { CommandContext, CommandResult } from "./command-context.js";
 
 /** `/backflow lineage`: traces a table or column through the default branch's lineage (cached loader). */
 export async function executeLineage(

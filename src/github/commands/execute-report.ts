@@ -9,12 +9,8 @@ import {
   SignalSchema,
 } from "../../core/signals/signal-schema.js";
 import { triageDeliveryJobInput } from "../../server/signals/triage-delivery-job.js";
-import {
-  type CommandContext,
-  type CommandResult,
-  done,
-  loadDefaultBranchContext,
-} from "./command-context.js";
+import { loadDefaultBranchContext } from "../drift/load-triage-context.js";
+import { type CommandContext, type CommandResult, done } from "./command-context.js";
 
 /** The canonical signal for a `/backflow report` line; the analyst's note is its message (escaped when rendered). */
 export function buildReportedSignal(

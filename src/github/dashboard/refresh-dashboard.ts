@@ -2,7 +2,7 @@ import type { Contract } from "../../core/contracts/contract.js";
 import { ConfigError } from "../../core/errors.js";
 import { renderDashboard } from "../../core/render/render-dashboard.js";
 import type { RepoTarget } from "../app-deps.js";
-import { loadTriageContext } from "../drift/load-triage-context.js";
+import { loadDefaultBranchContext } from "../drift/load-triage-context.js";
 import { collectDashboardData } from "./collect-dashboard-data.js";
 import { type DashboardWrite, upsertDashboard } from "./upsert-dashboard.js";
 
@@ -16,7 +16,7 @@ export async function refreshDashboard(input: RepoTarget): Promise<DashboardWrit
   let contracts: readonly Contract[] | undefined;
   let proposalLabel = "backflow:proposal";
   try {
-    const context = await loadTriageContext({ octokit, store: deps.store, owner, repo, api: { calls: 0 } });
+    const context = await loadDefaultBranchContext(input);
     contracts = context.contracts;
     proposalLabel = context.config.labels.proposal;
   } catch (error) {

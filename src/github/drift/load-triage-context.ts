@@ -2,6 +2,7 @@ import type { ProbotOctokit } from "probot";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import type { Store } from "../../store/store.js";
+import type { RepoTarget } from "../app-deps.js";
 import { type ApiCounter, loadSnapshots, saveAnalyses } from "../impact/load-snapshots.js";
 import { createRepoReader } from "../repo-reader.js";
 import { type TriageContext, triageContextOf } from "./triage-context.js";
@@ -40,4 +41,12 @@ export async function loadTriageContext(input: {
   const context = triageContextOf({ snapshot: snapshots.head, config, cache: snapshots.cache });
   await saveAnalyses({ store: input.store, snapshots, analyses: context.analyses });
   return { ...context, sha };
+}
+
+/** The default branch's context for one repository target, when nothing counts the API calls. */
+export function loadDefaultBranchContext(
+  target: Pick<RepoTarget, "octokit" | "deps" | "owner" | "repo">,
+): Promise<LoadedTriageContext> {
+  const { octokit, deps, owner, repo } = target;
+  return loadTriageContext({ octokit, store: deps.store, owner, repo, api: { calls: 0 } });
 }

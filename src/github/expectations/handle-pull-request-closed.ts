@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import type { AppDeps } from "../app-deps.js";
-import { loadTriageContext } from "../drift/load-triage-context.js";
+import { loadDefaultBranchContext } from "../drift/load-triage-context.js";
 import { onProposalMerged } from "../proposals/on-proposal-merged.js";
 import { watchMergedExpectations } from "./watch-merged-expectations.js";
 
@@ -40,15 +40,7 @@ export function handlePullRequestClosed(deps: AppDeps) {
         ...(pr.user?.login ? { author: pr.user.login } : {}),
       },
       loadGraph: async () =>
-        (
-          await loadTriageContext({
-            octokit: context.octokit,
-            store: deps.store,
-            owner,
-            repo,
-            api: { calls: 0 },
-          })
-        ).graph,
+        (await loadDefaultBranchContext({ octokit: context.octokit, deps, owner, repo })).graph,
     });
   };
 }
