@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { ExpectationRecord, Store } from "../../store/store.js";
+import { RepoFullNameSchema } from "../jobs/installation-octokit.js";
 
 /** After an expectation's deadline, signals have this long to arrive before it is called inconclusive. */
 export const DEADLINE_GRACE_MS = 86_400_000;
 
 export const ExpectationDeadlinePayloadSchema = z.strictObject({
-  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "owner/name"),
+  repo: RepoFullNameSchema,
   id: z.string().min(1).describe("The expectation's id, `<repo>#<pr>:<line>`."),
 });
 export type ExpectationDeadlinePayload = z.infer<typeof ExpectationDeadlinePayloadSchema>;

@@ -1,4 +1,5 @@
 import type { Logger, Probot, ProbotOctokit } from "probot";
+import { z } from "zod";
 import type { AppDeps, RepoTarget } from "../app-deps.js";
 
 /** An Octokit authenticated as the app's installation on one repository (`owner/name`). */
@@ -30,6 +31,9 @@ export type JobHandlerInput = {
   readonly log: Logger;
   readonly octokitFor: InstallationOctokitFor;
 };
+
+/** The repository a job payload names, as GitHub spells it (`owner/name`). */
+export const RepoFullNameSchema = z.string().regex(/^[^/\s]+\/[^/\s]+$/, "owner/name");
 
 /** The repository a job names (`owner/name`), with an installation Octokit for it. */
 export async function repoTargetOf(input: JobHandlerInput, fullName: string): Promise<RepoTarget> {

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { ProposalKindSchema } from "../../core/proposals/file-edit.js";
 import { defineJobKind } from "../../jobs/queue.js";
+import { RepoFullNameSchema } from "../jobs/installation-octokit.js";
 
 export const OpenProposalPayloadSchema = z.strictObject({
-  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "owner/name"),
+  repo: RepoFullNameSchema,
   installationId: z
     .number()
     .int()
