@@ -1,10 +1,9 @@
 import type { CommandOf } from "../../core/commands/command-schema.js";
 import { escapeMarkdown } from "../../core/render/escape-markdown.js";
 import type { Finding } from "../../core/triage/triage-signal.js";
-import { enqueueJob } from "../../jobs/queue.js";
 import { listRecentCommits } from "../drift/recent-commits.js";
 import { COMMIT_DAYS } from "../drift/triage-run.js";
-import { openProposalJob, openProposalJobKey } from "../proposals/open-proposal-job.js";
+import { enqueueOpenProposal } from "../proposals/open-proposal-job.js";
 import { type CommandContext, type CommandResult, done, failed } from "./command-context.js";
 import { findingOfIssue } from "./execute-finding-command.js";
 
@@ -34,12 +33,7 @@ export async function executePropose(
     issueNumber: ctx.issue.number,
     ...(culprit ? { commitSha: culprit.sha } : {}),
   };
-  const { created } = await enqueueJob(ctx.deps.store, {
-    kind: openProposalJob,
-    payload,
-    idempotencyKey: openProposalJobKey(payload),
-    now: ctx.now,
-  });
+  const created = await enqueueOpenProposal({ store: ctx.deps.store, payload, now: ctx.now });
   const what = culprit ? `**revert** of ${describeCulprit(culprit)}` : `**${kind}** proposal`;
   return done(
     created

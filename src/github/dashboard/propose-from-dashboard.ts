@@ -1,9 +1,8 @@
 import { canRunCommand } from "../../core/commands/can-run-command.js";
-import { enqueueJob } from "../../jobs/queue.js";
 import type { RepoTarget } from "../app-deps.js";
 import { fetchPermission } from "../commands/fetch-permission.js";
 import { loadRepoConfig } from "../load-repo-config.js";
-import { openProposalJob, openProposalJobKey } from "../proposals/open-proposal-job.js";
+import { enqueueOpenProposal } from "../proposals/open-proposal-job.js";
 import { createRepoReader } from "../repo-reader.js";
 
 /**
@@ -37,11 +36,6 @@ export async function proposeFromDashboard(
     kind: "cleansing" as const,
     issueNumber: record.issueNumber,
   };
-  const { created } = await enqueueJob(deps.store, {
-    kind: openProposalJob,
-    payload,
-    idempotencyKey: openProposalJobKey(payload),
-    now: deps.clock(),
-  });
+  const created = await enqueueOpenProposal({ store: deps.store, payload, now: deps.clock() });
   return created ? `proposal queued for #${record.issueNumber}` : "proposal already queued";
 }

@@ -1,12 +1,7 @@
 import { shouldAutoPropose } from "../../core/proposals/should-auto-propose.js";
 import type { Finding } from "../../core/triage/triage-signal.js";
-import { enqueueJob } from "../../jobs/queue.js";
 import { noteFindingResolved } from "../proposals/note-finding-resolved.js";
-import {
-  type OpenProposalPayload,
-  openProposalJob,
-  openProposalJobKey,
-} from "../proposals/open-proposal-job.js";
+import { enqueueOpenProposal, type OpenProposalPayload } from "../proposals/open-proposal-job.js";
 import type { TriageRun } from "./triage-run.js";
 
 /**
@@ -40,12 +35,7 @@ export async function followUpProposals(input: {
     kind: finding.kind === "freshness" ? "contract" : "cleansing",
     ...(input.issueNumber ? { issueNumber: input.issueNumber } : {}),
   };
-  const { created } = await enqueueJob(run.deps.store, {
-    kind: openProposalJob,
-    payload,
-    idempotencyKey: openProposalJobKey(payload),
-    now: input.now,
-  });
+  const created = await enqueueOpenProposal({ store: run.deps.store, payload, now: input.now });
   if (created)
     run.log.info(
       { repo, fingerprint: finding.fingerprint },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ProposalKindSchema } from "../../core/proposals/file-edit.js";
-import { defineJobKind } from "../../jobs/queue.js";
+import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
+import type { Store } from "../../store/store.js";
 import { RepoFullNameSchema } from "../jobs/installation-octokit.js";
 
 export const OpenProposalPayloadSchema = z.strictObject({
@@ -32,4 +33,19 @@ export const openProposalJob = defineJobKind("open-proposal", OpenProposalPayloa
 /** The idempotency key of an open-proposal job: one per finding, kind and commit at a time. */
 export function openProposalJobKey(payload: OpenProposalPayload): string {
   return `open-proposal:${payload.repo}:${payload.fingerprint}:${payload.kind}:${payload.commitSha ?? ""}:${payload.direction ?? ""}`;
+}
+
+/** Queues the proposal, once per finding, kind and commit; false when it is already queued. */
+export async function enqueueOpenProposal(input: {
+  store: Pick<Store, "jobs">;
+  payload: OpenProposalPayload;
+  now: Date;
+}): Promise<boolean> {
+  const { created } = await enqueueJob(input.store, {
+    kind: openProposalJob,
+    payload: input.payload,
+    idempotencyKey: openProposalJobKey(input.payload),
+    now: input.now,
+  });
+  return created;
 }
