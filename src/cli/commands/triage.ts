@@ -7,7 +7,7 @@ import { SignalError } from "../../core/errors.js";
 import { renderDriftIssue } from "../../core/render/render-drift-issue.js";
 import { adaptSignals } from "../../core/signals/detect-format.js";
 import { type Evaluation, EvaluationSchema } from "../../core/triage/evaluation-schema.js";
-import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
+import { type Finding, findingKeyOf, triageSignal } from "../../core/triage/triage-signal.js";
 import { ownersOfFinding, triageContextOf } from "../../github/drift/triage-context.js";
 import { type CliCommand, EXIT, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
@@ -53,22 +53,20 @@ export function triageLocal(input: {
   }));
   // A file's earlier signals are history only for their own finding, as the store keys points by fingerprint.
   const earlier = new Map<string, Evaluation[]>();
-  const judge = (signal: (typeof signals)[number], history: readonly Evaluation[]) =>
-    triageSignal({
+  return signals.map((signal) => {
+    const given = input.history ?? [];
+    const { fingerprint } = findingKeyOf({ signal, repo: repoName, config, graph: context.graph });
+    const prior = earlier.get(fingerprint) ?? [];
+    const finding = triageSignal({
       signal,
       repo: repoName,
       config,
       graph: context.graph,
-      history,
+      history: [...given, ...prior],
       annotations,
       contracts: context.slas,
     });
-  return signals.map((signal) => {
-    const given = input.history ?? [];
-    const first = judge(signal, given);
-    const prior = earlier.get(first.fingerprint) ?? [];
-    const finding = prior.length > 0 ? judge(signal, [...given, ...prior]) : first;
-    earlier.set(finding.fingerprint, [...prior, finding.evaluation]);
+    earlier.set(fingerprint, [...prior, finding.evaluation]);
     const history = [...given, ...prior, finding.evaluation];
     const issue = renderDriftIssue({
       finding,
