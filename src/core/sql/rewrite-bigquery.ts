@@ -65,16 +65,31 @@ function rewriteGroupByAll(tokens: readonly SqlToken[], i: number, chars: string
  * before token `i` at the same depth.
  */
 function followsClause(tokens: readonly SqlToken[], i: number): boolean {
+  return scanBack(tokens, i - 1, (word, j) => {
+    if (word === "select") return false;
+    if (word === "where" || word === "having") return true;
+    if (word === "group" && is(tokens[j + 1], "by") && !is(tokens[j + 2], "all")) return true;
+    return undefined;
+  });
+}
+
+/**
+ * Walks back from token `from` over the words of the same nesting level (skipping parenthesised
+ * parts), returning the first answer `decide` gives; false at the enclosing `(` or the start.
+ */
+function scanBack(
+  tokens: readonly SqlToken[],
+  from: number,
+  decide: (word: string, j: number) => boolean | undefined,
+): boolean {
   let depth = 0;
-  for (let j = i - 1; j >= 0; j -= 1) {
+  for (let j = from; j >= 0; j -= 1) {
     const t = tokens[j] as SqlToken;
     if (t.text === ")") depth += 1;
     else if (t.text === "(" && --depth < 0) return false;
     else if (depth === 0 && t.kind === "word") {
-      const word = t.text.toLowerCase();
-      if (word === "select") return false;
-      if (word === "where" || word === "having") return true;
-      if (word === "group" && is(tokens[j + 1], "by") && !is(tokens[j + 2], "all")) return true;
+      const answer = decide(t.text.toLowerCase(), j);
+      if (answer !== undefined) return answer;
     }
   }
   return false;
@@ -129,18 +144,9 @@ const CLAUSE_WORDS = new Set([
 
 /** Whether the `)` at `i` ends an expression that sits directly in a SELECT list. */
 function inSelectList(tokens: readonly SqlToken[], i: number): boolean {
-  let depth = 0;
-  for (let j = i; j >= 0; j -= 1) {
-    const t = tokens[j] as SqlToken;
-    if (t.text === ")") depth += 1;
-    else if (t.text === "(" && --depth < 0) return false;
-    else if (depth === 0 && t.kind === "word") {
-      const word = t.text.toLowerCase();
-      if (word === "select") return true;
-      if (CLAUSE_WORDS.has(word)) return false;
-    }
-  }
-  return false;
+  return scanBack(tokens, i, (word) =>
+    word === "select" ? true : CLAUSE_WORDS.has(word) ? false : undefined,
+  );
 }
 
 const adjacent = (a: SqlToken | undefined, b: SqlToken | undefined): boolean =>
