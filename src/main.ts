@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
-import { refreshDashboardHandler } from "./github/dashboard/refresh-dashboard-handler.js";
-import { autoMergeRevertHandler } from "./github/expectations/auto-merge-revert-handler.js";
-import { expectationDeadlineHandler } from "./github/expectations/expectation-deadline-handler.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
-import { triageDeliveryHandler } from "./github/jobs/triage-delivery-handler.js";
-import { openProposalHandler } from "./github/proposals/open-proposal-handler.js";
-import { pruneStoreHandler, schedulePrune } from "./jobs/prune-store-job.js";
+import { JOB_REGISTRY, workerJobsOf } from "./jobs/job-registry.js";
+import { schedulePrune } from "./jobs/prune-store-job.js";
+import {
+  createLogger,
+  type SecretRedactor,
+  secretsFromEnv,
+  signalSourceSecrets,
+} from "./server/create-logger.js";
 import { MissingCredentialsError, readServerEnv } from "./server/read-server-env.js";
 import { createSignalIntake } from "./server/signals/intake-handler.js";
 import { recoverPendingDeliveries } from "./server/signals/recover-pending.js";
@@ -18,9 +20,15 @@ import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 
 /** The signal intake routes when BACKFLOW_SIGNAL_SOURCES names a sources file; none otherwise. */
-async function signalRoutes(input: { store: Store; clock: () => Date; log: Logger }) {
+async function signalRoutes(input: {
+  store: Store;
+  clock: () => Date;
+  log: Logger;
+  redactor: SecretRedactor;
+}) {
   const sources = await loadSignalSources(process.env);
   if (!sources) return [];
+  input.redactor.add(signalSourceSecrets(sources));
   // Deliveries acknowledged before a crash still need their triage job.
   const recovered = await recoverPendingDeliveries({ store: input.store, now: input.clock() });
   if (recovered.requeued > 0) input.log.info(recovered, "re-queued triage of pending signal deliveries");
@@ -37,10 +45,14 @@ async function signalRoutes(input: { store: Store; clock: () => Date; log: Logge
 /** `npm start`: check the environment, open the store, serve webhooks and ops routes until signalled. */
 async function main(): Promise<void> {
   const settings = readServerEnv(process.env);
-  const log = pino({ level: settings.logLevel, name: "backflow" });
+  // Every log line is redacted: credential headers by name, configured secrets by value.
+  const { log, redactor } = createLogger({
+    level: settings.logLevel,
+    secrets: [...secretsFromEnv(process.env), settings.webhookSecret, settings.privateKey],
+  });
   const store = openStore(settings.databaseUrl);
   const clock = () => new Date();
-  const routes = await signalRoutes({ store, clock, log });
+  const routes = await signalRoutes({ store, clock, log, redactor });
   // Jobs authenticate through the app the server loads; they wait for it rather than race it.
   let probotLoaded: (probot: Probot) => void = () => {};
   const probot = new Promise<Probot>((resolve) => {
@@ -48,21 +60,9 @@ async function main(): Promise<void> {
   });
   const jobDeps = { store, clock, dryRun: settings.dryRun };
   const octokitFor = installationOctokits(() => probot);
-  const jobHandlers = Object.fromEntries(
-    (
-      [
-        ["proposals", openProposalHandler],
-        ["triage", triageDeliveryHandler],
-        ["dashboard", refreshDashboardHandler],
-        ["rollback", autoMergeRevertHandler],
-        ["expectations", expectationDeadlineHandler],
-      ] as const
-    )
-      .map(([name, handler]) => handler({ deps: jobDeps, log: log.child({ name }), octokitFor }))
-      .concat([pruneStoreHandler({ store, clock, log: log.child({ name: "retention" }) })]),
-  );
+  const jobs = workerJobsOf(JOB_REGISTRY, { deps: jobDeps, log, octokitFor });
   await schedulePrune({ store, retentionDays: settings.retentionDays, now: clock() });
-  const running = await startServer({ settings, store, log, clock, routes, jobHandlers });
+  const running = await startServer({ settings, store, log, clock, routes, jobs });
   probotLoaded(running.probot);
   log.info({ url: running.url, signalApi: routes.length > 0 }, "Backflow is listening");
   const shutdown = async (signal: string) => {

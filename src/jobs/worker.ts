@@ -1,6 +1,6 @@
 import type { JobRecord, Store } from "../store/store.js";
 import { PermanentJobError } from "./job-errors.js";
-import type { JobHandler } from "./queue.js";
+import type { JobHandler, JobKind } from "./queue.js";
 import { nextRetryAt, shouldDeadLetter } from "./retry-policy.js";
 
 type LogFn = (fields: Record<string, unknown>, message: string) => void;
@@ -15,6 +15,8 @@ export type WorkerLog = {
 export type WorkerOptions = {
   readonly store: Pick<Store, "jobs">;
   readonly handlers: Readonly<Record<string, JobHandler>>;
+  /** Each kind's policy (retry, concurrency, GitHub-bound), from the job registry; defaults otherwise. */
+  readonly kinds?: Readonly<Record<string, JobKind>>;
   /** Unique per process (host, pid, random): the lease owner written on claimed jobs. */
   readonly workerId: string;
   /** How long a claim lasts without a heartbeat; a crashed worker's job is retried after this. */

@@ -1,16 +1,24 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  createServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
-import { type Logger, Probot, type ProbotOctokit, Server } from "probot";
+import { type Logger, Probot, type ProbotOctokit } from "probot";
 import type { Clock } from "../github/app-deps.js";
 import { createBackflowOctokit } from "../github/backflow-octokit.js";
 import { createBackflowApp } from "../index.js";
+import type { WorkerJobs } from "../jobs/job-registry.js";
 import type { JobHandler } from "../jobs/queue.js";
 import { createWorker, type Worker } from "../jobs/worker.js";
 import type { Store } from "../store/store.js";
 import { instrumentJobHandlers } from "./instrument-job-handlers.js";
 import { type BackflowMetrics, createStoreMetrics } from "./metrics.js";
 import { createOpsHandler } from "./ops-routes.js";
-import type { ServerSettings } from "./read-server-env.js";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, type ServerSettings } from "./read-server-env.js";
+import { createWebhookEndpoint } from "./webhook-endpoint.js";
 
 /** A node:http route in Probot's server: returns true when it answered the request. */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -25,7 +33,8 @@ export type RunningServer = {
 };
 
 /**
- * Starts Backflow's HTTP server: Probot's webhook endpoint (signature-checked) plus /healthz,
+ * Starts Backflow's HTTP server: the webhook endpoint (size-capped, signature-checked, then Probot's
+ * handlers) plus /healthz,
  * /readyz and /metrics on the same port, and the job worker unless `worker: false`.
  * Used by `npm start` (src/main.ts) and by the end-to-end tests.
  */
@@ -37,7 +46,9 @@ export async function startServer(input: {
   /** Tests pass an Octokit with retry and throttling off (and `metrics` it reports to). */
   Octokit?: typeof ProbotOctokit;
   metrics?: BackflowMetrics;
-  /** Job kinds the worker runs. With none, no worker starts (it would dead-letter every job). */
+  /** Job kinds the worker runs (see workerJobsOf). With none, no worker starts (it would dead-letter every job). */
+  jobs?: WorkerJobs;
+  /** Handlers without policies (tests); `jobs` is preferred. */
   jobHandlers?: Readonly<Record<string, JobHandler>>;
   worker?: boolean;
   /** More HTTP routes on the same port (e.g. the signal intake), tried before the ops routes. */
@@ -46,54 +57,132 @@ export async function startServer(input: {
   const { settings, store, log } = input;
   const clock = input.clock ?? (() => new Date());
   const metrics = input.metrics ?? createStoreMetrics(store);
-  const server = new Server({
-    Probot: Probot.defaults({
-      appId: settings.appId,
-      privateKey: settings.privateKey,
-      secret: settings.webhookSecret,
-      log,
-      Octokit: input.Octokit ?? createBackflowOctokit({ metrics }),
-    }),
+  const probot = new Probot({
+    appId: settings.appId,
+    privateKey: settings.privateKey,
+    secret: settings.webhookSecret,
     log,
+    Octokit: input.Octokit ?? createBackflowOctokit({ metrics }),
+  });
+  await probot.load(
+    createBackflowApp({ store, clock, metrics, appId: settings.appId, dryRun: settings.dryRun }),
+    {
+      cwd: process.cwd(),
+      addHandler: () => {
+        throw new Error("Backflow's server adds its routes itself");
+      },
+    },
+  );
+  const limits = settings.limits ?? DEFAULT_HTTP_LIMITS;
+  const server = await listen({
+    handlers: [
+      createWebhookEndpoint({
+        probot,
+        secret: settings.webhookSecret,
+        path: settings.webhookPath ?? DEFAULT_WEBHOOK_PATH,
+        log: log.child({ name: "webhooks" }),
+        maxBytes: limits.maxWebhookBytes,
+      }),
+      ...(input.routes ?? []),
+      createOpsHandler({ store, metrics }),
+    ],
+    limits,
     port: settings.port,
-    host: settings.host,
-    webhookPath: settings.webhookPath,
-    enableStaticFiles: false,
+    host: settings.host ?? "localhost",
+    log: log.child({ name: "http" }),
   });
-  let probot: Probot | undefined;
-  const app = createBackflowApp({ store, clock, metrics, appId: settings.appId, dryRun: settings.dryRun });
-  await server.load(async (loaded, options) => {
-    probot = loaded;
-    await app(loaded, options);
-  });
-  for (const route of input.routes ?? []) server.addHandler(route);
-  server.addHandler(createOpsHandler({ store, metrics }));
-  await server.start();
-  if (!probot) throw new Error("Probot did not load the Backflow app");
 
   let worker: Worker | undefined;
-  const jobHandlers = input.jobHandlers ?? {};
+  const jobHandlers = { ...input.jobHandlers, ...input.jobs?.handlers };
   if (input.worker !== false && Object.keys(jobHandlers).length === 0) {
     log.info("no job kinds registered; the job worker is not started");
   } else if (input.worker !== false) {
     worker = createWorker({
       store,
       handlers: instrumentJobHandlers(jobHandlers, metrics),
+      kinds: input.jobs?.kinds,
       workerId: `${hostname()}:${process.pid}:${settings.port}`,
       clock,
       log: log.child({ name: "worker" }),
     });
     worker.start();
   }
-  const host = server.host.includes(":") && !server.host.startsWith("[") ? `[${server.host}]` : server.host;
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    port: server.port,
-    url: `http://${host}:${server.port}`,
+    port: address.port,
+    url: `http://${host}:${address.port}`,
     probot,
     metrics,
     async stop() {
       await worker?.stop();
-      await server.stop();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+      server.closeAllConnections();
     },
   };
+}
+
+/** Probot's (and GitHub's documented) webhook path, used when WEBHOOK_PATH is not set. */
+export const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
+
+/**
+ * A node:http server with Backflow's slow-client limits that tries each handler in turn, answers
+ * 404 when none did and 500 (without details) when one threw. One log line per request, without headers.
+ * Node itself answers 408 and closes the socket when a client exceeds the header or request timeout.
+ */
+async function listen(input: {
+  handlers: readonly Handler[];
+  limits: HttpLimits;
+  port: number;
+  host: string;
+  log: Logger;
+}): Promise<HttpServer> {
+  const { limits, log } = input;
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.idleTimeoutMs,
+    // Node checks the two timeouts above only this often (30 s by default).
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  });
+  // A socket silent this long (no byte either way) is closed, even mid-request.
+  server.setTimeout(limits.idleTimeoutMs * 2, (socket) => socket.destroy());
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    res.once("finish", () => {
+      const ms = Math.round(performance.now() - started);
+      const path = (req.url ?? "/").split("?")[0];
+      log.info(
+        { method: req.method, path, status: res.statusCode, ms },
+        `${req.method} ${path} ${res.statusCode}`,
+      );
+    });
+    void route(input.handlers, req, res, log);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`port ${input.port} is already in use; set PORT to a free port`)
+          : error,
+      ),
+    );
+    server.listen({ port: input.port, host: input.host }, resolve);
+  });
+  return server;
+}
+
+async function route(handlers: readonly Handler[], req: IncomingMessage, res: ServerResponse, log: Logger) {
+  try {
+    for (const handler of handlers) if (await handler(req, res)) return;
+    if (!res.headersSent)
+      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}\n');
+  } catch (error) {
+    log.error({ err: error, path: (req.url ?? "/").split("?")[0] }, "a route failed");
+    if (!res.headersSent)
+      res.writeHead(500, { "content-type": "application/json" }).end('{"error":"internal error"}\n');
+    else res.destroy();
+  }
 }

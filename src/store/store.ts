@@ -30,8 +30,13 @@ export type JobRecord = {
 export type EnqueueInput = {
   readonly kind: string;
   readonly payload: unknown;
-  /** Enqueueing twice with the same key returns the first job instead of creating another. */
+  /**
+   * Enqueueing a key whose job is still queued or running returns that job instead of creating
+   * another; once it is done or dead, the same key creates a new job.
+   */
   readonly idempotencyKey?: string;
+  /** The fairness group (an installation's account); derived from `payload.repo` when absent. */
+  readonly fairnessKey?: string;
   readonly runAt?: Date;
   readonly maxAttempts?: number;
   readonly now: Date;
