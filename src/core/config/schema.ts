@@ -77,11 +77,27 @@ export const ConfigSchema = z
       .describe("Where the SQL models are. A dbt project (dbt_project.yml) uses its own model-paths."),
     contracts: z
       .strictObject({
-        paths: z.array(Glob).min(1).default(["contracts/**/*.yaml", "contracts/**/*.yml", "**/*.odcs.yaml"]),
+        paths: z
+          .array(Glob)
+          .min(1)
+          .default([
+            "contracts/**/*.yaml",
+            "contracts/**/*.yml",
+            "**/*.odcs.yaml",
+            "**/datacontract.yaml",
+            "**/datacontract.yml",
+            "**/*.datacontract.yaml",
+          ]),
         bindings: z
           .record(z.string(), z.string())
           .default({})
           .describe("Contract id → lineage table id, when the contract's names do not match a model."),
+        widening: z
+          .enum(["breaking", "non-breaking"])
+          .default("breaking")
+          .describe(
+            "A type change that widens (int → bigint, varchar(10) → varchar(50)): breaking by default, as dbt treats every data_type change; `non-breaking` opts out.",
+          ),
       })
       .prefault({}),
     owners: z
