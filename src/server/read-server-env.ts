@@ -14,7 +14,50 @@ export type ServerSettings = {
   readonly dryRun: boolean;
   /** Days of processed signals and finished jobs kept; 0 keeps everything. */
   readonly retentionDays: number;
+  /** Body size and slow-client limits of the HTTP server; DEFAULT_HTTP_LIMITS when absent. */
+  readonly limits?: HttpLimits;
 };
+
+/** What one HTTP request may cost the server: body size and how long a slow client may hold a connection. */
+export type HttpLimits = {
+  /** Largest webhook body accepted (GitHub's own maximum is 25 MB); larger ones get 413 while streaming. */
+  readonly maxWebhookBytes: number;
+  /** The request line and headers must arrive within this time. */
+  readonly headersTimeoutMs: number;
+  /** The whole request (headers and body) must arrive within this time, however slowly it trickles. */
+  readonly requestTimeoutMs: number;
+  /** A connection with no request in flight is closed after this much silence. */
+  readonly idleTimeoutMs: number;
+};
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxWebhookBytes: 25 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 5_000,
+};
+
+const LIMIT_VARIABLES: ReadonlyArray<readonly [keyof HttpLimits, string]> = [
+  ["maxWebhookBytes", "BACKFLOW_WEBHOOK_MAX_BYTES"],
+  ["headersTimeoutMs", "BACKFLOW_HEADERS_TIMEOUT_MS"],
+  ["requestTimeoutMs", "BACKFLOW_REQUEST_TIMEOUT_MS"],
+  ["idleTimeoutMs", "BACKFLOW_IDLE_TIMEOUT_MS"],
+];
+
+/** The HTTP limits, each overridable by its BACKFLOW_* variable (a positive whole number). */
+export function readHttpLimits(env: NodeJS.ProcessEnv, problems: string[] = []): HttpLimits {
+  const limits: Record<keyof HttpLimits, number> = { ...DEFAULT_HTTP_LIMITS };
+  for (const [key, variable] of LIMIT_VARIABLES) {
+    const raw = env[variable];
+    if (!raw) continue;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value > 0) limits[key] = value;
+    else problems.push(`${variable} must be a positive whole number, not "${raw}"`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    problems.push("BACKFLOW_HEADERS_TIMEOUT_MS must not exceed BACKFLOW_REQUEST_TIMEOUT_MS");
+  return limits;
+}
 
 /** The app settings that do not need credentials (also used under Probot's own runner). */
 export function readAppSettings(env: NodeJS.ProcessEnv): {
@@ -96,6 +139,7 @@ export function readServerEnv(
     problems.push(
       `BACKFLOW_RETENTION_DAYS must be a whole number of days (0 keeps everything), not "${env.BACKFLOW_RETENTION_DAYS}"`,
     );
+  const limits = readHttpLimits(env, problems);
   if (problems.length > 0 || Array.isArray(key)) throw new MissingCredentialsError(problems);
   return {
     appId,
@@ -108,5 +152,6 @@ export function readServerEnv(
     logLevel: env.LOG_LEVEL || "info",
     dryRun: env.BACKFLOW_DRY_RUN === "true",
     retentionDays,
+    limits,
   };
 }
