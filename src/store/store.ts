@@ -23,6 +23,10 @@ export type JobRecord = {
   readonly runAt: Date;
   readonly leaseOwner: string | null;
   readonly leaseUntil: Date | null;
+  /** Increases with every claim; a worker's writes carry the token of its own claim (fencing). */
+  readonly leaseToken: number;
+  /** The fairness group (an installation's account, or `kind:<kind>`). */
+  readonly fairnessKey: string;
   readonly lastError: string | null;
   readonly createdAt: Date;
 };
@@ -42,31 +46,52 @@ export type EnqueueInput = {
   readonly now: Date;
 };
 
+/** What a worker asks the queue for; it skips kinds and fairness groups it has no room for. */
+export type ClaimInput = {
+  readonly workerId: string;
+  readonly now: Date;
+  readonly leaseMs: number;
+  /** Only these kinds (none: any kind). */
+  readonly kinds?: readonly string[];
+  /** Not these kinds (at their concurrency limit, or GitHub-bound while the breaker is open). */
+  readonly excludeKinds?: readonly string[];
+  /** Not these fairness groups (installations at their share of the worker). */
+  readonly excludeFairnessKeys?: readonly string[];
+};
+
+/**
+ * The fence of a claim: the worker that claimed a job and the claim's `leaseToken`. Once another
+ * claim takes the job over, the token differs and the old holder's writes are refused.
+ */
+export type JobFence = { readonly id: string; readonly workerId: string; readonly leaseToken?: number };
+
 export interface JobStore {
   enqueue(input: EnqueueInput): Promise<{ job: JobRecord; created: boolean }>;
-  /** Atomically takes the oldest due job (queued, or running with an expired lease) and leases it. */
-  claim(input: {
-    workerId: string;
-    now: Date;
-    leaseMs: number;
-    kinds?: readonly string[];
-  }): Promise<JobRecord | null>;
+  /**
+   * Atomically takes the oldest due job (queued, or running with an expired lease), leases it and
+   * gives the claim a new `leaseToken`.
+   */
+  claim(input: ClaimInput): Promise<JobRecord | null>;
   /** Marks a job done; a no-op (returns false) if the caller no longer holds the lease. */
-  complete(input: { id: string; workerId: string; now: Date }): Promise<boolean>;
+  complete(input: JobFence & { now: Date }): Promise<boolean>;
   /** Records a failure: requeues at `retryAt`, or dead-letters when `retryAt` is null. */
-  fail(input: {
-    id: string;
-    workerId: string;
-    error: string;
-    retryAt: Date | null;
-    now: Date;
-  }): Promise<boolean>;
-  extendLease(input: { id: string; workerId: string; leaseUntil: Date }): Promise<boolean>;
+  fail(input: JobFence & { error: string; retryAt: Date | null; now: Date }): Promise<boolean>;
+  /**
+   * Gives a held job back to the queue without spending its attempt (shutdown, GitHub outage, rate
+   * limit): queued again at `runAt` (default `now`); false if the caller no longer holds it.
+   */
+  release(input: JobFence & { now: Date; runAt?: Date; reason?: string }): Promise<boolean>;
+  extendLease(input: JobFence & { leaseUntil: Date }): Promise<boolean>;
   get(id: string): Promise<JobRecord | null>;
   list(filter?: { state?: JobState; kind?: string }): Promise<JobRecord[]>;
   /** Jobs per state, for metrics and operators. */
   countByState(): Promise<Record<JobState, number>>;
-  /** Requeues a dead-lettered job with a fresh attempt budget (an operator's retry); false if it is not dead. */
+  /** The run time of the oldest job due at `now` and still queued (the queue's age), or null. */
+  oldestDue(input: { now: Date }): Promise<Date | null>;
+  /**
+   * Requeues a dead-lettered job with a fresh attempt budget (an operator's retry); false if it is
+   * not dead. Throws StoreError when its key was enqueued again and that job is still pending.
+   */
   retryDead(input: { id: string; now: Date }): Promise<boolean>;
 }
 

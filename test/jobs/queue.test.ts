@@ -55,6 +55,8 @@ describe("handleJob", () => {
     runAt: now,
     leaseOwner: "w",
     leaseUntil: now,
+    leaseToken: 1,
+    fairnessKey: "a",
     lastError: null,
     createdAt: now,
   };

@@ -185,4 +185,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE expectations ADD COLUMN author TEXT;
     `,
   },
+  {
+    version: 6,
+    name: "job fencing tokens, fairness groups, idempotency keys held only by pending jobs; parse cache last use",
+    sql: `
+      ALTER TABLE jobs ADD COLUMN lease_token BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN fairness_key TEXT NOT NULL DEFAULT '';
+      DROP INDEX jobs_idempotency_key;
+      CREATE UNIQUE INDEX jobs_pending_idempotency_key ON jobs (idempotency_key) WHERE state IN ('queued', 'running');
+      ALTER TABLE parse_cache ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0;
+      CREATE INDEX parse_cache_last_used ON parse_cache (last_used_at);
+      CREATE INDEX repo_state_updated ON repo_state (updated_at);
+    `,
+  },
 ];

@@ -1,8 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Signal } from "../../core/signals/signal-schema.js";
 import type {
-  EnqueueInput,
   MeasurementPoint,
   RecordDeliveryInput,
   SignalDelivery,
@@ -12,7 +10,7 @@ import type {
   StoredSignal,
 } from "../store.js";
 import { fromJson, fromMs, toJson, toMs } from "./columns.js";
-import { DEFAULT_MAX_ATTEMPTS } from "./jobs-store.js";
+import { prepareJobInsert } from "./jobs-store.js";
 
 type DeliveryRow = {
   source: string;
@@ -101,12 +99,8 @@ function prepareStatements(db: Database.Database) {
          status, severity, observed_at, received_at, fingerprint, state, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'pending', ?) ON CONFLICT (source, signal_id) DO NOTHING`,
     ),
-    // Same row shape as the jobs store's enqueue, inside this transaction so the job commits with the delivery.
-    insertJob: db.prepare(
-      `INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-    ),
-    jobByKey: db.prepare<[string], { id: string }>("SELECT id FROM jobs WHERE idempotency_key = ?"),
+    // The jobs store's own insert, inside this transaction so the job commits with the delivery.
+    insertJob: prepareJobInsert(db),
     delivery: db.prepare<[string, string], DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM signal_deliveries WHERE source = ? AND delivery_id = ?`,
     ),
@@ -170,26 +164,6 @@ function insertSignals(statement: Database.Statement, input: RecordDeliveryInput
   return stored;
 }
 
-function enqueueInTransaction(statements: ReturnType<typeof prepareStatements>, job: EnqueueInput): string {
-  const now = toMs(job.now);
-  const key = job.idempotencyKey ?? null;
-  const id = randomUUID();
-  const inserted = statements.insertJob.run(
-    id,
-    job.kind,
-    toJson(job.payload),
-    key,
-    job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    toMs(job.runAt ?? job.now),
-    now,
-    now,
-  );
-  if (inserted.changes === 1 || key === null) return id;
-  const existing = statements.jobByKey.get(key);
-  if (!existing) throw new Error(`enqueue of ${job.kind} inserted nothing and found no job for key ${key}`);
-  return existing.id;
-}
-
 /**
  * Signals and their deliveries on SQLite. `recordDelivery` stores the raw body, the delivery, its
  * signals and the job that will triage them in ONE immediate transaction: once it returns, a crash
@@ -205,7 +179,7 @@ export function createSqliteSignalStore(db: Database.Database): SignalStore {
       const signals = statements.signalsOf.all(input.source, input.deliveryId);
       return { duplicate: true, delivery: toDelivery(existing), signalIds: signals.map((s) => s.signal_id) };
     }
-    const jobId = enqueueInTransaction(statements, input.job);
+    const jobId = statements.insertJob(input.job).job.id;
     const signalIds = insertSignals(statements.insertSignal, input);
     statements.insertDelivery.run(
       input.source,

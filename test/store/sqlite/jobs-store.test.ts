@@ -142,4 +142,90 @@ describe("SQLite job store", () => {
     expect(await store.jobs.get(job.id)).toMatchObject({ state: "queued", attempts: 0, runAt: at(50) });
     expect(await store.jobs.retryDead({ id: job.id, now: at(50) })).toBe(false);
   });
+  it("frees a finished job's idempotency key: done or dead, the key can be enqueued again", async () => {
+    const key = { kind: "k", payload: 1, idempotencyKey: "open-proposal:acme/shop:fp" };
+    const first = await store.jobs.enqueue({ ...key, now: t0 });
+    const claimed = await store.jobs.claim({ workerId: "w", now: t0, leaseMs: 100 });
+    expect((await store.jobs.enqueue({ ...key, now: at(1) })).created).toBe(false);
+    await store.jobs.complete({
+      id: first.job.id,
+      workerId: "w",
+      leaseToken: claimed?.leaseToken,
+      now: at(2),
+    });
+
+    const second = await store.jobs.enqueue({ ...key, now: at(3) });
+    expect(second.created).toBe(true);
+    expect(second.job.id).not.toBe(first.job.id);
+    expect((await store.jobs.enqueue({ ...key, now: at(4) })).job.id).toBe(second.job.id);
+
+    const again = await store.jobs.claim({ workerId: "w", now: at(5), leaseMs: 100 });
+    await store.jobs.fail({
+      id: second.job.id,
+      workerId: "w",
+      leaseToken: again?.leaseToken,
+      error: "x",
+      retryAt: null,
+      now: at(6),
+    });
+    const third = await store.jobs.enqueue({ ...key, now: at(7) });
+    expect(third.created).toBe(true);
+    // The dead job's retry would hold the key twice; the fresh job is its retry.
+    await expect(store.jobs.retryDead({ id: second.job.id, now: at(8) })).rejects.toThrow(/enqueued again/);
+    expect((await store.jobs.list()).map((j) => j.state)).toEqual(["done", "dead", "queued"]);
+  });
+
+  it("fences writes by the claim's token: a stale claim of the same worker cannot complete, fail, extend or release", async () => {
+    const { job } = await store.jobs.enqueue({ kind: "k", payload: null, now: t0 });
+    const stale = await store.jobs.claim({ workerId: "w", now: t0, leaseMs: 100 });
+    const fresh = await store.jobs.claim({ workerId: "w", now: at(200), leaseMs: 100 });
+    expect(fresh?.leaseToken).toBe((stale?.leaseToken ?? 0) + 1);
+    const staleFence = { id: job.id, workerId: "w", leaseToken: stale?.leaseToken };
+    expect(await store.jobs.complete({ ...staleFence, now: at(201) })).toBe(false);
+    expect(await store.jobs.fail({ ...staleFence, error: "x", retryAt: at(300), now: at(201) })).toBe(false);
+    expect(await store.jobs.extendLease({ ...staleFence, leaseUntil: at(900) })).toBe(false);
+    expect(await store.jobs.release({ ...staleFence, now: at(201) })).toBe(false);
+    expect(await store.jobs.complete({ ...staleFence, leaseToken: fresh?.leaseToken, now: at(202) })).toBe(
+      true,
+    );
+    expect(await store.jobs.get(job.id)).toMatchObject({ state: "done", attempts: 2 });
+  });
+
+  it("releases a held job back to the queue without spending its attempt", async () => {
+    const { job } = await store.jobs.enqueue({ kind: "k", payload: null, now: t0 });
+    const claimed = await store.jobs.claim({ workerId: "w", now: t0, leaseMs: 100 });
+    expect(claimed?.attempts).toBe(1);
+    const fence = { id: job.id, workerId: "w", leaseToken: claimed?.leaseToken };
+    expect(await store.jobs.release({ ...fence, now: at(5), runAt: at(60), reason: "shutting down" })).toBe(
+      true,
+    );
+    expect(await store.jobs.get(job.id)).toMatchObject({
+      state: "queued",
+      attempts: 0,
+      runAt: at(60),
+      leaseOwner: null,
+      lastError: "shutting down",
+    });
+    expect(await store.jobs.oldestDue({ now: at(59) })).toBeNull();
+    expect(await store.jobs.oldestDue({ now: at(61) })).toEqual(at(60));
+  });
+
+  it("skips excluded kinds and fairness groups, taking the oldest job it has room for", async () => {
+    await store.jobs.enqueue({ kind: "a", payload: { repo: "Acme/one" }, now: t0 });
+    await store.jobs.enqueue({ kind: "b", payload: { repo: "acme/two" }, now: at(1) });
+    await store.jobs.enqueue({ kind: "a", payload: { repo: "other/x" }, now: at(2) });
+    const busyAcme = await store.jobs.claim({
+      workerId: "w",
+      now: at(10),
+      leaseMs: 100,
+      excludeFairnessKeys: ["acme"],
+    });
+    expect(busyAcme?.payload).toEqual({ repo: "other/x" });
+    expect(busyAcme?.fairnessKey).toBe("other");
+    const notA = await store.jobs.claim({ workerId: "w", now: at(10), leaseMs: 100, excludeKinds: ["a"] });
+    expect(notA?.payload).toEqual({ repo: "acme/two" });
+    expect(
+      await store.jobs.claim({ workerId: "w", now: at(10), leaseMs: 100, excludeKinds: ["a", "b"] }),
+    ).toBeNull();
+  });
 });
