@@ -1,6 +1,5 @@
 import Database from "better-sqlite3";
 import type { Store } from "../store.js";
-import { StoreError } from "../store-errors.js";
 import { createSqliteAnnotationStore } from "./annotations-store.js";
 import { applyMigrations } from "./apply-migrations.js";
 import { createSqliteAuditStore } from "./audit-store.js";
@@ -9,6 +8,7 @@ import { createSqliteFindingStore } from "./findings-store.js";
 import { createSqliteJobStore } from "./jobs-store.js";
 import { createSqliteLeaseStore } from "./leases-store.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
+import { describeOpenFailure } from "./open-failure.js";
 import { createSqliteParseCacheStore } from "./parse-cache-store.js";
 import { createSqliteRepoStateStore } from "./repo-state-store.js";
 import { createSqliteRetentionStore } from "./retention-store.js";
@@ -24,22 +24,29 @@ export type SqliteStoreOptions = {
 /** A SQLite-backed store that also exposes its connection, for sub-stores other features add. */
 export type SqliteStore = Store & { readonly db: Database.Database };
 
-function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
-  let db: Database.Database;
+/**
+ * Opens the file, sets the connection up and migrates it. Any failure (not a database, damaged,
+ * locked, read-only) closes the connection and becomes a StoreError naming the file and what to do.
+ */
+function openDatabase(
+  path: string,
+  busyTimeoutMs: number,
+  migrations: readonly Migration[],
+): Database.Database {
+  let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: busyTimeoutMs });
+    // WAL lets readers in other processes see committed writes while one process writes.
+    db.pragma("journal_mode = WAL");
+    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+    db.pragma("foreign_keys = ON");
+    db.pragma("synchronous = NORMAL");
+    applyMigrations({ db, migrations, location: path, now: new Date() });
+    return db;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new StoreError(
-      `cannot open the SQLite database at ${path}: ${reason}. Check that the directory exists and is writable, or set DATABASE_URL to another path.`,
-    );
+    if (db?.open) db.close();
+    throw describeOpenFailure(path, error, busyTimeoutMs);
   }
-  // WAL lets readers in other processes see committed writes while one process writes.
-  db.pragma("journal_mode = WAL");
-  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-  db.pragma("foreign_keys = ON");
-  db.pragma("synchronous = NORMAL");
-  return db;
 }
 
 /**
@@ -48,13 +55,7 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
  * @example const store = openSqliteStore("./backflow.db");
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-  const db = openDatabase(path, options.busyTimeoutMs ?? 5000);
-  try {
-    applyMigrations({ db, migrations: options.migrations ?? MIGRATIONS, location: path, now: new Date() });
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openDatabase(path, options.busyTimeoutMs ?? 5000, options.migrations ?? MIGRATIONS);
   const ping = db.prepare("SELECT 1");
   return {
     db,
