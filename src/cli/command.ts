@@ -11,13 +11,23 @@ export type CliIO = {
   readonly env: NodeJS.ProcessEnv;
 };
 
-/** One subcommand of `backflow`. `run` returns the exit code; it never calls process.exit itself. */
-export type CliCommand = {
+/** A subcommand's parsed arguments. */
+export type CommandArgs = { values: Record<string, unknown>; positionals: string[] };
+
+/** What `backflow` knows about a subcommand before loading it: enough for help and argument errors. */
+export type CommandSpec = {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig["options"]>;
-  run(args: { values: Record<string, unknown>; positionals: string[] }, io: CliIO): Promise<ExitCode>;
+};
+
+/** Runs a subcommand: returns the exit code; never calls process.exit itself. */
+export type CommandRun = (args: CommandArgs, io: CliIO) => Promise<ExitCode>;
+
+/** One subcommand of `backflow` with its implementation. */
+export type CliCommand = CommandSpec & {
+  run(args: CommandArgs, io: CliIO): Promise<ExitCode>;
 };
 
 /** A usage or input problem: printed without a stack trace, exit code 2. */
@@ -25,7 +35,7 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export function parseCommandArgs(command: CliCommand, argv: string[]) {
+export function parseCommandArgs(command: CommandSpec, argv: string[]): CommandArgs {
   try {
     return parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -47,10 +47,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
     return EXIT.ok;
   }
   try {
-    return await command.run(parseCommandArgs(command, rest), io);
+    // Arguments are checked before the command's modules load, so a typo fails fast.
+    const args = parseCommandArgs(command, rest);
+    const run = await command.load();
+    return await run(args, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof BackflowError) {
-      io.err(`backflow ${name}: ${error.message}\n`);
+      const usage =
+        error instanceof UsageError && !error.message.includes("usage:") ? `\nusage: ${command.usage}` : "";
+      io.err(`backflow ${name}: ${error.message}${usage}\n`);
       return EXIT.usage;
     }
     throw error;

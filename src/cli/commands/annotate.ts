@@ -4,7 +4,7 @@ import { parseDocument, YAMLSeq } from "yaml";
 import { z } from "zod";
 import { parseCommandArgs } from "../../core/commands/parse-command-args.js";
 import { type Annotation, AnnotationSchema } from "../../core/triage/annotations.js";
-import { type CliCommand, EXIT, UsageError } from "../command.js";
+import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 
 /** Where `backflow annotate` keeps annotations for local triage, relative to the repository. */
 export const LOCAL_ANNOTATIONS_PATH = ".backflow/annotations.yml";
@@ -43,38 +43,30 @@ export function appendLocalAnnotation(path: string, annotation: Annotation): boo
   return true;
 }
 
-export const annotateCommand: CliCommand = {
-  name: "annotate",
-  summary: "Record an annotation (expected change in a window) for local triage",
-  usage:
-    "backflow annotate <dataset> <seasonality|policy|event|maintenance> <from>..<to> <note…> [--file F] [--dir D]",
-  options: { file: { type: "string" }, dir: { type: "string" }, author: { type: "string" } },
-  async run({ values, positionals }, io) {
-    const parsed = parseCommandArgs("annotate", positionals);
-    if (!parsed.ok || parsed.command.command !== "annotate") {
-      throw new UsageError(
-        `${parsed.ok ? "not an annotation" : parsed.error.replace(/`/g, "")}\nusage: ${this.usage}`,
-      );
-    }
-    const root = resolve(io.cwd, typeof values.dir === "string" ? values.dir : ".");
-    const file = resolve(root, typeof values.file === "string" ? values.file : LOCAL_ANNOTATIONS_PATH);
-    const now = new Date();
-    const { args } = parsed.command;
-    const annotation = AnnotationSchema.parse({
-      id: `cli-${now.getTime().toString(36)}`,
-      repo: localRepoName(root),
-      dataset: args.dataset,
-      kind: args.kind,
-      ...(args.from ? { from: args.from } : {}),
-      ...(args.to ? { to: args.to } : {}),
-      note: args.note,
-      author: typeof values.author === "string" ? values.author : (io.env.USER ?? "cli"),
-      createdAt: now.toISOString(),
-    });
-    appendLocalAnnotation(file, annotation);
-    io.out(
-      `annotated ${args.dataset} (${args.kind}) ${args.from ?? "…"} → ${args.to ?? "…"} in ${join(file)}\n`,
-    );
-    return EXIT.ok;
-  },
-};
+/** `backflow annotate`: appends one annotation to the local annotations file. */
+export async function runAnnotate({ values, positionals }: CommandArgs, io: CliIO): Promise<ExitCode> {
+  const parsed = parseCommandArgs("annotate", positionals);
+  if (!parsed.ok || parsed.command.command !== "annotate") {
+    throw new UsageError(`${parsed.ok ? "not an annotation" : parsed.error.replace(/`/g, "")}`);
+  }
+  const root = resolve(io.cwd, typeof values.dir === "string" ? values.dir : ".");
+  const file = resolve(root, typeof values.file === "string" ? values.file : LOCAL_ANNOTATIONS_PATH);
+  const now = new Date();
+  const { args } = parsed.command;
+  const annotation = AnnotationSchema.parse({
+    id: `cli-${now.getTime().toString(36)}`,
+    repo: localRepoName(root),
+    dataset: args.dataset,
+    kind: args.kind,
+    ...(args.from ? { from: args.from } : {}),
+    ...(args.to ? { to: args.to } : {}),
+    note: args.note,
+    author: typeof values.author === "string" ? values.author : (io.env.USER ?? "cli"),
+    createdAt: now.toISOString(),
+  });
+  appendLocalAnnotation(file, annotation);
+  io.out(
+    `annotated ${args.dataset} (${args.kind}) ${args.from ?? "…"} → ${args.to ?? "…"} in ${join(file)}\n`,
+  );
+  return EXIT.ok;
+}

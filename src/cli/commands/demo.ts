@@ -1,19 +1,19 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { ConfigError } from "../../core/errors.js";
 import { analyzeImpact } from "../../core/impact/analyze-impact.js";
 import { decideConclusion } from "../../core/impact/decide-conclusion.js";
 import { renderImpact } from "../../core/render/render-impact.js";
-import { type CliCommand, type CliIO, EXIT } from "../command.js";
+import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
 import { readLocalRepo } from "../read-local-repo.js";
 import { showProposalStep } from "./propose.js";
 import { triageLocal } from "./triage.js";
 
 /** Every file under `root` (the example and its change overlays), keyed by POSIX relative path. */
-const readAllFiles = (root: string) => readLocalRepo(root, () => true);
+const readAllFiles = (root: string) => readLocalRepo(root, { accept: () => true });
 
 /** Pull-request scenarios bundled next to the example repository (examples/changes/<name>). */
 const SCENARIOS = ["breaking", "non-breaking"] as const;
@@ -49,36 +49,32 @@ function showSignal(io: CliIO, repo: string, file: string, step: number): void {
   }
 }
 
-export const demoCommand: CliCommand = {
-  name: "demo",
-  summary: "Run Backflow on the bundled example pipeline repository (no GitHub needed)",
-  usage: "backflow demo [--repo dir]",
-  options: { repo: { type: "string" } },
-  async run({ values }, io) {
-    const repo = typeof values.repo === "string" ? values.repo : exampleRepoDir();
-    io.out(`Backflow demo on ${repo}\n`);
-    io.out(`\n== 1. Repository config (${CONFIG_PATH})\n`);
-    try {
-      const config = parseConfig(readFileSync(join(repo, CONFIG_PATH), "utf8"));
-      io.out(`valid: dialect ${config.dialect}, models ${config.models.paths.join(", ")}\n`);
-      io.out(
-        `contracts ${config.contracts.paths.join(", ")}; ${Object.keys(config.owners).length} owner rule(s)\n`,
-      );
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      io.err(`${error.message}\n`);
-      return EXIT.findings;
-    }
-    const changes = join(repo, "..", "changes");
-    const base = readAllFiles(repo);
-    let step = 2;
-    for (const name of SCENARIOS) {
-      const dir = join(changes, name);
-      if (existsSync(dir)) showScenario(io, base, dir, name, step++);
-    }
-    const signal = join(repo, "..", "signals", "fct_orders-customer_id-completeness.json");
-    if (existsSync(signal)) showSignal(io, repo, signal, step++);
-    if (existsSync(signal)) showProposalStep(io, repo, signal, step++);
-    return EXIT.ok;
-  },
-};
+/** `backflow demo`: the example repository's config, its two pull-request scenarios, a signal and a proposal. */
+export async function runDemo({ values }: CommandArgs, io: CliIO): Promise<ExitCode> {
+  const repo = typeof values.repo === "string" ? resolve(io.cwd, values.repo) : exampleRepoDir();
+  if (!existsSync(repo) || !statSync(repo).isDirectory()) throw new UsageError(`${repo} is not a directory`);
+  io.out(`Backflow demo on ${repo}\n`);
+  io.out(`\n== 1. Repository config (${CONFIG_PATH})\n`);
+  try {
+    const config = parseConfig(readFileSync(join(repo, CONFIG_PATH), "utf8"));
+    io.out(`valid: dialect ${config.dialect}, models ${config.models.paths.join(", ")}\n`);
+    io.out(
+      `contracts ${config.contracts.paths.join(", ")}; ${Object.keys(config.owners).length} owner rule(s)\n`,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`${error.message}\n`);
+    return EXIT.findings;
+  }
+  const changes = join(repo, "..", "changes");
+  const base = readAllFiles(repo);
+  let step = 2;
+  for (const name of SCENARIOS) {
+    const dir = join(changes, name);
+    if (existsSync(dir)) showScenario(io, base, dir, name, step++);
+  }
+  const signal = join(repo, "..", "signals", "fct_orders-customer_id-completeness.json");
+  if (existsSync(signal)) showSignal(io, repo, signal, step++);
+  if (existsSync(signal)) showProposalStep(io, repo, signal, step++);
+  return EXIT.ok;
+}

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH, DialectSchema } from "../../core/config/schema.js";
 import { buildLineage } from "../../core/lineage/build-lineage.js";
@@ -7,7 +7,7 @@ import { renderLineageText } from "../../core/lineage/render-lineage-text.js";
 import { renderMermaid } from "../../core/lineage/render-mermaid.js";
 import { LineageGraphSchema } from "../../core/lineage/schema.js";
 import { type TraceHop, traceDownstream, traceUpstream } from "../../core/lineage/trace.js";
-import { type CliCommand, EXIT, UsageError } from "../command.js";
+import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { readLocalRepo } from "../read-local-repo.js";
 
 function formatPath(path: readonly TraceHop[]): string {
@@ -16,45 +16,37 @@ function formatPath(path: readonly TraceHop[]): string {
     .join(" <- ");
 }
 
-export const lineageCommand: CliCommand = {
-  name: "lineage",
-  summary: "Print the column-level lineage of a pipeline repository",
-  usage: "backflow lineage [dir] [--dialect D] [--json | --mermaid] [--column table.column]",
-  options: {
-    dialect: { type: "string" },
-    json: { type: "boolean" },
-    mermaid: { type: "boolean" },
-    column: { type: "string" },
-  },
-  async run({ values, positionals }, io) {
-    if (positionals.length > 1) throw new UsageError(`expected at most one directory\nusage: ${this.usage}`);
-    if (values.json && values.mermaid) throw new UsageError("--json and --mermaid cannot be combined");
-    const root = join(io.cwd, positionals[0] ?? ".");
-    if (!existsSync(root) || !statSync(root).isDirectory())
-      throw new UsageError(`${root} is not a directory`);
-    const configPath = join(root, CONFIG_PATH);
-    const config = parseConfig(existsSync(configPath) ? readFileSync(configPath, "utf8") : undefined);
-    if (values.dialect !== undefined) {
-      const dialect = DialectSchema.safeParse(values.dialect);
-      if (!dialect.success)
-        throw new UsageError(`--dialect must be one of ${DialectSchema.options.join(", ")}`);
-      config.dialect = dialect.data;
-    }
-    const { graph } = buildLineage(readLocalRepo(root), config);
-    const column = typeof values.column === "string" ? values.column.toLowerCase() : undefined;
-    if (column !== undefined) {
-      if (!column.includes(".")) throw new UsageError("--column takes table.column, e.g. fct_orders.amount");
-      const up = traceUpstream(graph, column);
-      const down = traceDownstream(graph, column);
-      io.out(`upstream of ${column}:\n${up.map((p) => `  ${formatPath(p)}\n`).join("") || "  (none)\n"}`);
-      io.out(
-        `downstream of ${column}:\n${down.map((p) => `  ${formatPath([...p].reverse())}\n`).join("") || "  (none)\n"}`,
-      );
-      return EXIT.ok;
-    }
-    if (values.json) io.out(`${JSON.stringify(LineageGraphSchema.parse(graph), null, 2)}\n`);
-    else if (values.mermaid) io.out(`${renderMermaid(graph, { focus: graph.tables.map((t) => t.id) })}\n`);
-    else io.out(renderLineageText(graph));
+/** `backflow lineage`: the column-level lineage of a directory, as text, JSON, Mermaid or one column's traces. */
+export async function runLineage({ values, positionals }: CommandArgs, io: CliIO): Promise<ExitCode> {
+  if (positionals.length > 1) throw new UsageError(`expected at most one directory`);
+  if (values.json && values.mermaid) throw new UsageError("--json and --mermaid cannot be combined");
+  const root = resolve(io.cwd, positionals[0] ?? ".");
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${root} is not a directory`);
+  const configPath = join(root, CONFIG_PATH);
+  const config = parseConfig(existsSync(configPath) ? readFileSync(configPath, "utf8") : undefined);
+  if (values.dialect !== undefined) {
+    const dialect = DialectSchema.safeParse(values.dialect);
+    if (!dialect.success)
+      throw new UsageError(`--dialect must be one of ${DialectSchema.options.join(", ")}`);
+    config.dialect = dialect.data;
+  }
+  const { graph } = buildLineage(
+    readLocalRepo(root, { warn: (message) => io.err(`backflow lineage: ${message}\n`) }),
+    config,
+  );
+  const column = typeof values.column === "string" ? values.column.toLowerCase() : undefined;
+  if (column !== undefined) {
+    if (!column.includes(".")) throw new UsageError("--column takes table.column, e.g. fct_orders.amount");
+    const up = traceUpstream(graph, column);
+    const down = traceDownstream(graph, column);
+    io.out(`upstream of ${column}:\n${up.map((p) => `  ${formatPath(p)}\n`).join("") || "  (none)\n"}`);
+    io.out(
+      `downstream of ${column}:\n${down.map((p) => `  ${formatPath([...p].reverse())}\n`).join("") || "  (none)\n"}`,
+    );
     return EXIT.ok;
-  },
-};
+  }
+  if (values.json) io.out(`${JSON.stringify(LineageGraphSchema.parse(graph), null, 2)}\n`);
+  else if (values.mermaid) io.out(`${renderMermaid(graph, { focus: graph.tables.map((t) => t.id) })}\n`);
+  else io.out(renderLineageText(graph));
+  return EXIT.ok;
+}

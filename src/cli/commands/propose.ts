@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { SignalError } from "../../core/errors.js";
 import { buildProposal } from "../../core/proposals/build-proposal.js";
@@ -7,25 +7,10 @@ import type { Proposal } from "../../core/proposals/file-edit.js";
 import { proposalContextOf } from "../../core/proposals/proposal-context.js";
 import { unifiedDiff } from "../../core/proposals/unified-diff.js";
 import { type Finding, FindingSchema } from "../../core/triage/triage-signal.js";
-import { type CliCommand, type CliIO, EXIT, UsageError } from "../command.js";
+import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
+import { readLocalRepo } from "../read-local-repo.js";
 import { triageLocal } from "./triage.js";
-
-const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
-
-function readRepo(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) walk(full);
-      else if (entry.isFile() && /\.(sql|ya?ml)$/i.test(entry.name))
-        files.set(relative(root, full).split(sep).join("/"), readFileSync(full, "utf8"));
-    }
-  };
-  walk(root);
-  return files;
-}
 
 // A finding file: one finding, a list of them, or `backflow triage --json` output.
 const FindingFileSchema = z.union([
@@ -55,7 +40,9 @@ export function proposeLocal(input: {
   kind?: "cleansing" | "contract";
   direction?: "tighten" | "relax";
 }): Array<{ finding: Finding; proposal: Proposal }> {
-  const context = proposalContextOf(readRepo(input.repoDir));
+  const context = proposalContextOf(
+    readLocalRepo(input.repoDir, { accept: (name) => /\.(sql|ya?ml)$/i.test(name) }),
+  );
   return findingsOf(input.body, input.repoDir)
     .filter((f) => f.breached && f.tableId)
     .map((finding) => ({
@@ -73,54 +60,42 @@ function readJson(path: string): unknown {
   }
 }
 
-export const proposeCommand: CliCommand = {
-  name: "propose",
-  summary: "Propose a cleansing rule or contract change for a signal or finding, as a diff (or --apply it)",
-  usage:
-    "backflow propose <signal-or-finding-file> [--repo dir] [--kind cleansing|contract] [--relax] [--apply]",
-  options: {
-    repo: { type: "string" },
-    kind: { type: "string" },
-    relax: { type: "boolean" },
-    apply: { type: "boolean" },
-  },
-  async run({ values, positionals }, io) {
-    const [file, ...extra] = positionals;
-    if (file === undefined || extra.length > 0)
-      throw new UsageError(`expected one signal or finding file\nusage: ${this.usage}`);
-    const kind = values.kind;
-    if (kind !== undefined && kind !== "cleansing" && kind !== "contract")
-      throw new UsageError(`--kind must be cleansing or contract, not ${String(kind)}`);
-    const repoDir = typeof values.repo === "string" ? resolve(io.cwd, values.repo) : exampleRepoDir();
-    if (!existsSync(repoDir) || !statSync(repoDir).isDirectory())
-      throw new UsageError(`${repoDir} is not a directory`);
-    const results = proposeLocal({
-      repoDir,
-      body: readJson(resolve(io.cwd, file)),
-      kind,
-      direction: values.relax ? "relax" : "tighten",
-    });
-    if (results.length === 0) io.out("No breached finding to propose for.\n");
-    let edits = 0;
-    for (const { finding, proposal } of results) {
-      io.out(
-        `\n== ${proposal.title}\nfinding ${finding.fingerprint.slice(0, 12)}: ${finding.reason}\n${proposal.rationale}\n`,
-      );
-      if (proposal.breaking) io.out("breaking: consumers must agree (the PR is labelled)\n");
-      if (proposal.expects.length > 0)
-        io.out(`expects:\n${proposal.expects.map((e) => `  - metric: ${e}\n`).join("")}`);
-      for (const edit of proposal.edits) {
-        edits++;
-        io.out(`\n${unifiedDiff(edit.before, edit.after, edit.path)}`);
-        if (values.apply) {
-          writeFileSync(join(repoDir, edit.path), edit.after);
-          io.out(`applied to ${edit.path}\n`);
-        }
+/** `backflow propose`: the proposals for a signal or finding file, as diffs (written with `--apply`). */
+export async function runPropose({ values, positionals }: CommandArgs, io: CliIO): Promise<ExitCode> {
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError(`expected one signal or finding file`);
+  const kind = values.kind;
+  if (kind !== undefined && kind !== "cleansing" && kind !== "contract")
+    throw new UsageError(`--kind must be cleansing or contract, not ${String(kind)}`);
+  const repoDir = typeof values.repo === "string" ? resolve(io.cwd, values.repo) : exampleRepoDir();
+  if (!existsSync(repoDir) || !statSync(repoDir).isDirectory())
+    throw new UsageError(`${repoDir} is not a directory`);
+  const results = proposeLocal({
+    repoDir,
+    body: readJson(resolve(io.cwd, file)),
+    kind,
+    direction: values.relax ? "relax" : "tighten",
+  });
+  if (results.length === 0) io.out("No breached finding to propose for.\n");
+  let edits = 0;
+  for (const { finding, proposal } of results) {
+    io.out(
+      `\n== ${proposal.title}\nfinding ${finding.fingerprint.slice(0, 12)}: ${finding.reason}\n${proposal.rationale}\n`,
+    );
+    if (proposal.breaking) io.out("breaking: consumers must agree (the PR is labelled)\n");
+    if (proposal.expects.length > 0)
+      io.out(`expects:\n${proposal.expects.map((e) => `  - metric: ${e}\n`).join("")}`);
+    for (const edit of proposal.edits) {
+      edits++;
+      io.out(`\n${unifiedDiff(edit.before, edit.after, edit.path)}`);
+      if (values.apply) {
+        writeFileSync(join(repoDir, edit.path), edit.after);
+        io.out(`applied to ${edit.path}\n`);
       }
     }
-    return edits > 0 ? EXIT.ok : EXIT.findings;
-  },
-};
+  }
+  return edits > 0 ? EXIT.ok : EXIT.findings;
+}
 
 /** The demo's proposal step: the cleansing rule Backflow would open as a draft PR for the example signal. */
 export function showProposalStep(io: CliIO, repoDir: string, signalFile: string, step: number): void {

@@ -1,29 +1,23 @@
 import { openStore } from "../../store/open-store.js";
-import { type CliCommand, EXIT, UsageError } from "../command.js";
+import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 
 /** `backflow prune`: what the daily prune job does, now, with the window given. */
-export const pruneCommand: CliCommand = {
-  name: "prune",
-  summary: "Remove processed signals, finished jobs and old history older than --days (default 90)",
-  usage: "backflow prune [--days n] [--database url]",
-  options: { days: { type: "string" }, database: { type: "string" } },
-  async run({ values }, io) {
-    const days = Number(values.days ?? 90);
-    if (!Number.isInteger(days) || days < 1)
-      throw new UsageError("--days must be a whole number of days, 1 or more");
-    const store = openStore(typeof values.database === "string" ? values.database : io.env.DATABASE_URL);
-    try {
-      const now = new Date();
-      const counts = await store.retention.prune({
-        before: new Date(now.getTime() - days * 86_400_000),
-        now,
-      });
-      io.out(
-        `removed ${counts.signals} signals, ${counts.deliveries} deliveries, ${counts.jobs} finished jobs, ${counts.leases} expired leases and ${counts.evaluations} history points older than ${days} days\n`,
-      );
-      return EXIT.ok;
-    } finally {
-      await store.close();
-    }
-  },
-};
+export async function runPrune({ values }: CommandArgs, io: CliIO): Promise<ExitCode> {
+  const days = Number(values.days ?? 90);
+  if (!Number.isInteger(days) || days < 1)
+    throw new UsageError("--days must be a whole number of days, 1 or more");
+  const store = openStore(typeof values.database === "string" ? values.database : io.env.DATABASE_URL);
+  try {
+    const now = new Date();
+    const counts = await store.retention.prune({
+      before: new Date(now.getTime() - days * 86_400_000),
+      now,
+    });
+    io.out(
+      `removed ${counts.signals} signals, ${counts.deliveries} deliveries, ${counts.jobs} finished jobs, ${counts.leases} expired leases and ${counts.evaluations} history points older than ${days} days\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -9,9 +9,9 @@ import { adaptSignals } from "../../core/signals/detect-format.js";
 import { type Evaluation, EvaluationSchema } from "../../core/triage/evaluation-schema.js";
 import { type Finding, findingKeyOf, triageSignal } from "../../core/triage/triage-signal.js";
 import { ownersOfFinding, triageContextOf } from "../../github/drift/triage-context.js";
-import { type CliCommand, EXIT, UsageError } from "../command.js";
+import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
-import { readLocalRepo } from "../read-local-repo.js";
+import { readLocalRepo, type SkipWarning } from "../read-local-repo.js";
 import { LOCAL_ANNOTATIONS_PATH, readLocalAnnotations } from "./annotate.js";
 
 export type LocalTriageResult = {
@@ -33,8 +33,10 @@ export function triageLocal(input: {
   /** owner/name used in links; `local/<directory>` when unknown. */
   github?: string;
   sha?: string;
+  /** Receives a line per file of the repository left out (links out of it, files over 2 MiB). */
+  warn?: SkipWarning;
 }): LocalTriageResult[] {
-  const files = readLocalRepo(input.repoDir);
+  const files = readLocalRepo(input.repoDir, input.warn ? { warn: input.warn } : {});
   const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
   const context = triageContextOf({ snapshot: { files }, config });
   const [owner = "local", repo = basename(input.repoDir)] = (input.github ?? "").split("/").filter(Boolean);
@@ -116,59 +118,43 @@ function describeFinding(f: Finding): string {
   return `${lines.join("\n")}\n`;
 }
 
-export const triageCommand: CliCommand = {
-  name: "triage",
-  summary: "Judge a signal against a local pipeline repository and print the drift issue (dry run)",
-  usage:
-    "backflow triage <signal-file> [--repo dir] [--format F] [--history file] [--github owner/name] [--sha S] [--dry-run] [--json]",
-  options: {
-    repo: { type: "string" },
-    format: { type: "string" },
-    history: { type: "string" },
-    github: { type: "string" },
-    sha: { type: "string" },
-    "dry-run": { type: "boolean" },
-    json: { type: "boolean" },
-  },
-  async run({ values, positionals }, io) {
-    const [file, ...extra] = positionals;
-    if (file === undefined || extra.length > 0)
-      throw new UsageError(`expected one signal file\nusage: ${this.usage}`);
-    const repoDir = typeof values.repo === "string" ? resolve(io.cwd, values.repo) : exampleRepoDir();
-    if (!existsSync(repoDir) || !statSync(repoDir).isDirectory())
-      throw new UsageError(`${repoDir} is not a directory`);
-    const body = readJson(resolve(io.cwd, file), "signal file");
-    let results: LocalTriageResult[];
-    try {
-      results = triageLocal({
-        repoDir,
-        body,
-        now: new Date(),
-        ...(typeof values.format === "string" ? { hint: values.format } : {}),
-        ...(typeof values.history === "string"
-          ? { history: readHistory(resolve(io.cwd, values.history)) }
-          : {}),
-        ...(typeof values.github === "string" ? { github: values.github } : {}),
-        ...(typeof values.sha === "string" ? { sha: values.sha } : {}),
-      });
-    } catch (error) {
-      if (error instanceof SignalError) throw new UsageError(`signal file ${file}: ${error.message}`);
-      throw error;
+/** `backflow triage`: judges a signal file against a local repository and prints the drift issue (dry run). */
+export async function runTriage({ values, positionals }: CommandArgs, io: CliIO): Promise<ExitCode> {
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError(`expected one signal file`);
+  const repoDir = typeof values.repo === "string" ? resolve(io.cwd, values.repo) : exampleRepoDir();
+  if (!existsSync(repoDir) || !statSync(repoDir).isDirectory())
+    throw new UsageError(`${repoDir} is not a directory`);
+  const body = readJson(resolve(io.cwd, file), "signal file");
+  let results: LocalTriageResult[];
+  try {
+    results = triageLocal({
+      repoDir,
+      body,
+      now: new Date(),
+      warn: (message) => io.err(`backflow triage: ${message}\n`),
+      ...(typeof values.format === "string" ? { hint: values.format } : {}),
+      ...(typeof values.history === "string"
+        ? { history: readHistory(resolve(io.cwd, values.history)) }
+        : {}),
+      ...(typeof values.github === "string" ? { github: values.github } : {}),
+      ...(typeof values.sha === "string" ? { sha: values.sha } : {}),
+    });
+  } catch (error) {
+    if (error instanceof SignalError) throw new UsageError(`signal file ${file}: ${error.message}`);
+    throw error;
+  }
+  if (values.json) {
+    io.out(`${JSON.stringify({ dryRun: true, results }, null, 2)}\n`);
+  } else {
+    io.out(
+      "Dry run: a local triage never writes to GitHub; the app writes this issue on the default branch.\n",
+    );
+    for (const { finding, issue } of results) {
+      io.out(`\n${describeFinding(finding)}\n--- issue: ${issue.title}\n\n${issue.body}\n--- end of issue\n`);
     }
-    if (values.json) {
-      io.out(`${JSON.stringify({ dryRun: true, results }, null, 2)}\n`);
-    } else {
-      io.out(
-        "Dry run: a local triage never writes to GitHub; the app writes this issue on the default branch.\n",
-      );
-      for (const { finding, issue } of results) {
-        io.out(
-          `\n${describeFinding(finding)}\n--- issue: ${issue.title}\n\n${issue.body}\n--- end of issue\n`,
-        );
-      }
-    }
-    return results.some((r) => r.finding.decision === "open" || r.finding.decision === "update")
-      ? EXIT.findings
-      : EXIT.ok;
-  },
-};
+  }
+  return results.some((r) => r.finding.decision === "open" || r.finding.decision === "update")
+    ? EXIT.findings
+    : EXIT.ok;
+}
