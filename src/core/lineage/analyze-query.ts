@@ -10,6 +10,7 @@ import {
   tableIdOf,
 } from "../sql/ast-nodes.js";
 import { expressionSql } from "../sql/parse-statement.js";
+import type { TableOperator } from "../sql/rewrite-table-operators.js";
 import { analyzeExpression } from "./analyze-expression.js";
 import { columnFromExpression, columnFromReference, uniqueSources } from "./build-column.js";
 import type { AnalyzedColumn } from "./file-analysis.js";
@@ -19,6 +20,7 @@ import { recordRowSources } from "./record-row-sources.js";
 import type { Transform } from "./schema.js";
 import { findCte, newScope, type Origin, type Relation, resolveColumn, type Scope } from "./scope.js";
 import { expandStar } from "./select-star.js";
+import { applyTableOperators } from "./table-operators.js";
 
 function toOrigin(column: AnalyzedColumn): Origin {
   return {
@@ -56,12 +58,43 @@ const STRENGTH: readonly Transform[] = [
   "unknown",
 ];
 
-/** UNION/INTERSECT/EXCEPT: names from the first branch, sources from every branch by position. */
-function mergeBranches(branches: AnalyzedColumn[][]): AnalyzedColumn[] {
+/** The other branches' `*` at position `i`, when every branch is a lone `*` there (merged at link time). */
+function unionStars(column: AnalyzedColumn, others: Array<AnalyzedColumn | undefined>): AnalyzedColumn {
+  const union = others.flatMap((c) =>
+    c?.star ? [{ table: c.star.table, except: c.star.except }, ...(c.star.union ?? [])] : [],
+  );
+  const star = column.star;
+  if (!star || union.length === 0) return column;
+  return { ...column, star: { ...star, union: [...(star.union ?? []), ...union] } };
+}
+
+/**
+ * UNION/INTERSECT/EXCEPT: names from the first branch, sources from every branch by position. A `*`
+ * over a table is merged with the other branches' `*` at the same position; where a `*` faces named
+ * columns (positions unknown until the table's columns are), the sources of that branch cannot be
+ * matched, which is said in a warning rather than dropped silently.
+ */
+function mergeBranches(branches: AnalyzedColumn[][], ctx: QueryContext): AnalyzedColumn[] {
   const [first, ...rest] = branches;
   if (!first) return [];
+  const aligned = branches.every(
+    (b) => b.length === first.length && b.every((c, i) => !!c.star === !!first[i]?.star),
+  );
+  if (!aligned && branches.some((b) => b.some((c) => c.star))) {
+    ctx.warnings.push({
+      line: first[0]?.line ?? ctx.lineOf(1),
+      message:
+        "a set operation (UNION, EXCEPT, INTERSECT) mixes * with named columns; the columns of branches after the first that a * stands for are not matched by position",
+    });
+  }
   return first.map((column, i) => {
-    if (column.star) return column;
+    if (column.star)
+      return aligned
+        ? unionStars(
+            column,
+            rest.map((b) => b[i]),
+          )
+        : column;
     const others = rest.map((b) => b[i]).filter((c): c is AnalyzedColumn => c !== undefined && !c.star);
     if (others.length === 0) return column;
     const transform = [column, ...others]
@@ -77,7 +110,7 @@ export function analyzeQuery(ast: AstNode, parent: Scope | undefined, ctx: Query
   for (let node: unknown = ast; isNode(node); node = node._next) {
     branches.push(analyzeSelect(node, parent, ctx));
   }
-  return mergeBranches(branches);
+  return mergeBranches(branches, ctx);
 }
 
 function registerCtes(select: AstNode, scope: Scope, ctx: QueryContext): void {
@@ -124,11 +157,25 @@ function relationOfEntry(entry: AstNode, scope: Scope, ctx: QueryContext): Relat
   return undefined;
 }
 
+/** The PIVOT/UNPIVOT operators applied to this FROM entry, matched by offset (or alias without locations). */
+function operatorsOf(entry: AstNode, alias: string, ctx: QueryContext): TableOperator[] {
+  const operators = ctx.tableOperators ?? [];
+  if (operators.length === 0) return [];
+  const start = locationOf(entry)?.start;
+  const mine = operators.filter((op) =>
+    start !== undefined ? op.relationStart === start : op.alias !== undefined && op.alias === alias,
+  );
+  for (const op of mine) ctx.appliedOperators?.add(op.offset);
+  return mine;
+}
+
 function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
   for (const entry of nodeArray(select.from)) {
-    const relation = relationOfEntry(entry, scope, ctx);
     const alias = (nameOf(entry.as) ?? tableIdOf(entry) ?? "").toLowerCase();
     const bare = alias.split(".").pop() ?? alias;
+    let relation = relationOfEntry(entry, scope, ctx);
+    const operators = operatorsOf(entry, bare, ctx);
+    if (relation && operators.length > 0) relation = applyTableOperators(relation, operators, bare, ctx);
     if (relation) scope.entries.push({ alias: bare, relation });
     for (const column of Array.isArray(entry.using) ? entry.using.map(nameOf) : []) {
       if (column) scope.usingColumns.add(column.toLowerCase());

@@ -115,6 +115,20 @@ function fallback(state: FileState, statement: SqlStatement, message: string, li
   });
 }
 
+/**
+ * A PIVOT/UNPIVOT that no FROM entry took (the grammar placed it where it was not looked for) would leave
+ * the columns read as if it were absent: every column of the statement becomes unknown instead.
+ */
+function unknownIfOperatorLost(ctx: QueryContext, columns: AnalyzedColumn[]): AnalyzedColumn[] {
+  const lost = (ctx.tableOperators ?? []).filter((op) => !ctx.appliedOperators?.has(op.offset));
+  if (lost.length === 0) return columns;
+  ctx.warnings.push({
+    line: ctx.lineOf(1),
+    message: `a ${lost[0]?.spec.kind === "pivot" ? "PIVOT" : "UNPIVOT"} could not be tied to its table; the columns of this statement are of unknown origin`,
+  });
+  return columns.map((c) => ({ name: c.name, line: c.line, transform: "unknown", sources: [] }));
+}
+
 function analyzeOne(state: FileState, statement: SqlStatement): void {
   const { input } = state;
   const original = input.sql.slice(statement.start, statement.end);
@@ -139,12 +153,18 @@ function analyzeOne(state: FileState, statement: SqlStatement): void {
     lateralAliases: hasLateralColumnAliases(input.dialect),
     lineOf,
     starModifiers: rewritten.starModifiers,
+    dialect: input.dialect,
+    tableOperators: rewritten.tableOperators,
+    appliedOperators: new Set(),
     temporary: state.temporary,
     upstream: new Set(),
     rowSources: [],
     warnings: [],
   };
-  const columns = renamed(analyzeQuery(query, undefined, ctx), output.renames);
+  const columns = unknownIfOperatorLost(ctx, renamed(analyzeQuery(query, undefined, ctx), output.renames));
+  for (const w of ctx.warnings) {
+    state.diagnostics.push({ file: input.path, line: w.line, severity: "warning", message: w.message });
+  }
   if (output.temporary) {
     const relation = { kind: "derived" as const, columns };
     state.temporary.set(output.id, { relation, upstream: [...ctx.upstream], rowSources: ctx.rowSources });

@@ -46,6 +46,8 @@ function kindOf(facts: ExpressionFacts): Transform {
   if (facts.window) return "window";
   if (facts.aggregate) return "aggregate";
   if (facts.origins.length === 0) return "constant";
+  // A column of unknown origin (a dynamic PIVOT's) makes the whole value unknown, not a sourceless expression.
+  if (facts.origins.some((o) => o.transform === "unknown" && o.sources.length === 0)) return "unknown";
   return "expression";
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DiagnosticSchema, RowSourceSchema, TransformSchema } from "./schema.js";
 
 /** Bump when the analysis of a file would change, so cached analyses from older versions are ignored. */
-export const ANALYSIS_VERSION = 4;
+export const ANALYSIS_VERSION = 5;
 
 /**
  * A column reference as one file sees it. When an unqualified column could come from several tables,
@@ -20,6 +20,8 @@ export const StarSchema = z.strictObject({
   table: z.string(),
   except: z.array(z.string()),
   replace: z.array(z.string()),
+  /** `SELECT * FROM a UNION ALL SELECT * FROM b`: the other branches' stars, merged by position. */
+  union: z.array(z.strictObject({ table: z.string(), except: z.array(z.string()) })).optional(),
 });
 export type Star = z.infer<typeof StarSchema>;
 

@@ -110,15 +110,34 @@ function expandStar(
       { name: "*", line: column.line, transform: "unknown", sources: [], expression: `${star.table}.*` },
     ];
   }
+  // The other branches of a UNION of `*`s, by position: their columns feed the same outputs.
+  const branches = (star.union ?? []).flatMap((branch) => {
+    const other = namesOf(linker, branch.table);
+    if (other && !other.set.has("*"))
+      return [{ table: branch.table, list: other.list.filter((n) => !branch.except.includes(n)) }];
+    linker.diagnostics.push({
+      file,
+      line: column.line,
+      severity: "warning",
+      message: `cannot expand * from ${branch.table} (a branch of a set operation): its columns are unknown, so its sources are not listed; declare them in a contract, a dbt source or a model`,
+    });
+    return [];
+  });
   const out: AnalyzedColumn[] = [];
-  for (const name of names.list) {
-    if (star.except.includes(name) || explicit.has(name)) continue;
+  const kept = names.list.filter((name) => !star.except.includes(name));
+  for (const [i, name] of kept.entries()) {
+    if (explicit.has(name)) continue;
     const replaced = star.replace.includes(name);
+    const sources: SourceRef[] = [{ table: star.table, column: name }];
+    for (const other of branches) {
+      const at = other.list[i];
+      if (at !== undefined) sources.push({ table: other.table, column: at });
+    }
     out.push({
       name,
       line: column.line,
       transform: replaced ? "unknown" : "passthrough",
-      sources: replaced ? [] : [{ table: star.table, column: name }],
+      sources: replaced ? [] : sources,
     });
   }
   return out;

@@ -1,5 +1,6 @@
 import type { ParserDatabase } from "../sql/dialects.js";
 import type { StarModifier } from "../sql/rewrite-for-parser.js";
+import type { TableOperator } from "../sql/rewrite-table-operators.js";
 import type { AnalyzedRowSource } from "./file-analysis.js";
 import type { Relation } from "./scope.js";
 
@@ -13,6 +14,12 @@ export type TemporaryTable = {
 export type QueryContext = {
   /** The statement's original text (before rewrites; offsets are the same). */
   readonly text: string;
+  /** The dialect the file is written in (PIVOT output names differ between dialects). */
+  readonly dialect?: string;
+  /** PIVOT / UNPIVOT lifted out of the statement text, applied to their FROM relations. */
+  readonly tableOperators?: readonly TableOperator[];
+  /** Offsets of the operators tied to a FROM entry; one left over means the statement's columns are unknown. */
+  readonly appliedOperators?: Set<number>;
   /** The grammar that parsed the statement. */
   readonly database: ParserDatabase;
   /** Whether the dialect reads `"x"` as an identifier, whatever the grammar that parsed it. */

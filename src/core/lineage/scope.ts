@@ -17,6 +17,17 @@ export type Relation =
   | { readonly kind: "derived"; readonly columns: readonly AnalyzedColumn[] }
   | { readonly kind: "value"; readonly origin: Origin };
 
+/**
+ * Name of a derived relation's column that stands for columns nobody can list (a dynamic PIVOT, a `*`
+ * over such a relation): a column not named otherwise comes from there, of unknown origin.
+ */
+export const UNKNOWN_COLUMNS = "*";
+
+/** Whether the relation may hold columns of unknown origin besides those it names. */
+export function hasUnknownColumns(relation: Relation): boolean {
+  return relation.kind === "derived" && relation.columns.some((c) => !c.star && c.name === UNKNOWN_COLUMNS);
+}
+
 export type ScopeEntry = { readonly alias: string; readonly relation: Relation };
 
 export type Scope = {
@@ -77,6 +88,7 @@ export function originIn(relation: Relation, column: string, line: number): Orig
   }
   const named = relation.columns.find((c) => !c.star && c.name === column);
   if (named) return originOfColumn(named);
+  if (hasUnknownColumns(relation)) return { sources: [], transform: "unknown", line };
   const stars = relation.columns.filter((c) => c.star && !c.star.except.includes(column));
   const tables = [...new Set(stars.map((c) => c.star?.table ?? ""))];
   const first = tables[0];
@@ -102,8 +114,11 @@ function resolveUnqualified(scope: Scope, column: string, line: number): Origin 
   const pick =
     named.length > 0 ? named : scope.entries.filter((e) => e.alias === column && e.relation.kind === "value");
   if (pick.length > 0) return originIn((pick[0] as ScopeEntry).relation, column, line);
-  const open = scope.entries.filter((e) => starTables(e.relation).length > 0);
+  const open = scope.entries.filter(
+    (e) => starTables(e.relation).length > 0 || hasUnknownColumns(e.relation),
+  );
   if (open.length === 0) return undefined;
+  if (open.some((e) => hasUnknownColumns(e.relation))) return { sources: [], transform: "unknown", line };
   if (open.length === 1 || scope.usingColumns.has(column)) {
     return originIn((open[0] as ScopeEntry).relation, column, line);
   }

@@ -27,7 +27,7 @@ function expandRelation(
   return relation.columns.flatMap((column): AnalyzedColumn[] => {
     if (column.star) {
       const star = {
-        table: column.star.table,
+        ...column.star,
         except: [...new Set([...column.star.except, ...modifier.except])],
         replace: [...new Set([...column.star.replace, ...modifier.replace])],
       };

@@ -1,4 +1,5 @@
 import { rewriteBigQuery, startsBigQueryRewrite } from "./rewrite-bigquery.js";
+import { liftTableOperators, type TableOperator } from "./rewrite-table-operators.js";
 import { blank, is, matchingParen } from "./sql-text-edits.js";
 import { identifierName, type SqlToken, tokenizeSql } from "./tokenize-sql.js";
 
@@ -10,7 +11,12 @@ export type StarModifier = {
   readonly columns: readonly string[];
 };
 
-export type RewrittenSql = { readonly text: string; readonly starModifiers: readonly StarModifier[] };
+export type RewrittenSql = {
+  readonly text: string;
+  readonly starModifiers: readonly StarModifier[];
+  /** PIVOT / UNPIVOT lifted out of the text (see `liftTableOperators`). */
+  readonly tableOperators: readonly TableOperator[];
+};
 
 /** Names in a `(a, b)` or `(expr AS a, …)` list: the last identifier of each top-level item. */
 function listNames(tokens: readonly SqlToken[], open: number, close: number): string[] {
@@ -92,7 +98,7 @@ function rewriteString(token: SqlToken, chars: string[]): void {
 
 /**
  * Offset-preserving rewrites of syntax node-sql-parser cannot read (see docs/parser-coverage):
- * `* EXCEPT/EXCLUDE/REPLACE (…)` (kept aside), IGNORE/RESPECT NULLS, IS [NOT] DISTINCT FROM,
+ * `* EXCEPT/EXCLUDE/REPLACE (…)` and PIVOT/UNPIVOT (kept aside), IGNORE/RESPECT NULLS, IS [NOT] DISTINCT FROM,
  * Snowflake `col:path`, triple-quoted and r''/b'' strings, and with `bigQuery` the BigQuery forms of
  * `rewriteBigQuery` (CAST type names, GROUP BY ALL, QUALIFY). Lines and offsets of the result match the input.
  */
@@ -102,10 +108,13 @@ export function rewriteForParser(
 ): RewrittenSql {
   const tokens = tokenizeSql(text, options);
   const chars = [...text];
-  if (chars.length !== text.length) return { text, starModifiers: [] }; // astral characters: leave as is
+  if (chars.length !== text.length) return { text, starModifiers: [], tableOperators: [] }; // astral characters
   const starModifiers: StarModifier[] = [];
+  const tableOperators = liftTableOperators(tokens, chars);
+  const lifted = (t: SqlToken) => tableOperators.some((op) => t.start >= op.offset && t.start < op.end);
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i] as SqlToken;
+    if (tableOperators.length > 0 && lifted(t)) continue;
     if (t.text === "*") i = rewriteStar(tokens, i, chars, starModifiers);
     else if ((is(t, "ignore") || is(t, "respect")) && is(tokens[i + 1], "nulls")) {
       blank(chars, t.start, (tokens[i + 1] as SqlToken).end);
@@ -118,5 +127,5 @@ export function rewriteForParser(
       if (tokens[i + 1]?.kind === "string" || tokens[i + 1]?.kind === "quoted") blank(chars, t.start, t.end);
     }
   }
-  return { text: chars.join(""), starModifiers };
+  return { text: chars.join(""), starModifiers, tableOperators };
 }
