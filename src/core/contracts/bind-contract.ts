@@ -45,15 +45,66 @@ export function bindContracts(
       if (!known) return { ...dataset, tableId: named };
       const resolved = resolveAgainst(named, known);
       if (resolved === undefined) {
+        const guesses = closestTables(named, known);
+        const guess = guesses.length === 1 ? guesses[0] : undefined;
+        const hint = guesses.length > 0 ? `did you mean ${guesses.map((g) => `"${g}"`).join(" or ")}? ` : "";
         diagnostics.push({
           file: contract.file,
           line: dataset.line,
           severity: "warning",
-          message: `contract "${contract.id}" dataset "${dataset.name}" names table "${named}", which no model or source produces; add contracts.bindings: { "${contract.id}.${dataset.name}": <table id> } to .github/backflow.yml`,
+          message: `contract "${contract.id}" dataset "${dataset.name}" is bound to nothing: no model or source produces "${named}", so changes reaching it go unchecked; ${hint}set contracts.bindings: { "${contract.id}.${dataset.name}": ${guess ? `"${guess}"` : "<table id>"} } in .github/backflow.yml or fix the contract's name`,
         });
       }
       return { ...dataset, tableId: resolved ?? named };
     }),
   }));
   return { contracts: bound, diagnostics };
+}
+
+/** Edit distance between two short strings (Levenshtein), stopping early past `limit`. */
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      row.push(value);
+      best = Math.min(best, value);
+    }
+    if (best > limit) return limit + 1;
+    previous = row;
+  }
+  return previous[b.length] ?? limit + 1;
+}
+
+/** Lower-case, `-` as `_`, numbers without leading zeros: `Mart-01` and `mart_001` read alike. */
+const loose = (id: string) =>
+  id
+    .toLowerCase()
+    .replace(/-/g, "_")
+    .replace(/\d+/g, (n) => String(Number(n)));
+
+/**
+ * The known tables nearest to `name`, for a "did you mean": those equal up to case, `-`/`_` and leading
+ * zeros (`mart_01` → `mart_001`), else the nearest by edit distance when at most a third of the name
+ * differs; at most three, empty when nothing is close.
+ */
+export function closestTables(name: string, known: ReadonlySet<string>): string[] {
+  const last = (id: string) => id.split(".").pop() ?? id;
+  const target = last(name);
+  const same = [...known].filter((id) => loose(last(id)) === loose(target));
+  if (same.length > 0) return same.sort().slice(0, 3);
+  const limit = Math.max(1, Math.floor(target.length / 3));
+  const scored = [...known]
+    .map((id) => ({ id, d: Math.min(distance(target, last(id), limit), distance(name, id, limit)) }))
+    .filter((s) => s.d <= limit);
+  const best = Math.min(...scored.map((s) => s.d));
+  return scored
+    .filter((s) => s.d === best)
+    .map((s) => s.id)
+    .sort()
+    .slice(0, 3);
 }

@@ -5,50 +5,73 @@ export const ChangeClassSchema = z
   .describe("unknown: Backflow could not decide; it is treated as breaking until a person acknowledges it.");
 export type ChangeClass = z.infer<typeof ChangeClassSchema>;
 
+export const MustActSchema = z
+  .enum(["consumers", "producer", "nobody"])
+  .describe(
+    "Who must act: consumers (something they rely on was weakened, removed or changed shape) or the producer (a new obligation).",
+  );
+export type MustAct = z.infer<typeof MustActSchema>;
+
 /**
- * Every kind of contract change, its class, and who it can break. The rule behind the table:
- * a contract is the producer's promise to consumers. A change is breaking when a party that complied
- * before can be wrong afterwards without touching their own code — consumers when something they read
- * or rely on disappears or weakens, the producer when a write-time constraint tightens.
+ * Every kind of contract change, its class, and who must act. A contract is the producer's promise to
+ * consumers. Consumers must act when something they read or rely on disappears, weakens or changes
+ * shape; the producer must act when it takes on a new obligation (a stricter constraint, a stronger SLA).
+ * Each rule follows dbt (every data_type change, removed constraints, disabled models, materialization),
+ * datacontract-cli's breaking rules (validation constraints) or ODCS, as the README's rule table cites.
  */
 export const CHANGE_RULES = {
-  dataset_removed: { class: "breaking", affects: "consumers" },
-  dataset_added: { class: "non-breaking", affects: "nobody" },
-  column_removed: { class: "breaking", affects: "consumers" },
-  column_renamed: { class: "breaking", affects: "consumers" },
-  column_added: { class: "non-breaking", affects: "nobody" },
-  type_narrowed: { class: "breaking", affects: "producer" },
-  type_widened: { class: "non-breaking", affects: "nobody" },
-  type_changed: { class: "unknown", affects: "consumers" },
-  required_added: { class: "breaking", affects: "producer" },
-  required_removed: { class: "breaking", affects: "consumers" },
-  unique_added: { class: "breaking", affects: "producer" },
-  unique_removed: { class: "breaking", affects: "consumers" },
-  pk_changed: { class: "breaking", affects: "consumers" },
-  allowed_values_removed: { class: "breaking", affects: "producer" },
-  allowed_values_added: { class: "unknown", affects: "consumers" },
-  range_tightened: { class: "breaking", affects: "producer" },
-  range_loosened: { class: "unknown", affects: "consumers" },
-  pattern_changed: { class: "unknown", affects: "consumers" },
-  classification_changed: { class: "unknown", affects: "consumers" },
-  rule_removed: { class: "breaking", affects: "consumers" },
-  rule_loosened: { class: "breaking", affects: "consumers" },
-  rule_added: { class: "non-breaking", affects: "nobody" },
-  rule_tightened: { class: "non-breaking", affects: "nobody" },
-  rule_changed: { class: "unknown", affects: "consumers" },
-  freshness_removed: { class: "breaking", affects: "consumers" },
-  freshness_loosened: { class: "breaking", affects: "consumers" },
-  freshness_added: { class: "non-breaking", affects: "nobody" },
-  freshness_tightened: { class: "non-breaking", affects: "nobody" },
-  freshness_changed: { class: "unknown", affects: "consumers" },
-  status_changed: { class: "non-breaking", affects: "nobody" },
-  version_changed: { class: "non-breaking", affects: "nobody" },
-  docs_changed: { class: "non-breaking", affects: "nobody" },
-  version_not_bumped: { class: "breaking", affects: "consumers" },
-  column_missing_in_sql: { class: "breaking", affects: "consumers" },
-  type_mismatch_in_sql: { class: "breaking", affects: "consumers" },
-  model_missing: { class: "breaking", affects: "consumers" },
-} as const satisfies Record<string, { class: ChangeClass; affects: "consumers" | "producer" | "nobody" }>;
+  dataset_removed: { class: "breaking", mustAct: "consumers" },
+  dataset_added: { class: "non-breaking", mustAct: "nobody" },
+  column_removed: { class: "breaking", mustAct: "consumers" },
+  column_renamed: { class: "breaking", mustAct: "consumers" },
+  column_added: { class: "non-breaking", mustAct: "nobody" },
+  type_narrowed: { class: "breaking", mustAct: "producer" },
+  type_widened: { class: "breaking", mustAct: "consumers" },
+  type_changed: { class: "breaking", mustAct: "consumers" },
+  required_added: { class: "breaking", mustAct: "producer" },
+  required_removed: { class: "breaking", mustAct: "consumers" },
+  unique_added: { class: "breaking", mustAct: "producer" },
+  unique_removed: { class: "breaking", mustAct: "consumers" },
+  pk_added: { class: "breaking", mustAct: "producer" },
+  pk_removed: { class: "breaking", mustAct: "consumers" },
+  allowed_values_removed: { class: "breaking", mustAct: "producer" },
+  allowed_values_added: { class: "unknown", mustAct: "consumers" },
+  range_tightened: { class: "breaking", mustAct: "producer" },
+  range_loosened: { class: "non-breaking", mustAct: "nobody" },
+  length_tightened: { class: "breaking", mustAct: "producer" },
+  length_loosened: { class: "non-breaking", mustAct: "nobody" },
+  pattern_added: { class: "breaking", mustAct: "producer" },
+  pattern_removed: { class: "non-breaking", mustAct: "nobody" },
+  pattern_changed: { class: "unknown", mustAct: "consumers" },
+  format_added: { class: "breaking", mustAct: "producer" },
+  format_removed: { class: "non-breaking", mustAct: "nobody" },
+  format_changed: { class: "unknown", mustAct: "consumers" },
+  classification_changed: { class: "unknown", mustAct: "consumers" },
+  rule_removed: { class: "breaking", mustAct: "consumers" },
+  rule_loosened: { class: "breaking", mustAct: "consumers" },
+  rule_added: { class: "non-breaking", mustAct: "producer" },
+  rule_tightened: { class: "non-breaking", mustAct: "producer" },
+  rule_changed: { class: "unknown", mustAct: "consumers" },
+  freshness_removed: { class: "breaking", mustAct: "consumers" },
+  freshness_loosened: { class: "breaking", mustAct: "consumers" },
+  freshness_added: { class: "non-breaking", mustAct: "producer" },
+  freshness_tightened: { class: "non-breaking", mustAct: "producer" },
+  freshness_changed: { class: "unknown", mustAct: "consumers" },
+  sla_removed: { class: "breaking", mustAct: "consumers" },
+  sla_weakened: { class: "breaking", mustAct: "consumers" },
+  sla_added: { class: "non-breaking", mustAct: "producer" },
+  sla_strengthened: { class: "non-breaking", mustAct: "producer" },
+  sla_changed: { class: "unknown", mustAct: "consumers" },
+  materialization_changed: { class: "breaking", mustAct: "consumers" },
+  latest_version_changed: { class: "non-breaking", mustAct: "nobody" },
+  status_changed: { class: "non-breaking", mustAct: "nobody" },
+  version_changed: { class: "non-breaking", mustAct: "nobody" },
+  docs_changed: { class: "non-breaking", mustAct: "nobody" },
+  version_not_bumped: { class: "breaking", mustAct: "producer" },
+  column_missing_in_sql: { class: "breaking", mustAct: "consumers" },
+  type_mismatch_in_sql: { class: "breaking", mustAct: "producer" },
+  model_missing: { class: "breaking", mustAct: "consumers" },
+} as const satisfies Record<string, { class: ChangeClass; mustAct: MustAct }>;
 
 export type ChangeKind = keyof typeof CHANGE_RULES;
 export const ChangeKindSchema = z.enum(Object.keys(CHANGE_RULES) as [ChangeKind, ...ChangeKind[]]);
@@ -56,7 +79,7 @@ export const ChangeKindSchema = z.enum(Object.keys(CHANGE_RULES) as [ChangeKind,
 export const ContractChangeSchema = z.strictObject({
   class: ChangeClassSchema,
   kind: ChangeKindSchema,
-  affects: z.enum(["consumers", "producer", "nobody"]),
+  mustAct: MustActSchema,
   contractId: z.string(),
   file: z
     .string()
@@ -70,14 +93,18 @@ export const ContractChangeSchema = z.strictObject({
 });
 export type ContractChange = z.infer<typeof ContractChangeSchema>;
 
-/** Builds a change whose class and affected party come from CHANGE_RULES (`cls` overrides, for notes). */
+/**
+ * Builds a change whose class and who-must-act come from CHANGE_RULES; `override` replaces either
+ * (a note that is not breaking, a dbt constraint addition, opted-in widening).
+ */
 export function makeChange(
   kind: ChangeKind,
-  fields: Omit<ContractChange, "class" | "kind" | "affects">,
-  cls?: ChangeClass,
+  fields: Omit<ContractChange, "class" | "kind" | "mustAct">,
+  override?: ChangeClass | { class?: ChangeClass; mustAct?: MustAct },
 ): ContractChange {
   const rule = CHANGE_RULES[kind];
-  return { class: cls ?? rule.class, kind, affects: rule.affects, ...fields };
+  const o = typeof override === "string" ? { class: override } : (override ?? {});
+  return { class: o.class ?? rule.class, kind, mustAct: o.mustAct ?? rule.mustAct, ...fields };
 }
 
 /** True for changes that need owner sign-off and a major version bump (breaking, or undecided). */

@@ -15,10 +15,29 @@ export const ContractColumnSchema = z.strictObject({
   unique: z.boolean(),
   primaryKey: z.boolean(),
   allowedValues: z.array(z.string()).optional(),
-  minimum: z.number().optional(),
-  maximum: z.number().optional(),
+  minimum: z.number().optional().describe("Closed lower bound (ODCS logicalTypeOptions.minimum)."),
+  maximum: z.number().optional().describe("Closed upper bound."),
+  exclusiveMinimum: z.number().optional().describe("Open lower bound (values must be greater)."),
+  exclusiveMaximum: z.number().optional().describe("Open upper bound (values must be less)."),
+  minLength: z.number().optional(),
+  maxLength: z.number().optional(),
   pattern: z.string().optional(),
+  format: z.string().optional().describe("ODCS/DCS `format` (email, uuid, date-time, …)."),
+  precision: z.number().optional().describe("Total digits of a decimal (ODCS/DCS `precision`)."),
+  scale: z.number().optional().describe("Digits after the decimal point (ODCS/DCS `scale`)."),
   classification: z.string().optional(),
+  renamedFrom: z
+    .string()
+    .optional()
+    .describe(
+      "The column's previous name, when the contract says so (customProperties renamedFrom, dbt meta).",
+    ),
+  tested: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "dbt tests on the column that are not constraints (not_null, unique): checked, not guaranteed.",
+    ),
   line: Line,
 });
 export type ContractColumn = z.infer<typeof ContractColumnSchema>;
@@ -49,6 +68,17 @@ export const FreshnessSchema = z.strictObject({
 });
 export type Freshness = z.infer<typeof FreshnessSchema>;
 
+/** An ODCS/DCS service level other than freshness: availability, retention, frequency, … */
+export const SlaSchema = z.strictObject({
+  property: z
+    .string()
+    .describe("Lower-case ODCS slaProperties property (availability, retention, frequency, …)."),
+  value: z.union([z.number(), z.string()]),
+  unit: z.string().optional(),
+  line: Line,
+});
+export type Sla = z.infer<typeof SlaSchema>;
+
 export const ContractDatasetSchema = z.strictObject({
   name: z.string().describe("The dataset's name in the contract (ODCS schema[].name, dbt model name)."),
   physicalName: z.string().optional(),
@@ -62,19 +92,32 @@ export const ContractDatasetSchema = z.strictObject({
   columns: z.array(ContractColumnSchema),
   rules: z.array(ContractRuleSchema),
   freshness: FreshnessSchema.optional(),
+  slas: z.array(SlaSchema).optional(),
 });
 export type ContractDataset = z.infer<typeof ContractDatasetSchema>;
 
 export const ContractSchema = z
   .strictObject({
     id: z.string(),
-    format: z.enum(["odcs", "dbt"]),
+    format: z.enum(["odcs", "dbt", "dcs"]).describe("dcs: Data Contract Specification (datacontract.yaml)."),
     file: z.string(),
     version: z.string().optional(),
     versionLine: Line.optional().describe("Line of `version:`, where a missing bump is annotated."),
     status: z.string().optional(),
     datasets: z.array(ContractDatasetSchema),
     owners: z.array(z.string()).describe('GitHub handles: "@user" or "@org/team".'),
+    dbt: z
+      .strictObject({
+        model: z.string(),
+        version: z.string().optional().describe("The model version (`v:`) this contract is for."),
+        latestVersion: z.string().optional(),
+        materialized: z.string().optional(),
+        enforcesConstraints: z
+          .boolean()
+          .describe("Whether the model declares constraints (model- or column-level) dbt enforces."),
+      })
+      .optional()
+      .describe("dbt model facts the lifecycle rules need (versions, materialization)."),
   })
   .describe("A data contract in Backflow's format-independent form (from ODCS v3 or a dbt model contract).");
 export type Contract = z.infer<typeof ContractSchema>;

@@ -27,22 +27,50 @@ const DbtColumn = z.looseObject({
   constraints: z.array(Constraint).optional(),
   data_tests: z.array(Test).optional(),
   tests: z.array(Test).optional(),
+  meta: z.looseObject({ renamed_from: z.string().optional() }).optional(),
 });
+type DbtColumn = z.infer<typeof DbtColumn>;
+
+const DbtConfig = z.looseObject({
+  contract: z.looseObject({ enforced: z.boolean().optional() }).optional(),
+  meta: Meta.optional(),
+  enabled: z.boolean().optional(),
+  materialized: z.string().optional(),
+});
+
+/** A `columns:` entry of a model version: a column, or an include/exclude of the model's columns. */
+const VersionColumn = z.union([
+  z.looseObject({
+    include: z.union([z.string(), z.array(z.string())]).optional(),
+    exclude: z.array(z.string()).optional(),
+    name: z.undefined().optional(),
+  }),
+  DbtColumn,
+]);
+
+const DbtVersion = z.looseObject({
+  v: z.union([z.number(), z.string()], { error: "a model version needs `v:`" }),
+  defined_in: z.string().optional(),
+  description: z.string().optional(),
+  config: DbtConfig.optional(),
+  constraints: z.array(Constraint).optional(),
+  columns: z.array(VersionColumn).optional(),
+  data_tests: z.array(Test).optional(),
+  tests: z.array(Test).optional(),
+});
+type DbtVersion = z.infer<typeof DbtVersion>;
 
 const DbtModel = z.looseObject({
   name: z.string({ error: "a model needs a name" }),
   description: z.string().optional(),
-  config: z
-    .looseObject({
-      contract: z.looseObject({ enforced: z.boolean().optional() }).optional(),
-      meta: Meta.optional(),
-    })
-    .optional(),
+  config: DbtConfig.optional(),
   meta: Meta.optional(),
   constraints: z.array(Constraint).optional(),
   columns: z.array(DbtColumn).optional(),
   data_tests: z.array(Test).optional(),
   tests: z.array(Test).optional(),
+  latest_version: z.union([z.number(), z.string()]).optional(),
+  versions: z.array(DbtVersion).optional(),
 });
 type DbtModel = z.infer<typeof DbtModel>;
 
@@ -51,28 +79,66 @@ export function isDbtProperties(value: unknown): boolean {
   return typeof value === "object" && value !== null && Array.isArray((value as { models?: unknown }).models);
 }
 
+/** What a model's SQL file says in `{{ config(...) }}`: dbt lets it override the properties YAML. */
+export type ModelSqlConfig = { materialized?: string; enabled?: boolean };
+
+/** `materialized` and `enabled` from a model file's `{{ config(...) }}` calls (last one wins, as in dbt). */
+export function sqlConfigOf(sql: string | undefined): ModelSqlConfig {
+  const found: ModelSqlConfig = {};
+  for (const call of (sql ?? "").matchAll(/\{\{-?\s*config\s*\(([\s\S]*?)\)\s*-?\}\}/g)) {
+    const args = call[1] ?? "";
+    const materialized = /\bmaterialized\s*=\s*["'](\w+)["']/.exec(args)?.[1];
+    const enabled = /\benabled\s*=\s*(true|false)\b/i.exec(args)?.[1];
+    if (materialized) found.materialized = materialized.toLowerCase();
+    if (enabled) found.enabled = enabled.toLowerCase() === "true";
+  }
+  return found;
+}
+
+export type DbtContracts = { contracts: Contract[]; diagnostics: ContractDiagnostic[]; disabled: Contract[] };
+
+type Reader = {
+  readonly file: string;
+  readonly lineAt: LineLookup;
+  readonly diagnostics: ContractDiagnostic[];
+  /** The text of a model's SQL file by model name, for its `config()`. */
+  readonly modelSql?: (name: string) => string | undefined;
+};
+
 /**
  * Reads the models with an enforced contract (`config: {contract: {enforced: true}}`) from a dbt
- * properties YAML. dbt constraints and tests become column flags: not_null → required, unique →
- * unique, primary_key → all three, accepted_values → allowed values; other tests and checks → rules.
+ * properties YAML, one contract per model version (`versions:`, id `<model>.v<n>`). Constraints make
+ * guarantees: not_null → required, unique → unique, primary_key → all three; other constraints become
+ * rules. Tests only check: not_null/unique tests are listed as `tested`, accepted_values gives allowed
+ * values, other tests become rules. Disabled models (`enabled: false`) are returned apart.
  */
 export function readDbtContracts(
   value: unknown,
   file: string,
   lineAt: LineLookup,
-): { contracts: Contract[]; diagnostics: ContractDiagnostic[] } {
+  modelSql?: (name: string) => string | undefined,
+): DbtContracts {
+  const reader: Reader = { file, lineAt, diagnostics: [], ...(modelSql ? { modelSql } : {}) };
   const contracts: Contract[] = [];
-  const diagnostics: ContractDiagnostic[] = [];
+  const disabled: Contract[] = [];
   const models: unknown[] = isDbtProperties(value) ? (value as { models: unknown[] }).models : [];
   models.forEach((entry, i) => {
-    const enforced = (entry as { config?: { contract?: { enforced?: unknown } } } | null)?.config?.contract
-      ?.enforced;
-    if (enforced !== true) return;
+    const config = (entry as { config?: { contract?: { enforced?: unknown } } } | null)?.config;
+    const versions = (entry as { versions?: unknown } | null)?.versions;
+    const anyEnforced =
+      config?.contract?.enforced === true ||
+      (Array.isArray(versions) &&
+        versions.some(
+          (v) =>
+            (v as { config?: { contract?: { enforced?: unknown } } } | null)?.config?.contract?.enforced ===
+            true,
+        ));
+    if (!anyEnforced) return;
     const parsed = DbtModel.safeParse(entry);
     if (!parsed.success) {
       for (const problem of describeZodIssues(parsed.error.issues)) {
         const path = ["models", i, ...problem.path.split(".").filter((p) => p !== "")];
-        diagnostics.push({
+        reader.diagnostics.push({
           file,
           line: lineAt(path.map((p) => (/^\d+$/.test(String(p)) ? Number(p) : p))),
           severity: "error",
@@ -82,28 +148,121 @@ export function readDbtContracts(
       }
       return;
     }
-    contracts.push(modelToContract(parsed.data, file, ["models", i], lineAt, diagnostics));
+    for (const { contract, enabled } of modelContracts(parsed.data, ["models", i], reader)) {
+      (enabled ? contracts : disabled).push(contract);
+    }
   });
-  return { contracts, diagnostics };
+  return { contracts, diagnostics: reader.diagnostics, disabled };
 }
 
-function modelToContract(
+/** One contract per enforced version (or one for an unversioned model), with whether it is enabled. */
+function modelContracts(
   model: DbtModel,
-  file: string,
   path: (string | number)[],
-  lineAt: LineLookup,
-  diagnostics: ContractDiagnostic[],
+  reader: Reader,
+): { contract: Contract; enabled: boolean }[] {
+  if (!model.versions || model.versions.length === 0) {
+    if (model.config?.contract?.enforced !== true) return [];
+    const sql = sqlConfigOf(reader.modelSql?.(model.name));
+    const enabled = sql.enabled ?? model.config?.enabled ?? true;
+    const materialized = sql.materialized ?? model.config?.materialized;
+    return [{ contract: toContract(model, model.columns ?? [], path, reader, { materialized }), enabled }];
+  }
+  const latest = String(model.latest_version ?? maxVersion(model.versions));
+  return model.versions.flatMap((version, k) => {
+    const config = { ...model.config, ...version.config };
+    if (config.contract?.enforced !== true) return [];
+    const v = String(version.v);
+    const definedIn = version.defined_in ?? `${model.name}_v${v}`;
+    const sql = sqlConfigOf(reader.modelSql?.(definedIn));
+    const enabled = sql.enabled ?? config.enabled ?? true;
+    const materialized = sql.materialized ?? config.materialized;
+    const columns = versionColumns(model.columns ?? [], version);
+    const contract = toContract(
+      { ...model, constraints: [...(model.constraints ?? []), ...(version.constraints ?? [])] },
+      columns.map((c) => c.column),
+      path,
+      reader,
+      {
+        materialized,
+        version: v,
+        latest,
+        definedIn,
+        versionPath: [...path, "versions", k],
+        columnPaths: columns.map((c) => c.path),
+      },
+    );
+    return [{ contract, enabled }];
+  });
+}
+
+function maxVersion(versions: readonly DbtVersion[]): string {
+  const numbers = versions.map((v) => Number(v.v)).filter(Number.isFinite);
+  return numbers.length > 0 ? String(Math.max(...numbers)) : String(versions.at(-1)?.v ?? "");
+}
+
+/** A version's columns, dbt's way: the model's columns filtered by include/exclude, then its own. */
+function versionColumns(
+  base: readonly DbtColumn[],
+  version: DbtVersion,
+): { column: DbtColumn; path?: (string | number)[] }[] {
+  const entries = version.columns;
+  if (!entries) return base.map((column) => ({ column }));
+  const filter = entries.find((e) => e.name === undefined && ("include" in e || "exclude" in e)) as
+    | { include?: string | string[]; exclude?: string[] }
+    | undefined;
+  const include = filter?.include ?? "all";
+  const lower = (names: readonly string[]) => names.map((n) => n.toLowerCase());
+  const included =
+    include === "all" || include === "*"
+      ? base
+      : base.filter((c) => lower([include].flat()).includes(c.name.toLowerCase()));
+  const excluded = lower(filter?.exclude ?? []);
+  const own = entries.flatMap((e, j) =>
+    typeof e.name === "string"
+      ? [{ column: e as DbtColumn, path: ["columns", j] as (string | number)[] }]
+      : [],
+  );
+  const ownNames = lower(own.map((o) => o.column.name));
+  const inherited = (entries.some((e) => e.name === undefined) ? included : base)
+    .filter((c) => !excluded.includes(c.name.toLowerCase()) && !ownNames.includes(c.name.toLowerCase()))
+    .map((column) => ({ column }));
+  return [...inherited, ...own];
+}
+
+type ContractFacts = {
+  materialized?: string | undefined;
+  version?: string;
+  latest?: string;
+  definedIn?: string;
+  versionPath?: (string | number)[];
+  columnPaths?: ((string | number)[] | undefined)[];
+};
+
+function toContract(
+  model: DbtModel,
+  dbtColumns: readonly DbtColumn[],
+  path: (string | number)[],
+  reader: Reader,
+  facts: ContractFacts,
 ): Contract {
+  const { file, lineAt, diagnostics } = reader;
   const rules: ContractRule[] = [];
-  const columns = (model.columns ?? []).map((column, j): ContractColumn => {
-    const line = lineAt([...path, "columns", j]);
+  const id = facts.version === undefined ? model.name : `${model.name}.v${facts.version}`;
+  const columns = dbtColumns.map((column, j): ContractColumn => {
+    const own = facts.columnPaths?.[j];
+    const columnPath =
+      own && facts.versionPath
+        ? [...facts.versionPath, ...own]
+        : [...path, "columns", Math.max(0, (model.columns ?? []).indexOf(column))];
+    const line = lineAt(columnPath);
     if (column.data_type === undefined) {
       diagnostics.push({
         file,
         line,
         severity: "warning",
-        path: [...path, "columns", j, "data_type"].join("."),
-        message: `column "${column.name}" of enforced contract "${model.name}" has no data_type; dbt requires one`,
+        path: [...columnPath, "data_type"].join("."),
+        message: `column "${column.name}" of enforced contract "${id}" has no data_type; dbt requires one`,
       });
     }
     const result: ContractColumn = {
@@ -114,6 +273,7 @@ function modelToContract(
       required: false,
       unique: false,
       primaryKey: false,
+      ...(column.meta?.renamed_from ? { renamedFrom: column.meta.renamed_from } : {}),
       line,
     };
     for (const constraint of column.constraints ?? []) applyConstraint(result, constraint, rules, line);
@@ -133,14 +293,31 @@ function modelToContract(
     applyTest(undefined, test, rules, lineAt([...path, model.data_tests ? "data_tests" : "tests"]));
   }
   const owner = model.config?.meta?.owner ?? model.meta?.owner;
+  const enforcesConstraints =
+    (model.constraints ?? []).length > 0 || dbtColumns.some((c) => (c.constraints ?? []).length > 0);
   return {
-    id: model.name,
+    id,
     format: "dbt",
     file,
     datasets: [
-      { name: model.name, tableId: "", description: model.description, line: lineAt(path), columns, rules },
+      {
+        name: model.name,
+        tableId: "",
+        ...(facts.definedIn ? { bindingHint: facts.definedIn } : {}),
+        description: model.description,
+        line: lineAt(facts.versionPath ?? path),
+        columns,
+        rules,
+      },
     ],
     owners: githubHandles(owner === undefined ? [] : [owner].flat()),
+    dbt: {
+      model: model.name,
+      ...(facts.version === undefined ? {} : { version: facts.version }),
+      ...(facts.latest === undefined ? {} : { latestVersion: facts.latest }),
+      ...(facts.materialized ? { materialized: facts.materialized.toLowerCase() } : {}),
+      enforcesConstraints,
+    },
   };
 }
 
@@ -172,9 +349,10 @@ function applyTest(
     ? { ...rawArgs, ...(isRecord(rawArgs.arguments) ? rawArgs.arguments : {}) }
     : {};
   delete args.arguments;
-  if (column && name === "not_null") column.required = true;
-  else if (column && name === "unique") column.unique = true;
-  else if (column && name === "accepted_values" && Array.isArray(args.values)) {
+  if (column && (name === "not_null" || name === "unique")) {
+    // A test checks after the build; only a constraint is a guarantee (see diffFlags).
+    column.tested = [...new Set([...(column.tested ?? []), name])];
+  } else if (column && name === "accepted_values" && Array.isArray(args.values)) {
     column.allowedValues = [...new Set([...(column.allowedValues ?? []), ...args.values.map(String)])];
   } else if (name !== "") {
     rules.push({

@@ -1,9 +1,28 @@
+import type { Contract } from "./contract.js";
 import type { ContractChange } from "./contract-change.js";
 
-/** Where a change is reported: the contract and dataset it belongs to, and the file to annotate. */
-export type DiffContext = { readonly contractId: string; readonly file: string; readonly dataset: string };
+/** Repository-level choices and evidence a contract diff takes into account. */
+export type DiffOptions = {
+  /** `contracts.widening: non-breaking`: a widening type change (int → bigint) is not breaking. */
+  readonly wideningNonBreaking?: boolean;
+  /**
+   * Column renames the SQL shows (the same expression, now aliased differently), by lineage table id:
+   * old column name (lower-case) → new name. Only with this evidence, or the contract's own
+   * `renamedFrom`, is a removed + added pair reported as a rename.
+   */
+  readonly sqlRenames?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+};
 
-export type ChangeFields = Omit<ContractChange, "class" | "kind" | "affects">;
+/** Where a change is reported: the contract and dataset it belongs to, and the file to annotate. */
+export type DiffContext = {
+  readonly contractId: string;
+  readonly file: string;
+  readonly dataset: string;
+  readonly format?: Contract["format"];
+  readonly options?: DiffOptions;
+};
+
+export type ChangeFields = Omit<ContractChange, "class" | "kind" | "mustAct">;
 
 /** Collapses whitespace so re-wrapped descriptions compare equal. */
 export function normalizeText(text: string | undefined): string {

@@ -1,8 +1,9 @@
-import type { Contract, ContractDataset, Freshness } from "./contract.js";
+import type { Contract, ContractDataset } from "./contract.js";
 import { type ContractChange, makeChange } from "./contract-change.js";
 import { diffColumns } from "./diff-columns.js";
-import { type DiffContext, normalizeText } from "./diff-context.js";
+import { type DiffContext, type DiffOptions, normalizeText } from "./diff-context.js";
 import { diffRules } from "./diff-rules.js";
+import { diffFreshness, diffSlas } from "./diff-slas.js";
 
 /**
  * Classifies what changed between two versions of one contract (null = the contract does not exist
@@ -11,14 +12,25 @@ import { diffRules } from "./diff-rules.js";
  *
  * @example diffContracts(base, head).filter((c) => c.class !== "non-breaking")
  */
-export function diffContracts(base: Contract | null, head: Contract | null): ContractChange[] {
+export function diffContracts(
+  base: Contract | null,
+  head: Contract | null,
+  options: DiffOptions = {},
+): ContractChange[] {
   if (!base && !head) return [];
   const contract = head ?? base;
   if (!contract) return [];
   const file = contract.file;
   if (!base || !head) return wholeContract(contract, base === null ? "added" : "removed");
-  const changes: ContractChange[] = [];
+  const changes: ContractChange[] = [...diffMaterialization(base, head)];
   const ctx = { contractId: head.id, file, dataset: head.datasets[0]?.tableId ?? head.id, line: 1 };
+  const datasetCtx = (tableId: string): DiffContext => ({
+    contractId: head.id,
+    file,
+    dataset: tableId,
+    format: head.format,
+    options,
+  });
   if (normalizeText(base.version) !== normalizeText(head.version)) {
     changes.push(
       makeChange("version_changed", {
@@ -58,7 +70,7 @@ export function diffContracts(base: Contract | null, head: Contract | null): Con
       );
       continue;
     }
-    changes.push(...diffDataset(old, next, { contractId: head.id, file, dataset: next.tableId }));
+    changes.push(...diffDataset(old, next, datasetCtx(next.tableId)));
   }
   const matched = new Set(base.datasets.map(datasetKey));
   for (const next of head.datasets) {
@@ -94,7 +106,7 @@ function wholeContract(contract: Contract, how: "added" | "removed"): ContractCh
     }
     const why =
       contract.format === "dbt"
-        ? "its contract is no longer enforced or the model's properties were removed"
+        ? "its contract is no longer enforced, or the model or its properties were removed (dbt: breaking)"
         : "the contract file was removed or no longer validates";
     return makeChange("dataset_removed", {
       ...fields,
@@ -116,6 +128,7 @@ function diffDataset(a: ContractDataset, b: ContractDataset, ctx: DiffContext): 
     ...columnChanges,
     ...diffRules(a.rules, b.rules, ctx, fate),
     ...diffFreshness(a.freshness, b.freshness, ctx, b.line),
+    ...diffSlas(a.slas, b.slas, ctx, b.line),
   ];
   if (normalizeText(a.description) !== normalizeText(b.description)) {
     changes.push(
@@ -125,73 +138,28 @@ function diffDataset(a: ContractDataset, b: ContractDataset, ctx: DiffContext): 
   return changes;
 }
 
-const UNITS: readonly (readonly [RegExp, number])[] = [
-  [/^(s|secs?|seconds?)$/, 1],
-  [/^(m|mins?|minutes?)$/, 60],
-  [/^(h|hrs?|hours?)$/, 3_600],
-  [/^(d|days?)$/, 86_400],
-  [/^(w|weeks?)$/, 604_800],
-  [/^(mo|months?)$/, 2_592_000],
-  [/^(y|yrs?|years?)$/, 31_536_000],
-];
+/** Materializations that let dbt enforce constraints (dbt's materialization_enforces_constraints). */
+const ENFORCING = new Set(["table", "incremental"]);
 
-/** Seconds for `4 h`, `30 minutes`, `1 day`…; undefined for units Backflow does not know. */
-export function durationSeconds(value: number, unit: string): number | undefined {
-  const u = unit.trim().toLowerCase();
-  const match = UNITS.find(([pattern]) => pattern.test(u));
-  return match ? value * match[1] : undefined;
-}
-
-function diffFreshness(
-  a: Freshness | undefined,
-  b: Freshness | undefined,
-  ctx: DiffContext,
-  datasetLine: number,
-): ContractChange[] {
-  const show = (f: Freshness) => `${f.value} ${f.unit}`;
-  if (!a && !b) return [];
-  if (a && !b)
-    return [
-      makeChange("freshness_removed", {
-        ...ctx,
-        before: show(a),
-        message: `freshness SLA (${show(a)}) was removed`,
-        line: datasetLine,
-      }),
-    ];
-  if (!a && b)
-    return [
-      makeChange("freshness_added", {
-        ...ctx,
-        after: show(b),
-        message: `freshness SLA ${show(b)} was added`,
-        line: b.line,
-      }),
-    ];
-  if (!a || !b) return [];
-  const before = durationSeconds(a.value, a.unit);
-  const after = durationSeconds(b.value, b.unit);
-  if (before !== undefined && before === after) return [];
-  const fields = { ...ctx, before: show(a), after: show(b), line: b.line };
-  if (before === undefined || after === undefined) {
-    return [
-      makeChange("freshness_changed", {
-        ...fields,
-        message: `freshness SLA changed from ${show(a)} to ${show(b)} (unit not understood)`,
-      }),
-    ];
-  }
-  return after > before
-    ? [
-        makeChange("freshness_loosened", {
-          ...fields,
-          message: `freshness SLA loosened from ${show(a)} to ${show(b)}: data may now arrive later than consumers expect`,
-        }),
-      ]
-    : [
-        makeChange("freshness_tightened", {
-          ...fields,
-          message: `freshness SLA tightened from ${show(a)} to ${show(b)}`,
-        }),
-      ];
+/**
+ * dbt: a model with enforced constraints whose materialization moves to one that cannot enforce them
+ * (table → view, incremental → ephemeral) is a breaking change — the constraints silently stop holding.
+ */
+function diffMaterialization(base: Contract, head: Contract): ContractChange[] {
+  const before = base.dbt?.materialized ?? (base.dbt ? "view" : undefined);
+  const after = head.dbt?.materialized ?? (head.dbt ? "view" : undefined);
+  if (!before || !after || before === after || !base.dbt?.enforcesConstraints) return [];
+  if (!ENFORCING.has(before) || ENFORCING.has(after)) return [];
+  const dataset = head.datasets[0];
+  return [
+    makeChange("materialization_changed", {
+      contractId: head.id,
+      file: head.file,
+      dataset: dataset?.tableId ?? head.id,
+      before,
+      after,
+      line: dataset?.line ?? 1,
+      message: `${head.id} is now materialized as ${after} instead of ${before}: its constraints can no longer be enforced (dbt: breaking)`,
+    }),
+  ];
 }

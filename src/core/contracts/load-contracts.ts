@@ -1,4 +1,5 @@
 import picomatch from "picomatch";
+import type { z } from "zod";
 import { describeZodIssues, parseYamlSafely } from "../config/parse-config.js";
 import type { BackflowConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
@@ -6,11 +7,17 @@ import type { RepoFiles } from "../repo-files.js";
 import { bindContracts } from "./bind-contract.js";
 import type { Contract, ContractDiagnostic } from "./contract.js";
 import { isDbtProperties, readDbtContracts } from "./dbt-contract.js";
+import { DcsContractSchema, normalizeDcs } from "./normalize-dcs.js";
 import { normalizeOdcs } from "./normalize-odcs.js";
 import { OdcsContractSchema } from "./odcs-schema.js";
 import { type LineLookup, yamlLines } from "./yaml-lines.js";
 
-export type LoadedContracts = { contracts: Contract[]; diagnostics: ContractDiagnostic[] };
+export type LoadedContracts = {
+  contracts: Contract[];
+  diagnostics: ContractDiagnostic[];
+  /** Enforced dbt contracts of disabled models (`enabled: false`): compared as deleted, never bound. */
+  disabled?: Contract[];
+};
 
 /**
  * Finds and reads every contract of a repository: ODCS files matching `contracts.paths`, and dbt
@@ -26,20 +33,48 @@ export function loadContracts(
   const isContractPath = picomatch(config.contracts.paths, { dot: true });
   const dbtFiles = dbtPropertyFiles(files);
   const contracts: Contract[] = [];
+  const disabled: Contract[] = [];
   const diagnostics: ContractDiagnostic[] = [];
   const paths = [...files.keys()].filter((p) => isContractPath(p) || dbtFiles.has(p)).sort();
+  const modelSql = modelSqlLookup(files);
   for (const file of paths) {
-    const loaded = loadFile(file, files.get(file) ?? "", isContractPath(file));
+    const loaded = loadFile(file, files.get(file) ?? "", isContractPath(file), modelSql);
     contracts.push(...loaded.contracts);
+    disabled.push(...(loaded.disabled ?? []));
     diagnostics.push(...loaded.diagnostics);
   }
   diagnostics.push(...duplicateIds(contracts));
   const bound = bindContracts(contracts, config.contracts.bindings, knownTableIds);
-  return { contracts: bound.contracts, diagnostics: [...diagnostics, ...bound.diagnostics] };
+  return {
+    contracts: bound.contracts,
+    diagnostics: [...diagnostics, ...bound.diagnostics],
+    disabled: bindContracts(disabled, config.contracts.bindings).contracts,
+  };
+}
+
+/** A model's SQL text by model name (its file's base name), looked up only when a dbt contract asks. */
+function modelSqlLookup(files: RepoFiles): (name: string) => string | undefined {
+  let byName: Map<string, string> | undefined;
+  return (name) => {
+    if (!byName) {
+      byName = new Map();
+      for (const path of files.keys()) {
+        const base = /([^/]+)\.sql$/i.exec(path)?.[1];
+        if (base && !byName.has(base.toLowerCase())) byName.set(base.toLowerCase(), path);
+      }
+    }
+    const path = byName.get(name.toLowerCase());
+    return path === undefined ? undefined : files.get(path);
+  };
 }
 
 /** Reads one YAML file as an ODCS contract or dbt properties; never throws on user content. */
-export function loadFile(file: string, text: string, isContractPath = true): LoadedContracts {
+export function loadFile(
+  file: string,
+  text: string,
+  isContractPath = true,
+  modelSql?: (name: string) => string | undefined,
+): LoadedContracts {
   let value: unknown;
   try {
     value = parseYamlSafely(text, file);
@@ -52,19 +87,32 @@ export function loadFile(file: string, text: string, isContractPath = true): Loa
   if (record.kind === "DataContract" || String(record.apiVersion ?? "").startsWith("v3")) {
     return loadOdcs(file, value, lineAt);
   }
-  if (isDbtProperties(value)) return readDbtContracts(value, file, lineAt);
+  if (record.dataContractSpecification !== undefined) return loadDcs(file, value, lineAt);
+  if (isDbtProperties(value)) return readDbtContracts(value, file, lineAt, modelSql);
   if (!isContractPath) return { contracts: [], diagnostics: [] };
   const message =
-    record.dataContractSpecification !== undefined
-      ? "this is a datacontract.com (DCS) contract; Backflow reads ODCS v3 — convert it with `datacontract export --format odcs`"
-      : "not an ODCS contract (no `kind: DataContract`) nor dbt properties (`models:`); it was skipped — narrow contracts.paths in .github/backflow.yml if it is not a contract";
+    "not an ODCS contract (no `kind: DataContract`), a Data Contract Specification file (`dataContractSpecification:`) nor dbt properties (`models:`); it was skipped — narrow contracts.paths in .github/backflow.yml if it is not a contract";
   return { contracts: [], diagnostics: [{ file, line: 1, severity: "warning", message }] };
+}
+
+function loadDcs(file: string, value: unknown, lineAt: LineLookup): LoadedContracts {
+  const parsed = DcsContractSchema.safeParse(value);
+  if (parsed.success) return { contracts: [normalizeDcs(parsed.data, file, lineAt)], diagnostics: [] };
+  return { contracts: [], diagnostics: zodDiagnostics(file, parsed.error.issues, lineAt) };
 }
 
 function loadOdcs(file: string, value: unknown, lineAt: LineLookup): LoadedContracts {
   const parsed = OdcsContractSchema.safeParse(value);
   if (parsed.success) return { contracts: [normalizeOdcs(parsed.data, file, lineAt)], diagnostics: [] };
-  const diagnostics = parsed.error.issues.map((issue): ContractDiagnostic => {
+  return { contracts: [], diagnostics: zodDiagnostics(file, parsed.error.issues, lineAt) };
+}
+
+function zodDiagnostics(
+  file: string,
+  issues: readonly z.core.$ZodIssue[],
+  lineAt: LineLookup,
+): ContractDiagnostic[] {
+  return issues.map((issue): ContractDiagnostic => {
     const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
     const problem = describeZodIssues([issue])[0];
     return {
@@ -75,7 +123,6 @@ function loadOdcs(file: string, value: unknown, lineAt: LineLookup): LoadedContr
       message: `${path.join(".") || "(root)"}: ${problem?.message ?? issue.message}`,
     };
   });
-  return { contracts: [], diagnostics };
 }
 
 function yamlProblem(file: string, where: string, message: string): ContractDiagnostic {

@@ -77,10 +77,11 @@ function normalizeObject(
       unique: property.unique === true || property.primaryKey === true,
       primaryKey: property.primaryKey === true,
       allowedValues: allowed.length > 0 ? [...new Set(allowed)] : undefined,
-      minimum: typeof options?.minimum === "number" ? options.minimum : undefined,
-      maximum: typeof options?.maximum === "number" ? options.maximum : undefined,
-      pattern: options?.pattern,
+      ...valueOptions({ precision: property.precision, scale: property.scale, ...(options ?? {}) }),
       classification: property.classification,
+      renamedFrom:
+        stringProperty(customProperty(property.customProperties, "renamedFrom")) ??
+        stringProperty(customProperty(property.customProperties, "previousName")),
       line: lineAt(propertyPath),
     });
     quality.forEach((q, k) => {
@@ -103,8 +104,53 @@ function normalizeObject(
   };
 }
 
+type ValueOptions = Pick<
+  ContractColumn,
+  | "minimum"
+  | "maximum"
+  | "exclusiveMinimum"
+  | "exclusiveMaximum"
+  | "minLength"
+  | "maxLength"
+  | "pattern"
+  | "format"
+  | "precision"
+  | "scale"
+>;
+
+/**
+ * Value constraints written as ODCS logicalTypeOptions or DCS field keys. `exclusiveMinimum: true`
+ * (ODCS 3.0, JSON Schema draft 4) makes `minimum` open; a number (ODCS 3.1, DCS) is the open bound.
+ */
+export function valueOptions(o: Readonly<Record<string, unknown>>): ValueOptions {
+  const num = (v: unknown) =>
+    typeof v === "number"
+      ? v
+      : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))
+        ? Number(v)
+        : undefined;
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const open = (flag: unknown, closed: number | undefined) =>
+    flag === true ? closed : flag === false ? undefined : num(flag);
+  const minimum = num(o.minimum);
+  const maximum = num(o.maximum);
+  const options: ValueOptions = {
+    minimum: o.exclusiveMinimum === true ? undefined : minimum,
+    maximum: o.exclusiveMaximum === true ? undefined : maximum,
+    exclusiveMinimum: open(o.exclusiveMinimum, minimum),
+    exclusiveMaximum: open(o.exclusiveMaximum, maximum),
+    minLength: num(o.minLength),
+    maxLength: num(o.maxLength),
+    pattern: text(o.pattern),
+    format: text(o.format),
+    precision: num(o.precision),
+    scale: num(o.scale),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ValueOptions;
+}
+
 /** One quality item → zero or one rule. Free-text rules only document and are not compared. */
-function toRules(q: OdcsQuality, column: string | undefined, line: number): ContractRule[] {
+export function toRules(q: OdcsQuality, column: string | undefined, line: number): ContractRule[] {
   const type = q.type ?? (q.query ? "sql" : q.engine ? "custom" : "library");
   if (type === "text") return [];
   const operator = OPERATORS.find((op) => q[op] !== undefined);
@@ -129,25 +175,43 @@ function toRules(q: OdcsQuality, column: string | undefined, line: number): Cont
   ];
 }
 
-/** The latency (or legacy freshness) SLA goes to the dataset its `element` names, else to every dataset. */
+/** SLA properties Backflow compares, besides latency (freshness). */
+const COMPARED_SLAS = new Set(["availability", "retention", "frequency", "throughput", "errorrate"]);
+
+/**
+ * The latency (or legacy freshness) SLA becomes the freshness; availability, retention, frequency,
+ * throughput and errorRate are kept to be compared. Each goes to the dataset its `element` names,
+ * else to every dataset.
+ */
 function attachFreshness(raw: OdcsContract, datasets: ContractDataset[], lineAt: LineLookup): void {
   (raw.slaProperties ?? []).forEach((sla, n) => {
     const property = sla.property.toLowerCase();
-    if (property !== "latency" && property !== "freshness") return;
-    const value = Number(sla.value);
-    if (!Number.isFinite(value)) return;
-    const freshness: Freshness = {
-      value,
-      unit: sla.unit ?? "d",
-      element: sla.element,
-      line: lineAt(["slaProperties", n]),
-    };
     const table = sla.element?.includes(".") ? sla.element.split(".")[0]?.toLowerCase() : undefined;
     const named = datasets.filter(
       (d) =>
         table !== undefined && (d.name.toLowerCase() === table || d.physicalName?.toLowerCase() === table),
     );
-    for (const dataset of named.length > 0 ? named : datasets) {
+    const targets = named.length > 0 ? named : datasets;
+    const line = lineAt(["slaProperties", n]);
+    if (COMPARED_SLAS.has(property)) {
+      for (const dataset of targets) {
+        dataset.slas = [
+          ...(dataset.slas ?? []),
+          {
+            property,
+            value: sla.value === true || sla.value === false ? String(sla.value) : sla.value,
+            ...(sla.unit ? { unit: sla.unit } : {}),
+            line,
+          },
+        ];
+      }
+      return;
+    }
+    if (property !== "latency" && property !== "freshness") return;
+    const value = Number(sla.value);
+    if (!Number.isFinite(value)) return;
+    const freshness: Freshness = { value, unit: sla.unit ?? "d", element: sla.element, line };
+    for (const dataset of targets) {
       if (property === "latency" || dataset.freshness === undefined) dataset.freshness = freshness;
     }
   });

@@ -56,7 +56,20 @@ export const OdcsPropertySchema = z.looseObject({
   primaryKeyPosition: z.number().int().optional(),
   classification: Text.optional(),
   logicalTypeOptions: z
-    .looseObject({ minimum: Scalar.optional(), maximum: Scalar.optional(), pattern: Text.optional() })
+    .looseObject({
+      minimum: Scalar.optional(),
+      maximum: Scalar.optional(),
+      exclusiveMinimum: Scalar.optional().describe(
+        "ODCS 3.0: a boolean on `minimum`; later: the open bound.",
+      ),
+      exclusiveMaximum: Scalar.optional(),
+      minLength: Scalar.optional(),
+      maxLength: Scalar.optional(),
+      pattern: Text.optional(),
+      format: Text.optional(),
+      precision: Scalar.optional(),
+      scale: Scalar.optional(),
+    })
     .optional(),
   quality: z.array(OdcsQualitySchema).optional(),
   customProperties: CustomPropertiesSchema.optional(),

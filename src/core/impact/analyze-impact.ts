@@ -46,7 +46,8 @@ export function analyzeImpact(input: AnalyzeImpactInput): AnalyzedImpact {
     cache: ReadonlyMap<string, FileAnalysis> | undefined,
     dbtCache: ReadonlyMap<string, DbtYamlRead> | undefined,
   ): ImpactSide & { graph: LineageGraph } => {
-    const loaded = loadContracts(snapshot.files, input.config).contracts;
+    const all = loadContracts(snapshot.files, input.config);
+    const loaded = all.contracts;
     const built = buildLineage(snapshot.files, input.config, {
       ...(snapshot.shas ? { shas: snapshot.shas } : {}),
       ...(cache ? { cache } : {}),
@@ -56,15 +57,21 @@ export function analyzeImpact(input: AnalyzeImpactInput): AnalyzedImpact {
     for (const [key, analysis] of built.analyses) analyses.set(key, analysis);
     for (const [key, read] of built.dbtReads) dbtReads.set(key, read);
     // Binding only resolves names against the graph's tables; with no contract there is nothing to bind.
-    const contracts: Contract[] =
+    const bound =
       loaded.length === 0
-        ? []
+        ? { contracts: [] as Contract[], diagnostics: [] }
         : bindContracts(
             loaded,
             input.config.contracts.bindings,
             built.graph.tables.map((t) => t.id),
-          ).contracts;
-    return { graph: built.graph, contracts, files: snapshot.files };
+          );
+    return {
+      graph: built.graph,
+      contracts: bound.contracts,
+      files: snapshot.files,
+      disabledContracts: all.disabled ?? [],
+      contractDiagnostics: bound.diagnostics,
+    };
   };
   const base = side(input.base, input.cache, input.dbtCache);
   // The head re-analyses only what the base did not: files the pull request changed and missing from the cache.

@@ -1,7 +1,7 @@
 import type { CodeownersRule } from "../codeowners/parse-codeowners.js";
 import type { BackflowConfig } from "../config/schema.js";
 import { checkSqlAgainstContracts } from "../contracts/check-sql-against-contract.js";
-import type { Contract } from "../contracts/contract.js";
+import type { Contract, ContractDiagnostic } from "../contracts/contract.js";
 import { needsSignOff } from "../contracts/contract-change.js";
 import { diffContractSets } from "../contracts/diff-contract-sets.js";
 import type { LineageGraph } from "../lineage/schema.js";
@@ -23,6 +23,10 @@ export type ImpactSide = {
   readonly contracts: readonly Contract[];
   /** File texts, when at hand: lets formatting- and comment-only edits be recognised per file. */
   readonly files?: RepoFiles;
+  /** Enforced dbt contracts of models disabled on this side (`enabled: false`). */
+  readonly disabledContracts?: readonly Contract[];
+  /** Contract problems found while binding (a dataset bound to no model or source), reported at head. */
+  readonly contractDiagnostics?: readonly ContractDiagnostic[];
 };
 
 /** A file the pull request changed; `previousPath` for renames. */
@@ -77,7 +81,11 @@ export function buildImpactReport(input: ImpactInput): ImpactReport {
     inDiff.has(tableFile(c.dataset)) ||
     inDiff.has(contractFiles.get(c.contractId) ?? "");
   const contractChanges = [
-    ...diffContractSets(input.base.contracts, input.head.contracts),
+    ...diffContractSets(input.base.contracts, input.head.contracts, {
+      wideningNonBreaking: config.contracts.widening === "non-breaking",
+      sqlRenames: sqlRenamesOf(diff.changes),
+      ...(input.head.disabledContracts ? { disabledAtHead: input.head.disabledContracts } : {}),
+    }),
     // Without contracts there is nothing to check, and no reason to index every table for it.
     ...(input.head.contracts.length > 0
       ? checkSqlAgainstContracts(input.head.graph, input.head.contracts)
@@ -109,6 +117,18 @@ export function buildImpactReport(input: ImpactInput): ImpactReport {
   };
 }
 
+/** Renames the SQL shows (same expression, new alias), by table: the evidence a contract rename needs. */
+function sqlRenamesOf(changes: readonly DiffedChange[]): Map<string, Map<string, string>> {
+  const renames = new Map<string, Map<string, string>>();
+  for (const c of changes) {
+    if (c.kind !== "column_renamed" || c.before === undefined || c.after === undefined) continue;
+    const table = renames.get(c.table.toLowerCase()) ?? new Map<string, string>();
+    table.set(c.before.toLowerCase(), c.after);
+    renames.set(c.table.toLowerCase(), table);
+  }
+  return renames;
+}
+
 function changedSet(changed: readonly ChangedPath[]): Set<string> {
   const set = new Set<string>();
   for (const entry of changed) {
@@ -121,13 +141,13 @@ function changedSet(changed: readonly ChangedPath[]): Set<string> {
   return set;
 }
 
-/** A breaking-class change that nothing reads and no contract covers cannot break anyone. */
+/** A breaking or undecided change that nothing reads and no contract covers cannot break anyone. */
 function effectiveChange(
   change: DiffedChange,
   affected: readonly Affected[],
   severity: "warn" | "fail",
 ): LineageChange {
-  if (change.class !== "breaking") return { ...change, severity };
+  if (change.class === "non-breaking") return { ...change, severity };
   const reaches = affected.some(
     (a) => a.causes.includes(change.id) && (!a.changed || a.contracts.length > 0),
   );
@@ -219,5 +239,12 @@ function diagnosticsFor(
       severity: "warning" as const,
       message: `${t.id}: only table-level lineage (the SQL could not be analysed column by column)`,
     }));
-  return [...fromGraph, ...tableOnly];
+  // A contract bound to nothing is reported on every run: changes that should reach it go unchecked.
+  const unbound = (input.head.contractDiagnostics ?? []).map((d) => ({
+    file: d.file,
+    line: d.line,
+    severity: d.severity,
+    message: d.message,
+  }));
+  return [...fromGraph, ...tableOnly, ...unbound];
 }

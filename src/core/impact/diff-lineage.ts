@@ -19,6 +19,8 @@ const CLASS_OF: Record<LineageChangeKind, ChangeClass> = {
   expression_changed: "non-breaking",
   transform_changed: "non-breaking",
   sources_changed: "non-breaking",
+  // Column-level lineage lost (or missing) where the SQL changed: a rename or removal cannot be ruled out.
+  columns_unknown: "unknown",
 };
 
 type Input = {
@@ -51,9 +53,11 @@ export function diffLineage(input: Input): LineageDiff {
     const columnChanges =
       after.confidence === "column" && before.confidence === "column" ? diffColumns(before, after) : [];
     changes.push(...columnChanges);
+    const unknown = columnsUnknown(input, before, after);
+    if (unknown) changes.push(unknown);
     const row = diffRows(before, after);
     if (row) rowLevel.push(row);
-    else if (columnChanges.length === 0 && fileChanged(input, before, after))
+    else if (!unknown && columnChanges.length === 0 && fileChanged(input, before, after))
       rowLevel.push(sqlChanged(before, after));
   }
   return { changes, rowLevel };
@@ -252,6 +256,26 @@ function diffRows(before: LineageTable, after: LineageTable): RowLevelChange | u
     added,
     removed,
   };
+}
+
+/**
+ * The head has only table-level lineage for a table whose SQL changed: its columns could have been
+ * renamed or removed and nothing here can tell. That is undecided (`unknown`, blocking until a person
+ * acknowledges it) rather than a pass; the caller downgrades it when nothing downstream reads the table.
+ */
+function columnsUnknown(input: Input, before: LineageTable, after: LineageTable): DiffedChange | undefined {
+  if (after.confidence !== "table-only") return undefined;
+  const lost = before.confidence === "column";
+  if (!lost && !fileChanged(input, before, after)) return undefined;
+  const file = after.file ?? after.id;
+  const reason =
+    input.head.diagnostics.find((d) => d.file === file && d.severity === "error") ??
+    input.head.diagnostics.find((d) => d.file === file);
+  const why = reason ? ` (${file}:${reason.line}: ${reason.message})` : "";
+  const message = lost
+    ? `${after.id}: column-level lineage was lost at head${why}; renamed or removed columns cannot be detected`
+    : `${after.id}: SQL changed but only table-level lineage is available${why}; renamed or removed columns cannot be detected`;
+  return change("columns_unknown", after, { line: reason?.line ?? after.line ?? 1, message });
 }
 
 function sqlChanged(before: LineageTable, after: LineageTable): RowLevelChange {

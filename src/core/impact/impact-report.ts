@@ -20,6 +20,7 @@ export const LineageChangeKindSchema = z.enum([
   "expression_changed",
   "transform_changed",
   "sources_changed",
+  "columns_unknown",
 ]);
 export type LineageChangeKind = z.infer<typeof LineageChangeKindSchema>;
 
