@@ -198,4 +198,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX repo_state_updated ON repo_state (updated_at);
     `,
   },
+  {
+    version: 7,
+    name: "signal deliveries keep the items they skipped, with reasons",
+    sql: `
+      ALTER TABLE signal_deliveries ADD COLUMN skipped TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
