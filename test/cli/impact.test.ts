@@ -53,7 +53,7 @@ describe("backflow impact", () => {
   it("exits 1 and prints the report for an unacknowledged breaking change", async () => {
     const { code, out } = await run("--base", "main", "--head", "breaking");
     expect(code).toBe(1);
-    expect(out).toContain("## Breaking: 5 downstream model(s), 3 contract(s) affected");
+    expect(out).toContain("## Breaking: 5 downstream models and 3 contracts affected");
     expect(out).toContain("stg\\_orders.customer\\_id was renamed to user\\_id");
   });
 

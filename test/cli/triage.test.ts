@@ -30,11 +30,11 @@ describe("backflow triage", () => {
     const out = io.stdout();
     expect(out).toContain("Dry run: a local triage never writes to GitHub");
     expect(out).toContain("decision: open (with a comment)");
-    expect(out).toContain("--- issue: Drift: fct_orders.customer_id completeness 0.93 < 0.99");
+    expect(out).toContain("--- issue: Completeness: fct_orders.customer_id 0.93 < 0.99");
     expect(out).toMatch(/<!-- backflow:finding [0-9a-f]{64} -->/);
     expect(out).toContain("https://github.com/acme/shop/blob/abc1234def/models/marts/fct_orders.sql#L");
     expect(out).toContain("https://github.com/acme/shop/blob/abc1234def/models/staging/stg_orders.sql#L");
-    expect(out).toContain("xychart-beta");
+    expect(out).toContain("One measurement so far: completeness");
   });
 
   it("stays quiet (exit 0) for a healthy value and reports JSON with --json", async () => {

@@ -58,7 +58,7 @@ describe("signal to drift issue across a crash", () => {
         ]);
         expect(await createWorker({ store, handlers, workerId: "after-crash" }).drain()).toBe(1);
         expect(github.issues.size).toBe(1);
-        expect(github.issues.get(1)?.title).toBe("Drift: fct_orders.customer_id completeness 0.93 < 0.99");
+        expect(github.issues.get(1)?.title).toBe("Completeness: fct_orders.customer_id 0.93 < 0.99");
         const stored = await store.signals.getDelivery({ source: "monitor", deliveryId: "msg_crash" });
         expect(stored?.delivery.state).toBe("processed");
         expect(stored?.signals.map((s) => s.fingerprint)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);

@@ -1,12 +1,20 @@
-import { renderMermaid } from "../lineage/render-mermaid.js";
+import { mermaidLegend, renderMermaid, stylesIn } from "../lineage/render-mermaid.js";
 import type { LineageGraph } from "../lineage/schema.js";
-import type { Signal } from "../signals/signal-schema.js";
 import type { Evaluation } from "../triage/evaluation-schema.js";
+import type { Suspect } from "../triage/find-suspects.js";
 import type { Finding } from "../triage/triage-signal.js";
-import { codeSpan, escapeMarkdown } from "./escape-markdown.js";
-import { fitSections } from "./fit-to-limit.js";
+import { type CodeLinks, codeLink, commitLink } from "./code-links.js";
+import {
+  type FindingSignal,
+  findingFacts,
+  findingKindOf,
+  findingTitle,
+  subjectOf,
+} from "./describe-finding.js";
+import { codeBlock, codeSpan, escapeMarkdown, escapeTableCell } from "./escape-markdown.js";
+import { andMore, fitSections, plural } from "./fit-to-limit.js";
 import { renderTable } from "./markdown-table.js";
-import { formatNumber, renderMetricChart } from "./render-metric-chart.js";
+import { renderHistory } from "./render-metric-chart.js";
 
 /** A commit that touched a suspect file recently, newest first, with its pull request when known. */
 export type SuspectCommit = {
@@ -20,13 +28,15 @@ export type SuspectCommit = {
 export type DriftIssueInput = {
   readonly finding: Finding;
   /** The signal that produced this finding: its message and source are quoted (escaped). */
-  readonly signal: Pick<Signal, "message" | "source" | "check">;
+  readonly signal: FindingSignal;
   /** The fingerprint's evaluations, any order; the chart shows the newest. */
   readonly history: readonly Evaluation[];
   readonly owner: string;
   readonly repo: string;
   /** The commit the lineage was built from: every permalink points at it. */
   readonly sha: string;
+  /** Where file references point: GitHub permalinks (default) or repository-relative `path:line`. */
+  readonly links?: CodeLinks;
   readonly graph?: LineageGraph;
   /** Suspect file → commits that touched it in the last `commitDays` days. */
   readonly commits?: ReadonlyMap<string, readonly SuspectCommit[]>;
@@ -46,147 +56,156 @@ export function findingMarker(fingerprint: string): string {
   return `<!-- backflow:finding ${fingerprint} -->`;
 }
 
-const MAX_TITLE = 200;
-
-/** The table.column (or dataset) a finding is about, as Backflow names it. */
-function subjectOf(finding: Finding): string {
-  const table = finding.tableId ?? finding.dataset;
-  return finding.column ? `${table}.${finding.column}` : table;
+/** The issue title by finding kind (plain text: titles render no markdown). */
+export function driftIssueTitle(finding: Finding, signal?: FindingSignal): string {
+  return findingTitle(finding, signal);
 }
 
-/** How the observed value compares with the limit, e.g. `0.93 < 0.99`; the reason when no bound applies. */
-function comparison(finding: Finding): string {
-  const { observed, threshold } = finding;
-  if (observed === undefined) return finding.breached ? "breached" : "healthy";
-  const value = formatNumber(observed);
-  if (threshold.min !== undefined && observed < threshold.min)
-    return `${value} < ${formatNumber(threshold.min)}`;
-  if (threshold.max !== undefined && observed > threshold.max)
-    return `${value} > ${formatNumber(threshold.max)}`;
-  if (threshold.min !== undefined && finding.breached === false)
-    return `${value} ≥ ${formatNumber(threshold.min)}`;
-  if (threshold.max !== undefined && finding.breached === false)
-    return `${value} ≤ ${formatNumber(threshold.max)}`;
-  return value;
+const MAX_SUSPECT_ROWS = 10;
+const MAX_ROW_RULES = 8;
+
+function linksOf(input: DriftIssueInput): CodeLinks {
+  return input.links ?? { kind: "github", owner: input.owner, repo: input.repo, sha: input.sha };
 }
 
-/** `Drift: fct_orders.customer_id completeness 0.93 < 0.99` (plain text: titles render no markdown). */
-export function driftIssueTitle(finding: Finding): string {
-  const title = `Drift: ${subjectOf(finding)} ${finding.metric} ${comparison(finding)}`.replace(/\s+/g, " ");
-  return title.length > MAX_TITLE ? `${title.slice(0, MAX_TITLE - 1)}…` : title;
+function utc(iso: string): string {
+  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
 
-function thresholdText(finding: Finding): string {
-  const t = finding.threshold;
-  const parts = [
-    t.min !== undefined ? `minimum ${formatNumber(t.min)}` : undefined,
-    t.max !== undefined ? `maximum ${formatNumber(t.max)}` : undefined,
-    t.relative !== undefined ? `at most ${formatNumber(t.relative * 100)}% from the baseline` : undefined,
-    t.zscore !== undefined ? `|z| at most ${formatNumber(t.zscore)}` : undefined,
-  ].filter((p): p is string => p !== undefined);
-  return parts.length > 0 ? `${parts.join(", ")} (from ${t.from})` : "none";
-}
-
+/** The first lines: what kind of finding, on what, how bad, when and from where; then its facts. */
 function headerSection(input: DriftIssueInput): string {
   const { finding, signal } = input;
   const source = signal.source.producer?.trim() || signal.source.name?.trim() || signal.source.kind;
-  const lines = [
-    `### ${escapeMarkdown(driftIssueTitle(finding))}`,
-    "",
-    `| observed | threshold | severity | observed at (UTC) |`,
-    `| --- | --- | --- | --- |`,
-    `| ${finding.observed === undefined ? "—" : formatNumber(finding.observed)} | ${escapeMarkdown(thresholdText(finding))} | ${finding.severity} | ${finding.observedAt.replace("T", " ").replace(/\.\d+/, "")} |`,
-    "",
-    `${escapeMarkdown(finding.reason)}.`,
+  const head = [
+    `**${escapeMarkdown(finding.severity)}** on ${codeSpan(subjectOf(finding))}`,
+    `observed ${utc(finding.observedAt)}`,
+    `source ${codeSpan(source)}`,
   ];
-  if (signal.message.trim() !== "")
-    lines.push("", `> ${escapeMarkdown(signal.message).replace(/\n+/g, "\n> ")}`);
-  const check = signal.check ? ` · check ${codeSpan(signal.check.name)}` : "";
-  lines.push(
-    "",
-    `Dataset ${codeSpan(finding.dataset)} (matched ${finding.match}) · source ${codeSpan(source)}${check}`,
-  );
+  if (finding.match === "unmatched") head.push(`dataset ${codeSpan(finding.dataset)} not in the lineage`);
+  else if (finding.dataset !== finding.tableId) head.push(`reported as ${codeSpan(finding.dataset)}`);
+  const lines = [head.join(" · "), "", ...findingFacts(finding, signal, input.history)];
+  // A source's verdict is reported as "the source reports <message>": the message is then not repeated.
+  const message = signal.message.trim();
+  if (message !== "" && !finding.reason.includes(message)) {
+    lines.push("", `> ${escapeMarkdown(message).replace(/\n+/g, "\n> ")}`);
+  }
+  lines.push("", `${escapeMarkdown(capitalise(finding.reason))}.`);
   if (input.previousIssue !== undefined) lines.push("", `Follows #${input.previousIssue}, closed earlier.`);
   return lines.join("\n");
 }
 
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function historySection(input: DriftIssueInput): string {
-  const chart = renderMetricChart({
-    title: `${subjectOf(input.finding)} ${input.finding.metric}`,
+  const kind = findingKindOf(input.finding, input.signal);
+  const numeric = input.history.some((e) => typeof e.value === "number" && Number.isFinite(e.value));
+  if ((kind === "schema-change" || kind === "test-failure" || kind === "run-failure") && !numeric) return "";
+  const body = renderHistory({
     metric: input.finding.metric,
     history: input.history,
     threshold: input.finding.threshold,
   });
-  const points = input.history.length;
-  return chart
-    ? `#### History (${points} point${points === 1 ? "" : "s"}, signal time)\n\n\`\`\`mermaid\n${chart}\n\`\`\``
-    : "#### History\n\n_No numeric measurements yet._";
+  return `#### History\n\n${body}`;
 }
 
-/** A blob permalink at the lineage commit; each path segment encoded, so a file name cannot alter the URL. */
-export function permalink(input: {
-  owner: string;
-  repo: string;
-  sha: string;
-  file: string;
-  line?: number;
-}): string {
-  const path = input.file.split("/").map(encodeURIComponent).join("/");
-  const anchor = input.line ? `#L${input.line}` : "";
-  return `https://github.com/${encodeURIComponent(input.owner)}/${encodeURIComponent(input.repo)}/blob/${encodeURIComponent(input.sha)}/${path}${anchor}`;
+/** Distinct row rules of a suspect's table: `join stg_orders.order_id (lines 45, 46)`. */
+export function rowRuleLines(suspect: Pick<Suspect, "rowRules">): string[] {
+  const byRule = new Map<string, number[]>();
+  for (const r of suspect.rowRules) {
+    const key = `${r.role} ${r.table}.${r.column}`;
+    byRule.set(key, [...(byRule.get(key) ?? []), r.line]);
+  }
+  return [...byRule].map(([rule, lines]) => {
+    const sorted = [...new Set(lines)].sort((a, b) => a - b);
+    return `${rule} (${sorted.length === 1 ? "line" : "lines"} ${sorted.join(", ")})`;
+  });
+}
+
+function commitsOf(input: DriftIssueInput, file: string | undefined): readonly SuspectCommit[] {
+  return file ? (input.commits?.get(file) ?? []) : [];
 }
 
 function suspectsSection(input: DriftIssueInput): string {
-  const rows = input.finding.suspects.map((s, i) => {
-    const where = s.file
-      ? {
-          md: `[${escapeMarkdown(`${s.file}${s.line ? `#L${s.line}` : ""}`)}](${permalink({ ...input, file: s.file, line: s.line })})`,
-        }
-      : "source data";
-    const rules = s.rowRules.map((r) => `${r.role} ${r.table}.${r.column} (line ${r.line})`).slice(0, 4);
+  const links = linksOf(input);
+  const suspects = input.finding.suspects;
+  const rows = suspects.slice(0, MAX_SUSPECT_ROWS).map((s, i) => {
+    const changed = s.recentlyChanged || commitsOf(input, s.file).length > 0;
+    const where = s.file ? codeLink(links, s.file, s.line) : "source data";
+    const rule = s.expression
+      ? codeSpan(s.expression.length > 120 ? `${s.expression.slice(0, 119)}…` : s.expression)
+      : escapeTableCell(s.transform);
     return [
       i + 1,
-      { md: codeSpan(s.column ? `${s.table}.${s.column}` : s.table) },
-      where,
-      { md: s.expression ? codeSpan(s.expression.slice(0, 200)) : s.transform },
-      rules.join("; ") || "—",
-      s.recentlyChanged ? "yes" : "",
+      {
+        md: `${codeSpan(s.column ? `${s.table}.${s.column}` : s.table)}${changed ? "<br>**changed recently**" : ""}`,
+      },
+      { md: where },
+      { md: rule },
     ];
   });
   const table = renderTable(
-    ["#", "suspect", "where", "rule", "row rules", "changed recently"],
+    ["#", "Suspect", "Where", "Rule"],
     rows,
     "_No upstream suspects: the dataset did not match the lineage graph._",
   );
-  return `#### Suspects\n\n${table}`;
+  const more =
+    suspects.length > MAX_SUSPECT_ROWS ? `\n\n${andMore(suspects.length - MAX_SUSPECT_ROWS, "suspect")}` : "";
+  const details = suspectDetails(input);
+  return `#### Suspects${suspects.length > 0 ? ` (${suspects.length})` : ""}\n\n${table}${more}${details}`;
 }
 
-function commitsSection(input: DriftIssueInput): string | null {
-  const commits = input.commits;
-  if (!commits) return null;
+/** Row rules and recent commits per suspect, folded so the table stays four columns wide. */
+function suspectDetails(input: DriftIssueInput): string {
+  const links = linksOf(input);
   const days = input.commitDays ?? 14;
-  const lines: string[] = [];
-  for (const [file, list] of commits) {
-    if (list.length === 0) continue;
-    lines.push(`- ${codeSpan(file)}`);
-    for (const c of list) {
-      const link = `[${c.sha.slice(0, 7)}](https://github.com/${encodeURIComponent(input.owner)}/${encodeURIComponent(input.repo)}/commit/${encodeURIComponent(c.sha)})`;
-      const by = c.author ? ` by ${escapeMarkdown(c.author)}` : "";
-      const pr = c.pr !== undefined ? ` in #${c.pr}` : "";
+  const blocks: string[] = [];
+  const seenFiles = new Set<string>();
+  input.finding.suspects.slice(0, MAX_SUSPECT_ROWS).forEach((s, i) => {
+    const rules = rowRuleLines(s);
+    const fresh = s.file && !seenFiles.has(s.file) ? commitsOf(input, s.file) : [];
+    if (s.file) seenFiles.add(s.file);
+    if (rules.length === 0 && fresh.length === 0) return;
+    const lines = [`**${i + 1}. ${codeSpan(s.column ? `${s.table}.${s.column}` : s.table)}**`, ""];
+    if (rules.length > 0) {
       lines.push(
-        `  - ${link} ${c.date.slice(0, 10)}${by}${pr}: ${escapeMarkdown(c.message.split("\n")[0]?.slice(0, 120) ?? "")}`,
+        `Rows shaped by: ${rules
+          .slice(0, MAX_ROW_RULES)
+          .map((r) => escapeMarkdown(r))
+          .join(
+            "; ",
+          )}${rules.length > MAX_ROW_RULES ? `; ${andMore(rules.length - MAX_ROW_RULES, "rule")}` : ""}`,
       );
     }
-  }
-  const body = lines.length > 0 ? lines.join("\n") : "_No commits touched the suspect files._";
-  return `#### Commits to suspect files in the last ${days} days\n\n${body}`;
+    if (fresh.length > 0) {
+      if (rules.length > 0) lines.push("");
+      lines.push(`Commits to ${codeSpan(s.file ?? "")} in the last ${days} days:`, "");
+      for (const c of fresh) {
+        const by = c.author ? ` by ${escapeMarkdown(c.author)}` : "";
+        const pr = c.pr !== undefined ? ` in #${c.pr}` : "";
+        const subject = escapeMarkdown(c.message.split("\n")[0]?.slice(0, 120) ?? "");
+        lines.push(`- ${commitLink(links, c.sha)} ${c.date.slice(0, 10)}${by}${pr}: ${subject}`);
+      }
+    }
+    blocks.push(lines.join("\n"));
+  });
+  const noCommits =
+    input.commits && [...input.commits.values()].every((l) => l.length === 0)
+      ? `\n\n_No commits touched the suspect files in the last ${days} days._`
+      : "";
+  if (blocks.length === 0) return noCommits;
+  const summary = input.commits ? "Row rules and recent commits" : "Row rules";
+  return `\n\n<details><summary>${summary}</summary>\n\n${blocks.join("\n\n")}\n\n</details>${noCommits}`;
 }
 
 function lineageSection(input: DriftIssueInput): string | null {
   const { graph, finding } = input;
   if (!graph || !finding.tableId) return null;
   const focus = finding.column ? `${finding.tableId}.${finding.column.toLowerCase()}` : finding.tableId;
-  const highlight = finding.suspects.filter((s) => s.column).map((s) => `${s.table}.${s.column}`);
+  const changed = finding.suspects
+    .filter((s) => s.recentlyChanged || commitsOf(input, s.file).length > 0)
+    .map((s) => (s.column ? `${s.table}.${s.column}` : s.table));
   // Only the path upstream of the finding: the tables its suspects live in.
   const onPath = new Set([finding.tableId, ...finding.suspects.map((s) => s.table)]);
   const path: LineageGraph = {
@@ -195,18 +214,12 @@ function lineageSection(input: DriftIssueInput): string | null {
       .filter((t) => onPath.has(t.id))
       .map((t) => ({ ...t, upstream: t.upstream.filter((u) => onPath.has(u)) })),
   };
-  const chart = renderMermaid(path, { focus: [focus], highlight, maxNodes: 15 });
-  return `#### Lineage\n\n\`\`\`mermaid\n${chart}\n\`\`\``;
+  const chart = renderMermaid(path, { focus: [focus], changed, affected: [focus], maxNodes: 15 });
+  return `#### Lineage\n\n${codeBlock(chart, "mermaid")}\n\n${mermaidLegend(stylesIn(chart))}`;
 }
 
 function contextSection(input: DriftIssueInput): string {
   const { finding } = input;
-  const annotations =
-    finding.annotations.length > 0
-      ? finding.annotations
-          .map((a) => `- ${escapeMarkdown(a.kind)} by ${escapeMarkdown(a.author)}: ${escapeMarkdown(a.note)}`)
-          .join("\n")
-      : "_None applies to this observation._";
   const owners = input.owners ?? [];
   const teams = owners.filter((o) => o.includes("/"));
   const ownerLine =
@@ -214,37 +227,49 @@ function contextSection(input: DriftIssueInput): string {
       ? "_No owner found in the config, contracts or CODEOWNERS._"
       : owners.map((o) => codeSpan(o)).join(", ");
   const mention = input.mentionTeams && teams.length > 0 ? `\n\ncc ${teams.join(" ")}` : "";
-  return `#### Annotations\n\n${annotations}\n\n#### Owners\n\n${ownerLine}${mention}`;
+  const lines = [`**Owners:** ${ownerLine}${mention}`];
+  if (finding.annotations.length > 0) {
+    lines.push(
+      "",
+      `**Annotations that apply** (${plural(finding.annotations.length, "annotation")}):`,
+      "",
+      ...finding.annotations.map(
+        (a) => `- ${escapeMarkdown(a.kind)} by ${escapeMarkdown(a.author)}: ${escapeMarkdown(a.note)}`,
+      ),
+    );
+  }
+  return lines.join("\n");
 }
 
 const NEXT_STEPS = [
-  "#### Next steps",
+  "<details><summary>Next steps: commands to comment on this issue</summary>",
   "",
-  "Comment one of these on this issue:",
   "- `/backflow propose`: open a draft pull request with a proposed fix (cleansing rule, contract change or revert).",
   "- `/backflow annotate <seasonality|policy|event|maintenance> <from>..<to> <note>`: record context; covered breaches stop counting.",
   "- `/backflow snooze <duration>` (e.g. `7d`): keep updating this issue without notifications.",
   "- `/backflow resolve`: close it now; a new breach opens it again.",
+  "",
+  "</details>",
 ].join("\n");
 
 /**
- * The drift issue for a finding: title and markdown body with the hidden marker, observed vs
- * threshold, the metric chart, suspects with permalinks at `sha`, recent commits, the lineage picture,
- * annotations, owners and the commands. Every text that came from a signal is escaped.
+ * The drift issue for a finding: a title by kind, and a body with the hidden marker, the facts that
+ * kind has, the history (chart or sentence), suspects in a four-column table with row rules and recent
+ * commits folded below, the lineage picture with a legend, owners and the commands. Every text that
+ * came from a signal is escaped.
  */
 export function renderDriftIssue(input: DriftIssueInput): RenderedDriftIssue {
   const sections = [
     { text: `${findingMarker(input.finding.fingerprint)}\n${headerSection(input)}`, keep: true },
-    { text: historySection(input) },
+    { text: historySection(input), name: "History" },
     { text: suspectsSection(input), keep: true },
-    { text: commitsSection(input) ?? "" },
-    { text: contextSection(input) },
-    { text: NEXT_STEPS },
-    { text: lineageSection(input) ?? "" },
+    { text: contextSection(input), name: "Owners" },
+    { text: lineageSection(input) ?? "", name: "Lineage" },
+    { text: NEXT_STEPS, name: "Next steps" },
   ].filter((s) => s.text !== "");
   const footer = `<sub>Backflow finding ${codeSpan(input.finding.fingerprint.slice(0, 12))} · lineage at ${codeSpan(input.sha.slice(0, 7))}</sub>`;
   return {
-    title: driftIssueTitle(input.finding),
+    title: driftIssueTitle(input.finding, input.signal),
     body: fitSections([...sections, { text: footer, keep: true }]),
   };
 }

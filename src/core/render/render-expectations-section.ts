@@ -84,7 +84,7 @@ export function renderExpectationsSection(check: ExpectsBlockCheck | undefined):
     parts.push(
       `**${plural(problems.length, "problem")}** in the \`expects\` block: these lines would go unwatched after merge, so this check fails until they are fixed.`,
       "",
-      ...capList(problems, MAX_ITEMS, problemLine, "more problems"),
+      ...capList(problems, MAX_ITEMS, problemLine, "problem"),
       "",
       `Edit the pull request description (line numbers count from its first line); saving it re-runs this check. Each line reads ${EXPECTATION_SYNTAX}, and the dataset must be a table of this pull request's lineage.`,
     );

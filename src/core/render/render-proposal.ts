@@ -1,6 +1,8 @@
 import type { Proposal } from "../proposals/file-edit.js";
 import type { Finding } from "../triage/triage-signal.js";
 import { codeBlock, codeSpan, escapeMarkdown } from "./escape-markdown.js";
+import { plural } from "./fit-to-limit.js";
+import { formatNumber } from "./format-number.js";
 
 /** The hidden marker that identifies a proposal PR: one per finding and kind. */
 export function proposalMarker(fingerprint: string, kind: string): string {
@@ -8,15 +10,15 @@ export function proposalMarker(fingerprint: string, kind: string): string {
 }
 
 function evidence(finding: Finding): string {
-  const { min, max, relative, zscore } = finding.threshold;
+  // A check or schema finding has no number: its reason is the evidence, with no empty threshold.
+  if (finding.observed === undefined) return escapeMarkdown(finding.reason);
+  const { min, max } = finding.threshold;
   const limits = [
-    min !== undefined ? `min ${min}` : "",
-    max !== undefined ? `max ${max}` : "",
-    relative !== undefined ? `±${relative * 100}% of baseline` : "",
-    zscore !== undefined ? `|z| ≤ ${zscore}` : "",
+    min !== undefined ? `min ${formatNumber(min)}` : "",
+    max !== undefined ? `max ${formatNumber(max)}` : "",
   ].filter(Boolean);
-  const observed = finding.observed === undefined ? "no value" : String(finding.observed);
-  return `${codeSpan(finding.metric)} observed **${escapeMarkdown(observed)}** against threshold ${limits.length > 0 ? escapeMarkdown(limits.join(", ")) : "(none)"} (${escapeMarkdown(finding.reason)})`;
+  const against = limits.length > 0 ? ` against threshold ${escapeMarkdown(limits.join(", "))}` : "";
+  return `${codeSpan(finding.metric)} observed **${escapeMarkdown(formatNumber(finding.observed))}**${against} (${escapeMarkdown(finding.reason)})`;
 }
 
 /**
@@ -42,16 +44,26 @@ export function renderProposal(input: {
     "",
     `**Evidence:** ${evidence(finding)}`,
     "",
-    `**What the edit does:** ${escapeMarkdown(proposal.rationale)}`,
-    "",
-    `**Files:** ${proposal.edits.map((e) => codeSpan(e.path)).join(", ") || "none"}`,
-    "",
-    `**What it may cost:** ${escapeMarkdown(proposal.cost)}. Risk: ${proposal.risk}.`,
-    consumers.length > 0
-      ? `Consumers downstream (from lineage): ${consumers.slice(0, 20).map(codeSpan).join(", ")}${consumers.length > 20 ? `, and ${consumers.length - 20} more` : ""}.`
-      : "No downstream consumers in this repository's lineage.",
+    `**${proposal.edits.length === 0 ? "Why" : "What the edit does"}:** ${escapeMarkdown(proposal.rationale)}`,
     "",
   ];
+  if (proposal.edits.length === 0) {
+    // Nothing to change: say so, without an empty file list or a risk for an edit that does not exist.
+    lines.push("**Nothing to change:** no file needs an edit for this finding.", "");
+  } else {
+    lines.push(
+      `**${proposal.edits.length === 1 ? "File" : plural(proposal.edits.length, "file")}:** ${proposal.edits.map((e) => codeSpan(e.path)).join(", ")}`,
+      "",
+      `**What it may cost:** ${escapeMarkdown(proposal.cost)}. Risk: ${proposal.risk}.`,
+      consumers.length > 0
+        ? `Consumers downstream (from lineage): ${consumers
+            .slice(0, 20)
+            .map((c) => codeSpan(c))
+            .join(", ")}${consumers.length > 20 ? ` …and ${consumers.length - 20} more` : ""}.`
+        : "No downstream consumers in this repository's lineage.",
+      "",
+    );
+  }
   if (proposal.expects.length > 0) {
     lines.push(
       "**How to verify:** after merging, Backflow watches for",

@@ -1,5 +1,5 @@
 import { codeSpan } from "../render/escape-markdown.js";
-import { formatNumber } from "../render/render-metric-chart.js";
+import { formatNumber } from "../render/format-number.js";
 import type { Bounds, LearnedEntry } from "./learned-tolerance.js";
 
 const pct = (fraction: number) => `${formatNumber(fraction * 100)}%`;

@@ -45,11 +45,10 @@ const PROBLEMS: ExpectsBlockCheck = {
 };
 
 describe("renderImpact with an expects block", () => {
-  it("keeps the problems that fail the check when other sections are dropped for size", () => {
+  it("keeps the problems that fail the check near the top, before the details that may be dropped", () => {
     const { title, summary } = renderImpact(hugeReport(), { expectations: PROBLEMS });
     expect(summary.length).toBeLessThanOrEqual(GITHUB_TEXT_LIMIT);
-    expect(summary).toContain("section(s) left out to stay within GitHub's size limit");
-    expect(summary).not.toContain("### Affected contracts");
+    expect(summary.indexOf("### Expectations")).toBeLessThan(summary.indexOf("### Changes"));
     expect(summary).toContain("- line 7: dataset `ordrs` is not in the lineage");
     expect(summary).toContain("- line 9: expected a comparison");
     expect(title).toMatch(/^Invalid expects block: 2 problems · Breaking: /);

@@ -49,4 +49,15 @@ describe("renderProposal", () => {
     expect(body).not.toMatch(/@admin|@team/);
     expect(body).not.toContain("](https://");
   });
+
+  it("says there is nothing to change instead of listing no files with a risk", () => {
+    const f = finding({ tableId: "fct_orders", column: "customer_id", observed: undefined });
+    const { body } = renderProposal({
+      proposal: { ...proposal, kind: "contract", edits: [], rationale: "the contract already allows it" },
+      finding: f,
+    });
+    expect(body).toContain("**Nothing to change:** no file needs an edit for this finding.");
+    expect(body).toContain("**Why:** the contract already allows it");
+    expect(body).not.toMatch(/Files:|Risk:|threshold \(none\)/);
+  });
 });

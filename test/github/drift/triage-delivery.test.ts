@@ -63,7 +63,7 @@ describe("triage of a signal delivery into drift issues", () => {
     expect(result.results.map((r) => [r.decision, r.action, r.issue])).toEqual([["open", "created", 1]]);
     expect(github.issues.size).toBe(1);
     const issue = github.issues.get(1);
-    expect(issue?.title).toBe("Drift: fct_orders.customer_id completeness 0.93 < 0.99");
+    expect(issue?.title).toBe("Completeness: fct_orders.customer_id 0.93 < 0.99");
     expect(issue?.labels).toEqual(["backflow:drift"]);
     expect(issue?.assignees).toEqual(["carol"]);
     expect([...github.labels]).toEqual(["backflow:drift"]);
@@ -92,7 +92,7 @@ describe("triage of a signal delivery into drift issues", () => {
     const repeat = await signal("s2", hours(1), 0.92);
     expect(repeat.results.map((r) => [r.decision, r.action])).toEqual([["update", "updated"]]);
     expect(github.issues.get(1)?.body).toContain("  line [0.93, 0.92]");
-    expect(github.issues.get(1)?.title).toBe("Drift: fct_orders.customer_id completeness 0.92 < 0.99");
+    expect(github.issues.get(1)?.title).toBe("Completeness: fct_orders.customer_id 0.92 < 0.99");
     expect(github.comments).toEqual([]);
 
     const milder = await signal("s3", hours(2), 0.95, "warning");

@@ -46,7 +46,7 @@ describe("impact check run", () => {
       },
     ]);
     expect(done?.output?.title).toBe(
-      "Breaking: 5 downstream model(s), 3 contract(s) affected; owner acknowledgement needed",
+      "Breaking: 5 downstream models and 3 contracts affected; owner acknowledgement needed",
     );
     expect(done?.output?.annotations).toEqual([
       expect.objectContaining({
