@@ -18,7 +18,15 @@ import { windowsOf } from "./named-windows.js";
 import { expressionText, locateName, type QueryContext } from "./query-context.js";
 import { recordRowSources } from "./record-row-sources.js";
 import type { Transform } from "./schema.js";
-import { findCte, newScope, type Origin, type Relation, resolveColumn, type Scope } from "./scope.js";
+import {
+  findCte,
+  newScope,
+  type Origin,
+  type Relation,
+  resolveColumn,
+  type Scope,
+  UNKNOWN_COLUMNS,
+} from "./scope.js";
 import { expandStar } from "./select-star.js";
 import { applyTableOperators } from "./table-operators.js";
 
@@ -215,7 +223,19 @@ function selectItem(item: AstNode, index: number, scope: Scope, ctx: QueryContex
     return [{ name, line, transform: "unknown", sources: [], expression: itemText(item, expr, name, ctx) }];
   }
   const facts = analyzeExpression(expr, scope, ctx, subqueryOrigins);
-  return [columnFromExpression(name, facts, line, itemText(item, expr, name, ctx))];
+  const text = itemText(item, expr, name, ctx);
+  if (isFieldsStar(item, expr, ctx)) {
+    // `fn(x).*`: the value's fields, whose names nobody lists here; each comes from what the value reads.
+    const column = columnFromExpression(UNKNOWN_COLUMNS, facts, line, `${text}.*`);
+    return [{ ...column, transform: "unknown" }];
+  }
+  return [columnFromExpression(name, facts, line, text)];
+}
+
+function isFieldsStar(item: AstNode, expr: AstNode, ctx: QueryContext): boolean {
+  const loc = locationOf(item) ?? locationOf(expr);
+  if (!loc) return false;
+  return ctx.starModifiers.some((m) => m.kind === "fields" && m.offset >= loc.start && m.offset < loc.end);
 }
 
 /**

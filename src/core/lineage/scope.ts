@@ -107,6 +107,18 @@ export function entryFor(scope: Scope, qualifier: string): ScopeEntry | undefine
   );
 }
 
+/** A whole row of a relation used as one value: every column it lists, unknown when it lists none. */
+function rowOrigin(relation: Relation, line: number): Origin {
+  if (relation.kind !== "derived" || relation.columns.some((c) => c.star || c.name === UNKNOWN_COLUMNS))
+    return { sources: [], transform: "unknown", line };
+  const sources = relation.columns.flatMap((c) => c.sources);
+  return {
+    sources: [...new Map(sources.map((s) => [`${s.table}.${s.column}`, s])).values()],
+    transform: "expression",
+    line,
+  };
+}
+
 function resolveUnqualified(scope: Scope, column: string, line: number): Origin | undefined {
   const named = scope.entries.filter((e) => hasNamed(e.relation, column));
   const lateral = named.length === 0 ? scope.lateral.get(column) : undefined;
@@ -114,6 +126,9 @@ function resolveUnqualified(scope: Scope, column: string, line: number): Origin 
   const pick =
     named.length > 0 ? named : scope.entries.filter((e) => e.alias === column && e.relation.kind === "value");
   if (pick.length > 0) return originIn((pick[0] as ScopeEntry).relation, column, line);
+  // BigQuery reads a table alias as a value (`IF(c, a, b).*`, `TO_JSON(t)`): the whole row.
+  const row = scope.entries.find((e) => e.alias === column && e.relation.kind !== "value");
+  if (row) return rowOrigin(row.relation, line);
   const open = scope.entries.filter(
     (e) => starTables(e.relation).length > 0 || hasUnknownColumns(e.relation),
   );

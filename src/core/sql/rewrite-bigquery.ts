@@ -193,3 +193,45 @@ export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: s
   else if (ORDERED_AGGREGATES.has(word)) rewriteOrderedAggregate(tokens, i, chars);
   return i;
 }
+
+/** Whether `>>` at `i` closes `ARRAY<STRUCT<…>>` rather than shifting bits. */
+function closesTypeParameters(tokens: readonly SqlToken[], i: number): boolean {
+  for (let j = i - 1; j > 0 && j > i - 80; j -= 1) {
+    if (tokens[j]?.text === "<" && (is(tokens[j - 1], "array") || is(tokens[j - 1], "struct"))) return true;
+  }
+  return false;
+}
+
+/** Words after which a backticked name followed by `(` is a table (`INSERT INTO \`t\` (a, b)`), not a call. */
+const TABLE_INTRO = new Set(["into", "table", "from", "join", "view", "function", "exists", "update"]);
+
+/**
+ * BigQuery punctuation and names the grammar lacks, rewritten in place: bitwise `&`, `|`, `^`, `<<`, `>>`,
+ * `~` → `+`/`-` (an expression of the same operands), and a backticked function name
+ * (`` `project.udf.f`(x) ``) → the same characters as one plain identifier.
+ */
+export function rewriteBigQueryPunctuation(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  const t = tokens[i] as SqlToken;
+  const prev = tokens[i - 1];
+  const next = tokens[i + 1];
+  if (t.kind === "quoted" && t.text.startsWith("`") && next?.text === "(") {
+    if (prev?.kind === "word" && TABLE_INTRO.has(prev.text.toLowerCase())) return;
+    blank(chars, t.start, t.end, t.text.replace(/[^A-Za-z0-9_]/g, "_"));
+    return;
+  }
+  if (t.kind !== "punct") return;
+  const joinedPrev = adjacent(prev, t) ? prev?.text : undefined;
+  const joinedNext = adjacent(t, next) ? next?.text : undefined;
+  if (t.text === "&" && joinedNext !== "&" && joinedPrev !== "&") blank(chars, t.start, t.end, "+");
+  else if (t.text === "^") blank(chars, t.start, t.end, "+");
+  else if (t.text === "~" && joinedNext !== "=") blank(chars, t.start, t.end, "-");
+  else if (t.text === "|" && joinedNext !== "|" && joinedPrev !== "|") blank(chars, t.start, t.end, "+");
+  else if (
+    (t.text === "<" || t.text === ">") &&
+    joinedNext === t.text &&
+    joinedPrev !== t.text &&
+    joinedPrev !== "-"
+  )
+    if (!(t.text === ">" && closesTypeParameters(tokens, i)))
+      blank(chars, t.start, (next as SqlToken).end, "+");
+}

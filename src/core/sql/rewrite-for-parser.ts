@@ -1,13 +1,17 @@
-import { rewriteBigQuery, startsBigQueryRewrite } from "./rewrite-bigquery.js";
+import { rewriteBigQuery, rewriteBigQueryPunctuation, startsBigQueryRewrite } from "./rewrite-bigquery.js";
 import { liftTableOperators, type TableOperator } from "./rewrite-table-operators.js";
 import { blank, is, matchingParen } from "./sql-text-edits.js";
 import { identifierName, type SqlToken, tokenizeSql } from "./tokenize-sql.js";
 
-/** `* EXCEPT (a, b)` / `* EXCLUDE` / `* REPLACE (expr AS a)` lifted out of the text before parsing. */
+/**
+ * `* EXCEPT (a, b)` / `* EXCLUDE` lifted out of the text before parsing. `* REPLACE (expr AS a)` becomes
+ * `*, expr AS a` (so the replacement keeps its own sources) with `a` excepted from the `*`. `fn(x).*`
+ * (the fields of a value) becomes `fn(x)` with a "fields" marker: its column names are unknown.
+ */
 export type StarModifier = {
   /** Offset of the `*` in the statement text. */
   readonly offset: number;
-  readonly kind: "except" | "replace";
+  readonly kind: "except" | "replace" | "fields";
   readonly columns: readonly string[];
 };
 
@@ -38,27 +42,43 @@ function listNames(tokens: readonly SqlToken[], open: number, close: number): st
 
 function rewriteStar(tokens: readonly SqlToken[], i: number, chars: string[], mods: StarModifier[]): number {
   const star = tokens[i] as SqlToken;
+  const dot = tokens[i - 1];
+  if (dot?.text === "." && dot.end === star.start && tokens[i - 2]?.text === ")") {
+    // At the `)`, inside the item's span (the blanked `.*` is not).
+    mods.push({ offset: (tokens[i - 2] as SqlToken).start, kind: "fields", columns: [] });
+    blank(chars, dot.start, star.end);
+  }
   const keyword = tokens[i + 1];
   if (!keyword || !(is(keyword, "except") || is(keyword, "exclude") || is(keyword, "replace"))) return i;
-  const kind = is(keyword, "replace") ? "replace" : "except";
   const open = tokens[i + 2];
   if (open?.text === "(") {
     const close = matchingParen(tokens, i + 2);
-    mods.push({ offset: star.start, kind, columns: listNames(tokens, i + 2, close) });
+    mods.push({ offset: star.start, kind: "except", columns: listNames(tokens, i + 2, close) });
+    if (is(keyword, "replace")) {
+      // The replacements become select items of their own, read like any other.
+      blank(chars, keyword.start, open.end, ",");
+      blank(chars, (tokens[close] as SqlToken).start, (tokens[close] as SqlToken).end);
+      return i + 2;
+    }
     blank(chars, keyword.start, (tokens[close] as SqlToken).end);
     return close;
   }
-  if (
-    kind === "except" &&
-    open &&
-    (open.kind === "word" || open.kind === "quoted") &&
-    is(keyword, "exclude")
-  ) {
-    mods.push({ offset: star.start, kind, columns: [identifierName(open)] });
+  if (open && (open.kind === "word" || open.kind === "quoted") && is(keyword, "exclude")) {
+    mods.push({ offset: star.start, kind: "except", columns: [identifierName(open)] });
     blank(chars, keyword.start, open.end);
     return i + 2;
   }
   return i;
+}
+
+/** `name => value` → `value`: a named argument reads what its value reads. */
+function rewriteNamedArgument(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  const name = tokens[i - 1];
+  const gt = tokens[i + 1];
+  const before = tokens[i - 2];
+  if (gt?.text !== ">" || gt.start !== (tokens[i] as SqlToken).end) return;
+  if (name?.kind !== "word" || !(before?.text === "(" || before?.text === ",")) return;
+  blank(chars, name.start, gt.end);
 }
 
 /** `a IS [NOT] DISTINCT FROM b` → `a <> b` / `a = b`; lineage only needs the operands. */
@@ -115,6 +135,8 @@ export function rewriteForParser(
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i] as SqlToken;
     if (tableOperators.length > 0 && lifted(t)) continue;
+    if (options.bigQuery && (t.kind === "punct" || t.kind === "quoted"))
+      rewriteBigQueryPunctuation(tokens, i, chars);
     if (t.text === "*") i = rewriteStar(tokens, i, chars, starModifiers);
     else if ((is(t, "ignore") || is(t, "respect")) && is(tokens[i + 1], "nulls")) {
       blank(chars, t.start, (tokens[i + 1] as SqlToken).end);
@@ -122,6 +144,7 @@ export function rewriteForParser(
     } else if (is(t, "is")) i = rewriteDistinctFrom(tokens, i, chars);
     else if (options.bigQuery && startsBigQueryRewrite(t)) i = rewriteBigQuery(tokens, i, chars);
     else if (t.text === ":") i = rewriteVariantPath(tokens, i, chars);
+    else if (t.text === "=") rewriteNamedArgument(tokens, i, chars);
     else if (t.kind === "string") rewriteString(t, chars);
     else if (t.kind === "word" && /^(r|b|rb|br)$/i.test(t.text) && tokens[i + 1]?.start === t.end) {
       if (tokens[i + 1]?.kind === "string" || tokens[i + 1]?.kind === "quoted") blank(chars, t.start, t.end);

@@ -70,7 +70,8 @@ const NOT_COLUMNS = new Set([
   "interval",
 ]);
 
-const isName = (t: SqlToken | undefined): t is SqlToken & { kind: "word" | "quoted" } => t?.kind === "word" || t?.kind === "quoted";
+const isName = (t: SqlToken | undefined): t is SqlToken & { kind: "word" | "quoted" } =>
+  t?.kind === "word" || t?.kind === "quoted";
 
 /** Column names an expression's tokens read: names not called, not keywords, the last part of `t.c`. */
 function columnsIn(tokens: readonly SqlToken[]): string[] {

@@ -13,9 +13,11 @@ describe("rewriteForParser", () => {
     ],
     [
       "select * replace (x + 1 as a) from t",
-      "select *                      from t",
-      [{ kind: "replace", columns: ["a"] }],
+      "select * ,        x + 1 as a  from t",
+      [{ kind: "except", columns: ["a"] }],
     ],
+    ["select f(a).* from t", "select f(a)   from t", [{ kind: "fields", columns: [] }]],
+    ["select f(x => a) from t", "select f(     a) from t", []],
     ["select * exclude c from t", "select *           from t", [{ kind: "except", columns: ["c"] }]],
     [
       "select first_value(a ignore nulls) over () from t",
@@ -53,7 +55,13 @@ describe("rewriteForParser", () => {
       "select 1 from t where f(a)   > 1 group by f(a)  , 2",
     ],
     ["select g(f(a).b) from t", "select g(f(a)  ) from t"],
-    ["select f(a).* from t", "select f(a).* from t"],
+    ["select `p-1.udf.f`(a) from `p-1.d.t`", "select _p_1_udf_f_(a) from `p-1.d.t`"],
+    ["insert into `p.d.t` (a) select 1", "insert into `p.d.t` (a) select 1"],
+    [
+      "select a & b, a | b, a ^ b, ~a, a << 1, a >> 1, a || b from t",
+      "select a + b, a + b, a + b, -a, a +  1, a +  1, a || b from t",
+    ],
+    ["select cast(x as array<struct<a int64>>) from t", "select cast(x as array<struct<a int64>>) from t"],
   ])("with bigQuery rewrites %j keeping every offset", (input, output) => {
     const result = rewriteForParser(input, { bigQuery: true });
     expect(result.text).toBe(output);

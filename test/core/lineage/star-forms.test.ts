@@ -1,0 +1,84 @@
+/** `* REPLACE`, `fn(x).*`, a table alias read as a row, named arguments and BigQuery operators: golden cases. */
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../src/core/config/parse-config.js";
+import type { Dialect } from "../../../src/core/config/schema.js";
+import { buildLineage } from "../../../src/core/lineage/build-lineage.js";
+import type { LineageGraph } from "../../../src/core/lineage/schema.js";
+import { columnSummary, tableOf } from "./helpers.js";
+
+const KNOWN = new Map<string, readonly string[]>([
+  ["a", ["id", "x", "y"]],
+  ["b", ["id", "x"]],
+]);
+
+function lineage(sql: string, dialect: Dialect = "bigquery"): LineageGraph {
+  const config = parseConfig(`dialect: ${dialect}\nmodels:\n  paths: ["models/**/*.sql"]\n`);
+  return buildLineage(new Map([["models/m.sql", sql]]), config, { knownColumns: KNOWN }).graph;
+}
+
+describe("star forms", () => {
+  it("* REPLACE keeps the replacement's own sources instead of an unknown column", () => {
+    expect(columnSummary(tableOf(lineage("select * replace (x + y as x) from a"), "m"))).toEqual([
+      "id: passthrough <- a.id",
+      "y: passthrough <- a.y",
+      "x: expression <- a.x, a.y",
+    ]);
+  });
+
+  it("* EXCEPT over a CTE drops the named columns", () => {
+    const graph = lineage("with c as (select id, x, y from a) select * except (x) from c");
+    expect(columnSummary(tableOf(graph, "m"))).toEqual(["id: passthrough <- a.id", "y: passthrough <- a.y"]);
+  });
+
+  it("fn(x).* is one column of unknown names read from the call's arguments", () => {
+    const graph = lineage("select id, parse_record(x).* from a");
+    expect(columnSummary(tableOf(graph, "m"))).toEqual(["id: passthrough <- a.id", "*: unknown <- a.x"]);
+  });
+
+  it("IF(…, current, previous).* REPLACE reads both rows and keeps the replacement's sources", () => {
+    const graph = lineage(
+      "select if(c.id is not null, c, p).* replace (f(p.x, c.x) as x) from (select id, x from a) c full join (select id, x from b) p using (id)",
+    );
+    expect(columnSummary(tableOf(graph, "m"))).toEqual([
+      "*: unknown <- a.id, a.x, b.id, b.x",
+      "x: expression <- b.x, a.x",
+    ]);
+  });
+
+  it("a table alias used as a value reads the whole row", () => {
+    const graph = lineage("select to_json_string(s) as j from (select id, x from a) s");
+    expect(columnSummary(tableOf(graph, "m"))).toEqual(["j: expression <- a.id, a.x"]);
+  });
+});
+
+describe("BigQuery operators and names the grammar lacks", () => {
+  it.each([
+    [
+      "bitwise and/or/xor/shift",
+      "select x & 1 as a1, x | y as a2, x ^ y as a3, x << 2 as a4, ~x as a5 from a",
+    ],
+    ["a backticked UDF name", "select `moz-fx.udf.bits`(x) as a1, `moz-fx.udf.g`(x, y) as a2 from a"],
+    ["named arguments", "select f(input => x) as a1, g(x, mode => y) as a2 from a"],
+  ])("%s keep their operands as sources", (_, sql) => {
+    const columns = tableOf(lineage(sql), "m").columns;
+    expect(columns.length).toBeGreaterThan(1);
+    for (const c of columns) {
+      expect(c.transform).toBe("expression");
+      expect(c.sources.map((s) => s.column)).toContain("x");
+    }
+  });
+});
+
+describe("parenthesised query bodies", () => {
+  it.each<Dialect>(["bigquery", "snowflake", "postgres"])("read in %s", (dialect) => {
+    expect(
+      columnSummary(tableOf(lineage("with c as ((select id from a)) select * from c", dialect), "m")),
+    ).toEqual(["id: passthrough <- a.id"]);
+    expect(columnSummary(tableOf(lineage("((select id from a))", dialect), "m"))).toEqual([
+      "id: passthrough <- a.id",
+    ]);
+    expect(
+      columnSummary(tableOf(lineage("(select id from a) union all (select x from b)", dialect), "m")),
+    ).toEqual(["id: passthrough <- a.id, b.x"]);
+  });
+});
