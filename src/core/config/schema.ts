@@ -75,6 +75,18 @@ export const ConfigSchema = z
       })
       .prefault({})
       .describe("Where the SQL models are. A dbt project (dbt_project.yml) uses its own model-paths."),
+    lineage: z
+      .strictObject({
+        catalog: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "Path of a dbt catalog.json in the repository (e.g. target/catalog.json): the columns of tables no model or YAML lists, used to expand SELECT *.",
+          ),
+      })
+      .prefault({})
+      .describe("How lineage is built beyond the SQL itself."),
     contracts: z
       .strictObject({
         paths: z
