@@ -1,15 +1,19 @@
 import type { JobRecord, Store } from "../store/store.js";
-import { PermanentJobError } from "./job-errors.js";
-import type { JobHandler, JobKind } from "./queue.js";
-import { nextRetryAt, shouldDeadLetter } from "./retry-policy.js";
+import { DEFAULT_RETRY_POLICY, type JobHandler, type JobKind, type RetryPolicy } from "./queue.js";
+import { JobAbortedError, type JobOutcome, runJob, type WorkerLog } from "./run-job.js";
 
-type LogFn = (fields: Record<string, unknown>, message: string) => void;
-/** The subset of Probot's pino logger the worker uses. */
-export type WorkerLog = {
-  readonly debug: LogFn;
-  readonly info: LogFn;
-  readonly warn: LogFn;
-  readonly error: LogFn;
+export type { WorkerLog } from "./run-job.js";
+
+/** The circuit breaker of the GitHub host the worker's GitHub-bound jobs call (see github-breakers.ts). */
+export type GitHubGate = {
+  /** Whether a GitHub-bound job may start now (false while open; one probe at a time while half-open). */
+  readonly wouldAdmit: () => boolean;
+  /** Takes admission for one job (the probe, when half-open); false if another took it first. */
+  readonly admit: () => boolean;
+  /** The admitted job ended; frees the probe slot if its requests did not decide. */
+  readonly ended: () => void;
+  /** While open: when the next probe may go; null otherwise. */
+  readonly downUntil: () => Date | null;
 };
 
 export type WorkerOptions = {
@@ -19,113 +23,114 @@ export type WorkerOptions = {
   readonly kinds?: Readonly<Record<string, JobKind>>;
   /** Unique per process (host, pid, random): the lease owner written on claimed jobs. */
   readonly workerId: string;
+  /** Jobs run at once (default 4). */
+  readonly concurrency?: number;
+  /** Jobs of one fairness group (installation) run at once; default half the concurrency, at least 1. */
+  readonly groupConcurrency?: number;
   /** How long a claim lasts without a heartbeat; a crashed worker's job is retried after this. */
   readonly leaseMs?: number;
-  /** Sleep between polls when no job is due. */
+  /** Sleep between polls when no job is due (a finished job or `notify()` wakes the worker sooner). */
   readonly pollMs?: number;
   readonly clock?: () => Date;
   readonly log?: WorkerLog;
+  /** Backoff of kinds the registry does not name, and the jitter source of all. */
   readonly retry?: { readonly baseMs: number; readonly maxMs: number; readonly jitter: () => number };
   /** Longest `lastError` kept, in characters. */
   readonly maxErrorLength?: number;
+  /** GitHub's circuit breaker: while it is open, GitHub-bound kinds are not claimed. */
+  readonly github?: GitHubGate;
+  /** How long `stop()` lets running jobs finish before releasing them (default 10 s). */
+  readonly shutdownGraceMs?: number;
+  /** Called with each claimed job's outcome (metrics). */
+  readonly onOutcome?: (kind: string, outcome: JobOutcome) => void;
 };
 
 export type Worker = {
-  /** Starts polling in the background until `stop()`. */
+  /** Starts claiming in the background until `stop()`. */
   start(): void;
-  /** Stops polling; resolves once the job in progress (if any) has finished. */
-  stop(): Promise<void>;
-  /** Processes jobs until none is due; resolves with how many were run. For tests and the CLI. */
+  /**
+   * Stops claiming, lets running jobs finish for up to `graceMs`, then aborts their signals and
+   * releases them to the queue (attempt not spent). Resolves with how many finished and were released.
+   */
+  stop(options?: { graceMs?: number }): Promise<{ finished: number; released: number }>;
+  /** Processes jobs one at a time until none is due; resolves with how many were run. For tests and the CLI. */
   drain(): Promise<number>;
   /** Claims and runs at most one due job; false when none was due. */
   runOnce(): Promise<boolean>;
+  /** Wakes the worker to claim now (after an in-process enqueue). */
+  notify(): void;
+  /** Jobs running now. */
+  running(): number;
 };
 
 const silent: WorkerLog = { debug() {}, info() {}, warn() {}, error() {} };
 
-function errorMessage(error: unknown, max: number): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.length > max ? `${message.slice(0, max - 1)}…` : message;
+type Running = {
+  readonly job: JobRecord;
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+};
+
+function positive(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value > 0)) throw new Error(`worker ${name} must be a positive integer`);
+  return value;
+}
+
+function countBy(running: Iterable<Running>, key: (job: JobRecord) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { job } of running) counts.set(key(job), (counts.get(key(job)) ?? 0) + 1);
+  return counts;
 }
 
 /**
- * A polling worker over the durable queue: claims a due job, heartbeats its lease while the handler
- * runs, completes it, or records the error and retries with backoff until it is dead-lettered.
- * @example createWorker({ store, handlers: Object.fromEntries([handleJob(kind, run)]), workerId }).start()
+ * A worker over the durable queue that runs up to `concurrency` jobs at once. Each claim skips kinds
+ * at their own concurrency limit, fairness groups (installations) at their share, and GitHub-bound
+ * kinds while GitHub's circuit breaker is open, so those jobs wait without spending attempts.
+ * @example createWorker({ store, workerId, ...workerJobsOf(JOB_REGISTRY, deps), concurrency: 8 }).start()
  */
 export function createWorker(options: WorkerOptions): Worker {
   const { store, handlers, workerId } = options;
+  const kinds = options.kinds ?? {};
+  const concurrency = positive("concurrency", options.concurrency ?? 4);
+  const groupConcurrency = positive(
+    "group concurrency",
+    options.groupConcurrency ?? Math.max(1, Math.ceil(concurrency / 2)),
+  );
   const leaseMs = options.leaseMs ?? 30_000;
   const pollMs = options.pollMs ?? 1000;
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? silent;
-  const retry = options.retry ?? { baseMs: 5000, maxMs: 15 * 60_000, jitter: Math.random };
-  const maxErrorLength = options.maxErrorLength ?? 2000;
+  const jitter = options.retry?.jitter ?? Math.random;
+  const fallbackRetry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const github = options.github;
+  const githubKinds = Object.values(kinds)
+    .filter((kind) => kind.policy.github)
+    .map((kind) => kind.kind);
+  const running = new Map<string, Running>();
+
+  function exclusions(limit: number): { excludeKinds: string[]; excludeFairnessKeys: string[] } {
+    const excludeKinds = new Set<string>();
+    for (const [kind, count] of countBy(running.values(), (job) => job.kind)) {
+      const cap = Math.min(kinds[kind]?.policy.concurrency ?? limit, limit);
+      if (count >= cap) excludeKinds.add(kind);
+    }
+    if (github && !github.wouldAdmit()) for (const kind of githubKinds) excludeKinds.add(kind);
+    const excludeFairnessKeys = [...countBy(running.values(), (job) => job.fairnessKey)]
+      .filter(([, count]) => count >= Math.min(groupConcurrency, limit))
+      .map(([group]) => group);
+    return { excludeKinds: [...excludeKinds], excludeFairnessKeys };
+  }
 
   async function deadLetter(job: JobRecord, error: string): Promise<void> {
-    if (await store.jobs.fail({ id: job.id, workerId, error, retryAt: null, now: clock() })) {
+    const fence = { id: job.id, workerId, leaseToken: job.leaseToken };
+    if (await store.jobs.fail({ ...fence, error, retryAt: null, now: clock() })) {
       log.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, error }, "dead-lettered job");
-    } else {
-      log.warn(
-        { jobId: job.id, kind: job.kind, error },
-        "job failed after losing its lease; left to its new owner",
-      );
+      options.onOutcome?.(job.kind, "dead");
     }
   }
 
-  async function runHandler(job: JobRecord, handler: JobHandler): Promise<void> {
-    const controller = new AbortController();
-    // Extend the lease well before it runs out; losing it means another worker may take the job.
-    const heartbeat = setInterval(
-      () => {
-        const leaseUntil = new Date(clock().getTime() + leaseMs);
-        store.jobs.extendLease({ id: job.id, workerId, leaseUntil }).then(
-          (held) => {
-            if (!held && !controller.signal.aborted) {
-              log.warn({ jobId: job.id, kind: job.kind }, "lost the job's lease; another worker may run it");
-              controller.abort(new Error("lease lost"));
-            }
-          },
-          (error: unknown) =>
-            log.warn({ jobId: job.id, error: errorMessage(error, 500) }, "heartbeat failed"),
-        );
-      },
-      Math.max(10, Math.floor(leaseMs / 3)),
-    );
-    try {
-      await handler(job.payload, { job, signal: controller.signal });
-    } finally {
-      clearInterval(heartbeat);
-    }
-  }
-
-  async function handleFailure(job: JobRecord, error: unknown): Promise<void> {
-    const message = errorMessage(error, maxErrorLength);
-    if (error instanceof PermanentJobError || shouldDeadLetter(job.attempts, job.maxAttempts)) {
-      await deadLetter(job, message);
-      return;
-    }
-    const retryAt = nextRetryAt({ attempts: job.attempts, now: clock(), ...retry });
-    if (!(await store.jobs.fail({ id: job.id, workerId, error: message, retryAt, now: clock() }))) {
-      log.warn(
-        { jobId: job.id, kind: job.kind, error: message },
-        "job failed after losing its lease; left to its new owner",
-      );
-      return;
-    }
-    log.warn(
-      {
-        jobId: job.id,
-        kind: job.kind,
-        attempts: job.attempts,
-        retryAt: retryAt.toISOString(),
-        error: message,
-      },
-      "job failed; will retry",
-    );
-  }
-
-  async function processJob(job: JobRecord): Promise<void> {
+  /** Runs a claimed job to its outcome; never throws. */
+  async function processJob(job: JobRecord, controller: AbortController): Promise<void> {
     if (job.attempts > job.maxAttempts) {
       // Every earlier claimer died mid-run (a job that crashes its worker must not loop forever).
       await deadLetter(
@@ -140,22 +145,64 @@ export function createWorker(options: WorkerOptions): Worker {
       await deadLetter(job, `no handler for job kind "${job.kind}" (this worker handles: ${known})`);
       return;
     }
-    try {
-      await runHandler(job, handler);
-    } catch (error) {
-      await handleFailure(job, error);
+    const githubBound = github !== undefined && kinds[job.kind]?.policy.github === true;
+    if (githubBound && !github.admit()) {
+      // Another job took the breaker's single probe between our check and the claim.
+      await store.jobs.release({ id: job.id, workerId, leaseToken: job.leaseToken, now: clock() });
       return;
     }
-    const completed = await store.jobs.complete({ id: job.id, workerId, now: clock() });
-    if (completed) log.info({ jobId: job.id, kind: job.kind, attempts: job.attempts }, "completed job");
-    else log.warn({ jobId: job.id, kind: job.kind }, "finished job after losing its lease; not marked done");
+    try {
+      const outcome = await runJob({
+        store,
+        job,
+        handler,
+        workerId,
+        leaseMs,
+        retry: kinds[job.kind]?.policy.retry ?? fallbackRetry,
+        jitter,
+        clock,
+        log,
+        maxErrorLength: options.maxErrorLength ?? 2000,
+        controller,
+        githubDownUntil: () => (githubBound ? github.downUntil() : null),
+      });
+      options.onOutcome?.(job.kind, outcome);
+    } finally {
+      if (githubBound) github.ended();
+    }
+  }
+
+  async function claim(limit: number): Promise<JobRecord | null> {
+    const job = await store.jobs.claim({ workerId, now: clock(), leaseMs, ...exclusions(limit) });
+    if (job) log.debug({ jobId: job.id, kind: job.kind, attempt: job.attempts }, "claimed job");
+    return job;
+  }
+
+  function track(job: JobRecord): Running {
+    const controller = new AbortController();
+    const entry: Running = {
+      job,
+      controller,
+      done: processJob(job, controller)
+        .catch((error: unknown) =>
+          log.error(
+            { jobId: job.id, kind: job.kind, error: String(error) },
+            "recording the job's outcome failed",
+          ),
+        )
+        .finally(() => {
+          running.delete(job.id);
+          wake?.();
+        }),
+    };
+    running.set(job.id, entry);
+    return entry;
   }
 
   async function runOnce(): Promise<boolean> {
-    const job = await store.jobs.claim({ workerId, now: clock(), leaseMs });
+    const job = await claim(1);
     if (!job) return false;
-    log.debug({ jobId: job.id, kind: job.kind, attempt: job.attempts }, "claimed job");
-    await processJob(job);
+    await track(job).done;
     return true;
   }
 
@@ -163,18 +210,21 @@ export function createWorker(options: WorkerOptions): Worker {
   let stopping = false;
   let wake: (() => void) | null = null;
 
-  async function pollLoop(): Promise<void> {
+  async function claimLoop(): Promise<void> {
     while (!stopping) {
-      let ran = false;
-      try {
-        ran = await runOnce();
-      } catch (error) {
-        log.error(
-          { error: errorMessage(error, 500) },
-          "worker poll failed; retrying after the poll interval",
-        );
+      let claimed = false;
+      if (running.size < concurrency) {
+        try {
+          const job = await claim(concurrency);
+          if (job && !stopping) track(job);
+          else if (job)
+            await store.jobs.release({ id: job.id, workerId, leaseToken: job.leaseToken, now: clock() });
+          claimed = job !== null;
+        } catch (error) {
+          log.error({ error: String(error) }, "claiming a job failed; retrying after the poll interval");
+        }
       }
-      if (ran || stopping) continue;
+      if ((claimed && running.size < concurrency) || stopping) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
         wake = () => {
@@ -186,17 +236,47 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  async function release(entry: Running): Promise<boolean> {
+    entry.controller.abort(new JobAbortedError("shutdown"));
+    const { job } = entry;
+    const released = await store.jobs.release({
+      id: job.id,
+      workerId,
+      leaseToken: job.leaseToken,
+      now: clock(),
+      reason: "released at shutdown before it finished",
+    });
+    if (released) log.warn({ jobId: job.id, kind: job.kind }, "released a running job at shutdown");
+    return released;
+  }
+
   return {
     start() {
       if (loop) return;
       stopping = false;
-      loop = pollLoop();
+      loop = claimLoop();
     },
-    async stop() {
+    async stop(stopOptions = {}) {
       stopping = true;
       wake?.();
       await loop;
       loop = null;
+      const graceMs = stopOptions.graceMs ?? options.shutdownGraceMs ?? 10_000;
+      const pending = [...running.values()];
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.all(pending.map((entry) => entry.done)), deadline]);
+      clearTimeout(timer);
+      const left = [...running.values()];
+      const released = (await Promise.all(left.map(release))).filter(Boolean).length;
+      // Handlers that honour the signal end now; one that ignores it cannot write (its fence is gone).
+      await Promise.race([
+        Promise.all(left.map((entry) => entry.done)),
+        new Promise((r) => setTimeout(r, 1000)),
+      ]);
+      return { finished: pending.length - left.length, released };
     },
     async drain() {
       let count = 0;
@@ -204,5 +284,9 @@ export function createWorker(options: WorkerOptions): Worker {
       return count;
     },
     runOnce,
+    notify() {
+      wake?.();
+    },
+    running: () => running.size,
   };
 }

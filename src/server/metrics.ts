@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "../store/store.js";
 
 /**
@@ -17,8 +18,8 @@ type Family = {
   readonly type: "counter" | "gauge";
   readonly labelNames: readonly string[];
   readonly series: Map<string, Series>;
-  /** Gauges whose value is read at scrape time (e.g. queued jobs from the store). */
-  collect?: () => Promise<number>;
+  /** Gauges whose value is read at scrape time (e.g. queued jobs from the store): one value, or one per label set. */
+  collect?: () => Promise<number | ReadonlyArray<{ labels: Labels; value: number }>>;
 };
 
 export type Counter = { inc(labels?: Labels, by?: number): void; get(labels?: Labels): number };
@@ -85,8 +86,12 @@ export class MetricsRegistry {
   }
 
   /** A gauge set by the caller, or read at scrape time when `collect` is given. */
-  gauge(name: string, help: string, options: { collect?: () => Promise<number> } = {}): Gauge {
-    const family = this.#register("gauge", name, help, []);
+  gauge(
+    name: string,
+    help: string,
+    options: { labelNames?: readonly string[]; collect?: Family["collect"] } = {},
+  ): Gauge {
+    const family = this.#register("gauge", name, help, options.labelNames ?? []);
     if (options.collect) family.collect = options.collect;
     return {
       set(value, labels = {}) {
@@ -102,7 +107,10 @@ export class MetricsRegistry {
     for (const family of this.#families.values()) {
       if (family.collect) {
         const value = await family.collect().catch(() => Number.NaN);
-        family.series.set("", { labels: {}, value });
+        family.series.clear();
+        for (const sample of typeof value === "number" ? [{ labels: {}, value }] : value) {
+          family.series.set(seriesKey(family, sample.labels), sample);
+        }
       }
       lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
       lines.push(`# TYPE ${family.name} ${family.type}`);
@@ -122,11 +130,27 @@ export type BackflowMetrics = {
   readonly checkRunsWritten: Counter;
   readonly jobsProcessed: Counter;
   readonly jobsFailed: Counter;
+  /** How each claimed job ended: done, retry, dead, released (attempt not spent) or lost (lease taken over). */
+  readonly jobOutcomes: Counter;
   readonly githubRequests: Counter;
+  /** Signal deliveries answered by the intake, by outcome (accepted, duplicate, refused, error). */
+  readonly signalIntake: Counter;
 };
 
-/** Creates the registry; `queuedJobs` is read when /metrics is scraped. */
-export function createMetrics(options: { queuedJobs?: () => Promise<number> } = {}): BackflowMetrics {
+/** Numeric value of a breaker status in `backflow_github_breaker_state`. */
+export const BREAKER_STATE_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
+
+/** Where the scrape-time gauges read from; each is optional. */
+export type MetricSources = {
+  readonly queuedJobs?: () => Promise<number>;
+  readonly jobsByState?: () => Promise<Readonly<Record<string, number>>>;
+  /** Seconds the oldest due job has waited (0 when none waits). */
+  readonly queueAgeSeconds?: () => Promise<number>;
+  readonly breakers?: () => ReadonlyArray<{ host: string; status: keyof typeof BREAKER_STATE_VALUE }>;
+};
+
+/** Creates the registry; the gauges of `sources` are read when /metrics is scraped. */
+export function createMetrics(sources: MetricSources = {}): BackflowMetrics {
   const registry = new MetricsRegistry();
   const metrics: BackflowMetrics = {
     registry,
@@ -145,24 +169,96 @@ export function createMetrics(options: { queuedJobs?: () => Promise<number> } = 
     ]),
     jobsFailed: registry.counter(
       "backflow_jobs_failed_total",
-      "Job attempts that threw (retried or dead-lettered).",
+      "Job attempts that threw (retried, released or dead-lettered).",
       ["kind"],
+    ),
+    jobOutcomes: registry.counter(
+      "backflow_job_outcomes_total",
+      "Claimed jobs by how they ended: done, retry, dead (dead-lettered), released (attempt not spent), lost (lease taken over).",
+      ["kind", "outcome"],
     ),
     githubRequests: registry.counter(
       "backflow_github_requests_total",
-      "Requests sent to the GitHub API, by method and response status.",
+      "Requests sent to the GitHub API, by method and response status (network-error when no answer came back).",
       ["method", "status"],
     ),
+    signalIntake: registry.counter(
+      "backflow_signal_intake_total",
+      "Signal deliveries answered by the intake: accepted (202), duplicate (200), refused (4xx), error (5xx).",
+      ["outcome"],
+    ),
   };
+  const { queuedJobs, jobsByState, queueAgeSeconds, breakers } = sources;
   registry.gauge(
     "backflow_jobs_queued",
     "Jobs waiting in the queue.",
-    options.queuedJobs ? { collect: options.queuedJobs } : {},
+    queuedJobs ? { collect: queuedJobs } : {},
+  );
+  registry.gauge("backflow_jobs", "Jobs in the store by state (dead = dead letters waiting for a person).", {
+    labelNames: ["state"],
+    ...(jobsByState && {
+      collect: async () =>
+        Object.entries(await jobsByState()).map(([state, value]) => ({ labels: { state }, value })),
+    }),
+  });
+  registry.gauge(
+    "backflow_jobs_queue_age_seconds",
+    "How long the oldest due job has waited to be claimed.",
+    queueAgeSeconds ? { collect: queueAgeSeconds } : {},
+  );
+  registry.gauge(
+    "backflow_github_breaker_state",
+    "GitHub circuit breaker per API host: 0 closed, 1 half-open (probing), 2 open (GitHub-bound jobs wait).",
+    {
+      labelNames: ["host"],
+      ...(breakers && {
+        collect: async () =>
+          breakers().map(({ host, status }) => ({ labels: { host }, value: BREAKER_STATE_VALUE[status] })),
+      }),
+    },
   );
   return metrics;
 }
 
-/** The metrics of a server backed by `store`: the queued-jobs gauge counts the store's queue. */
-export function createStoreMetrics(store: Pick<Store, "jobs">): BackflowMetrics {
-  return createMetrics({ queuedJobs: async () => (await store.jobs.list({ state: "queued" })).length });
+/**
+ * The metrics of a server backed by `store`: job gauges read the store's queue at scrape time;
+ * `breakers` adds the GitHub circuit breakers' states.
+ */
+export function createStoreMetrics(
+  store: Pick<Store, "jobs">,
+  options: { clock?: () => Date; breakers?: MetricSources["breakers"] } = {},
+): BackflowMetrics {
+  const clock = options.clock ?? (() => new Date());
+  return createMetrics({
+    queuedJobs: async () => (await store.jobs.countByState()).queued,
+    jobsByState: () => store.jobs.countByState(),
+    queueAgeSeconds: async () => {
+      const now = clock();
+      const oldest = await store.jobs.oldestDue({ now });
+      return oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0;
+    },
+    ...(options.breakers && { breakers: options.breakers }),
+  });
+}
+
+/**
+ * Counts a route's answers in `backflow_signal_intake_total` by status: 202 accepted, 200 duplicate,
+ * 4xx refused, 5xx error. Requests the route does not answer are not counted.
+ */
+export function countSignalIntake<
+  R extends (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>,
+>(
+  route: R,
+  metrics: Pick<BackflowMetrics, "signalIntake">,
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  return async (req, res) => {
+    const answered = await route(req, res);
+    if (answered) {
+      const status = res.statusCode;
+      const outcome =
+        status === 202 ? "accepted" : status < 300 ? "duplicate" : status < 500 ? "refused" : "error";
+      metrics.signalIntake.inc({ outcome });
+    }
+    return answered;
+  };
 }

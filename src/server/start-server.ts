@@ -5,16 +5,17 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import { hostname } from "node:os";
 import { type Logger, Probot, type ProbotOctokit } from "probot";
 import type { Clock } from "../github/app-deps.js";
 import { createBackflowOctokit } from "../github/backflow-octokit.js";
 import { createBackflowApp } from "../index.js";
+import { createGitHubBreakers, type GitHubBreakers } from "../jobs/github-breakers.js";
 import type { WorkerJobs } from "../jobs/job-registry.js";
 import type { JobHandler } from "../jobs/queue.js";
-import { createWorker, type Worker } from "../jobs/worker.js";
+import { readWorkerEnv, type WorkerSettings } from "../jobs/read-worker-env.js";
+import { createJobWorker, workerIdOf } from "../jobs/start-job-worker.js";
+import type { Worker } from "../jobs/worker.js";
 import type { Store } from "../store/store.js";
-import { instrumentJobHandlers } from "./instrument-job-handlers.js";
 import { type BackflowMetrics, createStoreMetrics } from "./metrics.js";
 import { createOpsHandler } from "./ops-routes.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type ServerSettings } from "./read-server-env.js";
@@ -28,7 +29,10 @@ export type RunningServer = {
   readonly url: string;
   readonly probot: Probot;
   readonly metrics: BackflowMetrics;
-  /** Stops the worker (finishing its job), then the HTTP server. The store is the caller's to close. */
+  /**
+   * Stops claiming jobs, lets running ones finish within the shutdown grace (then releases them to the
+   * queue), then stops the HTTP server. The store is the caller's to close.
+   */
   stop(): Promise<void>;
 };
 
@@ -51,18 +55,33 @@ export async function startServer(input: {
   /** Handlers without policies (tests); `jobs` is preferred. */
   jobHandlers?: Readonly<Record<string, JobHandler>>;
   worker?: boolean;
+  /** Concurrency, leases, shutdown grace and breaker settings (readWorkerEnv); defaults otherwise. */
+  workerSettings?: WorkerSettings;
+  /** GitHub's circuit breakers, fed by the Octokit this server creates (pass the same to a test Octokit). */
+  breakers?: GitHubBreakers;
   /** More HTTP routes on the same port (e.g. the signal intake), tried before the ops routes. */
   routes?: readonly Handler[];
 }): Promise<RunningServer> {
   const { settings, store, log } = input;
   const clock = input.clock ?? (() => new Date());
-  const metrics = input.metrics ?? createStoreMetrics(store);
+  const workerSettings = input.workerSettings ?? readWorkerEnv({});
+  const breakers =
+    input.breakers ??
+    createGitHubBreakers({
+      clock,
+      settings: {
+        failureThreshold: workerSettings.breakerFailures,
+        cooldownMs: workerSettings.breakerCooldownMs,
+      },
+      log: log.child({ name: "github-breaker" }),
+    });
+  const metrics = input.metrics ?? createStoreMetrics(store, { clock, breakers: breakers.statuses });
   const probot = new Probot({
     appId: settings.appId,
     privateKey: settings.privateKey,
     secret: settings.webhookSecret,
     log,
-    Octokit: input.Octokit ?? createBackflowOctokit({ metrics }),
+    Octokit: input.Octokit ?? createBackflowOctokit({ metrics, breakers }),
   });
   await probot.load(
     createBackflowApp({ store, clock, metrics, appId: settings.appId, dryRun: settings.dryRun }),
@@ -93,17 +112,22 @@ export async function startServer(input: {
   });
 
   let worker: Worker | undefined;
-  const jobHandlers = { ...input.jobHandlers, ...input.jobs?.handlers };
-  if (input.worker !== false && Object.keys(jobHandlers).length === 0) {
+  const jobs = {
+    handlers: { ...input.jobHandlers, ...input.jobs?.handlers },
+    kinds: input.jobs?.kinds ?? {},
+  };
+  if (input.worker !== false && Object.keys(jobs.handlers).length === 0) {
     log.info("no job kinds registered; the job worker is not started");
   } else if (input.worker !== false) {
-    worker = createWorker({
+    worker = createJobWorker({
       store,
-      handlers: instrumentJobHandlers(jobHandlers, metrics),
-      kinds: input.jobs?.kinds,
-      workerId: `${hostname()}:${process.pid}:${settings.port}`,
+      jobs,
+      settings: workerSettings,
+      log,
       clock,
-      log: log.child({ name: "worker" }),
+      workerId: workerIdOf(settings.port),
+      metrics,
+      breakers,
     });
     worker.start();
   }
@@ -123,6 +147,9 @@ export async function startServer(input: {
     },
   };
 }
+
+/** Paths polled by orchestrators and Prometheus, logged at debug when they succeed. */
+const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** Probot's (and GitHub's documented) webhook path, used when WEBHOOK_PATH is not set. */
 export const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
@@ -154,7 +181,9 @@ async function listen(input: {
     res.once("finish", () => {
       const ms = Math.round(performance.now() - started);
       const path = (req.url ?? "/").split("?")[0];
-      log.info(
+      // Health probes and metric scrapes arrive every few seconds: at info they would drown the log.
+      const level = QUIET_PATHS.has(path ?? "") && res.statusCode < 400 ? "debug" : "info";
+      log[level](
         { method: req.method, path, status: res.statusCode, ms },
         `${req.method} ${path} ${res.statusCode}`,
       );

@@ -84,7 +84,7 @@ describe("job worker", () => {
       await w.drain();
       advance(60_000);
     }
-    expect(await store.jobs.get(job.id)).toMatchObject({ state: "dead", attempts: 3, lastError: "always" });
+    expect(await store.jobs.get(job.id)).toMatchObject({ state: "dead", attempts: 3, lastError: "gave up after 3 attempts: always" });
   });
 
   it("dead-letters a job of an unknown kind at once, naming the kinds it knows", async () => {
@@ -120,7 +120,7 @@ describe("job worker", () => {
     }).drain();
     expect(await store.jobs.get(job.id)).toMatchObject({
       state: "dead",
-      lastError: "repository was deleted",
+      lastError: "permanent failure: repository was deleted",
     });
   });
 
