@@ -299,7 +299,7 @@ describe("issue_comment.created commands", () => {
     await receive(probot, "issue_comment", c.payload);
     expect(m.reactions).toEqual(["eyes", "confused"]);
     expect(m.replies[0]).toContain(
-      "`order` is not a table in the default branch's lineage — did you mean `orders`?",
+      "`order` is not a table or column in the default branch's lineage — did you mean `orders`?",
     );
   });
 
