@@ -8,7 +8,7 @@ export type ImpactChange = {
   readonly file: string;
   readonly line: number;
   readonly class: "breaking" | "non-breaking" | "unknown";
-  /** `table.column` or `table` keys of everything downstream it reaches (not what it changed itself). */
+  /** `table.column` or `table` keys of everything it reaches in other tables. */
   readonly reaches: ReadonlySet<string>;
   /** Downstream tables it reaches. */
   readonly models: ReadonlySet<string>;
@@ -33,7 +33,9 @@ export function impactChanges(report: ImpactReport): ImpactChange[] {
   ];
   return rows.map((c) => {
     const mine = report.affected.filter((a) => a.causes.includes(c.id));
-    const downstream = mine.filter((a) => !a.changed);
+    // What it reaches beyond its own column: downstream tables, including ones this pull request
+    // also changed (a rename in a staging model reaches the marts whose files changed with it).
+    const downstream = mine.filter((a) => a.table !== c.table);
     const contracts = new Set(mine.flatMap((a) => a.contracts));
     const contractOwners = [...contracts].flatMap((id) => ownersOf.get(id) ?? []);
     const owners = new Set(contractOwners.length > 0 ? contractOwners : mine.flatMap((a) => a.owners));
@@ -64,10 +66,11 @@ export function byBreadth(a: ImpactChange, b: ImpactChange): number {
   );
 }
 
-/** Whether `root` explains `other`: it reaches the other's table, and everything the other reaches. */
+/** Whether `root` explains `other`: it reaches the other's table, and all the other reaches. */
 function explains(root: ImpactChange, other: ImpactChange): boolean {
   if (!root.models.has(other.table)) return false;
   for (const key of other.reaches) if (!root.reaches.has(key)) return false;
+  for (const id of other.contracts) if (!root.contracts.has(id)) return false;
   return true;
 }
 

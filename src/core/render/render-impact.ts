@@ -4,7 +4,7 @@ import { mermaidLegend, renderMermaid, stylesIn } from "../lineage/render-mermai
 import type { LineageGraph } from "../lineage/schema.js";
 import { codeBlock, codeSpan, escapeMarkdown } from "./escape-markdown.js";
 import { andMore, capInline, capList, fitSections, GITHUB_TEXT_LIMIT, plural } from "./fit-to-limit.js";
-import { groupImpactRoots, type ImpactChange, type ImpactRoot } from "./group-impact-roots.js";
+import { groupImpactRoots, type ImpactChange, type ImpactRoot, impactChanges } from "./group-impact-roots.js";
 import { type Cell, renderTable } from "./markdown-table.js";
 import {
   type ExpectsBlockCheck,
@@ -50,6 +50,8 @@ const MAX_ROOTS = 5;
 const MAX_REASONS = 10;
 const MAX_REASON_CHARS = 300;
 const SUMMARY_ROWS = 30;
+/** Room for the changes table; the other sections keep the rest of GitHub's limit. */
+const CHANGES_BUDGET = 40_000;
 const DEFAULT_COMMAND = "backflow impact --base <base branch>";
 
 /** The check run's title, markdown summary and text (each within GitHub's limit) and annotations. */
@@ -68,7 +70,7 @@ export function renderImpact(report: ImpactReport, options: RenderImpactOptions 
     { text: changesSection(ordered, SUMMARY_ROWS, options, where), name: "Changes" },
     { text: contractChangesSection(report, SUMMARY_ROWS), name: "Contract changes" },
     { text: contractsSection(report, SUMMARY_ROWS), name: "Affected contracts" },
-    { text: mermaidSection(report, options), name: "Lineage" },
+    { text: mermaidSection(report, ordered, options), name: "Lineage" },
     { text: reasonsSection(report, MAX_REASONS), name: "Reasons" },
     { text: diagnosticsSection(report, 30), name: "Diagnostics" },
   ].filter((s) => s.text !== "");
@@ -96,8 +98,9 @@ function whereToSeeAll(options: RenderImpactOptions): string {
   return `${text}${localHint(options)}`;
 }
 
+/** Tables a change reaches beyond its own: downstream models, whether this pull request changed them or not. */
 function countModels(report: ImpactReport): number {
-  return new Set(report.affected.filter((a) => !a.changed).map((a) => a.table)).size;
+  return new Set(impactChanges(report).flatMap((c) => [...c.models])).size;
 }
 
 /** Owners of the affected contracts (one list per contract), or of affected tables when none has one. */
@@ -188,7 +191,14 @@ function changesSection(
 ): string {
   if (ordered.length === 0) return "";
   const max = Number.isFinite(maxRows) ? (options.maxDownstream ?? 5) : 20;
-  const rows = ordered.slice(0, maxRows).map((c) => changeRow(c, max));
+  const rows: Cell[][] = [];
+  let size = 0;
+  for (const c of ordered.slice(0, maxRows)) {
+    const row = changeRow(c, max);
+    size += (renderTable(CHANGE_HEADERS, [row]).split("\n").pop() ?? "").length + 1;
+    if (size > CHANGES_BUDGET && rows.length > 0) break;
+    rows.push(row);
+  }
   const left = ordered.length - rows.length;
   const more = left > 0 ? `\n\n${andMore(left, "change")}, each annotated on its line. ${where}` : "";
   const rowsNote = ordered.some((c) => [...c.reaches].some((k) => !k.includes(".")))
@@ -232,7 +242,11 @@ function contractsSection(report: ImpactReport, maxRows: number): string {
   return `### Affected contracts (${report.contracts.length})\n\n${table}${left > 0 ? `\n\n${andMore(left, "contract")}` : ""}`;
 }
 
-function mermaidSection(report: ImpactReport, options: RenderImpactOptions): string {
+function mermaidSection(
+  report: ImpactReport,
+  ordered: readonly ImpactChange[],
+  options: RenderImpactOptions,
+): string {
   if (!options.graph || report.affected.length === 0) return "";
   const tables = new Set(report.affected.map((a) => a.table));
   const changed = report.affected
@@ -247,7 +261,11 @@ function mermaidSection(report: ImpactReport, options: RenderImpactOptions): str
       .map((t) => ({ ...t, upstream: t.upstream.filter((u) => tables.has(u)) })),
   };
   // Affected columns are listed in their table's node; tables reached only as a whole stay bare.
-  const focus = [...tables, ...report.affected.flatMap((a) => (a.column ? [`${a.table}.${a.column}`] : []))];
+  // Root causes first, so a picture capped at maxNodes starts where the change starts.
+  const focus = [
+    ...new Set([...ordered.map((c) => c.table), ...tables]),
+    ...report.affected.flatMap((a) => (a.column ? [`${a.table}.${a.column}`] : [])),
+  ];
   const chart = renderMermaid(subgraph, { focus, changed, affected, maxNodes: options.maxNodes ?? 25 });
   return `### Lineage\n\n${codeBlock(chart, "mermaid")}\n\n${mermaidLegend(stylesIn(chart))}`;
 }
