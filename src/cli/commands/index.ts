@@ -65,11 +65,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "lineage",
     summary: "Print the column-level lineage of a pipeline repository",
-    usage: "backflow lineage [dir] [--dialect D] [--json | --mermaid] [--column table.column]",
+    usage:
+      "backflow lineage [dir] [--dialect D] [--json | --mermaid] [--column table.column] [--catalog catalog.json]",
     options: {
       dialect: { type: "string" },
       json: { type: "boolean" },
       mermaid: { type: "boolean" },
+      catalog: { type: "string" },
       column: { type: "string" },
     },
     load: async () => (await import("./lineage.js")).runLineage,

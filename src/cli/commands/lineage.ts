@@ -2,6 +2,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH, DialectSchema } from "../../core/config/schema.js";
+import { knownColumnsFromContracts } from "../../core/contracts/check-sql-against-contract.js";
+import { loadContracts } from "../../core/contracts/load-contracts.js";
 import { buildLineage } from "../../core/lineage/build-lineage.js";
 import { renderLineageText } from "../../core/lineage/render-lineage-text.js";
 import { renderMermaid } from "../../core/lineage/render-mermaid.js";
@@ -9,6 +11,20 @@ import { LineageGraphSchema } from "../../core/lineage/schema.js";
 import { type TraceHop, traceDownstream, traceUpstream } from "../../core/lineage/trace.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { readLocalRepo } from "../read-local-repo.js";
+
+/** `--catalog` (from the working directory) or `lineage.catalog` (from the repository root), read from disk. */
+function catalogInput(flag: unknown, root: string, configured: string | undefined, cwd: string) {
+  const path =
+    typeof flag === "string" ? resolve(cwd, flag) : configured ? resolve(root, configured) : undefined;
+  if (path === undefined || (typeof flag !== "string" && !existsSync(path))) return {};
+  if (!existsSync(path)) throw new UsageError(`--catalog: ${path} does not exist`);
+  return {
+    catalog: {
+      path: typeof flag === "string" ? path : (configured as string),
+      text: readFileSync(path, "utf8"),
+    },
+  };
+}
 
 function formatPath(path: readonly TraceHop[]): string {
   return path
@@ -30,10 +46,11 @@ export async function runLineage({ values, positionals }: CommandArgs, io: CliIO
       throw new UsageError(`--dialect must be one of ${DialectSchema.options.join(", ")}`);
     config.dialect = dialect.data;
   }
-  const { graph } = buildLineage(
-    readLocalRepo(root, { warn: (message) => io.err(`backflow lineage: ${message}\n`) }),
-    config,
-  );
+  const files = readLocalRepo(root, { warn: (message) => io.err(`backflow lineage: ${message}\n`) });
+  const { graph } = buildLineage(files, config, {
+    knownColumns: knownColumnsFromContracts(loadContracts(files, config).contracts),
+    ...catalogInput(values.catalog, root, config.lineage.catalog, io.cwd),
+  });
   const column = typeof values.column === "string" ? values.column.toLowerCase() : undefined;
   if (column !== undefined) {
     if (!column.includes(".")) throw new UsageError("--column takes table.column, e.g. fct_orders.amount");

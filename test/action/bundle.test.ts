@@ -1,0 +1,43 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { BUNDLE_PATH, bundleAction } from "../../scripts/build-action.js";
+import { cloneAt, createOrigin, parseOutputs, pullRequestEvent, workflowEnv } from "./workflow-run.js";
+
+let origin: { dir: string; sha: Record<string, string> };
+let workspace: string;
+
+beforeAll(() => {
+  origin = createOrigin();
+  workspace = cloneAt(origin.dir, "breaking");
+});
+afterAll(() => {
+  rmSync(origin.dir, { recursive: true, force: true });
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+describe("the committed Action bundle", () => {
+  it("is what npm run build:action makes from the current sources", async () => {
+    expect(readFileSync(BUNDLE_PATH, "utf8") === (await bundleAction())).toBe(true);
+  });
+
+  it("is the file action.yml runs, on node20, and runs alone as the runner starts it", () => {
+    const action = parse(readFileSync(fileURLToPath(new URL("../../action.yml", import.meta.url)), "utf8"));
+    expect(action.runs).toEqual({ using: "node20", main: "dist-action/index.js" });
+    const event = pullRequestEvent({ base: origin.sha.main ?? "", head: origin.sha.breaking ?? "" });
+    const env = workflowEnv({ workspace, event });
+    // No PATH to node_modules and no NODE_PATH: the bundle must carry every dependency.
+    const run = spawnSync(process.execPath, [BUNDLE_PATH], {
+      cwd: workspace,
+      env: { ...env, PATH: process.env.PATH ?? "" },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^::error file=examples\/shop\/models\/staging\/stg_orders\.sql,line=\d+/m);
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY, "utf8")).toMatch(/^## Breaking/);
+    expect(parseOutputs(readFileSync(env.GITHUB_OUTPUT, "utf8")).verdict).toBe("breaking");
+    expect(execFileSync("git", ["-C", workspace, "status", "--porcelain"]).toString()).toBe("");
+  });
+});
