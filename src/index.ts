@@ -1,5 +1,6 @@
 import type { ApplicationFunction } from "probot";
 import type { AppDeps } from "./github/app-deps.js";
+import { observeRequests } from "./github/backflow-octokit.js";
 import { handlePullRequestClosed } from "./github/expectations/handle-pull-request-closed.js";
 import { handleCheckRunRequestedAction } from "./github/handlers/check-run.js";
 import { handleInstallationCreated } from "./github/handlers/installation-created.js";
@@ -8,6 +9,11 @@ import { handleIssueStateChange, ISSUE_STATE_EVENTS } from "./github/handlers/is
 import { handleIssuesEdited } from "./github/handlers/issues-edited.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
 import { handlePush } from "./github/handlers/push.js";
+import { installationOctokits } from "./github/jobs/installation-octokit.js";
+import { createGitHubBreakers } from "./jobs/github-breakers.js";
+import { JOB_REGISTRY, type JobDeps, workerJobsOf } from "./jobs/job-registry.js";
+import { readWorkerEnv } from "./jobs/read-worker-env.js";
+import { createJobWorker, workerIdOf } from "./jobs/start-job-worker.js";
 import { createStoreMetrics } from "./server/metrics.js";
 import { createOpsHandler } from "./server/ops-routes.js";
 import { readAppSettings } from "./server/read-server-env.js";
@@ -37,13 +43,51 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
 
 /**
  * The app for Probot's own runner (`probot run ./dist/index.js`): opens the store named by
- * DATABASE_URL and adds Backflow's health and metrics routes to Probot's server.
- * `npm start` uses src/main.ts instead, which also checks credentials and runs the job worker.
+ * DATABASE_URL, adds Backflow's health and metrics routes to Probot's server, and starts the job
+ * worker with every kind of the job registry (SIGTERM and SIGINT drain it, then close the store).
+ * `npm start` uses src/main.ts instead, which also checks credentials and serves the signal API.
  */
 export const backflowApp: ApplicationFunction = async (app, options) => {
   const settings = readAppSettings(process.env);
+  const workerSettings = readWorkerEnv(process.env);
   const store = openStore(settings.databaseUrl);
-  const metrics = createStoreMetrics(store);
-  await createBackflowApp({ store, metrics, clock: () => new Date(), ...settings.app })(app, options);
+  const clock = () => new Date();
+  const breakers = createGitHubBreakers({
+    clock,
+    settings: {
+      failureThreshold: workerSettings.breakerFailures,
+      cooldownMs: workerSettings.breakerCooldownMs,
+    },
+    log: app.log.child({ name: "github-breaker" }),
+  });
+  const metrics = createStoreMetrics(store, { clock, breakers: breakers.statuses });
+  const deps = { store, metrics, clock, ...settings.app };
+  await createBackflowApp(deps)(app, options);
   options.addHandler(createOpsHandler({ store, metrics }));
+  // Probot's runner builds its own Octokit class; the job Octokits report to the breaker and metrics here.
+  const installations = installationOctokits(async () => app);
+  const octokitFor: JobDeps["octokitFor"] = async (...args) => {
+    const octokit = await installations(...args);
+    observeRequests(metrics, breakers)(octokit);
+    return octokit;
+  };
+  const worker = createJobWorker({
+    store,
+    jobs: workerJobsOf(JOB_REGISTRY, { deps, log: app.log, octokitFor }),
+    settings: workerSettings,
+    log: app.log,
+    clock,
+    workerId: workerIdOf("probot"),
+    metrics,
+    breakers,
+  });
+  worker.start();
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, "stopping the job worker");
+    await worker.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
 };

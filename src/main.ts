@@ -4,13 +4,16 @@ import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
 import { JOB_REGISTRY, workerJobsOf } from "./jobs/job-registry.js";
+import { createGitHubBreakers } from "./jobs/github-breakers.js";
 import { schedulePrune } from "./jobs/prune-store-job.js";
+import { readWorkerEnv } from "./jobs/read-worker-env.js";
 import {
   createLogger,
   type SecretRedactor,
   secretsFromEnv,
   signalSourceSecrets,
 } from "./server/create-logger.js";
+import { countSignalIntake, createStoreMetrics } from "./server/metrics.js";
 import { MissingCredentialsError, readServerEnv } from "./server/read-server-env.js";
 import { createSignalIntake } from "./server/signals/intake-handler.js";
 import { recoverPendingDeliveries } from "./server/signals/recover-pending.js";
@@ -50,19 +53,47 @@ async function main(): Promise<void> {
     level: settings.logLevel,
     secrets: [...secretsFromEnv(process.env), settings.webhookSecret, settings.privateKey],
   });
+  const workerSettings = readWorkerEnv(process.env);
   const store = openStore(settings.databaseUrl);
   const clock = () => new Date();
-  const routes = await signalRoutes({ store, clock, log, redactor });
+  // One breaker per GitHub host, fed by every request, read by the worker and /metrics.
+  const breakers = createGitHubBreakers({
+    clock,
+    settings: {
+      failureThreshold: workerSettings.breakerFailures,
+      cooldownMs: workerSettings.breakerCooldownMs,
+    },
+    log: log.child({ name: "github-breaker" }),
+  });
+  const metrics = createStoreMetrics(store, { clock, breakers: breakers.statuses });
+  const routes = (await signalRoutes({ store, clock, log, redactor })).map((route) =>
+    countSignalIntake(route, metrics),
+  );
   // Jobs authenticate through the app the server loads; they wait for it rather than race it.
   let probotLoaded: (probot: Probot) => void = () => {};
   const probot = new Promise<Probot>((resolve) => {
     probotLoaded = resolve;
   });
-  const jobDeps = { store, clock, dryRun: settings.dryRun };
+  const jobDeps = { store, clock, metrics, dryRun: settings.dryRun };
   const octokitFor = installationOctokits(() => probot);
   const jobs = workerJobsOf(JOB_REGISTRY, { deps: jobDeps, log, octokitFor });
-  await schedulePrune({ store, retentionDays: settings.retentionDays, now: clock() });
-  const running = await startServer({ settings, store, log, clock, routes, jobs });
+  await schedulePrune({
+    store,
+    retentionDays: settings.retentionDays,
+    auditRetentionDays: workerSettings.auditRetentionDays,
+    now: clock(),
+  });
+  const running = await startServer({
+    settings,
+    store,
+    log,
+    clock,
+    routes,
+    jobs,
+    metrics,
+    breakers,
+    workerSettings,
+  });
   probotLoaded(running.probot);
   log.info({ url: running.url, signalApi: routes.length > 0 }, "Backflow is listening");
   const shutdown = async (signal: string) => {

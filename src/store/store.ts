@@ -316,12 +316,22 @@ export type PruneCounts = {
   readonly jobs: number;
   readonly leases: number;
   readonly evaluations: number;
+  /** Parse cache entries not used since `before`. */
+  readonly parseCache: number;
+  /** repo_state rows of finished work (a comment's commands, a head SHA's check run…) untouched since `before`. */
+  readonly repoState: number;
+  /** Audit log entries older than `auditBefore`. */
+  readonly audit: number;
 };
 
 /** Keeps the database from growing without bound: what is older than the retention window and no longer needed goes. */
 export interface RetentionStore {
-  /** Removes processed signals, finished jobs and old history received or finished before `before`; expired leases at `now`. */
-  prune(input: { before: Date; now: Date }): Promise<PruneCounts>;
+  /**
+   * Removes processed signals, finished jobs, old history, unused parse cache entries and finished
+   * repo_state rows from before `before`; expired leases at `now`; audit entries before `auditBefore`
+   * (kept all when absent).
+   */
+  prune(input: { before: Date; now: Date; auditBefore?: Date }): Promise<PruneCounts>;
 }
 
 export interface Store {

@@ -84,7 +84,11 @@ describe("job worker", () => {
       await w.drain();
       advance(60_000);
     }
-    expect(await store.jobs.get(job.id)).toMatchObject({ state: "dead", attempts: 3, lastError: "gave up after 3 attempts: always" });
+    expect(await store.jobs.get(job.id)).toMatchObject({
+      state: "dead",
+      attempts: 3,
+      lastError: "gave up after 3 attempts: always",
+    });
   });
 
   it("dead-letters a job of an unknown kind at once, naming the kinds it knows", async () => {

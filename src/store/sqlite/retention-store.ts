@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { PruneCounts, RetentionStore } from "../store.js";
+import { USED_SINCE_LAST_PRUNE } from "./parse-cache-store.js";
 
 /** History points kept per finding however old they are: the drift chart and hysteresis read this many. */
 export const KEPT_EVALUATIONS_PER_FINDING = 200;
@@ -29,12 +30,33 @@ async function inBatches(
 }
 
 /**
+ * Keys of repo_state rows that record one finished piece of work (a comment's commands run, a reply
+ * posted, a head SHA's check run and impact, an acknowledgement, a closed issue learned from, an
+ * expectations comment, an auto-merge outcome, a settle retry): pruned once untouched for the
+ * retention window. Other keys (config validation, dashboard pin, learned tolerances, proposal
+ * records) describe the repository now and are kept.
+ */
+export const FINISHED_WORK_KEYS = [
+  "commands-done:",
+  "reply:",
+  "check:",
+  "impact:",
+  "ack:",
+  "closed-not-planned:",
+  "expectations-comment:",
+  "auto-merge:",
+  "expectation-retry:",
+] as const;
+
+/**
  * Deletes what Backflow no longer needs once it is older than the retention window: processed
  * signals (but never a finding's latest one, which re-triage reads) and the deliveries left without
- * signals, finished jobs, expired leases, and history points beyond the newest
- * KEPT_EVALUATIONS_PER_FINDING of each finding. Pending work, dead-lettered jobs (they wait for a
- * person), findings, annotations, expectations and the audit log are never pruned. Deletes run in
- * small transactions; SQLite reuses the freed pages (the file does not shrink without VACUUM).
+ * signals, finished jobs, expired leases, history points beyond the newest
+ * KEPT_EVALUATIONS_PER_FINDING of each finding, parse cache entries unused since `before`, and
+ * repo_state rows of finished work (FINISHED_WORK_KEYS); audit entries older than `auditBefore`.
+ * Pending work, dead-lettered jobs (they wait for a person), findings, annotations and
+ * expectations are never pruned. Deletes run in small transactions; SQLite reuses the freed pages
+ * (the file does not shrink without VACUUM).
  */
 export function createSqliteRetentionStore(db: Database.Database): RetentionStore {
   const signals = db.prepare<unknown[], { rowid: number }>(
@@ -68,15 +90,39 @@ export function createSqliteRetentionStore(db: Database.Database): RetentionStor
        WHERE id > ? AND observed_at < ? AND newest > ? ORDER BY id LIMIT ?)
      RETURNING rowid`,
   );
+  const stampUsed = db.prepare(
+    `UPDATE parse_cache SET last_used_at = ? WHERE last_used_at = ${USED_SINCE_LAST_PRUNE}`,
+  );
+  const parseCache = db.prepare<unknown[], { rowid: number }>(
+    `DELETE FROM parse_cache WHERE rowid IN (
+       SELECT rowid FROM parse_cache WHERE rowid > ? AND last_used_at >= 0 AND last_used_at < ? ORDER BY rowid LIMIT ?)
+     RETURNING rowid`,
+  );
+  const finished = FINISHED_WORK_KEYS.map((prefix) => `state_key LIKE '${prefix}%'`).join(" OR ");
+  const repoState = db.prepare<unknown[], { rowid: number }>(
+    `DELETE FROM repo_state WHERE rowid IN (
+       SELECT rowid FROM repo_state WHERE rowid > ? AND updated_at < ? AND (${finished}) ORDER BY rowid LIMIT ?)
+     RETURNING rowid`,
+  );
+  const audit = db.prepare<unknown[], { rowid: number }>(
+    `DELETE FROM audit_log WHERE rowid IN (
+       SELECT rowid FROM audit_log WHERE rowid > ? AND at < ? ORDER BY rowid LIMIT ?)
+     RETURNING rowid`,
+  );
   return {
-    async prune({ before, now }) {
+    async prune({ before, now, auditBefore }) {
       const cutoff = before.getTime();
+      // Entries read or written since the last prune were last used "now" (see parse-cache-store.ts).
+      stampUsed.run(now.getTime());
       const counts: PruneCounts = {
         signals: await inBatches(signals, cutoff),
         deliveries: await inBatches(deliveries, cutoff),
         jobs: await inBatches(jobs, cutoff),
         leases: await inBatches(leases, now.getTime()),
         evaluations: await inBatches(evaluations, cutoff, KEPT_EVALUATIONS_PER_FINDING),
+        parseCache: await inBatches(parseCache, cutoff),
+        repoState: await inBatches(repoState, cutoff),
+        audit: auditBefore ? await inBatches(audit, auditBefore.getTime()) : 0,
       };
       return counts;
     },

@@ -135,3 +135,54 @@ describe("retention", () => {
     expect(await store.findings.evaluations({ repo: REPO, fingerprint: "G" })).toHaveLength(1);
   });
 });
+
+describe("retention of caches, finished work and the audit log", () => {
+  it("prunes parse cache entries by last use: an entry read since the last prune survives, one unused for the window goes", async () => {
+    await store.parseCache.putMany([
+      { key: "v1:read", value: 1 },
+      { key: "v1:idle", value: 2 },
+    ]);
+    // The first prune stamps both as used at days(100); nothing is old enough yet.
+    expect((await store.retention.prune({ before: days(190), now: days(100) })).parseCache).toBe(0);
+    await store.parseCache.getMany(["v1:read"]);
+    // 100 days on: "idle" was last used at days(100) < cutoff; "read" was used since and is stamped now.
+    const counts = await store.retention.prune({ before: days(80), now: NOW });
+    expect(counts.parseCache).toBe(1);
+    expect([...(await store.parseCache.getMany(["v1:read", "v1:idle"])).keys()]).toEqual(["v1:read"]);
+  });
+
+  it("prunes repo_state rows of finished work older than the window and keeps the repository's standing state", async () => {
+    const put = (key: string, age: number) =>
+      store.repoState.put({ repo: REPO, key, value: true, now: days(age) });
+    await put("commands-done:123", 120);
+    await put("check:Backflow: contract impact:abc", 120);
+    await put("impact:abc", 120);
+    await put("reply:9", 10);
+    await put("config-validation", 120);
+    await put("dashboard-pin", 120);
+    const counts = await store.retention.prune({ before: CUTOFF, now: NOW });
+    expect(counts.repoState).toBe(3);
+    expect(await store.repoState.get({ repo: REPO, key: "commands-done:123" })).toBeNull();
+    expect(await store.repoState.get({ repo: REPO, key: "impact:abc" })).toBeNull();
+    expect(await store.repoState.get({ repo: REPO, key: "reply:9" })).toBe(true);
+    expect(await store.repoState.get({ repo: REPO, key: "config-validation" })).toBe(true);
+    expect(await store.repoState.get({ repo: REPO, key: "dashboard-pin" })).toBe(true);
+  });
+
+  it("prunes the audit log by its own window, and keeps it all without one", async () => {
+    const entry = (age: number) => ({
+      at: days(age),
+      actor: "ada",
+      action: "snooze",
+      repo: REPO,
+      target: "F",
+      detail: {},
+    });
+    await store.audit.record(entry(400));
+    await store.audit.record(entry(100));
+    expect((await store.retention.prune({ before: CUTOFF, now: NOW })).audit).toBe(0);
+    expect(await store.audit.list()).toHaveLength(2);
+    expect((await store.retention.prune({ before: CUTOFF, now: NOW, auditBefore: days(365) })).audit).toBe(1);
+    expect((await store.audit.list()).map((e) => e.at)).toEqual([days(100)]);
+  });
+});
