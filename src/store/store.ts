@@ -98,6 +98,11 @@ export interface JobStore {
 export interface LeaseStore {
   /** Takes the named lease if free or expired; true when the caller now holds it. */
   acquire(input: { name: string; owner: string; now: Date; ttlMs: number }): Promise<boolean>;
+  /**
+   * Extends a lease its owner still holds to `now + ttlMs`; false when it expired or another owner
+   * took it (the caller must stop: its work is no longer serialized).
+   */
+  renew(input: { name: string; owner: string; now: Date; ttlMs: number }): Promise<boolean>;
   release(input: { name: string; owner: string }): Promise<void>;
 }
 

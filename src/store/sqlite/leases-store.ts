@@ -13,10 +13,16 @@ export function createSqliteLeaseStore(db: Database.Database): LeaseStore {
      RETURNING owner`,
   );
   const release = db.prepare("DELETE FROM leases WHERE name = ? AND owner = ?");
+  const renew = db.prepare(
+    "UPDATE leases SET expires_at = ? WHERE name = ? AND owner = ? AND expires_at > ?",
+  );
   return {
     async acquire({ name, owner, now, ttlMs }) {
       const row = acquire.get(name, owner, now.getTime() + ttlMs, now.getTime());
       return row !== undefined;
+    },
+    async renew({ name, owner, now, ttlMs }) {
+      return renew.run(now.getTime() + ttlMs, name, owner, now.getTime()).changes === 1;
     },
     async release({ name, owner }) {
       release.run(name, owner);

@@ -45,4 +45,13 @@ describe("SQLite lease store", () => {
     expect(await store.leases.acquire({ name: "n", owner: "b", now: at(1500), ttlMs: 1000 })).toBe(false);
     expect(await store.leases.acquire({ name: "n", owner: "b", now: at(1900), ttlMs: 1000 })).toBe(true);
   });
+  it("renews a lease only for the owner still holding it, before it expires", async () => {
+    await store.leases.acquire({ name: "n", owner: "a", now: t0, ttlMs: 1000 });
+    expect(await store.leases.renew({ name: "n", owner: "b", now: at(500), ttlMs: 1000 })).toBe(false);
+    expect(await store.leases.renew({ name: "n", owner: "a", now: at(500), ttlMs: 1000 })).toBe(true);
+    // Renewed to 1500: another owner cannot take it at 1200.
+    expect(await store.leases.acquire({ name: "n", owner: "b", now: at(1200), ttlMs: 1000 })).toBe(false);
+    // Expired at 1500: a late renewal is refused, since another owner may have it already.
+    expect(await store.leases.renew({ name: "n", owner: "a", now: at(1600), ttlMs: 1000 })).toBe(false);
+  });
 });
