@@ -38,8 +38,9 @@ export function findingKindOf(finding: Finding, signal?: FindingSignal): Finding
     return "schema-change";
   if (signal?.type === "run_failed") return "run-failure";
   if (finding.kind === "freshness" || signal?.type === "freshness_breach") return "freshness";
-  if (finding.observed === undefined && (signal?.type === "check_failed" || signal?.check))
-    return "test-failure";
+  // A failed test is titled as one even when it counts something (`not_null` with 37 failing rows).
+  if (signal?.type === "check_failed" && signal.check) return "test-failure";
+  if (finding.observed === undefined && signal?.check) return "test-failure";
   if (finding.kind === "volume" || finding.kind === "completeness" || finding.kind === "drift")
     return finding.kind;
   if (finding.kind === "performance") return "performance";
@@ -196,20 +197,26 @@ export function findingFacts(
     lines.push(
       `Test ${test ? codeSpan(test) : "check"} failed on ${codeSpan(subjectOf(finding))}${rows !== undefined ? ` with ${plural(rows, "failing row")}` : ""}.`,
     );
-    if (signal?.check && signal.check.name !== test) lines.push(`Check id: ${codeSpan(signal.check.name)}`);
+    const id = signal?.check?.ruleId ?? signal?.check?.name;
+    if (id && id !== test) lines.push(`Check: ${codeSpan(id)}`);
+    if (finding.observed !== undefined && rows === undefined) lines.push(...observedLine(finding, history));
     return lines;
   }
-  if (finding.observed === undefined) return lines;
+  return observedLine(finding, history);
+}
+
+/** `Observed `completeness` **0.93**; limit: minimum 0.99 (from config).` */
+function observedLine(finding: Finding, history: readonly Evaluation[]): string[] {
+  if (finding.observed === undefined) return [];
   const numeric = history.filter((e) => typeof e.value === "number").length;
   const limit = thresholdWords(finding, numeric);
   const unit =
     finding.kind === "freshness" && inHours(finding)
       ? " hours"
-      : finding.unit
+      : finding.unit && !/^(ratio|fraction)$/i.test(finding.unit)
         ? ` ${escapeMarkdown(finding.unit)}`
         : "";
-  lines.push(
+  return [
     `Observed ${codeSpan(finding.metric)} **${formatNumber(finding.observed)}${unit}**${limit ? `; limit: ${escapeMarkdown(limit)}` : ""}.`,
-  );
-  return lines;
+  ];
 }

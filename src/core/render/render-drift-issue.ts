@@ -100,8 +100,10 @@ function capitalise(text: string): string {
 
 function historySection(input: DriftIssueInput): string {
   const kind = findingKindOf(input.finding, input.signal);
-  const numeric = input.history.some((e) => typeof e.value === "number" && Number.isFinite(e.value));
-  if ((kind === "schema-change" || kind === "test-failure" || kind === "run-failure") && !numeric) return "";
+  const numeric = input.history.filter((e) => typeof e.value === "number" && Number.isFinite(e.value));
+  // A test or schema finding states its facts above; its history is worth a section only as a trend.
+  if ((kind === "schema-change" || kind === "test-failure" || kind === "run-failure") && numeric.length < 2)
+    return "";
   const body = renderHistory({
     metric: input.finding.metric,
     history: input.history,
