@@ -12,6 +12,7 @@ import {
   Callable,
   Dict,
   fromPlain,
+  JinjaRuntimeError,
   Namespace,
   Opaque,
   toItems,
@@ -39,6 +40,8 @@ export type DbtRecorder = {
   unknownMacro(name: string, call: CallArgs): Value;
   /** The project's own macro of that name, if any. */
   projectMacro(name: string): Callable | undefined;
+  /** Counts work against the render's budget; throws (stopping the render) once it is spent. */
+  charge(units: number, line: number): void;
 };
 
 /** A placeholder identifier for a value Backflow cannot know, e.g. `__backflow_macro_var_start_date__`. */
@@ -103,6 +106,7 @@ export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
     }),
     ...CROSS_DB_GLOBALS,
     ...PYTHON_BUILTINS,
+    range: rangeMacro(rec),
   };
 }
 
@@ -115,6 +119,7 @@ const PLAIN_GLOBALS: ReadonlySet<string> = new Set([
   "log",
   "print",
   "return",
+  "range",
 ]);
 
 /** The globals of `rec.ctx.mode`: every dbt global, or only the harmless ones for a plain SQL file. */
@@ -226,22 +231,24 @@ function starMacro(rec: DbtRecorder): Callable {
   });
 }
 
-const MAX_RANGE = 10_000;
+/**
+ * Python's `range`. Its length is charged to the render's budget before the list is built, so
+ * `range(1000000000)` stops the render with a diagnostic instead of being cut short silently.
+ */
+function rangeMacro(rec: DbtRecorder): Callable {
+  return fn("range", (c) => {
+    const nums = c.args.map((v) => (typeof v === "number" && Number.isFinite(v) ? Math.trunc(v) : 0));
+    const [start, stop, step] =
+      nums.length === 1 ? [0, nums[0] ?? 0, 1] : [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 1];
+    if (step === 0) throw new JinjaRuntimeError("range() step must not be zero");
+    const length = Math.max(0, Math.ceil((stop - start) / step));
+    rec.charge(length, c.line);
+    return Array.from({ length }, (_, i) => start + i * step);
+  });
+}
 
 /** Python and Jinja built-ins; built once, they hold no state. */
 const PYTHON_BUILTINS: Readonly<Record<string, Value>> = {
-  range: fn("range", (c) => {
-    const nums = c.args.map((v) => (typeof v === "number" ? Math.trunc(v) : 0));
-    const [start, stop, step] =
-      nums.length === 1 ? [0, nums[0] ?? 0, 1] : [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 1];
-    const out: number[] = [];
-    if (step === 0) return out;
-    for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
-      if (out.length >= MAX_RANGE) break;
-      out.push(i);
-    }
-    return out;
-  }),
   dict: fn("dict", (c) => {
     const base = c.args[0] instanceof Dict ? [...c.args[0].map] : [];
     return new Dict([...base, ...c.kwargs]);

@@ -23,7 +23,22 @@ import type { Expr } from "./parse-expression.js";
 export type EvalHost = {
   warn(line: number, message: string): void;
   unknownMacro(name: string, call: CallArgs): Value;
+  /** Counts work against the render's budget; throws (stopping the render) once it is spent. */
+  charge(units: number, line: number): void;
 };
+
+/** What producing `value` costs: one step, plus one per list item or per 16 characters of text. */
+function costOf(value: Value): number {
+  if (Array.isArray(value)) return 1 + value.length;
+  if (typeof value === "string") return 1 + (value.length >> 4);
+  return 1;
+}
+
+/** Returns `value` after charging what it cost to produce. */
+function charged(value: Value, line: number, host: EvalHost): Value {
+  host.charge(costOf(value), line);
+  return value;
+}
 
 /** Variables visible to an expression; loops and macros open a child scope, as Jinja does. */
 export class Scope {
@@ -63,15 +78,22 @@ export function evaluate(expr: Expr, env: EvalEnv): Value {
         expr.stop ? evaluate(expr.stop, env) : null,
       );
     case "call":
-      return callValue(evaluate(expr.fn, env), evaluateArgs(expr, env), env.host);
-    case "filter":
-      return applyFilter(expr.name, evaluate(expr.value, env), evaluateArgs(expr, env), env.host);
+      return charged(
+        callValue(evaluate(expr.fn, env), evaluateArgs(expr, env), env.host),
+        expr.line,
+        env.host,
+      );
+    case "filter": {
+      const value = applyFilter(expr.name, evaluate(expr.value, env), evaluateArgs(expr, env), env.host);
+      return charged(value, expr.line, env.host);
+    }
     case "test": {
       const result = applyTest(expr.name, evaluate(expr.value, env), evaluateArgs(expr, env), env.host);
+      env.host.charge(1, expr.line);
       return expr.negate ? !result : result;
     }
     case "bin":
-      return evaluateBinary(expr.op, expr.left, expr.right, env);
+      return charged(evaluateBinary(expr.op, expr.left, expr.right, env), expr.line, env.host);
     case "unary":
       return evaluateUnary(expr.op, evaluate(expr.value, env));
     case "cond":

@@ -83,6 +83,8 @@ FILTERS.d = FILTERS.default as Filter;
 const NO_WARNINGS: EvalHost = {
   warn: () => undefined,
   unknownMacro: (name) => new Opaque(name),
+  // The mapped list is charged as a whole by the expression that applied `map`.
+  charge: () => undefined,
 };
 
 /** Applies the filter `name`; an unknown filter passes the value through with a warning. */

@@ -24,8 +24,15 @@ import type { JinjaContext, JinjaDiagnostic, RenderedSql } from "./render-jinja.
 const MAX_MACRO_DEPTH = 40;
 /** A project macro whose output is longer than this degrades to a placeholder (runaway loops). */
 const MAX_PROJECT_MACRO_CHARS = 1_000_000;
-const MAX_STEPS = 200_000;
-const MAX_OUTPUT_CHARS = 20_000_000;
+/**
+ * The work one render may do, in steps: every node rendered, loop iteration, call, filter, test and
+ * operator counts one, plus the size of the lists (one per item) and strings (one per 16 characters)
+ * they produce, and `range()` its length before it is built. Deterministic (a count, not a clock), so a
+ * cached result never depends on how busy the machine was; about a second of work at most.
+ */
+export const MAX_RENDER_STEPS = 1_000_000;
+/** Output beyond this many characters stops the render (memory). */
+export const MAX_OUTPUT_CHARS = 20_000_000;
 const MAX_LOOP_ITEMS = 10_000;
 /** Words that are date parts, not columns, when guessing the columns of an unknown macro call. */
 const DATE_PARTS = new Set([
@@ -41,7 +48,14 @@ const DATE_PARTS = new Set([
 ]);
 const COLUMN_LIKE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
-class RenderBudgetExceeded extends Error {}
+class RenderBudgetExceeded extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
 
 /** One render of one file. Not reusable. */
 export class JinjaRenderer implements EvalHost, DbtRecorder {
@@ -126,13 +140,21 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
       this.renderNodes(nodes, scope, out);
     } catch (error) {
       if (!(error instanceof RenderBudgetExceeded)) throw error;
-      this.report(
-        1,
-        "error",
-        "this template renders too much output (a very large loop?): rendering stopped",
-      );
+      this.captured = null;
+      this.report(error.line, "error", `${error.reason}; the SQL after this point is missing`);
     }
     return out;
+  }
+
+  /** Counts `units` steps of work at `line`; past the budget the whole render stops with a diagnostic. */
+  charge(units: number, line: number): void {
+    this.steps += units;
+    if (this.steps > MAX_RENDER_STEPS) {
+      throw new RenderBudgetExceeded(
+        line,
+        `rendering stopped after ${MAX_RENDER_STEPS} steps at line ${line} (a loop, range() or macro does too much work)`,
+      );
+    }
   }
 
   /**
@@ -191,7 +213,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
 
   private renderNodes(nodes: readonly TemplateNode[], scope: Scope, out: Piece[]): void {
     for (const node of nodes) {
-      if (++this.steps > MAX_STEPS) throw new RenderBudgetExceeded();
+      this.charge(1, node.line);
       this.renderNode(node, scope, out);
     }
   }
@@ -311,6 +333,7 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
     if (node.filter) {
       const filter = node.filter;
       items = items.filter((item) => {
+        this.charge(1, node.line);
         const inner = new Scope(scope);
         this.assign(node.targets, item, inner);
         return isTruthy(this.tryEvaluate(filter, inner, node.line));
@@ -321,6 +344,8 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
       return;
     }
     items.forEach((item, index) => {
+      // An iteration costs a step even when its body is empty.
+      this.charge(1, node.line);
       const inner = new Scope(scope);
       inner.set("loop", loopValue(index, items));
       this.assign(node.targets, item, inner);
@@ -355,7 +380,12 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private emit(out: Piece[], piece: Piece): void {
     if (piece.text.length === 0) return;
     this.outputChars += piece.text.length;
-    if (this.outputChars > MAX_OUTPUT_CHARS) throw new RenderBudgetExceeded();
+    if (this.outputChars > MAX_OUTPUT_CHARS) {
+      throw new RenderBudgetExceeded(
+        piece.line,
+        `rendering stopped at line ${piece.line} after ${MAX_OUTPUT_CHARS} characters of output (a very large loop?)`,
+      );
+    }
     out.push(piece);
   }
 
