@@ -49,15 +49,17 @@ export function stylesIn(mermaid: string): MermaidStyle[] {
 
 /** Escapes text for a quoted Mermaid label: no quotes, angle brackets, backticks, entities or controls. */
 export function escapeMermaidLabel(text: string): string {
-  return stripControl(text)
-    .replace(/#/g, "#35;")
-    .replace(/&/g, "#amp;")
-    .replace(/"/g, "#quot;")
-    .replace(/</g, "#lt;")
-    .replace(/>/g, "#gt;")
-    .replace(/[`[\]{}|]/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  return (
+    stripControl(text)
+      .replace(/#/g, "#35;")
+      .replace(/&/g, "#amp;")
+      .replace(/"/g, "#quot;")
+      .replace(/</g, "#lt;")
+      .replace(/>/g, "#gt;")
+      .replace(/[`[\]{}|]/g, " ")
+      .replace(/\s+/g, " ")
+      .trim() || "(blank)"
+  );
 }
 
 function tableOfId(graph: LineageGraph, id: string): string | undefined {
@@ -85,6 +87,9 @@ function neighbourhood(graph: LineageGraph, start: readonly string[]): string[] 
   }
   return order;
 }
+
+/** Mermaid refuses a flowchart with more than 500 edges (its `maxEdges`); the rest are counted. */
+const MAX_EDGES = 400;
 
 /** Most column names listed in one node; the rest are counted. */
 const MAX_COLUMNS_PER_NODE = 6;
@@ -119,9 +124,13 @@ export function renderMermaid(graph: LineageGraph, options: MermaidOptions): str
     const label = [table, ...listed].map(escapeMermaidLabel).join("<br/>");
     lines.push(`  ${ids.get(table)}["${label}"]`);
   }
+  let hidden = 0;
   for (const t of graph.tables) {
-    for (const u of t.upstream)
-      if (ids.has(u) && ids.has(t.id)) lines.push(`  ${ids.get(u)} --> ${ids.get(t.id)}`);
+    for (const u of t.upstream) {
+      if (!ids.has(u) || !ids.has(t.id)) continue;
+      if (lines.length - shown.length > MAX_EDGES) hidden += 1;
+      else lines.push(`  ${ids.get(u)} --> ${ids.get(t.id)}`);
+    }
   }
   const styleOf = new Map<string, MermaidStyle>();
   const mark = (list: readonly string[] | undefined, style: MermaidStyle) => {
@@ -140,6 +149,10 @@ export function renderMermaid(graph: LineageGraph, options: MermaidOptions): str
     lines.push(`  classDef ${style} ${STYLES[style]}`);
     lines.push(`  class ${members.join(",")} ${style}`);
   }
-  if (all.length > shown.length) lines.push(`  more["${all.length - shown.length} more tables not shown"]`);
+  const notes = [
+    all.length > shown.length ? `${all.length - shown.length} more tables not shown` : "",
+    hidden > 0 ? `${hidden} more edges not drawn` : "",
+  ].filter(Boolean);
+  if (notes.length > 0) lines.push(`  more["${notes.join("; ")}"]`);
   return lines.join("\n");
 }
