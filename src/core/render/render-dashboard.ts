@@ -1,5 +1,5 @@
 import { codeSpan, escapeMarkdown } from "./escape-markdown.js";
-import { capList, fitSections } from "./fit-to-limit.js";
+import { andMore, capInline, capList, fitSections } from "./fit-to-limit.js";
 import { renderTable } from "./markdown-table.js";
 
 export const DASHBOARD_MARKER = "<!-- backflow:dashboard -->";
@@ -92,7 +92,7 @@ function findingsSection(data: DashboardData, now: Date): string {
           : "",
     },
   ]);
-  const more = sorted.length > MAX_ROWS ? `\n\n…and ${sorted.length - MAX_ROWS} more.` : "";
+  const more = sorted.length > MAX_ROWS ? `\n\n${andMore(sorted.length - MAX_ROWS, "finding")}` : "";
   return `### Open findings (${sorted.length})\n\n${renderTable(["severity", "finding", "issue", "age", "snoozed"], rows, "_No open findings._")}${more}`;
 }
 
@@ -132,9 +132,13 @@ function expectationsSection(data: DashboardData): string {
 function contractsSection(data: DashboardData): string {
   if (!data.contracts)
     return "### Contracts\n\n_Could not be read from the default branch (is `.github/backflow.yml` valid?)._";
-  const rows = data.contracts
-    .slice(0, MAX_ROWS)
-    .map((c) => [c.id, c.version ?? "—", c.datasets.join(", "), c.owners.join(", ") || "—"]);
+  const rows = data.contracts.slice(0, MAX_ROWS).map((c) => [
+    { md: codeSpan(c.id) },
+    c.version ?? "—",
+    { md: capInline(c.datasets, 5, (d) => codeSpan(d)) || "—" },
+    // One owner list per contract, as the check run shows it; code spans neither notify nor break a copy.
+    { md: c.owners.map((o) => codeSpan(o)).join(", ") || "—" },
+  ]);
   return `### Contracts (${data.contracts.length})\n\n${renderTable(["contract", "version", "datasets", "owners"], rows, "_No contracts found._")}`;
 }
 
@@ -151,19 +155,19 @@ function introSection(data: DashboardData): string {
   return `${intro}\n\n**Not pinned:** ${escapeMarkdown(data.notPinned)} — pin it from the issue's sidebar.`;
 }
 
+/** A finding as the actions name it: its issue number when it has one (the title is in the table above). */
+const findingRef = (f: DashboardData["findings"][number]) =>
+  f.issueNumber !== null ? `#${f.issueNumber}` : escapeMarkdown(f.title);
+
 function actionsSection(data: DashboardData): string {
   const findings = data.findings.slice(0, 20);
   const rerun = findings.map(
-    (f) =>
-      `- [ ] <!-- backflow:action rerun-triage ${f.fingerprint} --> Re-run triage for ${escapeMarkdown(f.title)}`,
+    (f) => `- [ ] <!-- backflow:action rerun-triage ${f.fingerprint} --> Re-run triage for ${findingRef(f)}`,
   );
   // A proposal links back to its drift issue, so only findings with one are offered.
   const propose = findings
     .filter((f) => f.issueNumber !== null)
-    .map(
-      (f) =>
-        `- [ ] <!-- backflow:action propose ${f.fingerprint} --> Propose a fix for #${f.issueNumber} ${escapeMarkdown(f.title)}`,
-    );
+    .map((f) => `- [ ] <!-- backflow:action propose ${f.fingerprint} --> Propose a fix for ${findingRef(f)}`);
   return [
     "### Actions",
     "",
