@@ -4,7 +4,7 @@
  * (GitHub-flavoured markdown via `marked`, `github-markdown-css`, Mermaid 11 in the browser), in a
  * 760 px column like an issue's. Open `index.html` in a browser. Nothing touches GitHub.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -117,7 +117,10 @@ function driftPages(): { pages: Page[]; findings: { finding: Finding; title: str
   const context = triageContextOf({ snapshot: { files }, config });
   const pages: Page[] = [];
   const findings: { finding: Finding; title: string }[] = [];
-  const signalFiles = readdirSync(join(EXAMPLES, "signals")).filter((f) => f.endsWith(".json"));
+  // The analyst's completeness signal first: it carries the 30-point history the chart shows.
+  const signalFiles = readdirSync(join(EXAMPLES, "signals"))
+    .filter((f) => f.endsWith(".json"))
+    .sort((a, b) => Number(b.includes("completeness")) - Number(a.includes("completeness")));
   for (const file of signalFiles) {
     const body = JSON.parse(readFileSync(join(EXAMPLES, "signals", file), "utf8"));
     const signals = adaptSignals(body, { source: "monitor", receivedAt: NOW, deliveryId: "preview" });
@@ -270,6 +273,8 @@ function main(): void {
   const { values } = parseArgs({ options: { out: { type: "string" } } });
   const out = resolve(values.out ?? join(ROOT, ".tmp", "preview"));
   mkdirSync(out, { recursive: true });
+  for (const old of readdirSync(out))
+    if (/^(issue|check-run|reply|dashboard)-?.*\.(html|md)$/.test(old)) rmSync(join(out, old));
   const require = createRequire(import.meta.url);
   copyFileSync(require.resolve("mermaid/dist/mermaid.min.js"), join(out, "mermaid.min.js"));
   copyFileSync(
