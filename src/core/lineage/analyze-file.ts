@@ -9,6 +9,7 @@ import {
 } from "../sql/dbt/render-jinja.js";
 import { quoteIdentifier } from "../sql/dialects.js";
 import { fallbackTables } from "../sql/fallback-tables.js";
+import { MAX_PARSED_CHARS_PER_FILE, PARSE_BUDGET_SPENT, withParseBudget } from "../sql/parse-statement.js";
 import { tokenizeSql } from "../sql/tokenize-sql.js";
 import { analyzeStatements } from "./analyze-statements.js";
 import { ANALYSIS_VERSION, type AnalyzedTable, type FileAnalysis } from "./file-analysis.js";
@@ -32,6 +33,8 @@ export type AnalyzeFileInput = {
   readonly dialect: Dialect;
   readonly role: FileRole;
   readonly key: string;
+  /** Characters of SQL parsed in this file before the rest gets table-level lineage (tests lower it). */
+  readonly parseBudgetChars?: number;
 };
 
 function quoted(dialect: Dialect, ...parts: string[]): string {
@@ -146,11 +149,49 @@ function jinjaDiagnostics(file: string, diagnostics: readonly JinjaDiagnostic[])
   }));
 }
 
+/** A model file longer than this is not analysed at all (the CLI skips such files when it reads them). */
+export const MAX_FILE_CHARS = 2 * 1024 * 1024;
+
+/** An oversized file: no tables, and an error that says why, instead of a silent empty result. */
+function oversized(input: AnalyzeFileInput): FileAnalysis {
+  const message = `${input.path} has ${input.text.length} characters, more than the ${MAX_FILE_CHARS} (2 MiB) Backflow analyses per file: it was skipped, so nothing it produces or reads is in the lineage`;
+  return {
+    version: ANALYSIS_VERSION,
+    key: input.key,
+    path: input.path,
+    tables: [],
+    diagnostics: [{ file: input.path, line: 1, severity: "error", message }],
+  };
+}
+
+/** Folds the one-per-statement "budget spent" diagnostics into one that says where lineage stopped. */
+function foldBudgetDiagnostics(analysis: FileAnalysis, refused: number, budget: number): FileAnalysis {
+  const spent = analysis.diagnostics.filter((d) => d.message.includes(PARSE_BUDGET_SPENT));
+  const first = spent.reduce((line, d) => Math.min(line, d.line), Number.POSITIVE_INFINITY);
+  const folded: Diagnostic = {
+    file: analysis.path,
+    line: Number.isFinite(first) ? first : 1,
+    severity: "warning",
+    message: `column-level lineage stopped at line ${Number.isFinite(first) ? first : 1}: the file's parse budget (${budget} characters of SQL) was spent, so ${refused} later statement(s) have table-level lineage only`,
+  };
+  const others = analysis.diagnostics.filter((d) => !d.message.includes(PARSE_BUDGET_SPENT));
+  return { ...analysis, diagnostics: [...others, folded] };
+}
+
 /**
  * Analyses one file on its own (no other file is read), so the result can be cached by `key`.
- * Never throws: a file the parser cannot read yields table-level lineage and diagnostics.
+ * Never throws: a file the parser cannot read yields table-level lineage and diagnostics. Work is
+ * bounded: files over MAX_FILE_CHARS are skipped, Jinja has a step budget, and parsing a budget of
+ * characters per file; each limit that applies is reported as a diagnostic.
  */
 export function analyzeFile(input: AnalyzeFileInput): FileAnalysis {
+  if (input.text.length > MAX_FILE_CHARS) return oversized(input);
+  const budget = input.parseBudgetChars ?? MAX_PARSED_CHARS_PER_FILE;
+  const { result, refused } = withParseBudget(budget, () => analyzeWithinBudget(input));
+  return refused > 0 ? foldBudgetDiagnostics(result, refused, budget) : result;
+}
+
+function analyzeWithinBudget(input: AnalyzeFileInput): FileAnalysis {
   if (input.role.kind === "dbt") return analyzeDbt(input, input.role.project);
   if (hasJinja(input.text)) return analyzePlainJinja(input);
   const result = analyzeStatements({

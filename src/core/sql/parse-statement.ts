@@ -22,10 +22,65 @@ function firstLine(message: string): string {
 }
 
 /**
+ * One statement longer than this is not parsed: the parser's time and memory grow fast with it
+ * (a 200 KB SELECT took seconds), so such a statement gets table-level lineage.
+ */
+export const MAX_STATEMENT_CHARS = 100_000;
+/** Characters of SQL parsed per file (see withParseBudget); later statements get table-level lineage. */
+export const MAX_PARSED_CHARS_PER_FILE = 500_000;
+/** The start of the parse failure message once a file's budget is spent (analyze-file folds these into one). */
+export const PARSE_BUDGET_SPENT = "the file's parse budget is spent";
+
+/** The characters the current file may still parse; undefined outside withParseBudget (no limit). */
+let budgetLeft: number | undefined;
+
+/**
+ * Runs `analyse` with a parse budget of `chars` characters shared by every parseStatement call it
+ * makes (synchronously). Returns its result and how many statements were refused for the budget.
+ * @example withParseBudget(MAX_PARSED_CHARS_PER_FILE, () => analyzeStatements(input))
+ */
+export function withParseBudget<T>(chars: number, analyse: () => T): { result: T; refused: number } {
+  const outer = budgetLeft;
+  const before = refusedCount;
+  budgetLeft = chars;
+  try {
+    return { result: analyse(), refused: refusedCount - before };
+  } finally {
+    budgetLeft = outer;
+  }
+}
+let refusedCount = 0;
+
+function overBudget(sql: string): { ok: false; message: string; line: number } | undefined {
+  if (sql.length > MAX_STATEMENT_CHARS) {
+    return {
+      ok: false,
+      message: `the statement has ${sql.length} characters, more than the ${MAX_STATEMENT_CHARS} Backflow parses in one statement`,
+      line: 1,
+    };
+  }
+  if (budgetLeft === undefined) return undefined;
+  if (sql.length > budgetLeft) {
+    refusedCount++;
+    budgetLeft = 0;
+    return {
+      ok: false,
+      message: PARSE_BUDGET_SPENT,
+      line: 1,
+    };
+  }
+  budgetLeft -= sql.length;
+  return undefined;
+}
+
+/**
  * Parses one statement with the dialect's grammar, then the fallback grammars, with source locations.
- * On failure reports the primary grammar's message and line (1-based, relative to `sql`).
+ * On failure reports the primary grammar's message and line (1-based, relative to `sql`). A statement
+ * over MAX_STATEMENT_CHARS, or over what is left of the file's budget, is refused with the reason.
  */
 export function parseStatement(sql: string, dialect: Dialect): ParsedStatement {
+  const refused = overBudget(sql);
+  if (refused) return refused;
   let failure: { message: string; line: number } | undefined;
   for (const database of parserDatabasesFor(dialect)) {
     try {
