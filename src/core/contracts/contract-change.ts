@@ -104,7 +104,16 @@ export function makeChange(
 ): ContractChange {
   const rule = CHANGE_RULES[kind];
   const o = typeof override === "string" ? { class: override } : (override ?? {});
-  return { class: o.class ?? rule.class, kind, mustAct: o.mustAct ?? rule.mustAct, ...fields };
+  // Callers spread their diff context into `fields`; only the change's own keys are kept.
+  const {
+    format: _format,
+    options: _options,
+    ...own
+  } = fields as typeof fields & {
+    format?: unknown;
+    options?: unknown;
+  };
+  return { class: o.class ?? rule.class, kind, mustAct: o.mustAct ?? rule.mustAct, ...own };
 }
 
 /** True for changes that need owner sign-off and a major version bump (breaking, or undecided). */

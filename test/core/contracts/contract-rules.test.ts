@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bindContracts, closestTables } from "../../../src/core/contracts/bind-contract.js";
 import type { Contract } from "../../../src/core/contracts/contract.js";
+import { ContractChangeSchema } from "../../../src/core/contracts/contract-change.js";
 import { diffContractSets } from "../../../src/core/contracts/diff-contract-sets.js";
 import { diffContracts } from "../../../src/core/contracts/diff-contracts.js";
 import { loadFile } from "../../../src/core/contracts/load-contracts.js";
@@ -26,6 +27,7 @@ const diff = (before: string, after: string, options = {}) =>
   diffContracts(contractFrom(before), contractFrom(after), options);
 
 const expectOne = (changes: ReturnType<typeof diff>, e: Expect) => {
+  for (const change of changes) expect(ContractChangeSchema.parse(change)).toEqual(change);
   expect(changes.map((c) => c.kind).join(",")).toBe(e.kinds);
   expect(changes.map((c) => c.class)).toEqual(e.kinds.split(",").map(() => e.cls));
   expect(changes.map((c) => c.mustAct)).toEqual(e.kinds.split(",").map(() => e.mustAct));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeImpact } from "../../../src/core/impact/analyze-impact.js";
+import { ImpactReportSchema } from "../../../src/core/impact/impact-report.js";
 import { exampleScenario } from "./example-scenarios.js";
 
 const SQL = "models/marts/dim_customers.sql";
