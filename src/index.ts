@@ -3,7 +3,11 @@ import type { AppDeps } from "./github/app-deps.js";
 import { observeRequests } from "./github/backflow-octokit.js";
 import { handlePullRequestClosed } from "./github/expectations/handle-pull-request-closed.js";
 import { handleCheckRunRequestedAction } from "./github/handlers/check-run.js";
-import { handleInstallationCreated } from "./github/handlers/installation-created.js";
+import {
+  handleInstallationChange,
+  handleInstallationCreated,
+  INSTALLATION_EVENTS,
+} from "./github/handlers/installation-created.js";
 import { handleIssueComment } from "./github/handlers/issue-comment.js";
 import { handleIssueStateChange, ISSUE_STATE_EVENTS } from "./github/handlers/issues-closed.js";
 import { handleIssuesEdited } from "./github/handlers/issues-edited.js";
@@ -22,7 +26,10 @@ import { openStore } from "./store/open-store.js";
 export type { AppDeps } from "./github/app-deps.js";
 
 /**
- * The Backflow Probot app with its dependencies injected: one handler per event.
+ * The Backflow Probot app with its dependencies injected: one handler per event. Each validates its
+ * event (a 400 naming the zod path when the payload is not what the event promises), decides whether
+ * there is work, and queues one keyed job; the work itself (reading the repository, writing to
+ * GitHub) runs in the job worker.
  * @example await probot.load(createBackflowApp({ store, clock: () => new Date() }))
  */
 export function createBackflowApp(deps: AppDeps): ApplicationFunction {
@@ -33,6 +40,7 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
     app.on([...PULL_REQUEST_EVENTS], handlePullRequest(deps));
     app.on("push", handlePush(deps));
     app.on("check_run.requested_action", handleCheckRunRequestedAction(deps));
+    app.on([...INSTALLATION_EVENTS], handleInstallationChange(deps.installations));
     app.on("installation.created", handleInstallationCreated(deps));
     app.on("issue_comment.created", handleIssueComment(deps));
     app.on("pull_request.closed", handlePullRequestClosed(deps));

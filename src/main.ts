@@ -3,8 +3,8 @@ import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
-import { JOB_REGISTRY, workerJobsOf } from "./jobs/job-registry.js";
 import { createGitHubBreakers } from "./jobs/github-breakers.js";
+import { JOB_REGISTRY, workerJobsOf } from "./jobs/job-registry.js";
 import { schedulePrune } from "./jobs/prune-store-job.js";
 import { readWorkerEnv } from "./jobs/read-worker-env.js";
 import {
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     probotLoaded = resolve;
   });
   const jobDeps = { store, clock, metrics, dryRun: settings.dryRun };
-  const octokitFor = installationOctokits(() => probot);
+  const octokitFor = installationOctokits(() => probot, { dryRun: settings.dryRun, log });
   const jobs = workerJobsOf(JOB_REGISTRY, { deps: jobDeps, log, octokitFor });
   await schedulePrune({
     store,
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     metrics,
     breakers,
     workerSettings,
+    installations: octokitFor,
   });
   probotLoaded(running.probot);
   log.info({ url: running.url, signalApi: routes.length > 0 }, "Backflow is listening");

@@ -1,4 +1,5 @@
 import type { Logger, ProbotOctokit } from "probot";
+import type { RepoKey } from "../core/github/repo-key.js";
 import type { BackflowMetrics } from "../server/metrics.js";
 import type { Store } from "../store/store.js";
 
@@ -14,6 +15,8 @@ export type AppDeps = {
   readonly appId?: number;
   /** Log every write's exact payload instead of sending it. */
   readonly dryRun?: boolean;
+  /** The job Octokits' cache of installation ids, which `installation` events invalidate. */
+  readonly installations?: { forget(repos?: readonly string[]): void };
 };
 
 /** One repository that a GitHub-writing service works on, with the installation Octokit and the app's dependencies. */
@@ -23,4 +26,6 @@ export type RepoTarget = {
   readonly log: Logger;
   readonly owner: string;
   readonly repo: string;
+  /** `owner/repo` normalised (lower-cased): the key of every store row, lease and job about it. */
+  readonly repoKey: RepoKey;
 };

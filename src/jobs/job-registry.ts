@@ -7,6 +7,7 @@ import { expectationDeadlineHandler } from "../github/expectations/expectation-d
 import { expectationDeadlineJob } from "../github/expectations/expectation-deadline-job.js";
 import type { JobHandlerInput } from "../github/jobs/installation-octokit.js";
 import { triageDeliveryHandler } from "../github/jobs/triage-delivery-handler.js";
+import { WEBHOOK_JOBS } from "../github/jobs/webhook-jobs.js";
 import { openProposalHandler } from "../github/proposals/open-proposal-handler.js";
 import { openProposalJob } from "../github/proposals/open-proposal-job.js";
 import { triageDeliveryJob } from "../server/signals/triage-delivery-job.js";
@@ -61,6 +62,9 @@ export const JOB_REGISTRY: readonly JobDefinition[] = [
   registerJob(refreshDashboardJob, (deps) => refreshDashboardHandler(deps)),
   registerJob(autoMergeRevertJob, (deps) => autoMergeRevertHandler(deps)),
   registerJob(expectationDeadlineJob, (deps) => expectationDeadlineHandler(deps)),
+  // The work each webhook queues: impact checks, acknowledgements, config validation, merged pull
+  // requests, comment commands, drift issue state changes and dashboard boxes.
+  ...WEBHOOK_JOBS.map(([kind, handler]) => registerJob(kind as JobKind, handler)),
   registerJob(pruneStoreJob, (deps) =>
     pruneStoreHandler({ store: deps.deps.store, clock: deps.deps.clock, log: deps.log }),
   ),

@@ -6,7 +6,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Logger, Probot, type ProbotOctokit } from "probot";
-import type { Clock } from "../github/app-deps.js";
+import type { AppDeps, Clock } from "../github/app-deps.js";
 import { createBackflowOctokit } from "../github/backflow-octokit.js";
 import { createBackflowApp } from "../index.js";
 import { createGitHubBreakers, type GitHubBreakers } from "../jobs/github-breakers.js";
@@ -61,6 +61,8 @@ export async function startServer(input: {
   breakers?: GitHubBreakers;
   /** More HTTP routes on the same port (e.g. the signal intake), tried before the ops routes. */
   routes?: readonly Handler[];
+  /** The jobs' cache of installation ids, which `installation` events invalidate. */
+  installations?: AppDeps["installations"];
 }): Promise<RunningServer> {
   const { settings, store, log } = input;
   const clock = input.clock ?? (() => new Date());
@@ -84,7 +86,14 @@ export async function startServer(input: {
     Octokit: input.Octokit ?? createBackflowOctokit({ metrics, breakers }),
   });
   await probot.load(
-    createBackflowApp({ store, clock, metrics, appId: settings.appId, dryRun: settings.dryRun }),
+    createBackflowApp({
+      store,
+      clock,
+      metrics,
+      appId: settings.appId,
+      dryRun: settings.dryRun,
+      ...(input.installations ? { installations: input.installations } : {}),
+    }),
     {
       cwd: process.cwd(),
       addHandler: () => {

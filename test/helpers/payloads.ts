@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from "@octokit/webhooks";
 import type { Probot } from "probot";
+import { runQueuedJobs } from "./backflow-app.js";
 
 type ExampleDefinition = { name: string; examples: Array<Record<string, unknown>> };
 
@@ -56,7 +57,11 @@ export function loadPayload(
 
 let deliveryCounter = 0;
 
-/** Delivers `payload` to `probot` as event `name`, like GitHub would (a fresh delivery id unless given). */
+/**
+ * Delivers `payload` to `probot` as event `name`, like GitHub would (a fresh delivery id unless
+ * given), then runs the jobs the delivery queued, as a running worker would right after. A job's
+ * error is rethrown. To see only what the webhook itself does, call `probot.receive`.
+ */
 export async function receive(
   probot: Probot,
   name: EmitterWebhookEventName | string,
@@ -64,4 +69,5 @@ export async function receive(
   id = `test-delivery-${++deliveryCounter}`,
 ): Promise<void> {
   await probot.receive({ id, name, payload } as unknown as EmitterWebhookEvent);
+  await runQueuedJobs(probot);
 }

@@ -4,8 +4,6 @@ import type { RepoTarget } from "../app-deps.js";
 
 /** Everything a command needs about where it was written and by whom. */
 export type CommandContext = RepoTarget & {
-  /** `owner/name` lower-cased: the key signals, findings and annotations are stored under. */
-  readonly repoKey: string;
   readonly actor: string;
   readonly commentId: number;
   /** The GitHub App installation the comment came through; jobs authenticate with it. */

@@ -20,6 +20,7 @@ export async function executeRollback(ctx: CommandContext): Promise<CommandResul
     log: ctx.log,
     owner: ctx.owner,
     repo: ctx.repo,
+    repoKey: ctx.repoKey,
     pr: pr.number,
     mergeSha: pr.merge_commit_sha,
     ...(pr.user?.login ? { author: pr.user.login } : {}),

@@ -14,8 +14,7 @@ export async function retriageFinding(
     fingerprint: string;
   },
 ): Promise<ActResult | undefined> {
-  const { deps, owner, repo, fingerprint } = input;
-  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const { deps, owner, repo, repoKey, fingerprint } = input;
   const [latest] = (await deps.store.signals.history({ repo: repoKey, fingerprint, limit: 1 })).slice(-1);
   if (!latest) return undefined;
   const delivery = await deps.store.signals.getDelivery({
@@ -26,7 +25,17 @@ export async function retriageFinding(
   if (!stored) return undefined;
   const api = { calls: 0 };
   const context = await loadTriageContext({ octokit: input.octokit, store: deps.store, owner, repo, api });
-  const run = { octokit: input.octokit, deps, log: input.log, owner, repo, context, api, commits: new Map() };
+  const run = {
+    octokit: input.octokit,
+    deps,
+    log: input.log,
+    owner,
+    repo,
+    repoKey,
+    context,
+    api,
+    commits: new Map(),
+  };
   const name = `finding:${repoKey}:${fingerprint}`;
   const outcome = await withLease(
     { store: deps.store, name, owner: leaseOwner("retriage"), clock: deps.clock, ttlMs: 120_000 },

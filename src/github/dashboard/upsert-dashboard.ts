@@ -97,7 +97,7 @@ export async function upsertDashboard(
   },
 ): Promise<DashboardWrite> {
   const { deps, owner, repo, title, body, log } = input;
-  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const { repoKey } = input;
   if (deps.dryRun) {
     log.info(
       { payload: { owner, repo, title, body } },

@@ -33,7 +33,6 @@ export async function readLearnedTolerance(input: {
 }
 
 export type IssueEventTarget = RepoTarget & {
-  readonly repoKey: string;
   readonly fingerprint: string;
   readonly issueNumber: number;
   /** The person who closed or reopened the issue. */

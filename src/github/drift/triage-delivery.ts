@@ -1,5 +1,6 @@
 import type { Logger, ProbotOctokit } from "probot";
 import { ConfigError, GitHubWriteError } from "../../core/errors.js";
+import { repoKeyOf } from "../../core/github/repo-key.js";
 import { findingKeyOf } from "../../core/triage/triage-signal.js";
 import type { StoredSignal } from "../../store/store.js";
 import type { AppDeps } from "../app-deps.js";
@@ -62,6 +63,7 @@ export async function triageDelivery(input: {
   if (stored.delivery.state === "processed") return { state: "already-processed", results: [], apiCalls: 0 };
   const api: ApiCounter = { calls: 0 };
   const [owner = "", repo = ""] = stored.delivery.repo.split("/");
+  const repoKey = repoKeyOf(owner, repo);
   const results: ActResult[] = [];
   if (stored.signals.length > 0) {
     let context: LoadedTriageContext;
@@ -86,6 +88,7 @@ export async function triageDelivery(input: {
       log,
       owner,
       repo,
+      repoKey,
       context,
       api,
       commits: new Map(),
@@ -99,6 +102,7 @@ export async function triageDelivery(input: {
         log,
         owner,
         repo,
+        repoKey,
         fingerprint,
         config: context.config,
       });

@@ -41,8 +41,7 @@ function mergeMethodOf(repository: {
 export async function autoMergeRevert(
   input: RepoTarget & { payload: AutoMergeRevertPayload; lastAttempt: boolean },
 ): Promise<AutoMergeOutcome> {
-  const { octokit, deps, owner, repo, payload, log } = input;
-  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const { octokit, deps, owner, repo, repoKey, payload, log } = input;
   const settled = await deps.store.repoState.get<AutoMergeOutcome>({
     repo: repoKey,
     key: autoMergeKey(payload.revertPr),
@@ -74,6 +73,7 @@ export async function autoMergeRevert(
         log,
         owner,
         repo,
+        repoKey,
         pr: pr.number,
         baseSha: pr.base.sha,
         headSha: pr.head.sha,

@@ -61,6 +61,7 @@ async function followUp(input: SettleInput & { retried: boolean }): Promise<void
       log: input.log,
       owner,
       repo,
+      repoKey: input.repoKey,
       pr: record.pr,
       mergeSha: record.mergeSha,
       ...(record.author ? { author: record.author } : {}),

@@ -1,42 +1,61 @@
 import type { Context } from "probot";
+import { z } from "zod";
 import type { AppDeps } from "../app-deps.js";
-import { loadRepoConfig } from "../load-repo-config.js";
-import { createRepoReader } from "../repo-reader.js";
-import { recordConfigValidation } from "../services/record-config-validation.js";
+import { enqueueValidateConfig } from "../config/validate-config-job.js";
+import type { InstallationOctokits } from "../jobs/installation-octokit.js";
+import { parseEvent } from "./parse-event.js";
+
+const InstallationEventSchema = z.object({
+  action: z.string(),
+  installation: z.object({ id: z.number().int().positive() }),
+  sender: z.object({ login: z.string().min(1) }),
+  repositories: z.array(z.object({ full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/) })).nullish(),
+  repositories_added: z.array(z.object({ full_name: z.string() })).nullish(),
+  repositories_removed: z.array(z.object({ full_name: z.string() })).nullish(),
+});
+
+/** The installation events after which cached installation ids may be wrong. */
+export const INSTALLATION_EVENTS = ["installation", "installation_repositories"] as const;
 
 /**
- * When Backflow is installed, validate each repository's `.github/backflow.yml` on its default branch
- * and record the result. One repository failing does not stop the others.
+ * Any installation event (created, deleted, suspended, repositories added or removed) makes the job
+ * Octokits look the installation id up again: a reinstall works without a restart.
+ */
+export function handleInstallationChange(installations: Pick<InstallationOctokits, "forget"> | undefined) {
+  return async (context: Context<(typeof INSTALLATION_EVENTS)[number]>): Promise<void> => {
+    const event = parseEvent(context, InstallationEventSchema);
+    const repos = [
+      ...(event.repositories ?? []),
+      ...(event.repositories_added ?? []),
+      ...(event.repositories_removed ?? []),
+    ];
+    installations?.forget(
+      event.action === "created" || event.action === "deleted" ? undefined : repos.map((r) => r.full_name),
+    );
+    context.log.debug({ action: event.action, repos: repos.length }, "forgot cached installation ids");
+  };
+}
+
+/**
+ * When Backflow is installed, queue the validation of each repository's `.github/backflow.yml` on
+ * its default branch (one job per repository, so one failing does not stop the others).
  */
 export function handleInstallationCreated(deps: AppDeps) {
   return async (context: Context<"installation.created">): Promise<void> => {
-    const repositories = context.payload.repositories ?? [];
-    const failures: unknown[] = [];
-    for (const { full_name: fullName } of repositories) {
-      const [owner = "", repo = ""] = fullName.split("/");
-      try {
-        const reader = createRepoReader({ octokit: context.octokit, owner, repo });
-        const result = await loadRepoConfig({ reader });
-        await recordConfigValidation({
-          store: deps.store,
-          clock: deps.clock,
-          repo: fullName,
-          ref: "default-branch",
-          result,
-          actor: context.payload.sender.login,
+    const event = parseEvent(context, InstallationEventSchema);
+    for (const { full_name: repo } of event.repositories ?? []) {
+      await enqueueValidateConfig({
+        store: deps.store,
+        payload: {
+          repo,
+          installationId: event.installation.id,
+          actor: event.sender.login,
           trigger: "installation.created",
-        });
-        context.log.info(
-          { repo: fullName, valid: result.ok, ...(result.ok ? {} : { problems: result.error.problems }) },
-          result.ok ? "config validated on install" : "config is invalid on install",
-        );
-      } catch (error) {
-        context.log.error({ repo: fullName, err: error }, "could not validate config on install");
-        failures.push(error);
-      }
+        },
+        delivery: context.id,
+        now: deps.clock(),
+      });
     }
-    if (failures.length > 0) {
-      throw new AggregateError(failures, `config validation failed for ${failures.length} repositories`);
-    }
+    context.log.info({ repos: event.repositories?.length ?? 0 }, "queued config validation on install");
   };
 }

@@ -1,28 +1,40 @@
 import type { Context } from "probot";
+import { z } from "zod";
+import { repoKeyOf } from "../../core/github/repo-key.js";
 import { DASHBOARD_MARKER, takeCheckedActions } from "../../core/render/render-dashboard.js";
 import type { AppDeps } from "../app-deps.js";
-import { runDashboardActions } from "../dashboard/run-dashboard-actions.js";
+import { enqueueDashboardActions } from "../dashboard/dashboard-actions-job.js";
 import { DASHBOARD_ISSUE_KEY } from "../dashboard/upsert-dashboard.js";
+import { RepoEventSchema, UserSchema, webhookTargetOf } from "./event-schemas.js";
+import { parseEvent } from "./parse-event.js";
+
+const IssueEditedSchema = RepoEventSchema.extend({
+  issue: z.object({
+    number: z.number().int().positive(),
+    body: z.string().nullish(),
+    user: UserSchema.nullish(),
+  }),
+});
 
 /**
- * Ticked boxes on the feedback dashboard: clears them first (so a second edit cannot run them
- * twice), then runs their actions. Edits by bots, Backflow's own included, are ignored.
+ * Ticked boxes on the feedback dashboard: queues a job that clears them and runs their actions.
+ * Edits by bots, Backflow's own included, and issues that are not the dashboard are ignored.
  */
 export function handleIssuesEdited(deps: AppDeps) {
   return async (context: Context<"issues.edited">): Promise<void> => {
-    const { issue, sender } = context.payload;
-    const { owner, repo } = context.repo();
-    const fields = { repo: `${owner}/${repo}`, issue: issue.number };
+    const event = parseEvent(context, IssueEditedSchema);
+    const { issue, sender } = event;
+    const target = webhookTargetOf(event);
+    const fields = { repo: target.repo, issue: issue.number };
     if (sender.type === "Bot") {
       context.log.debug(fields, "ignoring issue edit by a bot");
       return;
     }
     if (!issue.body?.includes(DASHBOARD_MARKER)) return;
-    const { actions, cleared } = takeCheckedActions(issue.body);
-    if (actions.length === 0) return;
+    if (takeCheckedActions(issue.body).actions.length === 0) return;
     // Anyone can paste the marker into an issue of their own: only the dashboard Backflow wrote runs actions.
     const known = await deps.store.repoState.get<number>({
-      repo: `${owner}/${repo}`.toLowerCase(),
+      repo: repoKeyOf(target.repo),
       key: DASHBOARD_ISSUE_KEY,
     });
     if (issue.user?.type !== "Bot" || (typeof known === "number" && known !== issue.number)) {
@@ -32,21 +44,12 @@ export function handleIssuesEdited(deps: AppDeps) {
       );
       return;
     }
-    if (deps.dryRun) {
-      context.log.info({ ...fields, actions }, "dry run: would run dashboard actions");
-      return;
-    }
-    await context.octokit.rest.issues.update({ owner, repo, issue_number: issue.number, body: cleared });
-    await runDashboardActions({
-      octokit: context.octokit,
-      deps,
-      log: context.log,
-      owner,
-      repo,
-      actor: sender.login,
-      issueNumber: issue.number,
-      actions,
+    const created = await enqueueDashboardActions({
+      store: deps.store,
+      payload: { ...target, issueNumber: issue.number, actor: sender.login },
+      delivery: context.id,
+      now: deps.clock(),
     });
-    context.log.info({ ...fields, actions: actions.map((a) => a.action) }, "ran dashboard actions");
+    context.log.info({ ...fields, created }, "queued dashboard actions");
   };
 }

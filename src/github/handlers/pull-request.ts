@@ -1,11 +1,9 @@
 import type { Context } from "probot";
-import { CONFIG_PATH } from "../../core/config/schema.js";
+import { z } from "zod";
 import type { AppDeps } from "../app-deps.js";
-import { runImpactCheck } from "../impact/run-impact-check.js";
-import { loadRepoConfig } from "../load-repo-config.js";
-import { createRepoReader } from "../repo-reader.js";
-import { planImpactCheck } from "../services/plan-impact-check.js";
-import { upsertCheckRun } from "../writers/upsert-check-run.js";
+import { enqueueImpactCheck } from "../impact/impact-check-job.js";
+import { CommitShaSchema, RepoEventSchema, webhookTargetOf } from "./event-schemas.js";
+import { parseEvent } from "./parse-event.js";
 
 /**
  * The pull request actions after which the head SHA needs an impact check run. `edited` counts only
@@ -19,24 +17,32 @@ export const PULL_REQUEST_EVENTS = [
   "pull_request.edited",
 ] as const;
 
-type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
+const PullRequestEventSchema = RepoEventSchema.extend({
+  action: z.string(),
+  changes: z.object({ body: z.unknown().optional(), base: z.unknown().optional() }).optional(),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    state: z.string(),
+    draft: z.boolean().optional(),
+    body: z.string().nullable().optional(),
+    head: z.object({ sha: CommitShaSchema }),
+    base: z.object({ sha: CommitShaSchema }),
+  }),
+});
 
-/** True for an edit that cannot change the check run: neither the body nor the base branch changed. */
-function isIrrelevantEdit(payload: PullRequestContext["payload"]): boolean {
-  if (payload.action !== "edited") return false;
-  // A new base is a different comparison for the same head SHA, so it is analysed again too.
-  return !payload.changes.body && !payload.changes.base;
-}
-
-/** Writes the "Backflow: contract impact" check run for the pull request's head SHA. */
+/**
+ * Queues the impact check of the pull request's head SHA (the job writes the check run). Bots' pull
+ * requests are checked too: a Renovate bump or Backflow's own revert needs the same review, and
+ * `rollback: auto` merges a revert only on a green impact check.
+ */
 export function handlePullRequest(deps: AppDeps) {
-  return async (context: PullRequestContext): Promise<void> => {
-    // Bots' pull requests are checked too: a Renovate bump or Backflow's own revert needs the same
-    // review, and `rollback: auto` merges a revert only on a green impact check.
-    const { pull_request: pr } = context.payload;
-    const { owner, repo } = context.repo();
-    const fields = { repo: `${owner}/${repo}`, pr: pr.number, headSha: pr.head.sha };
-    if (isIrrelevantEdit(context.payload)) {
+  return async (context: Context<(typeof PULL_REQUEST_EVENTS)[number]>): Promise<void> => {
+    const event = parseEvent(context, PullRequestEventSchema);
+    const { pull_request: pr } = event;
+    const target = webhookTargetOf(event);
+    const fields = { repo: target.repo, pr: pr.number, headSha: pr.head.sha };
+    // A new base is a different comparison for the same head SHA, so it is analysed again too.
+    if (event.action === "edited" && !event.changes?.body && !event.changes?.base) {
       context.log.debug(fields, "ignoring pull request edit that changes neither body nor base");
       return;
     }
@@ -48,38 +54,17 @@ export function handlePullRequest(deps: AppDeps) {
       context.log.debug(fields, "ignoring pull request that is not open");
       return;
     }
-    const reader = createRepoReader({ octokit: context.octokit, owner, repo });
-    const config = await loadRepoConfig({ reader, ref: pr.head.sha });
-    if (config.ok) {
-      await runImpactCheck({
-        octokit: context.octokit,
-        deps,
-        log: context.log,
-        owner,
-        repo,
+    const created = await enqueueImpactCheck({
+      store: deps.store,
+      payload: {
+        ...target,
         pr: pr.number,
         baseSha: pr.base.sha,
         headSha: pr.head.sha,
         prBody: pr.body ?? null,
-      });
-      return;
-    }
-    context.log.warn({ ...fields, problems: config.error.problems }, "config at head is invalid");
-    const content = await planImpactCheck({
-      config,
-      changesConfig: async () =>
-        (await reader.compare(pr.base.sha, pr.head.sha)).some(
-          (file) => file.path === CONFIG_PATH || file.previousPath === CONFIG_PATH,
-        ),
+      },
+      now: deps.clock(),
     });
-    await upsertCheckRun({
-      octokit: context.octokit,
-      deps,
-      log: context.log,
-      owner,
-      repo,
-      headSha: pr.head.sha,
-      content,
-    });
+    context.log.info({ ...fields, created }, created ? "queued impact check" : "impact check already queued");
   };
 }

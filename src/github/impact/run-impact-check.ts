@@ -172,8 +172,8 @@ async function decideContent(
 }
 
 async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promise<ImpactCheckOutcome> {
-  const { octokit, deps, log, owner, repo, headSha } = input;
-  const target = { octokit, deps, log, owner, repo, headSha, api };
+  const { octokit, deps, log, owner, repo, repoKey, headSha } = input;
+  const target = { octokit, deps, log, owner, repo, repoKey, headSha, api };
   const run = await startImpactCheck(target);
   const reader = createRepoReader({ octokit, owner, repo });
   const snapshots = await loadSnapshots({ reader, store: deps.store, baseSha: input.baseSha, headSha, api });

@@ -1,5 +1,6 @@
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { DASHBOARD_MARKER } from "../../../src/core/render/render-dashboard.js";
 import { refreshDashboard } from "../../../src/github/dashboard/refresh-dashboard.js";
 import { DASHBOARD_ISSUE_KEY } from "../../../src/github/dashboard/upsert-dashboard.js";
@@ -47,6 +48,7 @@ async function refresh() {
     log: silentLog() as never,
     owner: OWNER,
     repo: REPO,
+    repoKey: repoKeyOf(OWNER, REPO),
   });
 }
 
@@ -117,6 +119,8 @@ describe("feedback dashboard", () => {
     const issueBody = `${DASHBOARD_MARKER}\n### Actions\n- [x] <!-- backflow:action refresh --> Refresh this dashboard now\n`;
     const scope = githubApi();
     let cleared = "";
+    // The job reads the dashboard as GitHub holds it now, then clears the ticked box.
+    scope.get(`${API}/issues/42`).reply(200, { number: 42, body: issueBody });
     scope
       .patch(`${API}/issues/42`, (b) => {
         cleared = b.body;
@@ -155,6 +159,7 @@ describe("feedback dashboard", () => {
     const fingerprint = findingRecord().fingerprint;
     const issueBody = `${DASHBOARD_MARKER}\n- [x] <!-- backflow:action propose ${fingerprint} --> Propose a fix for #1\n`;
     const scope = githubApi();
+    scope.get(`${API}/issues/42`).reply(200, { number: 42, body: issueBody });
     scope.patch(`${API}/issues/42`).reply(200, { number: 42 });
     scope
       .get(`${API}/contents/${encodeURIComponent(".github/backflow.yml")}`)

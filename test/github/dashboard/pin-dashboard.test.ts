@@ -2,6 +2,7 @@ import nock from "nock";
 import { pino } from "pino";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { DASHBOARD_MARKER } from "../../../src/core/render/render-dashboard.js";
 import {
   DASHBOARD_PIN_KEY,
@@ -124,6 +125,7 @@ async function target(options: { dryRun?: boolean } = {}) {
     log: log as never,
     owner: OWNER,
     repo: REPO,
+    repoKey: repoKeyOf(OWNER, REPO),
   };
 }
 

@@ -1,10 +1,10 @@
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DASHBOARD_MARKER } from "../../../src/core/render/render-dashboard.js";
-import { createBackflowApp } from "../../../src/index.js";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import { createBackflowProbot } from "../../helpers/backflow-app.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
+import { TEST_APP_ID } from "../../helpers/probot.js";
 import {
   CONFIG,
   completeness,
@@ -26,7 +26,7 @@ beforeEach(async () => {
   store = openSqliteStore(":memory:");
   now = T0;
   github = fakeGitHub({ config: CONFIG, now: clock });
-  probot = await createTestProbot({ app: createBackflowApp({ store, clock, appId: TEST_APP_ID }) });
+  probot = await createBackflowProbot({ store, clock, appId: TEST_APP_ID });
 });
 
 afterEach(async () => {
@@ -57,17 +57,18 @@ describe("the dashboard's re-run triage box", () => {
       createdAt: now.toISOString(),
     });
 
+    const body = `${DASHBOARD_MARKER}\n- [x] <!-- backflow:action rerun-triage ${fingerprint} --> Re-run triage\n`;
+    // GitHub holds the edited body: the job reads the dashboard as it is now.
     github.issues.set(99, {
       number: 99,
       title: "Backflow feedback dashboard",
-      body: DASHBOARD_MARKER,
+      body,
       state: "open",
       closed_at: null,
       state_reason: null,
       labels: [],
       assignees: [],
     });
-    const body = `${DASHBOARD_MARKER}\n- [x] <!-- backflow:action rerun-triage ${fingerprint} --> Re-run triage\n`;
     const payload = loadPayload("issues", {
       action: "edited",
       overrides: {

@@ -29,7 +29,8 @@ export function completeness(input: { id: string; at: Date; value: number; sever
     source: { kind: "backflow", producer: "order-quality" },
     observedAt: input.at.toISOString(),
     type: "metric_breach",
-    status: input.value < 0.99 ? "firing" : "resolved",
+    // A healthy value is sent as a bare measurement (no status), so hysteresis decides when it recovers.
+    ...(input.value < 0.99 ? { status: "firing" } : {}),
     severity: input.severity ?? "error",
     dataset: { name: "analytics.marts.fct_orders" },
     column: "customer_id",

@@ -1,11 +1,10 @@
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readLearnedTolerance } from "../../../src/github/drift/learn-from-closed-issue.js";
-import { createBackflowApp } from "../../../src/index.js";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import { createBackflowProbot } from "../../helpers/backflow-app.js";
 import { githubApi, mockConfigFile } from "../../helpers/github-nock.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot } from "../../helpers/probot.js";
 import { CONFIG, completeness, deliverAndTriage, resetNock, testOctokit } from "./drift-harness.js";
 import { type FakeGitHub, fakeGitHub, OWNER, REPO } from "./fake-github.js";
 
@@ -64,7 +63,7 @@ beforeEach(async () => {
   store = openSqliteStore(":memory:");
   now = T0;
   github = fakeGitHub({ config: CONFIG, assignable: ["carol"], now: clock });
-  probot = await createTestProbot({ app: createBackflowApp({ store, clock }) });
+  probot = await createBackflowProbot({ store, clock });
 });
 
 afterEach(async () => {

@@ -2,6 +2,7 @@ import nock from "nock";
 import { pino } from "pino";
 import type { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import type { AppDeps } from "../../../src/github/app-deps.js";
 import { autoMergeRevert } from "../../../src/github/expectations/auto-merge-revert.js";
 import type { AutoMergeRevertPayload } from "../../../src/github/expectations/auto-merge-revert-job.js";
@@ -87,6 +88,7 @@ const run = (lastAttempt = false) =>
     log: silentLog(),
     owner: OWNER,
     repo: REPO,
+    repoKey: repoKeyOf(OWNER, REPO),
     payload: PAYLOAD,
     lastAttempt,
   });
@@ -187,6 +189,7 @@ describe("rollback: auto merges a revert", () => {
         log,
         owner: OWNER,
         repo: REPO,
+        repoKey: repoKeyOf(OWNER, REPO),
         payload: PAYLOAD,
         lastAttempt: false,
       });

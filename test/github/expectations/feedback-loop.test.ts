@@ -3,12 +3,12 @@ import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { unifiedDiff } from "../../../src/core/proposals/unified-diff.js";
 import { autoMergeRevertHandler } from "../../../src/github/expectations/auto-merge-revert-handler.js";
-import { createBackflowApp } from "../../../src/index.js";
 import { createWorker } from "../../../src/jobs/worker.js";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import { createBackflowProbot } from "../../helpers/backflow-app.js";
 import { githubApi, mockInstallationToken, NOT_FOUND } from "../../helpers/github-nock.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot, silentLog, TEST_APP_ID } from "../../helpers/probot.js";
+import { silentLog, TEST_APP_ID } from "../../helpers/probot.js";
 import { CONFIG, completeness, deliverAndTriage, resetNock, testOctokit } from "../drift/drift-harness.js";
 import { exampleFiles, type FakeGitHub, fakeGitHub, HEAD_SHA, OWNER, REPO } from "../drift/fake-github.js";
 import { revertPull } from "./revert-pull.js";
@@ -97,7 +97,7 @@ function mockRevert(created: Array<Record<string, unknown>>, reviewers: unknown[
 async function start(config: string) {
   resetNock();
   github = fakeGitHub({ config, now: clock });
-  probot = await createTestProbot({ app: createBackflowApp({ store, clock, appId: TEST_APP_ID }) });
+  probot = await createBackflowProbot({ store, clock, appId: TEST_APP_ID });
   mockInstallationToken();
   const scope = githubApi({ persist: true });
   scope.get(`${API}/contents/${encodeURIComponent(".github/backflow.yml")}`).reply(404, NOT_FOUND);

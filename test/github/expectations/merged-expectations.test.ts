@@ -1,6 +1,7 @@
 import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { fingerprintOf } from "../../../src/core/triage/fingerprint.js";
 import { checkExpectationsForSignal } from "../../../src/github/expectations/check-expectations-for-signal.js";
 import { expectationDeadlineHandler } from "../../../src/github/expectations/expectation-deadline-handler.js";
@@ -136,6 +137,7 @@ describe("checkExpectationsForSignal", () => {
       log: silentLog() as never,
       owner: OWNER,
       repo: REPO,
+      repoKey: repoKeyOf(OWNER, REPO),
       fingerprint,
       config: { rollback: "manual" },
       openRevert:

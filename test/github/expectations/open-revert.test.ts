@@ -2,6 +2,7 @@ import nock from "nock";
 import { pino } from "pino";
 import type { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { unifiedDiff } from "../../../src/core/proposals/unified-diff.js";
 import { openRevert } from "../../../src/github/expectations/open-revert.js";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
@@ -59,6 +60,7 @@ describe("openRevert in a dry run", () => {
       log,
       owner: OWNER,
       repo: REPO,
+      repoKey: repoKeyOf(OWNER, REPO),
       pr: 3,
       mergeSha: MERGE_SHA,
       author: "octocat",

@@ -5,12 +5,11 @@ import {
   CONFIG_VALIDATION_KEY,
   type ConfigValidationRecord,
 } from "../../../src/github/services/record-config-validation.js";
-import { createBackflowApp } from "../../../src/index.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
+import { createBackflowProbot } from "../../helpers/backflow-app.js";
 import { githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/github-nock.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot } from "../../helpers/probot.js";
 
 const NOW = new Date("2025-06-01T12:00:00Z");
 let store: Store;
@@ -18,7 +17,7 @@ let probot: Probot;
 
 beforeEach(async () => {
   store = openSqliteStore(":memory:");
-  probot = await createTestProbot({ app: createBackflowApp({ store, clock: () => NOW }) });
+  probot = await createBackflowProbot({ store, clock: () => NOW });
 });
 
 afterEach(async () => {

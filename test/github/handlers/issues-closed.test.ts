@@ -3,13 +3,13 @@ import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { learnedToleranceKey } from "../../../src/core/triage/learned-tolerance.js";
 import { readLearnedTolerance } from "../../../src/github/drift/learn-from-closed-issue.js";
-import { createBackflowApp } from "../../../src/index.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
+import { createBackflowProbot } from "../../helpers/backflow-app.js";
 import { githubApi, mockConfigFile, mockInstallationToken } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
-import { createTestProbot, TEST_APP_ID } from "../../helpers/probot.js";
+import { TEST_APP_ID } from "../../helpers/probot.js";
 import { driftIssueBody, FINGERPRINT, findingRecord, OWNER, REPO, REPO_KEY } from "../commands/fixtures.js";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
@@ -72,9 +72,7 @@ const writes = () => takeRecordedRequests().filter((r) => r.method !== "GET" && 
 
 beforeEach(async () => {
   store = openSqliteStore(":memory:");
-  probot = await createTestProbot({
-    app: createBackflowApp({ store, clock: () => NOW, appId: TEST_APP_ID }),
-  });
+  probot = await createBackflowProbot({ store, clock: () => NOW, appId: TEST_APP_ID });
   mockInstallationToken();
   await seedFinding();
   takeRecordedRequests();

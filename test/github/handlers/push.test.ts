@@ -1,5 +1,6 @@
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { CONFIG_ERROR_MARKER } from "../../../src/github/render-config-problems.js";
 import {
   CONFIG_VALIDATION_KEY,
@@ -62,11 +63,11 @@ describe("push handler", () => {
     expect(body.startsWith(CONFIG_ERROR_MARKER)).toBe(true);
     expect(body).toContain("`dialect`: must be one of");
     const record = await store.repoState.get<ConfigValidationRecord>({
-      repo: `${OWNER}/${REPO}`,
+      repo: repoKeyOf(OWNER, REPO),
       key: CONFIG_VALIDATION_KEY,
     });
     expect(record).toMatchObject({ ok: false, ref: afterSha(payload), source: "invalid" });
-    const audit = await store.audit.list({ repo: `${OWNER}/${REPO}` });
+    const audit = await store.audit.list({ repo: repoKeyOf(OWNER, REPO) });
     expect(audit.map((a) => a.action)).toEqual(["config.invalid"]);
   });
 
@@ -118,7 +119,7 @@ describe("push handler", () => {
     await receive(probot, "push", payload);
 
     expect(scope.isDone()).toBe(true);
-    const audit = await store.audit.list({ repo: `${OWNER}/${REPO}` });
+    const audit = await store.audit.list({ repo: repoKeyOf(OWNER, REPO) });
     expect(audit.map((a) => a.action)).toEqual(["config.valid"]);
   });
 

@@ -1,6 +1,7 @@
 import nock from "nock";
 import type { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { openProposal } from "../../../src/github/proposals/open-proposal.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
@@ -69,6 +70,7 @@ function run() {
     log: silentLog(),
     owner: OWNER,
     repo: REPO,
+    repoKey: repoKeyOf(OWNER, REPO),
     fingerprint: FP,
     kind: "cleansing",
     botLogin: BOT,
@@ -303,6 +305,7 @@ describe("openProposal", () => {
       log: silentLog(),
       owner: OWNER,
       repo: REPO,
+      repoKey: repoKeyOf(OWNER, REPO),
       fingerprint: FP,
       kind: "revert",
       commitSha: sha,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { checkRunHash, upsertCheckRun } from "../../../src/github/writers/upsert-check-run.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
@@ -19,6 +20,7 @@ describe("upsertCheckRun", () => {
       log,
       owner: "acme",
       repo: "pipeline",
+      repoKey: repoKeyOf("acme/pipeline"),
       headSha: "abc",
       content: { name: "Backflow: contract impact", conclusion: "neutral", title: "t", summary: "s" },
     });

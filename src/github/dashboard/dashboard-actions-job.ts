@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { repoKeyOf } from "../../core/github/repo-key.js";
+import { takeCheckedActions } from "../../core/render/render-dashboard.js";
+import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
+import type { Store } from "../../store/store.js";
+import type { RepoTarget } from "../app-deps.js";
+import { WebhookTargetSchema } from "../jobs/installation-octokit.js";
+import { runDashboardActions } from "./run-dashboard-actions.js";
+
+export const DashboardActionsPayloadSchema = WebhookTargetSchema.extend({
+  issueNumber: z.number().int().positive(),
+  actor: z.string().min(1),
+});
+export type DashboardActionsPayload = z.infer<typeof DashboardActionsPayloadSchema>;
+
+/** Runs the boxes ticked on the feedback dashboard. */
+export const dashboardActionsJob = defineJobKind("dashboard-actions", DashboardActionsPayloadSchema);
+
+/** Queues the ticked boxes of one dashboard edit (one job per delivery). */
+export async function enqueueDashboardActions(input: {
+  store: Pick<Store, "jobs">;
+  payload: DashboardActionsPayload;
+  delivery: string;
+  now: Date;
+}): Promise<boolean> {
+  const { payload } = input;
+  const { created } = await enqueueJob(input.store, {
+    kind: dashboardActionsJob,
+    payload,
+    idempotencyKey: `dashboard-actions:${repoKeyOf(payload.repo)}:${payload.issueNumber}:${input.delivery}`,
+    now: input.now,
+  });
+  return created;
+}
+
+/**
+ * The job reads the dashboard as it is now (a later edit may have ticked or cleared boxes), clears the
+ * ticked boxes first (so a second edit cannot run them twice), then runs their actions.
+ */
+export async function runDashboardActionsJob(
+  target: RepoTarget,
+  payload: DashboardActionsPayload,
+): Promise<void> {
+  const { octokit, owner, repo, deps, log, repoKey } = target;
+  const fields = { repo: repoKey, issue: payload.issueNumber };
+  const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: payload.issueNumber });
+  const { actions, cleared } = takeCheckedActions(issue.body ?? "");
+  if (actions.length === 0) {
+    log.debug(fields, "no ticked boxes left on the dashboard");
+    return;
+  }
+  if (deps.dryRun) {
+    log.info({ ...fields, actions }, "dry run: would run dashboard actions");
+    return;
+  }
+  await octokit.rest.issues.update({ owner, repo, issue_number: payload.issueNumber, body: cleared });
+  await runDashboardActions({ ...target, actor: payload.actor, issueNumber: payload.issueNumber, actions });
+  log.info({ ...fields, actions: actions.map((a) => a.action) }, "ran dashboard actions");
+}
