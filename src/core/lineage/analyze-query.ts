@@ -138,7 +138,15 @@ function registerCtes(select: AstNode, scope: Scope, ctx: QueryContext): void {
 
 function relationOfTable(entry: AstNode, scope: Scope, ctx: QueryContext): Relation | undefined {
   const id = tableIdOf(entry);
-  if (!id || isMacroName(id)) return undefined;
+  if (!id) return undefined;
+  // A macro standing for a table (`from {{ union_relations(...) }}`): its columns are unknown, not absent.
+  if (isMacroName(id)) {
+    const line = ctx.lineOf(locationOf(entry)?.line ?? 1);
+    return {
+      kind: "derived",
+      columns: [{ name: UNKNOWN_COLUMNS, line, transform: "unknown", sources: [], expression: id }],
+    };
+  }
   const cte = nameOf(entry.db) ? undefined : findCte(scope, id);
   if (cte) return cte;
   const temporary = ctx.temporary.get(id);

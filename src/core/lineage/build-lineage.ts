@@ -9,11 +9,12 @@ import {
 import { type MacroLibrary, macroLibraryOf } from "../sql/dbt/macro-library.js";
 import { sha1Hex } from "../sql/sha1-hex.js";
 import { analyzeFile, type FileRole, hasJinja } from "./analyze-file.js";
+import { type CatalogRead, declaredColumns, readDbtCatalog } from "./declared-columns.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
-import { type KnownTable, linkAnalyses } from "./link-analyses.js";
+import { linkAnalyses } from "./link-analyses.js";
 import { pathMatcher } from "./path-matcher.js";
 import { plainModelName } from "./plain-model-name.js";
-import type { LineageGraph } from "./schema.js";
+import type { Diagnostic, LineageGraph } from "./schema.js";
 
 export type BuildLineageOptions = {
   /** path → Git blob SHA; files without one are keyed by a hash of their content. */
@@ -24,7 +25,28 @@ export type BuildLineageOptions = {
   readonly knownColumns?: ReadonlyMap<string, readonly string[]>;
   /** dbt YAML reads (projects, sources) from an earlier run's `dbtReads`, so unchanged YAML is not re-parsed. */
   readonly dbtCache?: ReadonlyMap<string, DbtYamlRead>;
+  /**
+   * A dbt catalog.json given from outside the repository (the CLI's `--catalog`); it replaces the one at
+   * `lineage.catalog`. Its columns expand `SELECT *` over tables nothing else describes.
+   */
+  readonly catalog?: { readonly path: string; readonly text: string };
 };
+
+/** The catalog to read: the one given, else the file at `lineage.catalog` when the repository has it. */
+function catalogOf(
+  files: RepoFiles,
+  config: BackflowConfig,
+  options: BuildLineageOptions,
+): (CatalogRead & { file: string }) | undefined {
+  const path = options.catalog?.path ?? config.lineage?.catalog;
+  const text = options.catalog?.text ?? (path !== undefined ? files.get(path) : undefined);
+  if (path === undefined) return undefined;
+  if (text === undefined) {
+    const problem = `lineage.catalog names ${path}, which is not in the repository (Backflow reads it as given; run dbt docs generate and commit it, or pass --catalog)`;
+    return { tables: [], problem, file: path };
+  }
+  return { ...readDbtCatalog(text, path), file: path };
+}
 
 export type BuiltLineage = {
   graph: LineageGraph;
@@ -99,24 +121,6 @@ export function analysisKey(args: {
   );
 }
 
-function knownTables(
-  projects: readonly DbtProject[],
-  knownColumns: BuildLineageOptions["knownColumns"],
-): KnownTable[] {
-  const fromDbt = projects.flatMap((p) =>
-    p.sources.map((s) => ({
-      id: `${s.sourceName}.${s.tableName}`.toLowerCase(),
-      columns: s.columns.map((c) => c.name),
-      file: s.file,
-      line: s.line,
-    })),
-  );
-  const fromContracts = [...(knownColumns ?? new Map<string, readonly string[]>()).entries()].map(
-    ([id, columns]) => ({ id, columns }),
-  );
-  return [...fromContracts, ...fromDbt];
-}
-
 /**
  * Builds column-level lineage for a repository: dbt models (rendered first) and plain SQL files matched
  * by `config.models`. Each file is analysed on its own and cached by key; the cross-file pass links them.
@@ -154,9 +158,23 @@ export function buildLineage(
         : analyzeFile({ path, text, dialect: config.dialect, role, key });
     analyses.set(key, analysis);
   }
-  const graph = linkAnalyses([...analyses.values()], knownTables(projects, options.knownColumns));
+  const catalog = catalogOf(files, config, options);
+  const known = declaredColumns({
+    files,
+    projects,
+    ...(options.knownColumns ? { contracts: options.knownColumns } : {}),
+    ...(catalog ? { catalog } : {}),
+  });
+  const graph = linkAnalyses([...analyses.values()], known);
   const dbtDiagnostics = projects.flatMap((p) => p.diagnostics);
-  return { graph: { ...graph, diagnostics: [...dbtDiagnostics, ...graph.diagnostics] }, analyses, dbtReads };
+  const catalogDiagnostics: Diagnostic[] = catalog?.problem
+    ? [{ file: catalog.file, line: 1, severity: "warning", message: catalog.problem }]
+    : [];
+  return {
+    graph: { ...graph, diagnostics: [...dbtDiagnostics, ...catalogDiagnostics, ...graph.diagnostics] },
+    analyses,
+    dbtReads,
+  };
 }
 
 /** A project's macro library; reads cached before `macro-paths` existed default to `<root>/macros`. */

@@ -77,15 +77,21 @@ function namesOf(linker: Linker, id: string): Names | undefined {
   const memo = linker.names.get(id);
   if (memo !== undefined) return memo ?? undefined;
   const produced = linker.produced.get(id);
+  const known = linker.known.get(id);
   if (produced && produced.table.confidence === "column") {
     const columns = expandStars(linker, produced);
-    const names = namesFrom(columns.map((c) => c.name));
+    // A model whose SQL leaves columns unknown is described by its declared columns, when it has some.
+    const unknown = columns.some((c) => c.name === "*");
+    const names = namesFrom(
+      unknown && known?.columns.length
+        ? known.columns.map((c) => c.toLowerCase())
+        : columns.map((c) => c.name),
+    );
     // Only a finished expansion is final; one cut short by a cycle is not remembered.
     if (linker.expanded.get(id) === columns) linker.names.set(id, names);
     return names;
   }
-  const known = linker.known.get(id);
-  const names = known ? namesFrom(known.columns.map((c) => c.toLowerCase())) : null;
+  const names = known?.columns.length ? namesFrom(known.columns.map((c) => c.toLowerCase())) : null;
   linker.names.set(id, names);
   return names ?? undefined;
 }
@@ -104,7 +110,7 @@ function expandStar(
       file,
       line: column.line,
       severity: "warning",
-      message: `cannot expand * from ${star.table}: its columns are unknown; declare them in a contract, a dbt source or a model`,
+      message: `cannot expand * from ${star.table}: its columns are unknown; declare them in a contract or dbt YAML (source or model columns), or give a dbt catalog.json (lineage.catalog, --catalog)`,
     });
     return [
       { name: "*", line: column.line, transform: "unknown", sources: [], expression: `${star.table}.*` },
@@ -119,7 +125,7 @@ function expandStar(
       file,
       line: column.line,
       severity: "warning",
-      message: `cannot expand * from ${branch.table} (a branch of a set operation): its columns are unknown, so its sources are not listed; declare them in a contract, a dbt source or a model`,
+      message: `cannot expand * from ${branch.table} (a branch of a set operation): its columns are unknown, so its sources are not listed; declare them in a contract or dbt YAML (source or model columns), or give a dbt catalog.json (lineage.catalog, --catalog)`,
     });
     return [];
   });
@@ -291,7 +297,19 @@ export function linkAnalyses(
   const diagnostics: Diagnostic[] = [];
   for (const a of analyses) for (const d of a.diagnostics) diagnostics.push(d);
   const produced = mergeProduced(analyses, diagnostics);
-  const known = new Map(knownTables.map((t) => [t.id.toLowerCase(), t]));
+  // The first declaration of an id that lists columns wins (callers pass the most trusted first).
+  const known = new Map<string, KnownTable>();
+  for (const t of knownTables) {
+    const id = t.id.toLowerCase();
+    const seen = known.get(id);
+    if (!seen || (seen.columns.length === 0 && t.columns.length > 0))
+      known.set(
+        id,
+        seen
+          ? { ...t, ...(seen.file ? { file: seen.file } : {}), ...(seen.line ? { line: seen.line } : {}) }
+          : t,
+      );
+  }
   const linker: Linker = {
     produced,
     known,

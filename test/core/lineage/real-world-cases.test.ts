@@ -105,14 +105,13 @@ CROSS JOIN UNNEST(extras) AS e`,
 describe("constructs the parser rejects: table-level lineage and a diagnostic on the right line", () => {
   it.each([
     {
-      name: "a bitwise AND in a predicate",
-      dialect: "bigquery" as const,
-      sql: `SELECT client_id
-FROM \`proj.telemetry.clients_last_seen\`
-WHERE
-  BIT_COUNT(days_seen_bits & 127) > 0`,
-      upstream: ["proj.telemetry.clients_last_seen"],
-      line: 4,
+      name: "MATCH_RECOGNIZE",
+      dialect: "snowflake" as const,
+      sql: `select client_id
+from raw.t
+  match_recognize (partition by client_id order by ts measures first(ts) as s pattern (a b+) define b as b.x > a.x)`,
+      upstream: ["raw.t"],
+      line: 3,
     },
     {
       name: "LISTAGG ... WITHIN GROUP",
