@@ -35,6 +35,8 @@ describe("contract changes in the impact report", () => {
       class: "breaking",
       mustAct: "consumers",
     });
+    // The report stays valid against its published (strict) schema.
+    expect(ImpactReportSchema.parse(report)).toEqual(report);
     expect(
       report.contractChanges.some((c) => c.kind === "column_added" && c.column === "email_address"),
     ).toBe(false);
