@@ -5,7 +5,7 @@
  */
 import type { ExpectationState, ExpectationVerdict } from "../core/expectations/expectation-schema.js";
 import type { BoundExpectation } from "../core/expectations/validate-expectations.js";
-import type { Signal } from "../core/signals/signal-schema.js";
+import type { Signal, SkippedItem } from "../core/signals/signal-schema.js";
 import type { Annotation } from "../core/triage/annotations.js";
 import type { Evaluation } from "../core/triage/evaluation-schema.js";
 import type { Finding } from "../core/triage/triage-signal.js";
@@ -147,9 +147,28 @@ export type RecordDeliveryInput = {
   readonly format: string;
   readonly rawBody: Buffer | string;
   readonly signals: readonly Signal[];
+  /** Items of the payload that could not become signals, with reasons; kept with the delivery. */
+  readonly skipped?: readonly SkippedItem[];
   readonly receivedAt: Date;
   /** The job that will triage this delivery; enqueued in the same transaction. */
   readonly job: EnqueueInput;
+  /**
+   * For senders without a message id: a delivery of this source whose id starts with `idPrefix`
+   * (the body's hash) received at or after `since` makes this one a duplicate.
+   */
+  readonly dedupe?: { readonly idPrefix: string; readonly since: Date };
+};
+
+/** What recording a delivery did with each of its signals. */
+export type RecordDeliveryResult = {
+  readonly duplicate: boolean;
+  readonly delivery: SignalDelivery;
+  /** Signals stored for triage by this delivery: new ones and `remapped` ones. */
+  readonly signalIds: string[];
+  /** Known ids sent again unchanged: nothing new to triage. */
+  readonly alreadyReceived: string[];
+  /** Known ids sent again with a better mapping (dataset, column, check): updated and triaged again. */
+  readonly remapped: string[];
 };
 
 export type SignalDelivery = {
@@ -162,6 +181,8 @@ export type SignalDelivery = {
   readonly state: SignalState;
   readonly receivedAt: Date;
   readonly processedAt: Date | null;
+  /** Items of the payload skipped at intake, with reasons. */
+  readonly skipped: readonly SkippedItem[];
 };
 
 export type StoredSignal = {
@@ -199,13 +220,13 @@ export type HistoryQuery = { readonly repo: string; readonly limit?: number; rea
 
 export interface SignalStore {
   /**
-   * Stores the delivery, its raw body, its signals (state `pending`; a signal id the source already
-   * sent is skipped) and its job in one transaction. A known (source, deliveryId) stores nothing and
-   * returns the first delivery with `duplicate: true`.
+   * Stores the delivery, its raw body, its signals (state `pending`) and its job in one transaction.
+   * A known (source, deliveryId), or a `dedupe` match, stores nothing and returns the first delivery
+   * with `duplicate: true`. A signal id the source already sent is `alreadyReceived` when unchanged,
+   * `remapped` (updated, triaged again) when only its mapping changed, and a SignalError 409 naming
+   * the differences (nothing stored) when what it observed changed.
    */
-  recordDelivery(
-    input: RecordDeliveryInput,
-  ): Promise<{ duplicate: boolean; delivery: SignalDelivery; signalIds: string[] }>;
+  recordDelivery(input: RecordDeliveryInput): Promise<RecordDeliveryResult>;
   getDelivery(input: {
     source: string;
     deliveryId: string;

@@ -104,9 +104,11 @@ const SNIFFERS: ReadonlyArray<readonly [SignalFormat, (b: Record<string, unknown
  */
 export function detectFormat(body: unknown, hint?: string): SignalFormat {
   if (hint !== undefined && hint.trim() !== "") {
-    const format = ALIASES[hint.trim().toLowerCase().replace(/[_ ]/g, "-")];
+    const key = hint.trim().toLowerCase().replace(/[_ ]/g, "-");
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+    const format = Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;
     if (!format) {
-      throw new SignalError(`Unknown signal format "${hint}". Use one of: ${ACCEPTED}.`, 415);
+      throw new SignalError(`Unknown signal format "${hint.slice(0, 100)}". Use one of: ${ACCEPTED}.`, 415);
     }
     return format;
   }

@@ -124,6 +124,12 @@ export const SignalSchema = z
     receivedAt: IsoDateTime.optional().describe("Set by Backflow on intake."),
     type: SignalTypeSchema,
     status: z.enum(["firing", "resolved"]).describe("resolved means the source now reports it healthy."),
+    measuredOnly: z
+      .literal(true)
+      .optional()
+      .describe(
+        "The source only measured (e.g. OpenLineage dataQualityMetrics): `status` is no verdict, Backflow's thresholds judge the value. Otherwise a `resolved` status is an explicit resolution.",
+      ),
     severity: SeveritySchema,
     dataset: DatasetRefSchema,
     column: z.string().min(1).max(500).optional(),
@@ -136,11 +142,19 @@ export const SignalSchema = z
   .describe("One downstream observation about a dataset, in Backflow's canonical shape.");
 export type Signal = z.infer<typeof SignalSchema>;
 
+/** One item of a payload that could not become a signal, and why; the rest of the payload is kept. */
+export type SkippedItem = { readonly path: string; readonly reason: string };
+
 /** What the intake passes to every adapter: who sent it, when it arrived, and the delivery id. */
 export type AdapterContext = {
   readonly source: string;
   readonly receivedAt: Date;
   readonly deliveryId: string;
+  /**
+   * When given, an item that cannot be converted (one alert, one facet, one result) is reported here
+   * and skipped; without it the adapter throws, as the CLI wants.
+   */
+  readonly skip?: (item: SkippedItem) => void;
 };
 
 /** An adapter turns one payload of its format into canonical signals, or throws SignalError. */

@@ -123,6 +123,11 @@ export function inSignalUnits(threshold: Pick<ResolvedThreshold, "from" | "learn
 
 const VERDICT_TYPES = new Set(["check_failed", "run_failed", "schema_change"]);
 
+/** The sender says it recovered (not a bare measurement whose status is no verdict). */
+export function isExplicitResolution(signal: Pick<Signal, "status" | "measuredOnly">): boolean {
+  return signal.status === "resolved" && signal.measuredOnly !== true;
+}
+
 /**
  * Judges one signal against its threshold and the fingerprint's history. A check, run or schema
  * signal is judged by its own status (a firing `check_failed` is a breach by itself). A measurement
@@ -143,6 +148,8 @@ export function evaluateThreshold(input: {
     severity: signal.severity,
     observed: m?.value,
   });
+  // An explicit resolution is a recovery whatever value it carries (Prometheus keeps the last firing value).
+  if (isExplicitResolution(signal)) return { ...bySource(""), breached: false };
   if (VERDICT_TYPES.has(signal.type) || m?.value === undefined) return bySource("");
   const kind = m.kind;
   const value = inSignalUnits(threshold) ? m.value : normalizeValue(m.value, kind, m.unit);

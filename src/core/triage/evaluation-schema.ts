@@ -14,6 +14,8 @@ export const EvaluationSchema = z.strictObject({
   /** A breach an annotation explained: recorded, but it neither opens nor keeps open a finding. */
   expected: z.boolean().default(false),
   severity: SeveritySchema,
+  /** The sender said it recovered (Alertmanager resolved, a passing check): a recovery on its own. */
+  resolvedBySource: z.boolean().optional(),
   signalId: z.string().optional(),
 });
 export type Evaluation = z.infer<typeof EvaluationSchema>;

@@ -26,9 +26,22 @@ type Replay = {
   lastBreach?: Evaluation;
 };
 
+/** A stored point dated this far after the newest signal's arrival is ignored: it cannot pin a finding. */
+export const FUTURE_POINT_TOLERANCE_MS = 24 * 3_600_000;
+
 function step(state: Replay, e: Evaluation, need: (e: Evaluation) => number, recoverAfter: number): Replay {
   // An expected (annotated) breach neither counts towards opening nor towards recovery.
   if (e.expected) return state;
+  // The sender's own resolution (Alertmanager `resolved`, a passing check) recovers at once: such
+  // senders say it once, so waiting for `recoverAfter` healthy points would keep the finding open.
+  if (e.resolvedBySource && !e.breached) {
+    return {
+      open: false,
+      breaches: 0,
+      healthy: Math.max(state.healthy + 1, recoverAfter),
+      lastBreach: state.lastBreach,
+    };
+  }
   const breaches = e.breached ? state.breaches + 1 : 0;
   const healthy = e.breached ? 0 : state.healthy + 1;
   const lastBreach = e.breached ? e : state.lastBreach;
@@ -44,7 +57,9 @@ function step(state: Replay, e: Evaluation, need: (e: Evaluation) => number, rec
  * a row and resolves after `recoverAfter` healthy points in a row, so a flapping metric neither opens
  * nor closes on every swing. `currentlyOpen` (from the store) overrides the replayed state before the
  * latest point, e.g. when a person closed the issue. Repeats within `suppressMs` of the last comment
- * update the finding silently.
+ * update the finding silently. An explicit resolution by the sender (`resolvedBySource`) resolves at
+ * once, whatever `recoverAfter` says. Points observed more than a day after `arrivedAt` (when the
+ * newest signal arrived) are ignored, so no point dated in the future can stay "latest" forever.
  */
 export function decideTransition(input: {
   evaluations: readonly Evaluation[];
@@ -53,8 +68,13 @@ export function decideTransition(input: {
   suppressMs: number;
   currentlyOpen?: boolean;
   lastCommentAt?: string;
+  arrivedAt?: string;
 }): HysteresisDecision {
-  const ordered = [...input.evaluations].sort((a, b) => time(a) - time(b));
+  const horizon = input.arrivedAt ? Date.parse(input.arrivedAt) + FUTURE_POINT_TOLERANCE_MS : Number.NaN;
+  const plausible = Number.isNaN(horizon)
+    ? input.evaluations
+    : input.evaluations.filter((e) => !(time(e) > horizon));
+  const ordered = [...plausible].sort((a, b) => time(a) - time(b));
   const latest = ordered.at(-1);
   if (!latest) return { action: "none", comment: false, reason: "no evaluations" };
   const need = (e: Evaluation) => input.consecutive ?? defaultConsecutive(e.severity);
@@ -78,8 +98,12 @@ export function decideTransition(input: {
   }
   if (!before.open && after.open)
     return { action: "open", comment: true, reason: `${after.breaches} breach(es) in a row` };
-  if (before.open && !after.open)
-    return { action: "resolve", comment: true, reason: `${after.healthy} healthy point(s) in a row` };
+  if (before.open && !after.open) {
+    const reason = latest.resolvedBySource
+      ? "the source reports it resolved"
+      : `${after.healthy} healthy point(s) in a row`;
+    return { action: "resolve", comment: true, reason };
+  }
   if (!after.open) {
     const reason = latest.breached
       ? `${after.breaches} of ${need(latest)} breaches in a row needed to open`

@@ -45,14 +45,26 @@ function commonSuffix(a: readonly string[], b: readonly string[]): number {
   return n;
 }
 
+/**
+ * Matches by dot-suffix without guessing: one name must be a whole suffix of the other, so every
+ * qualifier both carry (database, schema) agrees. `tutorial.main.orders` matches `orders` or
+ * `main.orders`, never `raw.orders`: "main" contradicts "raw".
+ */
 function bySuffix(name: string, tableIds: readonly string[]): DatasetMatch {
   const parts = name.split(/[./]/).filter(Boolean);
   let best = 0;
   let found: string[] = [];
+  const contradicted: string[] = [];
   for (const id of tableIds) {
-    const n = commonSuffix(parts, id.split("."));
+    const idParts = id.split(".");
+    const n = commonSuffix(parts, idParts);
+    if (n === 0) continue;
+    if (n < parts.length && n < idParts.length) {
+      contradicted.push(id);
+      continue;
+    }
     if (n > best) [best, found] = [n, [id]];
-    else if (n === best && n > 0) found.push(id);
+    else if (n === best) found.push(id);
   }
   if (found.length === 1 && found[0]) return { tableId: found[0], how: "suffix" };
   if (found.length > 1) {
@@ -60,6 +72,16 @@ function bySuffix(name: string, tableIds: readonly string[]): DatasetMatch {
       unmatched: true,
       reason: `"${name}" matches ${found.length} tables equally well`,
       candidates: found.sort(),
+    };
+  }
+  if (contradicted.length > 0) {
+    const first = contradicted.sort()[0] ?? "";
+    const qualifier = (id: string, of: readonly string[]) =>
+      of.at(-1 - commonSuffix(parts, id.split("."))) ?? "";
+    return {
+      unmatched: true,
+      reason: `"${name}" ends like ${contradicted.length === 1 ? first : `${contradicted.length} tables`}, but its qualifier "${qualifier(first, parts)}" contradicts "${qualifier(first, first.split("."))}"; map it in signals.datasets if they are the same table`,
+      candidates: contradicted.slice(0, 10),
     };
   }
   const last = parts.at(-1) ?? name;
@@ -74,7 +96,9 @@ function bySuffix(name: string, tableIds: readonly string[]): DatasetMatch {
 /**
  * Finds the lineage table a signal's dataset is about: the `signals.datasets` (or contract binding)
  * mapping first, then a dbt unique id, then an exact id, then the longest dot-suffix shared with
- * exactly one table (`analytics.public.orders` → `orders`). Ambiguity is reported, never guessed.
+ * exactly one table whose qualifiers do not contradict the name's (`analytics.public.orders` →
+ * `orders` or `public.orders`, never `raw.orders`). Ambiguity and contradiction are reported as
+ * unmatched with the candidates, never guessed.
  */
 export function matchDataset(input: {
   dataset: DatasetRef;

@@ -4,7 +4,7 @@ import type { LineageGraph } from "../lineage/schema.js";
 import { knownMetricOfCheck } from "../signals/check-metric.js";
 import { metricKindOf, SeveritySchema, type Signal } from "../signals/signal-schema.js";
 import { type Annotation, applicableAnnotations } from "./annotations.js";
-import { evaluateThreshold } from "./evaluate-threshold.js";
+import { evaluateThreshold, isExplicitResolution } from "./evaluate-threshold.js";
 import { type Evaluation, EvaluationSchema } from "./evaluation-schema.js";
 import { findSuspects, SuspectSchema } from "./find-suspects.js";
 import { fingerprintOf } from "./fingerprint.js";
@@ -160,6 +160,7 @@ export function triageSignal(input: TriageInput): Finding {
     breached: verdict.breached,
     expected: annotations.length > 0,
     severity: verdict.severity,
+    ...(isExplicitResolution(signal) ? { resolvedBySource: true } : {}),
     signalId: signal.id,
   };
   const transition = decideTransition({
@@ -169,6 +170,7 @@ export function triageSignal(input: TriageInput): Finding {
     suppressMs: durationMs(config.signals.suppressRepeatsFor),
     currentlyOpen: input.currentlyOpen,
     lastCommentAt: input.lastCommentAt,
+    arrivedAt: signal.receivedAt,
   });
   const decision = !tableId ? "unmatched" : annotations.length > 0 ? "expected" : transition.action;
   const { min, max, relative, zscore } = threshold.rule;

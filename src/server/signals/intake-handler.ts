@@ -1,11 +1,16 @@
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SignalError } from "../../core/errors.js";
-import { adaptSignals, detectFormat } from "../../core/signals/detect-format.js";
-import type { SignalDelivery, Store } from "../../store/store.js";
+import { adaptDelivery } from "../../core/signals/adapt-delivery.js";
+import { detectFormat } from "../../core/signals/detect-format.js";
+import type { SignalFormat } from "../../core/signals/signal-schema.js";
+import { durationMs } from "../../core/triage/hysteresis.js";
+import type { RecordDeliveryResult, SignalDelivery, Store } from "../../store/store.js";
 import { authenticateSender, type Sender } from "./authenticate-sender.js";
 import { chooseRepo } from "./choose-repo.js";
+import { parseJsonBody } from "./parse-json-body.js";
 import { readBody } from "./read-body.js";
-import type { SignalSources } from "./sources-config.js";
+import type { SignalSources, SourcesHolder } from "./sources-config.js";
 import { triageDeliveryJobInput } from "./triage-delivery-job.js";
 
 type LogFn = (fields: Record<string, unknown>, message: string) => void;
@@ -16,7 +21,8 @@ export type AcceptedDelivery = { readonly delivery: SignalDelivery; readonly sig
 
 export type SignalIntakeOptions = {
   readonly store: Pick<Store, "signals">;
-  readonly sources: SignalSources;
+  /** The sources file, or a holder that reloads it (see watchSignalSources). */
+  readonly sources: SignalSources | SourcesHolder;
   readonly clock: () => Date;
   readonly log: IntakeLog;
   /** Called after a new delivery is committed and acknowledged (e.g. to wake the worker). */
@@ -57,23 +63,60 @@ const ERROR_CODES: Readonly<Record<number, string>> = {
   415: "unsupported_format",
 };
 
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch (error) {
-    throw new SignalError(
-      `the body is not valid JSON (${(error as Error).message}); send one JSON document`,
-      400,
-      "",
-    );
-  }
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The format hint of a request: the route's, else `x-backflow-format`, else the source's pinned one.
+ * A source with a pinned `format` may only send that format, whatever the route or header says (415).
+ */
 function formatHint(req: IncomingMessage, route: Route, sender: Sender): string | undefined {
-  if (route.fixed) return route.hint;
-  const header = req.headers["x-backflow-format"];
-  const named = Array.isArray(header) ? header[0] : header;
-  return named ?? sender.source.format;
+  const asked = route.fixed ? route.hint : header(req, "x-backflow-format");
+  const pinned = sender.source.format;
+  if (pinned === undefined) return asked;
+  if (
+    asked !== undefined &&
+    asked.trim() !== "" &&
+    detectFormat(undefined, asked) !== detectFormat(undefined, pinned)
+  ) {
+    throw new SignalError(
+      `source "${sender.source.id}" is pinned to the ${pinned} format; it cannot send ${asked.slice(0, 40)} here. Post ${pinned} payloads, or change the source's format in the sources file`,
+      415,
+    );
+  }
+  return pinned;
+}
+
+function current(sources: SignalSources | SourcesHolder): SignalSources {
+  return "current" in sources ? sources.current() : sources;
+}
+
+/** What a sender gets back for a stored delivery: counts, ids and every skipped item with its reason. */
+function receipt(input: { result: RecordDeliveryResult; skipped: SignalDelivery["skipped"]; repo: string }) {
+  const { result, skipped, repo } = input;
+  const accepted = result.signalIds.length;
+  const parts = [
+    `stored ${accepted} signal(s) for ${repo}${accepted > 0 ? "; they will be triaged shortly" : ""}`,
+    result.remapped.length > 0
+      ? `${result.remapped.length} known signal(s) got a better mapping and will be triaged again`
+      : "",
+    result.alreadyReceived.length > 0
+      ? `${result.alreadyReceived.length} signal(s) were already received and are not triaged again`
+      : "",
+    skipped.length > 0 ? `${skipped.length} item(s) skipped (see reasons)` : "",
+  ].filter(Boolean);
+  return {
+    accepted,
+    skipped: skipped.length,
+    reasons: skipped,
+    signalIds: result.signalIds,
+    alreadyReceived: result.alreadyReceived,
+    remapped: result.remapped,
+    deliveryId: result.delivery.deliveryId,
+    message: parts.join("; "),
+  };
 }
 
 /**
@@ -81,11 +124,13 @@ function formatHint(req: IncomingMessage, route: Route, sender: Sender): string 
  * `POST /signals`, `POST /signals/{format}`, `POST /api/v1/lineage` (OpenLineage HTTP transport) and
  * `POST /alertmanager` (Alertmanager webhook). A delivery is verified, adapted into canonical signals
  * and committed with its triage job BEFORE the 202 is written; a replayed delivery id gets 200.
+ * Nothing a sender controls produces a 500: unreadable input is a 4xx that says what to fix.
  */
 export function createSignalIntake(options: SignalIntakeOptions) {
-  const { store, sources, clock, log } = options;
+  const { store, clock, log } = options;
 
   async function accept(req: IncomingMessage, res: ServerResponse, route: Route, url: URL): Promise<true> {
+    const sources = current(options.sources);
     const body = await readBody(req, sources.maxBodyBytes);
     const receivedAt = clock();
     const sender = authenticateSender({
@@ -95,8 +140,19 @@ export function createSignalIntake(options: SignalIntakeOptions) {
       now: receivedAt,
     });
     const source = sender.source.id;
-    const { deliveryId } = sender;
-    const known = await store.signals.getDelivery({ source, deliveryId });
+    // A bearer sender has no message id: an identical body is a retry only within the dedupe window.
+    const bodyHash =
+      sender.method === "bearer" ? `sha256:${createHash("sha256").update(body).digest("hex")}` : "";
+    const deliveryId = sender.method === "bearer" ? `${bodyHash}:${receivedAt.getTime()}` : sender.deliveryId;
+    const dedupe =
+      sender.method === "bearer"
+        ? {
+            idPrefix: `${bodyHash}:`,
+            since: new Date(receivedAt.getTime() - durationMs(sources.bearerDedupeWindow)),
+          }
+        : undefined;
+    const known =
+      sender.method === "signature" ? await store.signals.getDelivery({ source, deliveryId }) : null;
     if (known)
       return duplicate(
         res,
@@ -104,39 +160,78 @@ export function createSignalIntake(options: SignalIntakeOptions) {
         known.signals.map((s) => s.signalId),
       );
 
-    const payload = parseJson(body);
-    const repo = chooseRepo({ source: sender.source, query: url.searchParams, body: payload });
-    const hint = formatHint(req, route, sender);
-    const format = detectFormat(payload, hint);
-    const signals = adaptSignals(payload, { hint: format, source, receivedAt, deliveryId });
+    const adapted = adaptPayload({ req, route, url, sender, body, receivedAt, deliveryId, sources });
     const result = await store.signals.recordDelivery({
       deliveryId,
       source,
-      repo,
-      format,
+      repo: adapted.repo,
+      format: adapted.format,
       rawBody: body,
-      signals,
+      signals: adapted.signals,
+      skipped: adapted.skipped,
       receivedAt,
-      job: triageDeliveryJobInput({ source, deliveryId, repo }, receivedAt),
+      job: triageDeliveryJobInput({ source, deliveryId, repo: adapted.repo }, receivedAt),
+      dedupe,
     });
     if (result.duplicate) return duplicate(res, result.delivery, result.signalIds);
 
     log.info(
-      { source, repo, deliveryId, format, signals: result.signalIds.length },
+      {
+        source,
+        repo: adapted.repo,
+        deliveryId,
+        format: adapted.format,
+        signals: result.signalIds.length,
+        skipped: adapted.skipped.length,
+        alreadyReceived: result.alreadyReceived.length,
+      },
       "stored signal delivery",
     );
-    sendJson(res, 202, {
-      accepted: result.signalIds.length,
-      signalIds: result.signalIds,
-      deliveryId,
-      message: `stored ${result.signalIds.length} signal(s) for ${repo}; they will be triaged shortly`,
-    });
+    const nothingNew = result.signalIds.length === 0 && result.alreadyReceived.length > 0;
+    sendJson(res, nothingNew ? 200 : 202, receipt({ result, skipped: adapted.skipped, repo: adapted.repo }));
     try {
       options.onAccepted?.({ delivery: result.delivery, signalIds: result.signalIds });
     } catch (error) {
       log.error({ err: error, deliveryId }, "onAccepted failed after the delivery was stored");
     }
     return true;
+  }
+
+  /** Everything computed from what the sender sent; any failure in here is the sender's input. */
+  function adaptPayload(input: {
+    req: IncomingMessage;
+    route: Route;
+    url: URL;
+    sender: Sender;
+    body: Buffer;
+    receivedAt: Date;
+    deliveryId: string;
+    sources: SignalSources;
+  }): { repo: string; format: SignalFormat } & ReturnType<typeof adaptDelivery> {
+    const { sender, sources } = input;
+    try {
+      const payload = parseJsonBody(input.body);
+      const repo = chooseRepo({ source: sender.source, query: input.url.searchParams, body: payload });
+      const adapted = adaptDelivery(payload, {
+        hint: formatHint(input.req, input.route, sender),
+        source: sender.source.id,
+        receivedAt: input.receivedAt,
+        deliveryId: input.deliveryId,
+        window: {
+          maxFutureMs: durationMs(sources.maxFutureSkew),
+          maxAgeMs: durationMs(sources.maxSignalAge),
+        },
+      });
+      return { repo, ...adapted };
+    } catch (error) {
+      if (error instanceof SignalError) throw error;
+      // A payload that trips a bug or a runtime limit is still the sender's input: answer 400, log the bug.
+      log.error({ err: error, deliveryId: input.deliveryId }, "could not read a signal payload");
+      throw new SignalError(
+        "the payload could not be read as a signal; check it against the format's documentation",
+        400,
+      );
+    }
   }
 
   function duplicate(res: ServerResponse, delivery: SignalDelivery, signalIds: readonly string[]): true {
@@ -147,9 +242,10 @@ export function createSignalIntake(options: SignalIntakeOptions) {
     return sendJson(res, 200, {
       duplicate: true,
       accepted: signalIds.length,
+      alreadyReceived: signalIds,
       signalIds,
       deliveryId: delivery.deliveryId,
-      message: "this delivery id was already received; it is acknowledged and not processed again",
+      message: "this delivery was already received; it is acknowledged and not processed again",
     });
   }
 

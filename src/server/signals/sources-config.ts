@@ -1,7 +1,10 @@
+import * as fsWatch from "node:fs";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { describeZodIssues, parseYamlSafely } from "../../core/config/parse-config.js";
 import { ConfigError } from "../../core/errors.js";
+import { detectFormat } from "../../core/signals/detect-format.js";
+import { durationMs } from "../../core/triage/hysteresis.js";
 
 /** Bodies larger than this are refused unless the sources file says otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -51,13 +54,34 @@ export const SignalSourceSchema = z
     format: z
       .string()
       .min(1)
+      .refine(
+        (format) => {
+          try {
+            detectFormat(undefined, format);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        {
+          message:
+            "unknown format; use backflow, openlineage, great-expectations, dbt, alertmanager, datacontract-cli, soda or elementary",
+        },
+      )
       .optional()
-      .describe("Fixed payload format of this source (e.g. `alertmanager`); otherwise it is detected."),
+      .describe(
+        "Pinned payload format of this source (e.g. `alertmanager`): other formats, routes and x-backflow-format values are refused (415).",
+      ),
   })
   .refine((source) => (source.secrets?.length ?? 0) + (source.bearerTokens?.length ?? 0) > 0, {
     message: "give the source at least one of `secrets` or `bearerTokens`, or nobody can post as it",
   });
 export type SignalSource = z.infer<typeof SignalSourceSchema>;
+
+const Duration = z
+  .string()
+  .regex(/^\d+[mhd]$/, "a duration is a number and m, h or d, e.g. 10m, 6h, 1d")
+  .refine((text) => durationMs(text) > 0, "a duration must be more than 0");
 
 export const SignalSourcesSchema = z
   .strictObject({
@@ -68,6 +92,13 @@ export const SignalSourcesSchema = z
       .max(64 * 1024 * 1024, "keep maxBodyBytes at 64 MiB or less")
       .default(DEFAULT_MAX_BODY_BYTES)
       .describe("Request bodies larger than this are refused with 413."),
+    maxFutureSkew: Duration.default("1d").describe(
+      "A signal observed further in the future than this (sender clock skew) is refused.",
+    ),
+    maxSignalAge: Duration.default("400d").describe("A signal observed longer ago than this is refused."),
+    bearerDedupeWindow: Duration.default("10m").describe(
+      "An identical body from a bearer-token source within this window is a duplicate (a retry); after it, a new observation.",
+    ),
     sources: z.array(SignalSourceSchema).describe("Who may post signals, and to which repositories."),
   })
   .superRefine((config, ctx) => {
@@ -120,4 +151,71 @@ export async function loadSignalSources(env: NodeJS.ProcessEnv): Promise<SignalS
     ]);
   }
   return parseSignalSources(text, file);
+}
+
+/** The sources file as the intake reads it on each request: reloaded in place while it runs. */
+export type SourcesHolder = { readonly current: () => SignalSources };
+
+/**
+ * Keeps the sources file current while the server runs: it is re-read when it changes on disk
+ * (polled every `intervalMs`) and on SIGHUP. A new file that does not read or validate is logged
+ * with why, and the previous configuration stays in force. `close()` stops watching.
+ *
+ * @example const holder = watchSignalSources({ file, initial, log }); createSignalIntake({ sources: holder, … })
+ */
+export function watchSignalSources(input: {
+  file: string;
+  initial: SignalSources;
+  log: {
+    info: (fields: Record<string, unknown>, message: string) => void;
+    error: (fields: Record<string, unknown>, message: string) => void;
+  };
+  onReload?: (sources: SignalSources) => void;
+  intervalMs?: number;
+  signal?: NodeJS.Signals;
+}): SourcesHolder & { reload: () => Promise<boolean>; close: () => void } {
+  let current = input.initial;
+  let lastText: string | undefined;
+  const reload = async (): Promise<boolean> => {
+    try {
+      const text = await readFile(input.file, "utf8");
+      if (text === lastText) return false;
+      lastText = text;
+      current = parseSignalSources(text, input.file);
+      input.log.info(
+        { file: input.file, sources: current.sources.map((s) => s.id) },
+        "reloaded the signal sources file",
+      );
+      input.onReload?.(current);
+      return true;
+    } catch (error) {
+      const why = error instanceof ConfigError ? error.message : (error as Error).message;
+      input.log.error(
+        { file: input.file },
+        `kept the previous signal sources: the new file is not usable: ${why}`,
+      );
+      return false;
+    }
+  };
+  // Seed the last text, so an unchanged file is not reported as reloaded.
+  void readFile(input.file, "utf8").then(
+    (text) => {
+      lastText ??= text;
+    },
+    () => {},
+  );
+  const { watchFile, unwatchFile } = fsWatch;
+  const onChange = (): void => void reload();
+  watchFile(input.file, { interval: input.intervalMs ?? 2000, persistent: false }, onChange);
+  const signal = input.signal ?? "SIGHUP";
+  const onSignal = (): void => void reload();
+  process.on(signal, onSignal);
+  return {
+    current: () => current,
+    reload,
+    close: () => {
+      unwatchFile(input.file, onChange);
+      process.off(signal, onSignal);
+    },
+  };
 }

@@ -1,8 +1,11 @@
 import type Database from "better-sqlite3";
-import type { Signal } from "../../core/signals/signal-schema.js";
+import { SignalError } from "../../core/errors.js";
+import { compareSignals } from "../../core/signals/compare-signals.js";
+import type { Signal, SkippedItem } from "../../core/signals/signal-schema.js";
 import type {
   MeasurementPoint,
   RecordDeliveryInput,
+  RecordDeliveryResult,
   SignalDelivery,
   SignalSourceCount,
   SignalState,
@@ -22,6 +25,7 @@ type DeliveryRow = {
   state: SignalState;
   received_at: number;
   processed_at: number | null;
+  skipped: string;
 };
 
 type SignalRow = {
@@ -47,7 +51,7 @@ type PointRow = {
 const POINT_COLUMNS = "signal_id, source, delivery_id, observed_at, value, status, severity";
 
 const DELIVERY_COLUMNS =
-  "source, delivery_id, repo, format, signal_count, job_id, state, received_at, processed_at";
+  "source, delivery_id, repo, format, signal_count, job_id, state, received_at, processed_at, skipped";
 
 function toDelivery(row: DeliveryRow): SignalDelivery {
   return {
@@ -60,6 +64,7 @@ function toDelivery(row: DeliveryRow): SignalDelivery {
     state: row.state,
     receivedAt: new Date(row.received_at),
     processedAt: fromMs(row.processed_at),
+    skipped: fromJson(row.skipped) as SkippedItem[],
   };
 }
 
@@ -92,7 +97,7 @@ function prepareStatements(db: Database.Database) {
   return {
     insertDelivery: db.prepare(
       `INSERT INTO signal_deliveries (${DELIVERY_COLUMNS}, raw_body)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, NULL, ?) ON CONFLICT (source, delivery_id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, NULL, ?, ?) ON CONFLICT (source, delivery_id) DO NOTHING`,
     ),
     insertSignal: db.prepare(
       `INSERT INTO signals (source, signal_id, delivery_id, repo, dataset, column_name, metric, value, signal_type,
@@ -103,6 +108,20 @@ function prepareStatements(db: Database.Database) {
     insertJob: prepareJobInsert(db),
     delivery: db.prepare<[string, string], DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM signal_deliveries WHERE source = ? AND delivery_id = ?`,
+    ),
+    // Ids of one body share a prefix: a range scan over the primary key, newest first.
+    recentByPrefix: db.prepare<[string, string, string, number], DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM signal_deliveries
+       WHERE source = ? AND delivery_id >= ? AND delivery_id < ? AND received_at >= ?
+       ORDER BY received_at DESC LIMIT 1`,
+    ),
+    storedSignal: db.prepare<[string, string], SignalRow>(
+      `SELECT signal_id, delivery_id, source, repo, fingerprint, state, payload FROM signals
+       WHERE source = ? AND signal_id = ?`,
+    ),
+    remapSignal: db.prepare(
+      `UPDATE signals SET delivery_id = ?, dataset = ?, column_name = ?, metric = ?, payload = ?,
+         fingerprint = NULL, state = 'pending' WHERE source = ? AND signal_id = ?`,
     ),
     signalsOf: db.prepare<[string, string], SignalRow>(
       `SELECT signal_id, delivery_id, source, repo, fingerprint, state, payload FROM signals
@@ -138,19 +157,36 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-/** Insert the signals of one delivery; returns the ids actually stored (a known signal id is skipped). */
-function insertSignals(statement: Database.Statement, input: RecordDeliveryInput): string[] {
-  const stored: string[] = [];
+type Stored = Pick<RecordDeliveryResult, "signalIds" | "alreadyReceived" | "remapped">;
+type Statements = ReturnType<typeof prepareStatements>;
+
+function conflictError(conflicts: readonly string[]): SignalError {
+  const listed = conflicts.slice(0, 5).join("; ");
+  return new SignalError(
+    `${conflicts.length} signal id(s) were already received with a different observation: ${listed}. ` +
+      "A signal id names one observation; give a new observation a new id. Nothing of this delivery was stored.",
+    409,
+    "id",
+  );
+}
+
+/**
+ * Insert the signals of one delivery. A known id is compared with the stored signal: unchanged →
+ * already received; only its mapping changed → updated and moved to this delivery for triage;
+ * what it observed changed → SignalError 409 (the caller's savepoint rolls the delivery back).
+ */
+function insertSignals(statements: Statements, input: RecordDeliveryInput): Stored {
+  const stored: Stored = { signalIds: [], alreadyReceived: [], remapped: [] };
   const receivedAt = toMs(input.receivedAt);
+  const conflicts: string[] = [];
   for (const signal of input.signals) {
-    const inserted = statement.run(
+    const columns = [signal.dataset.name, signal.column ?? "", signal.measurement?.metric ?? ""] as const;
+    const inserted = statements.insertSignal.run(
       input.source,
       signal.id,
       input.deliveryId,
       input.repo,
-      signal.dataset.name,
-      signal.column ?? "",
-      signal.measurement?.metric ?? "",
+      ...columns,
       signal.measurement?.value ?? null,
       signal.type,
       signal.status,
@@ -159,9 +195,32 @@ function insertSignals(statement: Database.Statement, input: RecordDeliveryInput
       receivedAt,
       toJson(signal),
     );
-    if (inserted.changes === 1) stored.push(signal.id);
+    if (inserted.changes === 1) {
+      stored.signalIds.push(signal.id);
+      continue;
+    }
+    const row = statements.storedSignal.get(input.source, signal.id);
+    if (!row) continue;
+    const difference = compareSignals(fromJson(row.payload) as Signal, signal);
+    if (difference.observation.length > 0) {
+      conflicts.push(`${signal.id} (${difference.observation.join("; ")})`);
+    } else if (difference.mapping.length > 0 && row.repo === input.repo) {
+      statements.remapSignal.run(input.deliveryId, ...columns, toJson(signal), input.source, signal.id);
+      stored.signalIds.push(signal.id);
+      stored.remapped.push(signal.id);
+    } else {
+      stored.alreadyReceived.push(signal.id);
+    }
   }
+  if (conflicts.length > 0) throw conflictError(conflicts);
   return stored;
+}
+
+function findDuplicate(statements: Statements, input: RecordDeliveryInput): DeliveryRow | undefined {
+  const byId = statements.delivery.get(input.source, input.deliveryId);
+  if (byId || !input.dedupe) return byId;
+  const { idPrefix, since } = input.dedupe;
+  return statements.recentByPrefix.get(input.source, idPrefix, `${idPrefix}\uffff`, toMs(since));
 }
 
 /**
@@ -174,26 +233,34 @@ export function createSqliteSignalStore(db: Database.Database): SignalStore {
 
   // Called inside the batch transaction, so each delivery is its own savepoint.
   const recordOne = db.transaction((input: RecordDeliveryInput): RecordResult => {
-    const existing = statements.delivery.get(input.source, input.deliveryId);
+    const existing = findDuplicate(statements, input);
     if (existing) {
-      const signals = statements.signalsOf.all(input.source, input.deliveryId);
-      return { duplicate: true, delivery: toDelivery(existing), signalIds: signals.map((s) => s.signal_id) };
+      const signals = statements.signalsOf.all(existing.source, existing.delivery_id);
+      const signalIds = signals.map((s) => s.signal_id);
+      return {
+        duplicate: true,
+        delivery: toDelivery(existing),
+        signalIds,
+        alreadyReceived: [],
+        remapped: [],
+      };
     }
+    const stored = insertSignals(statements, input);
     const jobId = statements.insertJob(input.job).job.id;
-    const signalIds = insertSignals(statements.insertSignal, input);
     statements.insertDelivery.run(
       input.source,
       input.deliveryId,
       input.repo,
       input.format,
-      signalIds.length,
+      stored.signalIds.length,
       jobId,
       toMs(input.receivedAt),
+      toJson(input.skipped ?? []),
       typeof input.rawBody === "string" ? input.rawBody : input.rawBody.toString("utf8"),
     );
     const created = statements.delivery.get(input.source, input.deliveryId);
     if (!created) throw new Error(`delivery ${input.deliveryId} was not stored`);
-    return { duplicate: false, delivery: toDelivery(created), signalIds };
+    return { duplicate: false, delivery: toDelivery(created), ...stored };
   });
 
   const markTx = db.transaction(
@@ -250,7 +317,7 @@ export function createSqliteSignalStore(db: Database.Database): SignalStore {
   };
 }
 
-type RecordResult = Awaited<ReturnType<SignalStore["recordDelivery"]>>;
+type RecordResult = RecordDeliveryResult;
 type Waiting = {
   readonly input: RecordDeliveryInput;
   readonly resolve: (result: RecordResult) => void;

@@ -284,7 +284,7 @@ describe("signal intake over HTTP", () => {
     expect(reply.body.accepted).toBe(1);
     const [delivery] = await store.signals.pendingDeliveries();
     expect(delivery).toMatchObject({ source: "lineage", format: "openlineage", repo: "acme/shop" });
-    expect(delivery?.deliveryId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(delivery?.deliveryId).toMatch(/^sha256:[0-9a-f]{64}:\d+$/);
 
     const resend = await post({
       port,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SignalError } from "../../errors.js";
 import { buildSignal, normalizeSeverity, type SignalDraft, toIso, toNumber } from "../build-signal.js";
+import { eachItem } from "../each-item.js";
 import { parsePayload } from "../parse-payload.js";
 import { type AdapterContext, metricKindOf, type Signal, type SignalType } from "../signal-schema.js";
 
@@ -21,7 +22,8 @@ const WebhookSchema = z.object({
   status: z.string().nullish(),
   commonLabels: Labels.nullish(),
   externalURL: z.string().nullish(),
-  alerts: z.array(AlertSchema).min(1),
+  // Each alert is validated on its own, so one bad alert does not lose the group (Alertmanager never retries a 4xx).
+  alerts: z.array(z.unknown()).min(1),
 });
 type Alert = z.infer<typeof AlertSchema>;
 
@@ -51,20 +53,18 @@ function alertDraft(
   const metric = labels.metric ?? labels.alertname ?? "alert";
   const kind = metricKindOf(metric);
   const resolved = alert.status === "resolved";
-  const observed = resolved && alert.endsAt ? alert.endsAt : alert.startsAt;
   return {
     source: {
       kind: "alertmanager",
       producer: webhook.receiver ?? undefined,
       url: alert.generatorURL ?? webhook.externalURL ?? undefined,
     },
-    idParts: [
-      alert.fingerprint ?? `${ctx.deliveryId}/${index}`,
-      alert.status,
-      alert.startsAt,
-      resolved ? (alert.endsAt ?? undefined) : undefined,
-    ],
-    observedAt: toIso(observed, ctx.receivedAt),
+    // Every firing notification (first or repeated) is one observation "still firing at arrival";
+    // a resolution is one observation at its endsAt, the same however often it is re-sent.
+    idParts: resolved
+      ? [alert.fingerprint ?? `${ctx.deliveryId}/${index}`, alert.status, alert.startsAt, alert.endsAt ?? ""]
+      : [alert.fingerprint ?? `${index}`, alert.status, alert.startsAt, ctx.deliveryId],
+    observedAt: resolved ? toIso(alert.endsAt, ctx.receivedAt) : ctx.receivedAt.toISOString(),
     type: typeOf(labels, kind),
     status: alert.status,
     severity: normalizeSeverity(labels.severity, "warning"),
@@ -97,9 +97,14 @@ function thresholdOf(labels: Record<string, string>, annotations: Record<string,
  * Prometheus Alertmanager webhook (version 4). Each alert becomes a signal with its own status.
  * Label convention: `dataset` (required, or `table`), `column`, `metric` (else `alertname`),
  * `severity` (critical → error), `contract_id`, `rule_id`; annotation `value` is the observed number
- * and `threshold` (with label `direction: below|above`) the limit. The fingerprint keys the id.
+ * and `threshold` (with label `direction: below|above`) the limit. A firing alert is observed when the
+ * notification arrives (each notification is one more point); a resolved one at its `endsAt`, keyed
+ * by the fingerprint. An alert that cannot be read is skipped with its reason (see `eachItem`).
  */
 export function adaptAlertmanager(body: unknown, ctx: AdapterContext): Signal[] {
   const webhook = parsePayload(WebhookSchema, body, "Alertmanager webhook");
-  return webhook.alerts.map((alert, i) => buildSignal(alertDraft(alert, i, webhook, ctx), ctx));
+  return eachItem(webhook.alerts, "alerts", ctx, (raw, i) => {
+    const alert = parsePayload(AlertSchema, raw, "Alertmanager alert", `alerts.${i}`);
+    return [buildSignal(alertDraft(alert, i, webhook, ctx), ctx)];
+  });
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { buildSignal, type SignalDraft, toIso } from "../build-signal.js";
 import { metricOfCheck } from "../check-metric.js";
+import { eachItem } from "../each-item.js";
 import { parsePayload } from "../parse-payload.js";
 import { type AdapterContext, metricKindOf, type Signal } from "../signal-schema.js";
 import { ManifestSchema, type TestTarget, targetFromManifest, targetFromName } from "./dbt-test-target.js";
@@ -30,7 +31,8 @@ const ResultSchema = z.object({
     .nullish(),
 });
 type Result = z.infer<typeof ResultSchema>;
-const RunResultsSchema = z.object({ metadata: MetadataSchema, results: z.array(ResultSchema) });
+// Results are read one by one, so one malformed result does not lose the others.
+const RunResultsSchema = z.object({ metadata: MetadataSchema, results: z.array(z.unknown()) });
 type RunResults = z.infer<typeof RunResultsSchema>;
 const BundleSchema = z.object({ run_results: RunResultsSchema, manifest: ManifestSchema.nullish() });
 
@@ -157,8 +159,10 @@ export function adaptDbtRunResults(body: unknown, ctx: AdapterContext): Signal[]
   const { run_results: runResults, manifest } = isBundle
     ? parsePayload(BundleSchema, body, "dbt run_results + manifest bundle")
     : { run_results: parsePayload(RunResultsSchema, body, "dbt run_results.json"), manifest: undefined };
-  return runResults.results
-    .map((r) => draftOf(r, runResults, manifest, ctx))
-    .filter((d): d is SignalDraft => d !== undefined)
-    .map((d) => buildSignal(d, ctx));
+  const at = isBundle ? "run_results.results" : "results";
+  return eachItem(runResults.results, at, ctx, (raw, i) => {
+    const result = parsePayload(ResultSchema, raw, "dbt result", `${at}.${i}`);
+    const draft = draftOf(result, runResults, manifest, ctx);
+    return draft ? [buildSignal(draft, ctx)] : [];
+  });
 }

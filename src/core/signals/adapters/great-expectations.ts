@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { buildSignal, normalizeSeverity, type SignalDraft, toIso, toNumber } from "../build-signal.js";
 import { metricOfCheck } from "../check-metric.js";
-import { parsePayload } from "../parse-payload.js";
+import { eachItem } from "../each-item.js";
+import { joinPath, parsePayload } from "../parse-payload.js";
 import { type AdapterContext, metricKindOf, type OperatorThreshold, type Signal } from "../signal-schema.js";
 
 const Str = z.string().nullish();
@@ -31,9 +32,16 @@ const ExpectationResultSchema = z.object({
 type ExpectationResult = z.infer<typeof ExpectationResultSchema>;
 
 const RunIdSchema = z.union([z.string(), z.object({ run_name: Str, run_time: Str })]).nullish();
+// Lenient where GX versions differ; a part of the wrong shape is ignored rather than refusing the result.
+const NamedBatch = z
+  .looseObject({ datasource_name: Str, data_asset_name: Str, table_name: Str, schema_name: Str })
+  .nullish()
+  .catch(undefined);
 const SuiteResultSchema = z.object({
   success: z.boolean().nullish(),
-  results: z.array(ExpectationResultSchema),
+  // Each expectation result is read on its own, so one malformed result does not lose the others.
+  results: z.array(z.unknown()),
+  asset_name: Str.catch(undefined),
   suite_name: Str,
   id: Str,
   result_url: Str,
@@ -43,9 +51,13 @@ const SuiteResultSchema = z.object({
       great_expectations_version: Str,
       validation_time: Str,
       run_id: RunIdSchema,
-      active_batch_definition: z.object({ datasource_name: Str, data_asset_name: Str }).nullish(),
-      batch_spec: z.object({ table_name: Str, schema_name: Str, data_asset_name: Str }).nullish(),
-      batch_kwargs: z.object({ table: Str, schema: Str, data_asset_name: Str, datasource: Str }).nullish(),
+      active_batch_definition: NamedBatch,
+      batch_definition: NamedBatch,
+      batch_spec: NamedBatch,
+      batch_kwargs: z
+        .object({ table: Str, schema: Str, data_asset_name: Str, datasource: Str })
+        .nullish()
+        .catch(undefined),
     })
     .nullish(),
 });
@@ -59,23 +71,32 @@ const CheckpointResultSchema = z.object({
   ),
 });
 
+/**
+ * The dataset a suite result is about: the batch's `schema.table` when a batch spec or batch kwargs
+ * name one (GX 0.x and 1.x SQL assets), else the data asset name (active batch definition, batch
+ * spec, batch kwargs, 1.x `asset_name`). Only when no batch names anything is the suite name used.
+ */
 function datasetOf(suite: SuiteResult, key: string | undefined): { namespace?: string; name: string } {
   const meta = suite.meta;
   const spec = meta?.batch_spec;
   const kwargs = meta?.batch_kwargs;
-  const batch = meta?.active_batch_definition;
-  const table = spec?.table_name ?? kwargs?.table;
-  const schema = spec?.schema_name ?? kwargs?.schema;
+  const batch = meta?.active_batch_definition ?? meta?.batch_definition;
+  const table = spec?.table_name ?? batch?.table_name ?? kwargs?.table;
+  const schema = spec?.schema_name ?? batch?.schema_name ?? kwargs?.schema;
   const name =
-    (table && (schema ? `${schema}.${table}` : table)) ??
-    batch?.data_asset_name ??
-    spec?.data_asset_name ??
-    kwargs?.data_asset_name ??
-    suite.suite_name ??
-    meta?.expectation_suite_name ??
-    key ??
+    (table && (schema ? `${schema}.${table}` : table)) ||
+    batch?.data_asset_name ||
+    spec?.data_asset_name ||
+    kwargs?.data_asset_name ||
+    suite.asset_name ||
+    suite.suite_name ||
+    meta?.expectation_suite_name ||
+    key ||
     "unknown";
-  return { namespace: batch?.datasource_name ?? kwargs?.datasource ?? undefined, name };
+  return {
+    namespace: batch?.datasource_name ?? spec?.datasource_name ?? kwargs?.datasource ?? undefined,
+    name,
+  };
 }
 
 function thresholdOf(kwargs: Record<string, unknown>, percent: boolean): OperatorThreshold | undefined {
@@ -149,16 +170,25 @@ function runKeyOf(runId: z.infer<typeof RunIdSchema>, suite: SuiteResult): strin
   return [id?.run_name, id?.run_time, suite.id].filter(Boolean).join("/") || "run";
 }
 
-function suiteDrafts(
+function suiteSignals(
   suite: SuiteResult,
-  key: string | undefined,
+  at: { key: string | undefined; path: string },
   runId: z.infer<typeof RunIdSchema>,
   ctx: AdapterContext,
-) {
+): Signal[] {
   const runTime = typeof runId === "object" ? runId?.run_time : undefined;
   const observedAt = toIso(suite.meta?.validation_time ?? runTime, ctx.receivedAt);
-  const ids = { runKey: runKeyOf(runId, suite), key, observedAt };
-  return suite.results.map((item, index) => expectationDraft(item, index, suite, ids));
+  const ids = { runKey: runKeyOf(runId, suite), key: at.key, observedAt };
+  const results = joinPath(at.path, "results");
+  return eachItem(suite.results, results, ctx, (raw, index) => {
+    const item = parsePayload(
+      ExpectationResultSchema,
+      raw,
+      "Great Expectations expectation result",
+      `${results}.${index}`,
+    );
+    return [buildSignal(expectationDraft(item, index, suite, ids), ctx)];
+  });
 }
 
 /**
@@ -169,16 +199,15 @@ function suiteDrafts(
  */
 export function adaptGreatExpectations(body: unknown, ctx: AdapterContext): Signal[] {
   const isCheckpoint = typeof body === "object" && body !== null && "run_results" in body;
-  const drafts: SignalDraft[] = [];
-  if (isCheckpoint) {
-    const checkpoint = parsePayload(CheckpointResultSchema, body, "Great Expectations checkpoint result");
-    for (const [key, entry] of Object.entries(checkpoint.run_results)) {
-      const suite = "validation_result" in entry ? entry.validation_result : entry;
-      drafts.push(...suiteDrafts(suite, key, checkpoint.run_id, ctx));
-    }
-  } else {
+  if (!isCheckpoint) {
     const suite = parsePayload(SuiteResultSchema, body, "Great Expectations validation result");
-    drafts.push(...suiteDrafts(suite, undefined, undefined, ctx));
+    return suiteSignals(suite, { key: undefined, path: "" }, undefined, ctx);
   }
-  return drafts.map((d) => buildSignal(d, ctx));
+  const checkpoint = parsePayload(CheckpointResultSchema, body, "Great Expectations checkpoint result");
+  return Object.entries(checkpoint.run_results).flatMap(([key, entry]) => {
+    const nested = "validation_result" in entry;
+    const suite = nested ? entry.validation_result : entry;
+    const path = `run_results.${key}${nested ? ".validation_result" : ""}`;
+    return suiteSignals(suite, { key, path }, checkpoint.run_id, ctx);
+  });
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { buildSignal, normalizeSeverity, type SignalDraft, toNumber, uniqueById } from "../build-signal.js";
 import { metricOfCheck } from "../check-metric.js";
+import { eachItem } from "../each-item.js";
 import { parsePayload } from "../parse-payload.js";
 import { type AdapterContext, metricKindOf, type Signal } from "../signal-schema.js";
 
@@ -34,18 +35,14 @@ const AssertionsFacetSchema = z.object({
     }),
   ),
 });
-const FacetsSchema = z
-  .object({
-    dataQualityMetrics: MetricsFacetSchema.optional(),
-    dataQualityAssertions: AssertionsFacetSchema.optional(),
-  })
-  .nullish();
+// Facets are read one by one (see readFacets), so a non-conforming facet is skipped alone.
+const LooseFacetsSchema = z.record(z.string(), z.unknown()).nullish();
 const DatasetSchema = z.object({
   namespace: z.string(),
   name: z.string().min(1),
-  facets: FacetsSchema,
-  inputFacets: FacetsSchema,
-  outputFacets: FacetsSchema,
+  facets: LooseFacetsSchema,
+  inputFacets: LooseFacetsSchema,
+  outputFacets: LooseFacetsSchema,
 });
 const RunEventSchema = z.object({
   eventType: z.string().nullish(),
@@ -53,15 +50,25 @@ const RunEventSchema = z.object({
   producer: z.string(),
   run: z.object({
     runId: z.string().min(1),
-    facets: z.object({ errorMessage: z.object({ message: z.string().nullish() }).nullish() }).nullish(),
+    facets: z
+      .looseObject({ errorMessage: z.object({ message: z.string().nullish() }).nullish() })
+      .nullish()
+      .catch(undefined),
   }),
-  job: z.object({ namespace: z.string(), name: z.string().min(1) }),
+  job: z.object({
+    namespace: z.string(),
+    name: z.string().min(1),
+    facets: z.record(z.string(), z.unknown()).nullish().catch(undefined),
+  }),
   inputs: z.array(DatasetSchema).nullish(),
   outputs: z.array(DatasetSchema).nullish(),
 });
 type RunEvent = z.infer<typeof RunEventSchema>;
 type Dataset = z.infer<typeof DatasetSchema>;
-type Facets = NonNullable<z.infer<typeof FacetsSchema>>;
+type Facets = {
+  dataQualityMetrics?: z.infer<typeof MetricsFacetSchema>;
+  dataQualityAssertions?: z.infer<typeof AssertionsFacetSchema>;
+};
 
 type Base = Pick<SignalDraft, "source" | "observedAt" | "status">;
 
@@ -134,29 +141,72 @@ function freshnessDrafts(ds: Dataset, facet: Facets["dataQualityMetrics"], base:
   return [draft];
 }
 
+const DBT_NODE = /^(model|seed|snapshot)\.[^.\s]+\.[^\s]+$/;
+
+// dbt integrations name the node a job ran in a job or run facet (e.g. `dbt_node.unique_id`).
+function dbtNodeOf(event: RunEvent): string | undefined {
+  const found: string[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value === "string" && DBT_NODE.test(value)) found.push(value);
+    else if (depth < 3 && typeof value === "object" && value !== null && !Array.isArray(value))
+      for (const inner of Object.values(value)) visit(inner, depth + 1);
+  };
+  visit(event.job.facets, 0);
+  visit(event.run.facets, 0);
+  return found[0];
+}
+
+type Target = { namespace?: string; name: string; dbtUniqueId?: string };
+
+/** The datasets a failed run is about: its outputs, else its inputs, else the dbt node it ran. */
+function failedTargets(event: RunEvent): Target[] {
+  const own = event.outputs?.length ? event.outputs : (event.inputs ?? []);
+  if (own.length > 0) return own.map((ds) => ({ namespace: ds.namespace || undefined, name: ds.name }));
+  const node = dbtNodeOf(event);
+  if (node) return [{ name: node.split(".").slice(2).join("."), dbtUniqueId: node }];
+  // Only the job is known: its name is sent as the dataset, and triage reports it unmatched unless a
+  // `signals.datasets` mapping names the table.
+  return [{ namespace: `job:${event.job.namespace}`, name: event.job.name }];
+}
+
 function runFailedDrafts(event: RunEvent, base: Base): SignalDraft[] {
   if (event.eventType?.toUpperCase() !== "FAIL") return [];
-  const targets = event.outputs?.length
-    ? event.outputs
-    : [{ namespace: event.job.namespace, name: event.job.name }];
   const error = event.run.facets?.errorMessage?.message ?? "no error message";
-  return targets.map((ds) => ({
+  return failedTargets(event).map((ds) => ({
     ...base,
     idParts: [event.run.runId, ds.namespace, ds.name, "run_failed"],
     type: "run_failed",
     severity: "error",
-    dataset: { namespace: ds.namespace || undefined, name: ds.name },
+    dataset: ds,
     check: { name: `job ${event.job.namespace}/${event.job.name}` },
     message: `run ${event.run.runId} of ${event.job.name} failed: ${error}`,
   }));
+}
+
+/** The data quality facets of one facet map, each validated alone; a bad one is skipped with its path. */
+function readFacets(raw: Record<string, unknown>, at: string, ctx: AdapterContext): Facets {
+  const facets: Facets = {};
+  const read = <T extends z.ZodType>(key: string, schema: T): z.output<T> | undefined => {
+    if (raw[key] === undefined || raw[key] === null) return undefined;
+    return eachItem([raw[key]], "", ctx, (value) => [
+      parsePayload(schema, value, `OpenLineage ${key} facet`, `${at}.${key}`),
+    ])[0];
+  };
+  const metrics = read("dataQualityMetrics", MetricsFacetSchema);
+  const assertions = read("dataQualityAssertions", AssertionsFacetSchema);
+  if (metrics) facets.dataQualityMetrics = metrics;
+  if (assertions) facets.dataQualityAssertions = assertions;
+  return facets;
 }
 
 /**
  * OpenLineage RunEvent (spec 2-x). Every `dataQualityAssertions` assertion becomes a check signal
  * (failed → firing, passed → resolved); every `dataQualityMetrics` value becomes a measurement
  * (`rowCount`, per-column `nullRate` or `nullValues`, `distinctCount`, `min`, `max`, `sum`, and
- * `latency` from `lastUpdated`) for Backflow's thresholds to judge; `eventType: FAIL` adds a
- * `run_failed` signal per output. Facets are read from `facets`, `inputFacets` and `outputFacets`.
+ * `latency` from `lastUpdated`) for Backflow's thresholds to judge (`measuredOnly`); `eventType: FAIL`
+ * adds a `run_failed` signal per output (else per input, else for the dbt node the job ran, else for
+ * the job's name, which triage reports unmatched). Facets are read from `facets`, `inputFacets` and
+ * `outputFacets`; a facet that does not conform is skipped with its path, the others are kept.
  */
 export function adaptOpenLineage(body: unknown, ctx: AdapterContext): Signal[] {
   const event = parsePayload(RunEventSchema, body, "OpenLineage RunEvent");
@@ -167,12 +217,22 @@ export function adaptOpenLineage(body: unknown, ctx: AdapterContext): Signal[] {
     status: failed ? "firing" : "resolved",
   };
   const drafts: SignalDraft[] = [];
-  for (const ds of [...(event.inputs ?? []), ...(event.outputs ?? [])]) {
-    for (const facets of [ds.facets, ds.inputFacets, ds.outputFacets]) {
-      if (!facets) continue;
+  const datasets = [
+    ...(event.inputs ?? []).map((ds, i) => [ds, `inputs.${i}`] as const),
+    ...(event.outputs ?? []).map((ds, i) => [ds, `outputs.${i}`] as const),
+  ];
+  for (const [ds, at] of datasets) {
+    for (const key of ["facets", "inputFacets", "outputFacets"] as const) {
+      const raw = ds[key];
+      if (!raw) continue;
+      const facets = readFacets(raw, `${at}.${key}`, ctx);
       drafts.push(...assertionDrafts(ds, facets.dataQualityAssertions, base, event.run.runId));
-      drafts.push(...columnMetricDrafts(ds, facets.dataQualityMetrics, base, event.run.runId));
-      drafts.push(...freshnessDrafts(ds, facets.dataQualityMetrics, base, event.run.runId));
+      // Metrics are bare measurements: the event's status is no verdict on them.
+      const measured = [
+        ...columnMetricDrafts(ds, facets.dataQualityMetrics, base, event.run.runId),
+        ...freshnessDrafts(ds, facets.dataQualityMetrics, base, event.run.runId),
+      ];
+      drafts.push(...measured.map((d) => ({ ...d, measuredOnly: true as const })));
     }
   }
   drafts.push(...runFailedDrafts(event, base));

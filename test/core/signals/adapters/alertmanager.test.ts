@@ -19,7 +19,8 @@ describe("adaptAlertmanager", () => {
         value: 0.042,
         threshold: { mustBeLessOrEqualTo: 0.01 },
       },
-      observedAt: "2026-11-24T06:01:00.000Z",
+      // A firing notification is an observation at its arrival: "still firing now".
+      observedAt: ctx.receivedAt.toISOString(),
     });
     expect(resolved).toMatchObject({
       status: "resolved",
@@ -30,16 +31,43 @@ describe("adaptAlertmanager", () => {
     });
   });
 
-  it("keys ids on the fingerprint, so a re-sent notification dedupes but a resolution does not", () => {
+  it("keys a resolution on the fingerprint, so a re-sent resolution dedupes, but each firing notification is new", () => {
     const body = loadSignalFixture("alertmanager.json") as { alerts: Array<Record<string, unknown>> };
     const a = adaptAlertmanager(body, ctx);
-    const b = adaptAlertmanager(body, { ...ctx, deliveryId: "retry" });
-    expect(b.map((s) => s.id)).toEqual(a.map((s) => s.id));
+    const b = adaptAlertmanager(body, { ...ctx, deliveryId: "next-notification" });
+    expect(b[1]?.id).toBe(a[1]?.id);
+    expect(b[0]?.id).not.toBe(a[0]?.id);
     const resolvedFirst = {
       ...body,
       alerts: [{ ...body.alerts[0], status: "resolved", endsAt: "2026-11-24T09:00:00Z" }],
     };
-    expect(adaptAlertmanager(resolvedFirst, ctx)[0]?.id).not.toBe(a[0]?.id);
+    const [resolved] = adaptAlertmanager(resolvedFirst, ctx);
+    expect(resolved?.id).not.toBe(a[0]?.id);
+    expect(resolved?.observedAt).toBe("2026-11-24T09:00:00.000Z");
+    expect(adaptAlertmanager(resolvedFirst, { ...ctx, deliveryId: "again" })[0]?.id).toBe(resolved?.id);
+  });
+
+  it("skips an alert without a dataset label and keeps the others when the intake collects skips", () => {
+    const skipped: Array<{ path: string; reason: string }> = [];
+    const signals = adaptAlertmanager(loadSignalFixture("malformed/alertmanager-no-dataset.json"), {
+      ...ctx,
+      skip: (item) => skipped.push(item),
+    });
+    expect(signals.map((s) => s.dataset.name)).toEqual(["x.y"]);
+    expect(skipped).toEqual([
+      { path: "alerts.1.labels.dataset", reason: expect.stringContaining("dataset label") },
+    ]);
+  });
+
+  it("skips an alert that is not an alert object with its path", () => {
+    const skipped: Array<{ path: string; reason: string }> = [];
+    const body = loadSignalFixture("alertmanager.json") as { alerts: unknown[] };
+    const signals = adaptAlertmanager(
+      { ...body, alerts: [...body.alerts, { status: "pending", labels: {} }] },
+      { ...ctx, skip: (item) => skipped.push(item) },
+    );
+    expect(signals).toHaveLength(2);
+    expect(skipped.map((s) => s.path)).toEqual(["alerts.2.status"]);
   });
 
   it("asks for a dataset label when an alert has none", () => {
