@@ -71,6 +71,18 @@ type Running = {
   readonly done: Promise<void>;
 };
 
+/** Resolves when every promise settled or `ms` passed, whichever is first. */
+async function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 function positive(name: string, value: number): number {
   if (!(Number.isInteger(value) && value > 0)) throw new Error(`worker ${name} must be a positive integer`);
   return value;
@@ -263,19 +275,17 @@ export function createWorker(options: WorkerOptions): Worker {
       loop = null;
       const graceMs = stopOptions.graceMs ?? options.shutdownGraceMs ?? 10_000;
       const pending = [...running.values()];
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      });
-      await Promise.race([Promise.all(pending.map((entry) => entry.done)), deadline]);
-      clearTimeout(timer);
+      await settledWithin(
+        pending.map((entry) => entry.done),
+        graceMs,
+      );
       const left = [...running.values()];
       const released = (await Promise.all(left.map(release))).filter(Boolean).length;
       // Handlers that honour the signal end now; one that ignores it cannot write (its fence is gone).
-      await Promise.race([
-        Promise.all(left.map((entry) => entry.done)),
-        new Promise((r) => setTimeout(r, 1000)),
-      ]);
+      await settledWithin(
+        left.map((entry) => entry.done),
+        1000,
+      );
       return { finished: pending.length - left.length, released };
     },
     async drain() {
