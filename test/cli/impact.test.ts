@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,5 +101,41 @@ describe("backflow impact", () => {
     const { code, err } = await run(...argv);
     expect(code).toBe(2);
     expect(err).toContain(message);
+  });
+});
+
+describe("backflow impact on contracts and unreadable SQL", () => {
+  /** Runs impact on the working tree of `main` after writing `files` (then restores main). */
+  async function onWorkingTree(files: Record<string, string>) {
+    for (const [path, text] of Object.entries(files)) writeFileSync(join(repo, path), text);
+    try {
+      return await run("--base", "main");
+    } finally {
+      git("checkout", "-q", "--", ".");
+      git("clean", "-qfd");
+    }
+  }
+
+  it("exits 1 when a rename sits next to SQL the parser cannot read (issue 15.4), naming the reason", async () => {
+    const path = "models/staging/stg_orders.sql";
+    const sql = readFileSync(join(repo, path), "utf8")
+      .replace("user_id as customer_id", "user_id as cust_id")
+      .replace("select * from renamed", "select * from renamed )))( ;;");
+    const { code, out } = await onWorkingTree({ [path]: sql });
+    expect(code).toBe(1);
+    expect(out).toContain("column\\-level lineage was lost at head");
+    expect(out).not.toContain("Verdict: non-breaking");
+  });
+
+  it("says who must act on each contract change and reports a contract bound to nothing", async () => {
+    const yaml = "models/marts/_schema.yml";
+    const odcs = `apiVersion: v3.1.0\nkind: DataContract\nid: typo\nversion: 1.0.0\nstatus: active\nschema:\n  - name: dim_customer\n    properties:\n      - name: customer_id\n`;
+    const { out } = await onWorkingTree({
+      [yaml]: readFileSync(join(repo, yaml), "utf8").replace("data_type: integer", "data_type: bigint"),
+      "contracts/typo.odcs.yaml": odcs,
+    });
+    expect(out).toContain("| Contract | Change | Class | Who must act | Where |");
+    expect(out).toMatch(/type of customer\\_id widened from integer to bigint.*\| breaking \| consumers \|/);
+    expect(out).toContain('did you mean "dim\\_customers"?');
   });
 });
