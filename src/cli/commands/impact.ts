@@ -33,8 +33,14 @@ export async function runImpact({ values, positionals }: CommandArgs, io: CliIO)
   });
   if (format === "json") io.out(`${JSON.stringify(ImpactReportSchema.parse(report), null, 2)}\n`);
   else {
-    const rendered = renderImpact(report, { graph: headGraph });
+    const rendered = renderImpact(report, {
+      graph: headGraph,
+      commandLine: `backflow impact --base ${base}`,
+    });
     io.out(`## ${rendered.title}\n\n${rendered.summary}\n`);
+    // What the summary capped, in full (the check run's text field on GitHub).
+    if (/…and \d+ more|Left out to stay/.test(rendered.summary))
+      io.out(`\n## Everything\n\n${rendered.text}\n`);
   }
   return report.verdict === "breaking" && report.blocking ? EXIT.findings : EXIT.ok;
 }

@@ -4,13 +4,17 @@ import { z } from "zod";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { SignalError } from "../../core/errors.js";
-import { renderDriftIssue } from "../../core/render/render-drift-issue.js";
+import { cliCodeLinks } from "../../core/render/code-links.js";
+import { stripControl } from "../../core/render/escape-markdown.js";
+import { GIT_LOG_FORMAT, parseGitLog } from "../../core/render/parse-git-log.js";
+import { renderDriftIssue, type SuspectCommit } from "../../core/render/render-drift-issue.js";
 import { adaptSignals } from "../../core/signals/detect-format.js";
 import { type Evaluation, EvaluationSchema } from "../../core/triage/evaluation-schema.js";
 import { type Finding, findingKeyOf, triageSignal } from "../../core/triage/triage-signal.js";
 import { ownersOfFinding, triageContextOf } from "../../github/drift/triage-context.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
+import { git } from "../git-snapshot.js";
 import { readLocalRepo, type SkipWarning } from "../read-local-repo.js";
 import { LOCAL_ANNOTATIONS_PATH, readLocalAnnotations } from "./annotate.js";
 
@@ -77,12 +81,47 @@ export function triageLocal(input: {
       owner,
       repo,
       sha: input.sha ?? "HEAD",
+      links: cliCodeLinks(input.github, input.sha),
       graph: context.graph,
+      commits: localCommits(input.repoDir, finding, input.now),
+      commitDays: COMMIT_DAYS,
       owners: ownersOfFinding(context, finding),
       mentionTeams: config.assignTeams,
     });
     return { finding, issue };
   });
+}
+
+const COMMIT_DAYS = 14;
+
+/** The commits of the local git history that touched each suspect file lately ("changed recently"). */
+function localCommits(
+  repoDir: string,
+  finding: Finding,
+  now: Date,
+): Map<string, SuspectCommit[]> | undefined {
+  const since = new Date(now.getTime() - COMMIT_DAYS * 86_400_000).toISOString();
+  const files = [...new Set(finding.suspects.flatMap((s) => (s.file ? [s.file] : [])))].slice(0, 5);
+  try {
+    return new Map(
+      files.map((file) => [
+        file,
+        parseGitLog(
+          git(repoDir, [
+            "log",
+            "-n",
+            "3",
+            `--since=${since}`,
+            `--format=${GIT_LOG_FORMAT}`,
+            "--",
+            file,
+          ]).toString(),
+        ),
+      ]),
+    );
+  } catch {
+    return undefined; // not a git checkout: the issue says nothing about recent commits
+  }
 }
 
 function readJson(path: string, what: string): unknown {
@@ -151,7 +190,10 @@ export async function runTriage({ values, positionals }: CommandArgs, io: CliIO)
       "Dry run: a local triage never writes to GitHub; the app writes this issue on the default branch.\n",
     );
     for (const { finding, issue } of results) {
-      io.out(`\n${describeFinding(finding)}\n--- issue: ${issue.title}\n\n${issue.body}\n--- end of issue\n`);
+      // Only a decision that writes an issue shows one; `none`, `expected` and `resolve` write none.
+      const writes = finding.decision === "open" || finding.decision === "update";
+      const block = writes ? `--- issue: ${issue.title}\n\n${issue.body}\n--- end of issue\n` : "";
+      io.out(`\n${stripControl(describeFinding(finding))}\n${block}`);
     }
   }
   return results.some((r) => r.finding.decision === "open" || r.finding.decision === "update")
