@@ -97,6 +97,17 @@ function signatureMatches(header: string, digest: Buffer): boolean {
   return timingSafeEqual(Buffer.from(hex.toLowerCase(), "hex"), digest);
 }
 
+/** The first 4xx error among a handler failure (Probot wraps them in an AggregateError), if any. */
+function clientError(error: unknown): { status: number; message: string } | undefined {
+  const errors = error instanceof AggregateError ? [...error.errors] : [error];
+  for (const e of errors) {
+    const status = (e as { status?: unknown })?.status;
+    if (typeof status === "number" && status >= 400 && status < 500 && e instanceof Error)
+      return { status, message: e.message };
+  }
+  return undefined;
+}
+
 /** Hands a verified delivery to the app's handlers; answers 202 if they take longer than Probot allows. */
 async function dispatch(
   probot: Probot,
@@ -115,6 +126,12 @@ async function dispatch(
     .receive(event)
     .then(() => ({ status: 200, body: { status: "ok" } }))
     .catch((error: unknown) => {
+      // A handler that refuses the payload says so with a 4xx `status` (as @octokit/webhooks honours).
+      const refused = clientError(error);
+      if (refused) {
+        log.warn({ delivery: event.id, event: event.name, status: refused.status }, refused.message);
+        return { status: refused.status, body: { error: refused.message } };
+      }
       log.error({ err: error, delivery: event.id, event: event.name }, "webhook handler failed");
       // The sender gets the delivery id to find the log line, never internal error text.
       return {

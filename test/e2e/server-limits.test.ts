@@ -172,6 +172,19 @@ describe("the webhook endpoint's body limit", () => {
     expect(JSON.stringify(await response.json())).not.toMatch(/at .*\.(js|ts):\d+/);
   });
 
+  it("answers a signed delivery whose handler refuses the payload with that 4xx and its reason", async () => {
+    const body = JSON.stringify({ action: "opened" });
+
+    const response = await fetch(`${running.url}${WEBHOOKS}`, {
+      method: "POST",
+      headers: webhookHeaders(body, "pull_request"),
+      body,
+    });
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain("pull_request payload is invalid at");
+  });
+
   it.each([
     ["no signature", 400, { "x-hub-signature-256": "" }],
     ["a malformed signature", 401, { "x-hub-signature-256": "sha1=abc" }],
