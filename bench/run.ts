@@ -4,6 +4,7 @@ import { impactBench } from "./impact.bench.js";
 import { intakeBench } from "./intake.bench.js";
 import { lineageBench } from "./lineage.bench.js";
 import { retentionBench } from "./retention.bench.js";
+import { startupBench } from "./startup.bench.js";
 import { workerBench } from "./worker.bench.js";
 
 /** Every bench, in order; add one with a line. */
@@ -12,6 +13,7 @@ const BENCHES: ReadonlyArray<{ name: string; run: () => Promise<Figure[]> }> = [
   { name: "intake", run: () => intakeBench() },
   { name: "impact", run: impactBench },
   { name: "retention", run: retentionBench },
+  { name: "startup", run: startupBench },
   { name: "worker", run: workerBench },
 ];
 
