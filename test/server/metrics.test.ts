@@ -1,5 +1,12 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { createMetrics, MetricsRegistry } from "../../src/server/metrics.js";
+import {
+  countSignalIntake,
+  createMetrics,
+  createStoreMetrics,
+  MetricsRegistry,
+} from "../../src/server/metrics.js";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 
 describe("MetricsRegistry", () => {
   it("renders HELP, TYPE and one sample per label set", async () => {
@@ -64,5 +71,57 @@ describe("MetricsRegistry", () => {
     ],
   ])("refuses %s", (_name, act) => {
     expect(act).toThrow();
+  });
+});
+
+describe("store metrics", () => {
+  it("shows jobs by state (dead letters), the queue's age and the breaker state per host", async () => {
+    const store = openSqliteStore(":memory:");
+    const now = new Date("2025-01-01T00:10:00Z");
+    await store.jobs.enqueue({ kind: "a", payload: null, now: new Date(now.getTime() - 90_000) });
+    await store.jobs.enqueue({ kind: "b", payload: null, runAt: new Date(now.getTime() + 60_000), now });
+    const dead = await store.jobs.enqueue({
+      kind: "c",
+      payload: null,
+      now: new Date(now.getTime() - 200_000),
+    });
+    const claimed = await store.jobs.claim({ workerId: "w", now, leaseMs: 1000, kinds: ["c"] });
+    await store.jobs.fail({
+      id: dead.job.id,
+      workerId: "w",
+      leaseToken: claimed?.leaseToken,
+      error: "x",
+      retryAt: null,
+      now,
+    });
+    const metrics = createStoreMetrics(store, {
+      clock: () => now,
+      breakers: () => [{ host: "api.github.com", status: "open" }],
+    });
+    const text = await metrics.registry.render();
+    expect(text).toContain('backflow_jobs{state="queued"} 2');
+    expect(text).toContain('backflow_jobs{state="dead"} 1');
+    expect(text).toContain("backflow_jobs_queued 2");
+    // The oldest due job waited 90 s; the one scheduled later does not count.
+    expect(text).toContain("backflow_jobs_queue_age_seconds 90");
+    expect(text).toContain('backflow_github_breaker_state{host="api.github.com"} 2');
+    await store.close();
+  });
+
+  it("counts the signal intake's answers by outcome, and nothing for requests it does not answer", async () => {
+    const metrics = createMetrics();
+    const answer = (status: number | null) =>
+      countSignalIntake(async (_req: IncomingMessage, res: ServerResponse) => {
+        if (status === null) return false;
+        res.statusCode = status;
+        return true;
+      }, metrics);
+    const res = { statusCode: 200 } as ServerResponse;
+    const req = {} as IncomingMessage;
+    for (const status of [202, 202, 200, 401, 413, 500, null]) await answer(status)(req, res);
+    expect(metrics.signalIntake.get({ outcome: "accepted" })).toBe(2);
+    expect(metrics.signalIntake.get({ outcome: "duplicate" })).toBe(1);
+    expect(metrics.signalIntake.get({ outcome: "refused" })).toBe(2);
+    expect(metrics.signalIntake.get({ outcome: "error" })).toBe(1);
   });
 });
