@@ -1,3 +1,4 @@
+import { stripControl } from "../render/escape-markdown.js";
 import type { LineageGraph, LineageTable } from "./schema.js";
 
 function tableText(t: LineageTable): string {
@@ -20,10 +21,11 @@ function tableText(t: LineageTable): string {
   return lines.join("\n");
 }
 
-/** The readable listing `backflow lineage` prints: one block per table, then diagnostics. */
+/** The readable listing `backflow lineage` prints: one block per table, then diagnostics, without control characters. */
 export function renderLineageText(graph: LineageGraph): string {
   const blocks = graph.tables.map(tableText);
   const diagnostics = graph.diagnostics.map((d) => `  ${d.file}:${d.line} ${d.severity}: ${d.message}`);
   const tail = diagnostics.length > 0 ? `\n\ndiagnostics:\n${diagnostics.join("\n")}` : "";
-  return `${blocks.join("\n\n")}${tail}\n`;
+  // Names and expressions come from the repository's SQL: no escape sequence reaches the terminal.
+  return stripControl(`${blocks.join("\n\n")}${tail}\n`);
 }
