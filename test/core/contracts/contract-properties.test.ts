@@ -17,6 +17,13 @@ const column = (n: string) =>
     primaryKey: fc.boolean(),
     allowedValues: fc.option(fc.uniqueArray(name, { minLength: 1, maxLength: 4 }), { nil: undefined }),
     description: fc.option(fc.lorem({ maxCount: 6 }), { nil: undefined }),
+    minimum: fc.option(fc.integer({ min: -5, max: 5 }), { nil: undefined }),
+    exclusiveMaximum: fc.option(fc.integer({ min: 6, max: 50 }), { nil: undefined }),
+    maxLength: fc.option(fc.integer({ min: 1, max: 255 }), { nil: undefined }),
+    pattern: fc.option(fc.constantFrom("^[A-Z]+$", "^\\d+$"), { nil: undefined }),
+    format: fc.option(fc.constantFrom("email", "uuid"), { nil: undefined }),
+    precision: fc.option(fc.integer({ min: 1, max: 38 }), { nil: undefined }),
+    tested: fc.option(fc.subarray(["not_null", "unique"]), { nil: undefined }),
     line: fc.integer({ min: 1, max: 500 }),
   });
 
@@ -26,7 +33,7 @@ const contractArb: fc.Arbitrary<Contract> = fc
   .chain((columns) =>
     fc.record({
       id: name,
-      format: fc.constantFrom("odcs" as const, "dbt" as const),
+      format: fc.constantFrom("odcs" as const, "dbt" as const, "dcs" as const),
       file: fc.constant("contracts/c.odcs.yaml"),
       version: fc.constantFrom("1.0.0", "0.3.1", undefined),
       status: fc.constantFrom("active", undefined),
@@ -45,6 +52,10 @@ const contractArb: fc.Arbitrary<Contract> = fc
             line: 1,
           })),
           freshness: { value: 4, unit: "h", line: 2 },
+          slas: [
+            { property: "availability", value: "99.9%", line: 3 },
+            { property: "retention", value: 1, unit: "y", line: 4 },
+          ],
         },
       ]),
     }),
