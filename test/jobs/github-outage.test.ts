@@ -78,10 +78,11 @@ describe("jobs while GitHub is down or rate-limiting", () => {
   });
 
   it("an outage: bounded in-request retries, then backoff; the breaker opens, GitHub-bound jobs wait with their attempts unspent, a probe closes it", async () => {
-    // Each attempt makes 3 requests (1 + 2 in-request retries) that get no answer at all.
-    const down = githubApi()
+    // Each attempt makes 3 requests (1 + 2 in-request retries): first GitHub answers 503, then nothing at all.
+    const down = githubApi().get("/repos/acme/shop").times(3).reply(503, { message: "Service Unavailable" });
+    down
       .get("/repos/acme/shop")
-      .times(6)
+      .times(3)
       .replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" });
     const { job } = await enqueueJob(store, { kind: readRepo, payload: { repo: "acme/shop" }, now });
     const other = await enqueueJob(store, {
@@ -93,7 +94,7 @@ describe("jobs while GitHub is down or rate-limiting", () => {
     expect(await worker.runOnce()).toBe(true);
     const first = await store.jobs.get(job.id);
     expect(first).toMatchObject({ state: "queued", attempts: 1, runAt: new Date(now.getTime() + 500) });
-    expect(first?.lastError).toMatch(/GitHub could not be reached/);
+    expect(first?.lastError).toMatch(/GitHub answered 503/);
 
     now = new Date(now.getTime() + 600);
     // The other job runs next; its failure opens the breaker, so its attempt is given back, not spent.
@@ -102,7 +103,9 @@ describe("jobs while GitHub is down or rate-limiting", () => {
     const released = await store.jobs.get(other.job.id);
     expect(released).toMatchObject({ state: "queued", attempts: 0, runAt: new Date(now.getTime() + 30_000) });
     expect(released?.lastError).toMatch(/circuit breaker open/);
-    expect(metrics.githubRequests.get({ method: "GET", status: "network-error" })).toBe(2);
+    expect(released?.lastError).toMatch(/GitHub could not be reached/);
+    expect(metrics.githubRequests.get({ method: "GET", status: "503" })).toBe(1);
+    expect(metrics.githubRequests.get({ method: "GET", status: "network-error" })).toBe(1);
     expect(metrics.githubRequests.get({ method: "GET", status: "500" })).toBe(0);
 
     // While open: due GitHub-bound jobs are not claimed; a job that does not call GitHub still runs.
