@@ -15,16 +15,23 @@ export function eachItem<T, R>(
   ctx: Pick<AdapterContext, "skip">,
   convert: (item: T, index: number) => readonly R[],
 ): R[] {
-  const out: R[] = [];
-  items.forEach((item, index) => {
-    const here = joinPath(at, String(index));
-    try {
-      out.push(...convert(item, index));
-    } catch (error) {
-      if (!(error instanceof SignalError) || error.status !== 400 || !ctx.skip) throw error;
-      const path = error.path?.startsWith(here) ? error.path : joinPath(here, error.path);
-      ctx.skip({ path, reason: error.message });
-    }
-  });
-  return out;
+  return items.flatMap((item, index) =>
+    tryItem(joinPath(at, String(index)), ctx, () => convert(item, index)),
+  );
+}
+
+/** One item at path `here`: its results, or none when it failed and `ctx.skip` took the reason. */
+export function tryItem<R>(
+  here: string,
+  ctx: Pick<AdapterContext, "skip">,
+  convert: () => readonly R[],
+): R[] {
+  try {
+    return [...convert()];
+  } catch (error) {
+    if (!(error instanceof SignalError) || error.status !== 400 || !ctx.skip) throw error;
+    const inside = error.path === here || error.path?.startsWith(`${here}.`);
+    ctx.skip({ path: inside ? (error.path ?? here) : joinPath(here, error.path), reason: error.message });
+    return [];
+  }
 }

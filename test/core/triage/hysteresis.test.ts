@@ -97,3 +97,54 @@ describe("decideTransition", () => {
     expect(durationMs(text)).toBe(ms);
   });
 });
+
+describe("explicit resolution by the sender", () => {
+  const resolvedBySource = (hour: number): Evaluation => ({
+    observedAt: new Date(Date.UTC(2026, 10, 1, hour)).toISOString(),
+    metric: "nullRate",
+    value: 0.042,
+    breached: false,
+    expected: false,
+    severity: "warning",
+    resolvedBySource: true,
+  });
+
+  it("resolves an open finding on one resolution, without waiting for recoverAfter healthy points", () => {
+    const decision = decideTransition({
+      evaluations: [...points("BB"), resolvedBySource(2)],
+      suppressMs: 6 * HOUR,
+      recoverAfter: 3,
+    });
+    expect(decision).toEqual({ action: "resolve", comment: true, reason: "the source reports it resolved" });
+  });
+
+  it("still needs recoverAfter healthy points from a bare measurement", () => {
+    expect(actions("BBH")).toEqual(["none", "open", "update"]);
+  });
+
+  it("resets the breach count, so a resolution between two breaches keeps a finding closed", () => {
+    const decision = decideTransition({
+      evaluations: [
+        ...points("B"),
+        resolvedBySource(1),
+        { ...points("B")[0], observedAt: new Date(Date.UTC(2026, 10, 1, 2)).toISOString() } as Evaluation,
+      ],
+      suppressMs: 6 * HOUR,
+    });
+    expect(decision.action).toBe("none");
+  });
+});
+
+describe("points dated in the future", () => {
+  it("ignores a stored point dated far after the newest arrival, so it cannot pin a finding", () => {
+    const pinned: Evaluation = { ...(points("B")[0] as Evaluation), observedAt: "9999-12-31T00:00:00.000Z" };
+    const history = [...points("BB"), pinned];
+    const recovery = points("BBHH").slice(2);
+    const decision = decideTransition({
+      evaluations: [...history, ...recovery],
+      suppressMs: 6 * HOUR,
+      arrivedAt: recovery[1]?.observedAt,
+    });
+    expect(decision.action).toBe("resolve");
+  });
+});

@@ -49,3 +49,34 @@ describe("matchDataset", () => {
     expect(result).toEqual({ tableId: "stg_payments", how: "exact" });
   });
 });
+
+describe("matchDataset never lets a suffix contradict a qualifier", () => {
+  const tables = (ids: string[]) => ({
+    ...graph,
+    tables: ids.map((id) => ({ ...(graph.tables[0] as (typeof graph.tables)[number]), id })),
+  });
+
+  it("does not match tutorial.main.orders to the source raw.orders", () => {
+    const result = matchDataset({
+      dataset: { name: "tutorial.main.orders" },
+      config,
+      graph: tables(["raw.orders", "customers"]),
+    });
+    expect(result).toEqual({
+      unmatched: true,
+      reason: expect.stringContaining('its qualifier "main" contradicts "raw"'),
+      candidates: ["raw.orders"],
+    });
+  });
+
+  it.each([
+    ["tutorial.main.orders", ["raw.orders", "orders"], "orders"],
+    ["tutorial.main.orders", ["raw.orders", "main.orders"], "main.orders"],
+    ["orders", ["raw.orders"], "raw.orders"],
+  ])("matches %s among %j to %s, whose qualifiers agree", (name, ids, tableId) => {
+    expect(matchDataset({ dataset: { name }, config, graph: tables(ids) })).toEqual({
+      tableId,
+      how: "suffix",
+    });
+  });
+});

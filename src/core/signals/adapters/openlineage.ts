@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { buildSignal, normalizeSeverity, type SignalDraft, toNumber, uniqueById } from "../build-signal.js";
 import { metricOfCheck } from "../check-metric.js";
-import { eachItem } from "../each-item.js";
+import { tryItem } from "../each-item.js";
 import { parsePayload } from "../parse-payload.js";
 import { type AdapterContext, metricKindOf, type Signal } from "../signal-schema.js";
 
@@ -188,9 +188,8 @@ function readFacets(raw: Record<string, unknown>, at: string, ctx: AdapterContex
   const facets: Facets = {};
   const read = <T extends z.ZodType>(key: string, schema: T): z.output<T> | undefined => {
     if (raw[key] === undefined || raw[key] === null) return undefined;
-    return eachItem([raw[key]], "", ctx, (value) => [
-      parsePayload(schema, value, `OpenLineage ${key} facet`, `${at}.${key}`),
-    ])[0];
+    const here = `${at}.${key}`;
+    return tryItem(here, ctx, () => [parsePayload(schema, raw[key], `OpenLineage ${key} facet`, here)])[0];
   };
   const metrics = read("dataQualityMetrics", MetricsFacetSchema);
   const assertions = read("dataQualityAssertions", AssertionsFacetSchema);
