@@ -7,8 +7,13 @@ const graph = analyzeScenario("non-breaking").baseGraph;
 
 describe("renderLineageReply", () => {
   it("cites the column's own line, not the table's", () => {
-    const { ok, markdown } = renderLineageReply(graph, { target: "fct_orders.customer_id", direction: "both" });
-    const column = graph.tables.find((t) => t.id === "fct_orders")?.columns.find((c) => c.name === "customer_id");
+    const { ok, markdown } = renderLineageReply(graph, {
+      target: "fct_orders.customer_id",
+      direction: "both",
+    });
+    const column = graph.tables
+      .find((t) => t.id === "fct_orders")
+      ?.columns.find((c) => c.name === "customer_id");
     expect(ok).toBe(true);
     expect(column?.line).toBeGreaterThan(1);
     expect(markdown.split("\n")[0]).toBe(
@@ -29,7 +34,10 @@ describe("renderLineageReply", () => {
   });
 
   it("offers the full table.column when the table name has a typo", () => {
-    const { ok, markdown } = renderLineageReply(graph, { target: "fct_order.customer_id", direction: "both" });
+    const { ok, markdown } = renderLineageReply(graph, {
+      target: "fct_order.customer_id",
+      direction: "both",
+    });
     expect(ok).toBe(false);
     expect(markdown).toContain("did you mean `fct_orders.customer_id`?");
   });
