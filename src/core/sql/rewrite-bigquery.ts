@@ -235,3 +235,45 @@ export function rewriteBigQueryPunctuation(tokens: readonly SqlToken[], i: numbe
     if (!(t.text === ">" && closesTypeParameters(tokens, i)))
       blank(chars, t.start, (next as SqlToken).end, "+");
 }
+
+const SUBSCRIPT_CALLS = new Set(["offset", "safe_offset", "ordinal", "safe_ordinal"]);
+
+/**
+ * `f(x)[OFFSET(0)]`, `a[SAFE_ORDINAL(1)].field`, `arr[0]` → the value without the subscript (and without the
+ * element's field path): an element is read from the array, whose sources are the array's. The grammar
+ * reads a subscript only right after a column name. `[…].*` keeps its `.*` (the fields of the element).
+ * Returns the last token consumed.
+ */
+export function rewriteSubscript(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  const open = tokens[i] as SqlToken;
+  const prev = tokens[i - 1];
+  if (!adjacent(prev, open) || !prev) return i;
+  const value =
+    prev.text === ")" ||
+    prev.text === "]" ||
+    prev.kind === "quoted" ||
+    (prev.kind === "word" && !is(prev, "array"));
+  if (!value) return i;
+  let close = i + 1;
+  let depth = 0;
+  for (; close < tokens.length; close += 1) {
+    const t = tokens[close] as SqlToken;
+    if (t.text === "[") depth += 1;
+    else if (t.text === "]" && depth-- === 0) break;
+  }
+  if (close >= tokens.length) return i;
+  const inner = tokens.slice(i + 1, close);
+  const call =
+    inner[0]?.kind === "word" && SUBSCRIPT_CALLS.has(inner[0].text.toLowerCase()) && inner[1]?.text === "(";
+  const simple = inner.length === 1 && (inner[0]?.kind === "number" || inner[0]?.kind === "word");
+  if (!call && !simple) return i;
+  let end = close;
+  while (
+    tokens[end + 1]?.text === "." &&
+    adjacent(tokens[end], tokens[end + 1]) &&
+    (tokens[end + 2]?.kind === "word" || tokens[end + 2]?.kind === "quoted")
+  )
+    end += 2;
+  blank(chars, open.start, (tokens[end] as SqlToken).end);
+  return end;
+}

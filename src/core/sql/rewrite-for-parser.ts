@@ -1,4 +1,9 @@
-import { rewriteBigQuery, rewriteBigQueryPunctuation, startsBigQueryRewrite } from "./rewrite-bigquery.js";
+import {
+  rewriteBigQuery,
+  rewriteBigQueryPunctuation,
+  rewriteSubscript,
+  startsBigQueryRewrite,
+} from "./rewrite-bigquery.js";
 import { liftTableOperators, type TableOperator } from "./rewrite-table-operators.js";
 import { blank, is, matchingParen } from "./sql-text-edits.js";
 import { identifierName, type SqlToken, tokenizeSql } from "./tokenize-sql.js";
@@ -43,9 +48,18 @@ function listNames(tokens: readonly SqlToken[], open: number, close: number): st
 function rewriteStar(tokens: readonly SqlToken[], i: number, chars: string[], mods: StarModifier[]): number {
   const star = tokens[i] as SqlToken;
   const dot = tokens[i - 1];
-  if (dot?.text === "." && dot.end === star.start && tokens[i - 2]?.text === ")") {
-    // At the `)`, inside the item's span (the blanked `.*` is not).
-    mods.push({ offset: (tokens[i - 2] as SqlToken).start, kind: "fields", columns: [] });
+  const value = tokens[i - 2];
+  if (dot?.text === "." && dot.end === star.start && (value?.text === ")" || value?.text === "]")) {
+    // At the value's last token, inside the item's span (the blanked `.*` and subscript are not).
+    let last = i - 2;
+    for (let depth = 0; tokens[last]?.text === "]" || depth > 0; last -= 1) {
+      if (tokens[last]?.text === "]") depth += 1;
+      else if (tokens[last]?.text === "[" && --depth === 0) {
+        last -= 1;
+        break;
+      }
+    }
+    mods.push({ offset: (tokens[last] as SqlToken).start, kind: "fields", columns: [] });
     blank(chars, dot.start, star.end);
   }
   const keyword = tokens[i + 1];
@@ -135,6 +149,10 @@ export function rewriteForParser(
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i] as SqlToken;
     if (tableOperators.length > 0 && lifted(t)) continue;
+    if (options.bigQuery && t.text === "[") {
+      i = rewriteSubscript(tokens, i, chars);
+      continue;
+    }
     if (options.bigQuery && (t.kind === "punct" || t.kind === "quoted"))
       rewriteBigQueryPunctuation(tokens, i, chars);
     if (t.text === "*") i = rewriteStar(tokens, i, chars, starModifiers);

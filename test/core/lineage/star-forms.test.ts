@@ -69,6 +69,19 @@ describe("BigQuery operators and names the grammar lacks", () => {
   });
 });
 
+describe("BigQuery array subscripts", () => {
+  it("read the array: a call's result, a struct path, and the fields of an element", () => {
+    const graph = lineage(
+      "select split(x, '.')[offset(1)] as first, a.`y`[safe_offset(0)].value as v, array_agg(id order by x limit 1)[safe_offset(0)].* from a",
+    );
+    expect(columnSummary(tableOf(graph, "m"))).toEqual([
+      "first: expression <- a.x",
+      "v: rename <- a.y",
+      "*: unknown <- a.id, a.x",
+    ]);
+  });
+});
+
 describe("parenthesised query bodies", () => {
   it.each<Dialect>(["bigquery", "snowflake", "postgres"])("read in %s", (dialect) => {
     expect(

@@ -55,6 +55,11 @@ describe("rewriteForParser", () => {
       "select 1 from t where f(a)   > 1 group by f(a)  , 2",
     ],
     ["select g(f(a).b) from t", "select g(f(a)  ) from t"],
+    ["select split(x, '.')[offset(1)] as s from t", "select split(x, '.')            as s from t"],
+    [
+      "select a.`k`[safe_offset(0)].value.name as n, [1] as l",
+      "select a.`k`                            as n, [1] as l",
+    ],
     ["select `p-1.udf.f`(a) from `p-1.d.t`", "select _p_1_udf_f_(a) from `p-1.d.t`"],
     ["insert into `p.d.t` (a) select 1", "insert into `p.d.t` (a) select 1"],
     [
