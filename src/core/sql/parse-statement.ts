@@ -28,6 +28,11 @@ function firstLine(message: string): string {
 export const MAX_STATEMENT_CHARS = 100_000;
 /** Characters of SQL parsed per file (see withParseBudget); later statements get table-level lineage. */
 export const MAX_PARSED_CHARS_PER_FILE = 500_000;
+/**
+ * What one parse attempt costs beyond its length, in characters: the parser's fixed cost per
+ * statement, so a file of 40,000 tiny statements spends the budget as fast as its time grows.
+ */
+export const PARSE_ATTEMPT_CHARS = 1_000;
 /** The start of the parse failure message once a file's budget is spent (analyze-file folds these into one). */
 export const PARSE_BUDGET_SPENT = "the file's parse budget is spent";
 
@@ -60,7 +65,8 @@ function overBudget(sql: string): { ok: false; message: string; line: number } |
     };
   }
   if (budgetLeft === undefined) return undefined;
-  if (sql.length > budgetLeft) {
+  const cost = sql.length + PARSE_ATTEMPT_CHARS;
+  if (cost > budgetLeft) {
     refusedCount++;
     budgetLeft = 0;
     return {
@@ -69,7 +75,7 @@ function overBudget(sql: string): { ok: false; message: string; line: number } |
       line: 1,
     };
   }
-  budgetLeft -= sql.length;
+  budgetLeft -= cost;
   return undefined;
 }
 
@@ -89,6 +95,8 @@ export function parseStatement(sql: string, dialect: Dialect): ParsedStatement {
       if (ast) return { ok: true, ast, database };
     } catch (error) {
       failure ??= { message: firstLine(String((error as Error).message ?? error)), line: errorLine(error) };
+      // A failed attempt cost as much as a parse; the next grammar's attempt is charged too.
+      if (budgetLeft !== undefined) budgetLeft = Math.max(0, budgetLeft - sql.length - PARSE_ATTEMPT_CHARS);
     }
   }
   return { ok: false, ...(failure ?? { message: "the statement is empty", line: 1 }) };

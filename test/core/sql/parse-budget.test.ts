@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { analyzeFile, MAX_FILE_CHARS } from "../../../src/core/lineage/analyze-file.js";
-import { MAX_PARSED_CHARS_PER_FILE, MAX_STATEMENT_CHARS } from "../../../src/core/sql/parse-statement.js";
+import {
+  MAX_PARSED_CHARS_PER_FILE,
+  MAX_STATEMENT_CHARS,
+  PARSE_ATTEMPT_CHARS,
+} from "../../../src/core/sql/parse-statement.js";
 
 const analyze = (text: string, parseBudgetChars?: number) =>
   analyzeFile({
@@ -47,7 +51,8 @@ describe("analysis limits report themselves", () => {
   it("parses up to the file's budget, then gives the rest table-level lineage with one diagnostic", () => {
     // The default budget is MAX_PARSED_CHARS_PER_FILE; a small one keeps the test fast.
     expect(MAX_PARSED_CHARS_PER_FILE).toBe(500_000);
-    const budget = 20 * statements(1).length + 10;
+    // Each statement costs its length plus the parser's fixed cost per attempt.
+    const budget = 20 * (statements(1).length + PARSE_ATTEMPT_CHARS) + 10;
     const count = 70;
 
     const analysis = analyze(statements(count), budget);
