@@ -7,6 +7,7 @@ import {
   type ContractRule,
   githubHandles,
 } from "./contract.js";
+import type { ModelConfigLookup } from "./dbt-model-config.js";
 import { logicalTypeOf } from "./type-lattice.js";
 import type { LineLookup } from "./yaml-lines.js";
 
@@ -79,30 +80,14 @@ export function isDbtProperties(value: unknown): boolean {
   return typeof value === "object" && value !== null && Array.isArray((value as { models?: unknown }).models);
 }
 
-/** What a model's SQL file says in `{{ config(...) }}`: dbt lets it override the properties YAML. */
-export type ModelSqlConfig = { materialized?: string; enabled?: boolean };
-
-/** `materialized` and `enabled` from a model file's `{{ config(...) }}` calls (last one wins, as in dbt). */
-export function sqlConfigOf(sql: string | undefined): ModelSqlConfig {
-  const found: ModelSqlConfig = {};
-  for (const call of (sql ?? "").matchAll(/\{\{-?\s*config\s*\(([\s\S]*?)\)\s*-?\}\}/g)) {
-    const args = call[1] ?? "";
-    const materialized = /\bmaterialized\s*=\s*["'](\w+)["']/.exec(args)?.[1];
-    const enabled = /\benabled\s*=\s*(true|false)\b/i.exec(args)?.[1];
-    if (materialized) found.materialized = materialized.toLowerCase();
-    if (enabled) found.enabled = enabled.toLowerCase() === "true";
-  }
-  return found;
-}
-
 export type DbtContracts = { contracts: Contract[]; diagnostics: ContractDiagnostic[]; disabled: Contract[] };
 
 type Reader = {
   readonly file: string;
   readonly lineAt: LineLookup;
   readonly diagnostics: ContractDiagnostic[];
-  /** The text of a model's SQL file by model name, for its `config()`. */
-  readonly modelSql?: (name: string) => string | undefined;
+  /** A model's `config()` and dbt_project.yml defaults, by model name. */
+  readonly modelConfig?: ModelConfigLookup;
 };
 
 /**
@@ -116,9 +101,9 @@ export function readDbtContracts(
   value: unknown,
   file: string,
   lineAt: LineLookup,
-  modelSql?: (name: string) => string | undefined,
+  modelConfig?: ModelConfigLookup,
 ): DbtContracts {
-  const reader: Reader = { file, lineAt, diagnostics: [], ...(modelSql ? { modelSql } : {}) };
+  const reader: Reader = { file, lineAt, diagnostics: [], ...(modelConfig ? { modelConfig } : {}) };
   const contracts: Contract[] = [];
   const disabled: Contract[] = [];
   const models: unknown[] = isDbtProperties(value) ? (value as { models: unknown[] }).models : [];
@@ -163,9 +148,9 @@ function modelContracts(
 ): { contract: Contract; enabled: boolean }[] {
   if (!model.versions || model.versions.length === 0) {
     if (model.config?.contract?.enforced !== true) return [];
-    const sql = sqlConfigOf(reader.modelSql?.(model.name));
-    const enabled = sql.enabled ?? model.config?.enabled ?? true;
-    const materialized = sql.materialized ?? model.config?.materialized;
+    const { sql, project } = reader.modelConfig?.(model.name) ?? { sql: {}, project: {} };
+    const enabled = sql.enabled ?? model.config?.enabled ?? project.enabled ?? true;
+    const materialized = sql.materialized ?? model.config?.materialized ?? project.materialized;
     return [{ contract: toContract(model, model.columns ?? [], path, reader, { materialized }), enabled }];
   }
   const latest = String(model.latest_version ?? maxVersion(model.versions));
@@ -174,9 +159,9 @@ function modelContracts(
     if (config.contract?.enforced !== true) return [];
     const v = String(version.v);
     const definedIn = version.defined_in ?? `${model.name}_v${v}`;
-    const sql = sqlConfigOf(reader.modelSql?.(definedIn));
-    const enabled = sql.enabled ?? config.enabled ?? true;
-    const materialized = sql.materialized ?? config.materialized;
+    const { sql, project } = reader.modelConfig?.(definedIn) ?? { sql: {}, project: {} };
+    const enabled = sql.enabled ?? config.enabled ?? project.enabled ?? true;
+    const materialized = sql.materialized ?? config.materialized ?? project.materialized;
     const columns = versionColumns(model.columns ?? [], version);
     const contract = toContract(
       { ...model, constraints: [...(model.constraints ?? []), ...(version.constraints ?? [])] },

@@ -7,6 +7,7 @@ import type { RepoFiles } from "../repo-files.js";
 import { bindContracts } from "./bind-contract.js";
 import type { Contract, ContractDiagnostic } from "./contract.js";
 import { isDbtProperties, readDbtContracts } from "./dbt-contract.js";
+import { type ModelConfigLookup, modelConfigLookup } from "./dbt-model-config.js";
 import { DcsContractSchema, normalizeDcs } from "./normalize-dcs.js";
 import { normalizeOdcs } from "./normalize-odcs.js";
 import { OdcsContractSchema } from "./odcs-schema.js";
@@ -36,9 +37,9 @@ export function loadContracts(
   const disabled: Contract[] = [];
   const diagnostics: ContractDiagnostic[] = [];
   const paths = [...files.keys()].filter((p) => isContractPath(p) || dbtFiles.has(p)).sort();
-  const modelSql = modelSqlLookup(files);
+  const modelConfig = modelConfigLookup(files);
   for (const file of paths) {
-    const loaded = loadFile(file, files.get(file) ?? "", isContractPath(file), modelSql);
+    const loaded = loadFile(file, files.get(file) ?? "", isContractPath(file), modelConfig);
     contracts.push(...loaded.contracts);
     disabled.push(...(loaded.disabled ?? []));
     diagnostics.push(...loaded.diagnostics);
@@ -52,28 +53,12 @@ export function loadContracts(
   };
 }
 
-/** A model's SQL text by model name (its file's base name), looked up only when a dbt contract asks. */
-function modelSqlLookup(files: RepoFiles): (name: string) => string | undefined {
-  let byName: Map<string, string> | undefined;
-  return (name) => {
-    if (!byName) {
-      byName = new Map();
-      for (const path of files.keys()) {
-        const base = /([^/]+)\.sql$/i.exec(path)?.[1];
-        if (base && !byName.has(base.toLowerCase())) byName.set(base.toLowerCase(), path);
-      }
-    }
-    const path = byName.get(name.toLowerCase());
-    return path === undefined ? undefined : files.get(path);
-  };
-}
-
 /** Reads one YAML file as an ODCS contract or dbt properties; never throws on user content. */
 export function loadFile(
   file: string,
   text: string,
   isContractPath = true,
-  modelSql?: (name: string) => string | undefined,
+  modelConfig?: ModelConfigLookup,
 ): LoadedContracts {
   let value: unknown;
   try {
@@ -88,7 +73,7 @@ export function loadFile(
     return loadOdcs(file, value, lineAt);
   }
   if (record.dataContractSpecification !== undefined) return loadDcs(file, value, lineAt);
-  if (isDbtProperties(value)) return readDbtContracts(value, file, lineAt, modelSql);
+  if (isDbtProperties(value)) return readDbtContracts(value, file, lineAt, modelConfig);
   if (!isContractPath) return { contracts: [], diagnostics: [] };
   const message =
     "not an ODCS contract (no `kind: DataContract`), a Data Contract Specification file (`dataContractSpecification:`) nor dbt properties (`models:`); it was skipped — narrow contracts.paths in .github/backflow.yml if it is not a contract";

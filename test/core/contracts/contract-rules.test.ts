@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../src/core/config/parse-config.js";
 import { bindContracts, closestTables } from "../../../src/core/contracts/bind-contract.js";
 import type { Contract } from "../../../src/core/contracts/contract.js";
 import { ContractChangeSchema } from "../../../src/core/contracts/contract-change.js";
+import { modelConfigLookup, sqlConfigOf } from "../../../src/core/contracts/dbt-model-config.js";
 import { diffContractSets } from "../../../src/core/contracts/diff-contract-sets.js";
 import { diffContracts } from "../../../src/core/contracts/diff-contracts.js";
-import { loadFile } from "../../../src/core/contracts/load-contracts.js";
+import { loadContracts, loadFile } from "../../../src/core/contracts/load-contracts.js";
 import { contractFrom, odcs } from "./fixtures.js";
 
 type Expect = { kinds: string; cls: string; mustAct: string };
@@ -309,7 +311,12 @@ describe("dbt constraints vs tests", () => {
 });
 
 const dbtContract = (text: string, sql?: string): { contracts: Contract[]; disabled: Contract[] } => {
-  const loaded = loadFile(DBT, text, false, sql === undefined ? undefined : () => sql);
+  const loaded = loadFile(
+    DBT,
+    text,
+    false,
+    sql === undefined ? undefined : () => ({ sql: sqlConfigOf(sql), project: {} }),
+  );
   const bind = (cs: Contract[]) =>
     cs.map((c) => ({ ...c, datasets: c.datasets.map((d) => ({ ...d, tableId: d.bindingHint ?? d.name })) }));
   return { contracts: bind(loaded.contracts), disabled: bind(loaded.disabled ?? []) };
@@ -336,6 +343,39 @@ describe("dbt model lifecycle", () => {
     const head = dbtContract(enforced, "{{ config(materialized='view') }} select 1");
     const changes = diffContractSets(base.contracts, head.contracts);
     expectOne(changes, { kinds: "materialization_changed", cls: "breaking", mustAct: "consumers" });
+  });
+  it("takes materialization from dbt_project.yml folder defaults, overridden by the YAML and by config()", () => {
+    const project = `name: shop\nmodels:\n  shop:\n    +materialized: view\n    marts:\n      +materialized: table\n      legacy:\n        +enabled: false\n`;
+    const files = new Map([
+      ["dbt_project.yml", project],
+      ["models/marts/fct_orders.sql", "select 1"],
+      ["models/marts/legacy/old_orders.sql", "select 1"],
+      ["models/staging/stg_orders.sql", "{{ config(materialized='incremental') }} select 1"],
+    ]);
+    const lookup = modelConfigLookup(files);
+    expect(lookup("fct_orders")).toEqual({ sql: {}, project: { materialized: "table" } });
+    expect(lookup("old_orders").project).toEqual({ materialized: "table", enabled: false });
+    expect(lookup("stg_orders")).toEqual({
+      sql: { materialized: "incremental" },
+      project: { materialized: "view" },
+    });
+  });
+  it("a folder default moving marts from table to view breaks the contracted model with constraints", () => {
+    const files = (materialized: string) =>
+      new Map([
+        [
+          "dbt_project.yml",
+          `name: shop\nmodels:\n  shop:\n    marts:\n      +materialized: ${materialized}\n`,
+        ],
+        ["models/marts/fct_orders.sql", "select 1 as order_id"],
+        ["models/marts/_schema.yml", enforced],
+      ]);
+    const config = parseConfig(undefined);
+    const base = loadContracts(files("table"), config).contracts;
+    const head = loadContracts(files("view"), config).contracts;
+    expect(diffContractSets(base, head).map((c) => [c.kind, c.before, c.after])).toEqual([
+      ["materialization_changed", "table", "view"],
+    ]);
   });
   it("table → view without constraints is not a contract change (dbt checks it only with constraints)", () => {
     const plain = dbtModel("");
