@@ -52,7 +52,8 @@ export function escapeMarkdown(text: string): string {
       .replace(/@/g, `@${ZERO_WIDTH_JOINER}`)
       // Bare URLs autolink on GitHub; breaking the scheme separator and `www.` keeps them as plain text.
       .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
-      .replace(/\b(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`)
+      // (every `www.`, even after `_` or `*`, where GitHub still starts a link)
+      .replace(/(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`)
       // Issue and commit references (#123, GH-123) would link and cross-reference.
       .replace(/\\#(\d)/g, `\\#${ZERO_WIDTH_JOINER}$1`)
       .replace(/\b(gh)\\-(\d)/gi, `$1\\-${ZERO_WIDTH_JOINER}$2`)

@@ -1,6 +1,6 @@
 import type { Proposal } from "../proposals/file-edit.js";
 import type { Finding } from "../triage/triage-signal.js";
-import { codeBlock, codeSpan, escapeMarkdown } from "./escape-markdown.js";
+import { codeBlock, codeSpan, escapeMarkdown, plainLine } from "./escape-markdown.js";
 import { plural } from "./fit-to-limit.js";
 import { formatNumber } from "./format-number.js";
 
@@ -73,5 +73,5 @@ export function renderProposal(input: {
     );
   }
   lines.push("_This is a draft opened by Backflow. Review the edit; nothing merges without a person._");
-  return { title: `Backflow: ${proposal.title}`.slice(0, 256), body: lines.join("\n") };
+  return { title: plainLine(`Backflow: ${proposal.title}`).slice(0, 256), body: lines.join("\n") };
 }

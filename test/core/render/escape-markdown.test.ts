@@ -25,6 +25,7 @@ const hostile = fc.oneof(
     "```\nclose the fence",
     "https://evil.example/path",
     "see www.evil.example now",
+    "_www.evil.example_ *www.evil.example* ~www.evil.example~ (www.evil.example)",
     "mail alice@evil.example or mailto:bob@evil.example",
     "orders\n# Heading",
     "orders\n===",
@@ -82,7 +83,7 @@ describe("escapeMarkdown", () => {
         expect(out).not.toMatch(/<[a-z/!]/i);
         expect(out).not.toMatch(/(^|[^\\])\]\(/);
         expect(out).not.toMatch(/[a-z]+:\/\//i);
-        expect(out).not.toMatch(/\bwww\./i);
+        expect(out).not.toMatch(/www\./i);
       }),
       { numRuns: 500 },
     );
