@@ -17,7 +17,11 @@ import { countSignalIntake, createStoreMetrics } from "./server/metrics.js";
 import { MissingCredentialsError, readServerEnv } from "./server/read-server-env.js";
 import { createSignalIntake } from "./server/signals/intake-handler.js";
 import { recoverPendingDeliveries } from "./server/signals/recover-pending.js";
-import { loadSignalSources } from "./server/signals/sources-config.js";
+import {
+  loadSignalSources,
+  SIGNAL_SOURCES_ENV,
+  watchSignalSources,
+} from "./server/signals/sources-config.js";
 import { startServer } from "./server/start-server.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
@@ -35,14 +39,15 @@ async function signalRoutes(input: {
   // Deliveries acknowledged before a crash still need their triage job.
   const recovered = await recoverPendingDeliveries({ store: input.store, now: input.clock() });
   if (recovered.requeued > 0) input.log.info(recovered, "re-queued triage of pending signal deliveries");
-  return [
-    createSignalIntake({
-      store: input.store,
-      sources,
-      clock: input.clock,
-      log: input.log.child({ name: "signals" }),
-    }),
-  ];
+  const log = input.log.child({ name: "signals" });
+  // Re-read on change or SIGHUP (secret rotation without a restart); a bad new file keeps the old one.
+  const watched = watchSignalSources({
+    file: process.env[SIGNAL_SOURCES_ENV] ?? "",
+    initial: sources,
+    log,
+    onReload: (next) => input.redactor.add(signalSourceSecrets(next)),
+  });
+  return [createSignalIntake({ store: input.store, sources: watched, clock: input.clock, log })];
 }
 
 /** `npm start`: check the environment, open the store, serve webhooks and ops routes until signalled. */

@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "../../store/store.js";
 import { type AcceptedDelivery, createSignalIntake, type IntakeLog } from "./intake-handler.js";
 import { recoverPendingDeliveries } from "./recover-pending.js";
-import { loadSignalSources, SIGNAL_SOURCES_ENV } from "./sources-config.js";
+import { loadSignalSources, SIGNAL_SOURCES_ENV, watchSignalSources } from "./sources-config.js";
 
 /**
  * Start-up wiring of the signal API: loads the sources file named by BACKFLOW_SIGNAL_SOURCES,
- * re-enqueues deliveries a previous process left pending, and returns the intake handler to add to
+ * re-enqueues deliveries a previous process left pending, watches the file (reloaded on change or
+ * SIGHUP), and returns the intake handler to add to
  * the HTTP server — or null when the variable is unset (the signal API is off).
  * Throws ConfigError when the sources file is invalid, so a bad file stops the start.
  *
@@ -31,5 +32,7 @@ export async function setupSignalIntake(input: {
     { sources: sources.sources.map((s) => s.id), ...recovered },
     "signal API on: POST /signals, /api/v1/lineage, /alertmanager",
   );
-  return createSignalIntake({ store, sources, clock, log, onAccepted: input.onAccepted });
+  // Re-read on change or SIGHUP; a new file that does not validate is logged and the old one kept.
+  const watched = watchSignalSources({ file: env[SIGNAL_SOURCES_ENV] ?? "", initial: sources, log });
+  return createSignalIntake({ store, sources: watched, clock, log, onAccepted: input.onAccepted });
 }

@@ -175,13 +175,9 @@ export function watchSignalSources(input: {
   signal?: NodeJS.Signals;
 }): SourcesHolder & { reload: () => Promise<boolean>; close: () => void } {
   let current = input.initial;
-  let lastText: string | undefined;
   const reload = async (): Promise<boolean> => {
     try {
-      const text = await readFile(input.file, "utf8");
-      if (text === lastText) return false;
-      lastText = text;
-      current = parseSignalSources(text, input.file);
+      current = parseSignalSources(await readFile(input.file, "utf8"), input.file);
       input.log.info(
         { file: input.file, sources: current.sources.map((s) => s.id) },
         "reloaded the signal sources file",
@@ -197,13 +193,6 @@ export function watchSignalSources(input: {
       return false;
     }
   };
-  // Seed the last text, so an unchanged file is not reported as reloaded.
-  void readFile(input.file, "utf8").then(
-    (text) => {
-      lastText ??= text;
-    },
-    () => {},
-  );
   const { watchFile, unwatchFile } = fsWatch;
   const onChange = (): void => void reload();
   watchFile(input.file, { interval: input.intervalMs ?? 2000, persistent: false }, onChange);
