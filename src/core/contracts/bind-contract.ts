@@ -62,20 +62,21 @@ export function bindContracts(
 }
 
 /** Edit distance between two short strings (Levenshtein), stopping early past `limit`. */
-function distance(a: string, b: string, limit: number): number {
+function distance(a: string, b: string, limit: number, rows: [Uint16Array, Uint16Array]): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let [previous, row] = rows;
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
+    row[0] = i;
     let best = i;
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       const value = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-      row.push(value);
-      best = Math.min(best, value);
+      row[j] = value;
+      if (value < best) best = value;
     }
     if (best > limit) return limit + 1;
-    previous = row;
+    [previous, row] = [row, previous];
   }
   return previous[b.length] ?? limit + 1;
 }
@@ -86,6 +87,41 @@ const loose = (id: string) =>
     .toLowerCase()
     .replace(/-/g, "_")
     .replace(/\d+/g, (n) => String(Number(n)));
+const lastPart = (id: string) => id.split(".").pop() ?? id;
+
+type NameIndex = { id: string; last: string; loose: string; bag: Uint8Array }[];
+
+/** Letter counts (a–z, 0–9, other): half their L1 difference is a lower bound of the edit distance. */
+function bagOf(text: string): Uint8Array {
+  const bag = new Uint8Array(37);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 32;
+    const slot = c >= 97 && c <= 122 ? c - 97 : c >= 48 && c <= 57 ? c - 22 : 36;
+    bag[slot] = Math.min(255, (bag[slot] ?? 0) + 1);
+  }
+  return bag;
+}
+
+function bagBound(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+  return Math.ceil(sum / 2);
+}
+const indexes = new WeakMap<ReadonlySet<string>, NameIndex>();
+
+function nameIndex(known: ReadonlySet<string>): NameIndex {
+  let index = indexes.get(known);
+  if (!index) {
+    index = [...known].map((id) => ({
+      id,
+      last: lastPart(id),
+      loose: loose(lastPart(id)),
+      bag: bagOf(lastPart(id)),
+    }));
+    indexes.set(known, index);
+  }
+  return index;
+}
 
 /**
  * The known tables nearest to `name`, for a "did you mean": those equal up to case, `-`/`_` and leading
@@ -93,18 +129,25 @@ const loose = (id: string) =>
  * differs; at most three, empty when nothing is close.
  */
 export function closestTables(name: string, known: ReadonlySet<string>): string[] {
-  const last = (id: string) => id.split(".").pop() ?? id;
-  const target = last(name);
-  const same = [...known].filter((id) => loose(last(id)) === loose(target));
+  const index = nameIndex(known);
+  const target = lastPart(name);
+  const targetLoose = loose(target);
+  const same = index.filter((n) => n.loose === targetLoose).map((n) => n.id);
   if (same.length > 0) return same.sort().slice(0, 3);
   const limit = Math.max(1, Math.floor(target.length / 3));
-  const scored = [...known]
-    .map((id) => ({ id, d: Math.min(distance(target, last(id), limit), distance(name, id, limit)) }))
-    .filter((s) => s.d <= limit);
-  const best = Math.min(...scored.map((s) => s.d));
-  return scored
-    .filter((s) => s.d === best)
-    .map((s) => s.id)
-    .sort()
-    .slice(0, 3);
+  const width = Math.max(name.length, ...index.map((n) => n.id.length)) + 1;
+  const rows: [Uint16Array, Uint16Array] = [new Uint16Array(width), new Uint16Array(width)];
+  let best = limit + 1;
+  let found: string[] = [];
+  const targetBag = bagOf(target);
+  for (const n of index) {
+    if (bagBound(targetBag, n.bag) > Math.min(limit, best) && n.id === n.last) continue;
+    let d = distance(target, n.last, Math.min(limit, best), rows);
+    if (d > limit && n.id !== n.last) d = distance(name, n.id, Math.min(limit, best), rows);
+    if (d < best) {
+      best = d;
+      found = [n.id];
+    } else if (d === best && d <= limit) found.push(n.id);
+  }
+  return found.sort().slice(0, 3);
 }
