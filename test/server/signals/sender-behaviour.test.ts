@@ -124,6 +124,19 @@ describe("signal intake with real senders' behaviour", () => {
     expect(reply.body.accepted).toBe(1);
   });
 
+  it("accepts a real dbt-ol event gzip-compressed as OpenLineage's HTTP transport sends it", async () => {
+    const event = readFileSync(
+      new URL(
+        "../../fixtures/signals/real/openlineage-dbt-test-complete.OpenLineage-integration-common-tests-dbt-test-result.json",
+        import.meta.url,
+      ),
+    );
+    now = new Date("2021-08-25T11:05:00Z");
+    const reply = await bearer(OL_TOKEN, "/api/v1/lineage", gzipSync(event), { "content-encoding": "gzip" });
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({ accepted: 4, skipped: 0 });
+  });
+
   it("refuses a gzip bomb with 413 by its decompressed size", async () => {
     const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x20));
     expect(bomb.length).toBeLessThan(64 * 1024);
