@@ -14,7 +14,7 @@ import { handleIssuesEdited } from "./github/handlers/issues-edited.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
 import { handlePush } from "./github/handlers/push.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
-import { createGitHubBreakers } from "./jobs/github-breakers.js";
+import { githubBreakersFor } from "./jobs/github-breakers.js";
 import { JOB_REGISTRY, type JobDeps, workerJobsOf } from "./jobs/job-registry.js";
 import { readWorkerEnv } from "./jobs/read-worker-env.js";
 import { createJobWorker, workerIdOf } from "./jobs/start-job-worker.js";
@@ -60,12 +60,9 @@ export const backflowApp: ApplicationFunction = async (app, options) => {
   const workerSettings = readWorkerEnv(process.env);
   const store = openStore(settings.databaseUrl);
   const clock = () => new Date();
-  const breakers = createGitHubBreakers({
+  const breakers = githubBreakersFor({
+    settings: workerSettings,
     clock,
-    settings: {
-      failureThreshold: workerSettings.breakerFailures,
-      cooldownMs: workerSettings.breakerCooldownMs,
-    },
     log: app.log.child({ name: "github-breaker" }),
   });
   const metrics = createStoreMetrics(store, { clock, breakers: breakers.statuses });

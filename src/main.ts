@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
-import { createGitHubBreakers } from "./jobs/github-breakers.js";
+import { githubBreakersFor } from "./jobs/github-breakers.js";
 import { JOB_REGISTRY, workerJobsOf } from "./jobs/job-registry.js";
 import { schedulePrune } from "./jobs/prune-store-job.js";
 import { readWorkerEnv } from "./jobs/read-worker-env.js";
@@ -62,12 +62,9 @@ async function main(): Promise<void> {
   const store = openStore(settings.databaseUrl);
   const clock = () => new Date();
   // One breaker per GitHub host, fed by every request, read by the worker and /metrics.
-  const breakers = createGitHubBreakers({
+  const breakers = githubBreakersFor({
+    settings: workerSettings,
     clock,
-    settings: {
-      failureThreshold: workerSettings.breakerFailures,
-      cooldownMs: workerSettings.breakerCooldownMs,
-    },
     log: log.child({ name: "github-breaker" }),
   });
   const metrics = createStoreMetrics(store, { clock, breakers: breakers.statuses });

@@ -1,3 +1,5 @@
+import type { JobFailure } from "../core/jobs/decide-retry.js";
+
 /** The HTTP status of an Octokit RequestError, or undefined for anything else. */
 export function requestStatus(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null || !("status" in error)) return undefined;
@@ -47,17 +49,9 @@ function isNetworkCause(error: unknown, depth = 0): boolean {
  * `http` with the status and rate-limit facts otherwise; undefined when `error` is not a request error.
  * @example describeRequestFailure(new RequestError("fetch failed", 500, { request })) // { type: "network", ... }
  */
-export function describeRequestFailure(error: unknown):
-  | { readonly type: "network"; readonly message: string }
-  | {
-      readonly type: "http";
-      readonly status: number;
-      readonly message: string;
-      readonly rateLimited: boolean;
-      readonly retryAfterMs?: number;
-      readonly rateLimitResetAt?: number;
-    }
-  | undefined {
+export function describeRequestFailure(
+  error: unknown,
+): Extract<JobFailure, { type: "network" | "http" }> | undefined {
   const status = requestStatus(error);
   const message = error instanceof Error ? error.message : String(error);
   const response = responseOf(error);

@@ -8,6 +8,7 @@ import {
   probeEnded,
   recordOutcome,
 } from "../core/jobs/circuit-breaker.js";
+import type { WorkerSettings } from "./read-worker-env.js";
 import type { GitHubGate, WorkerLog } from "./worker.js";
 
 /** The API host of github.com; a GitHub Enterprise Server has its own. */
@@ -73,4 +74,20 @@ export function createGitHubBreakers(input: {
     },
     statuses: () => [...states].map(([host, state]) => ({ host, status: state.status })),
   };
+}
+
+/** The breakers of a process, configured by the worker settings (BACKFLOW_GITHUB_BREAKER_*). */
+export function githubBreakersFor(input: {
+  settings: Pick<WorkerSettings, "breakerFailures" | "breakerCooldownMs">;
+  clock: () => Date;
+  log?: WorkerLog;
+}): GitHubBreakers {
+  return createGitHubBreakers({
+    clock: input.clock,
+    settings: {
+      failureThreshold: input.settings.breakerFailures,
+      cooldownMs: input.settings.breakerCooldownMs,
+    },
+    ...(input.log && { log: input.log }),
+  });
 }

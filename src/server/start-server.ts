@@ -9,7 +9,7 @@ import { type Logger, Probot, type ProbotOctokit } from "probot";
 import type { AppDeps, Clock } from "../github/app-deps.js";
 import { createBackflowOctokit } from "../github/backflow-octokit.js";
 import { createBackflowApp } from "../index.js";
-import { createGitHubBreakers, type GitHubBreakers } from "../jobs/github-breakers.js";
+import { type GitHubBreakers, githubBreakersFor } from "../jobs/github-breakers.js";
 import type { WorkerJobs } from "../jobs/job-registry.js";
 import type { JobHandler } from "../jobs/queue.js";
 import { readWorkerEnv, type WorkerSettings } from "../jobs/read-worker-env.js";
@@ -69,14 +69,7 @@ export async function startServer(input: {
   const workerSettings = input.workerSettings ?? readWorkerEnv({});
   const breakers =
     input.breakers ??
-    createGitHubBreakers({
-      clock,
-      settings: {
-        failureThreshold: workerSettings.breakerFailures,
-        cooldownMs: workerSettings.breakerCooldownMs,
-      },
-      log: log.child({ name: "github-breaker" }),
-    });
+    githubBreakersFor({ settings: workerSettings, clock, log: log.child({ name: "github-breaker" }) });
   const metrics = input.metrics ?? createStoreMetrics(store, { clock, breakers: breakers.statuses });
   const probot = new Probot({
     appId: settings.appId,
