@@ -56,3 +56,74 @@ describe("adaptGreatExpectations", () => {
     expect((error as SignalError).message).toContain("expectation_type");
   });
 });
+
+describe("adaptGreatExpectations: the dataset of a batch without a table", () => {
+  // Shapes of GX 0.15 (runtime data connector, pandas batch) and 1.x (fluent dataframe asset), as GX writes them.
+  const result = {
+    success: false,
+    expectation_config: { type: "expect_column_values_to_not_be_null", kwargs: { column: "gender" } },
+  };
+  const suite = (meta: Record<string, unknown>) => ({
+    success: false,
+    suite_name: "stroke_data.warning",
+    results: [result],
+    meta,
+  });
+
+  it.each([
+    [
+      "GX 0.15 runtime batch: batch_spec without table_name",
+      {
+        great_expectations_version: "0.15.8",
+        batch_spec: { data_asset_name: "stroke_data_csv", batch_data: "PandasDataFrame" },
+        active_batch_definition: {
+          datasource_name: "stroke_data",
+          data_connector_name: "default_runtime_data_connector_name",
+          data_asset_name: "stroke_data_csv",
+          batch_identifiers: { default_identifier_name: "default_identifier" },
+        },
+      },
+      { namespace: "stroke_data", name: "stroke_data_csv" },
+    ],
+    [
+      "GX 1.x fluent dataframe asset",
+      {
+        great_expectations_version: "1.23.2",
+        batch_spec: { batch_data: "PandasDataFrame" },
+        active_batch_definition: {
+          batch_identifiers: { dataframe: "<DATAFRAME>" },
+          data_asset_name: "papers_asset",
+          data_connector_name: "fluent",
+          datasource_name: "papers_source",
+        },
+      },
+      { namespace: "papers_source", name: "papers_asset" },
+    ],
+    [
+      "a file asset known only by batch_spec's data asset",
+      { batch_spec: { path: "/data/taxi_data_1.csv", data_asset_name: "taxi_data_1.csv" } },
+      { name: "taxi_data_1.csv" },
+    ],
+    [
+      "a batch that names nothing (the suite name is the last resort)",
+      { batch_spec: { batch_data: "PandasDataFrame" } },
+      { name: "stroke_data.warning" },
+    ],
+  ])("%s", (_, meta, dataset) => {
+    const [signal] = adaptGreatExpectations(suite(meta), ctx);
+    expect(signal?.dataset).toEqual(dataset);
+  });
+
+  it("keeps the valid expectation results and skips a malformed one with its path", () => {
+    const skipped: Array<{ path: string; reason: string }> = [];
+    const signals = adaptGreatExpectations(
+      {
+        ...suite({ active_batch_definition: { data_asset_name: "orders" } }),
+        results: [result, { success: "yes" }],
+      },
+      { ...ctx, skip: (item) => skipped.push(item) },
+    );
+    expect(signals).toHaveLength(1);
+    expect(skipped.map((s) => s.path)).toEqual(["results.1.success"]);
+  });
+});
