@@ -17,6 +17,7 @@ import { readLocalRepo } from "../src/cli/read-local-repo.js";
 import { parseConfig } from "../src/core/config/parse-config.js";
 import { type Dialect, DialectSchema } from "../src/core/config/schema.js";
 import { buildLineage } from "../src/core/lineage/build-lineage.js";
+import { declaredColumns } from "../src/core/lineage/declared-columns.js";
 import type { FileAnalysis } from "../src/core/lineage/file-analysis.js";
 import type { Diagnostic, LineageGraph } from "../src/core/lineage/schema.js";
 import { findDbtProjects, modelNameOf } from "../src/core/sql/dbt/find-dbt-projects.js";
@@ -25,7 +26,14 @@ import { renderJinja } from "../src/core/sql/dbt/render-jinja.js";
 import { quoteIdentifier } from "../src/core/sql/dialects.js";
 
 export type Coverage = "column" | "table-only" | "nothing";
-export type FileResult = { path: string; coverage: Coverage; cause?: string; where?: string };
+export type FileResult = {
+  path: string;
+  coverage: Coverage;
+  cause?: string;
+  where?: string;
+  /** Parsed whole, and no column is unknown: the file has no traceable column because it reads none. */
+  sourceless?: boolean;
+};
 
 /**
  * Causes of a parse failure, matched (first wins) against the source lines around the reported error.
@@ -145,7 +153,15 @@ export function classifyFile(analysis: FileAnalysis, graph: LineageGraph, source
       : columns.every((c) => c.transform === "constant")
         ? "parsed; every column is a constant (nothing to trace)"
         : "parsed; no column has a source (constants, COUNT(*), table functions)";
-  return { path, coverage: "table-only", cause, ...(where ? { where } : {}) };
+  const sourceless =
+    !first && columns.length > 0 && columns.every((c) => c.transform !== "unknown" && !c.star);
+  return {
+    path,
+    coverage: "table-only",
+    cause,
+    ...(where ? { where } : {}),
+    ...(sourceless ? { sourceless } : {}),
+  };
 }
 
 /** Every statement-level parse failure in the corpus, including those in files that are column-level. */
@@ -182,6 +198,34 @@ function unknownMacros(analyses: readonly FileAnalysis[]): Record<string, number
     for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   return Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15));
+}
+
+/**
+ * The never-invent property over a whole corpus: source columns the graph reports that their table does
+ * not have, where the table's columns are known (a model analysed at column level with no unknown `*`, or
+ * a table declared in dbt YAML).
+ */
+export function inventedSources(graph: LineageGraph, files: ReadonlyMap<string, string>): string[] {
+  const known = new Map<string, ReadonlySet<string>>();
+  for (const t of graph.tables) {
+    if (!t.file || t.kind === "source" || t.confidence !== "column") continue;
+    if (!t.columns.some((c) => c.name === "*")) known.set(t.id, new Set(t.columns.map((c) => c.name)));
+  }
+  for (const t of declaredColumns({ files, projects: findDbtProjects(files) })) {
+    const id = t.id.toLowerCase();
+    if (!known.has(id) && t.columns.length > 0) known.set(id, new Set(t.columns.map((c) => c.toLowerCase())));
+  }
+  const out: string[] = [];
+  for (const t of graph.tables) {
+    if (!t.file || t.kind === "source") continue;
+    for (const c of t.columns) {
+      for (const s of c.sources) {
+        if (known.get(s.table)?.has(s.column) === false)
+          out.push(`${t.file}:${c.line} ${t.id}.${c.name} <- ${s.table}.${s.column}`);
+      }
+    }
+  }
+  return out;
 }
 
 type SqlglotResult = { parsed: number; total: number; seconds: number };
@@ -308,6 +352,7 @@ function measure(options: Options) {
     fileCauses.set(r.cause, { count: (seen?.count ?? 0) + 1, example: seen?.example ?? r.where ?? r.path });
   }
   const sqlglot = options.sqlglot ? compareWithSqlglot(list, files, options.dialect) : undefined;
+  const invented = inventedSources(graph, files);
   return {
     label: options.label ?? options.root,
     dialect: options.dialect,
@@ -315,6 +360,8 @@ function measure(options: Options) {
     column: count("column"),
     tableOnly: count("table-only"),
     nothing: count("nothing"),
+    // Column-level, plus files parsed whole whose columns are all known to read nothing (constants, COUNT(*)).
+    fullyAnalysed: count("column") + results.filter((r) => r.sourceless).length,
     // Files with no statement the parser rejected, comparable with the sqlglot figure.
     parsedWhole: list.filter((a) => !a.diagnostics.some((d) => d.message.startsWith("could not parse")))
       .length,
@@ -325,6 +372,7 @@ function measure(options: Options) {
     fileCauses: sorted(fileCauses),
     statementFailures: sorted(failureCauses(list, files)),
     unknownMacros: unknownMacros(list),
+    invented: { count: invented.length, examples: invented.slice(0, 10) },
     ...(sqlglot ? { sqlglot } : {}),
     results,
   };
@@ -346,6 +394,7 @@ function printMarkdown(summary: ReturnType<typeof measure>): void {
     for (const [cause, { count, example }] of rows) out(`| ${cause} | ${count} | ${example} |\n`);
   }
   out(`\nunknown macros (files): ${JSON.stringify(summary.unknownMacros)}\n`);
+  out(`\ninvented source columns (never-invent property): ${JSON.stringify(summary.invented)}\n`);
   const { sqlglot } = summary;
   if (sqlglot)
     out(
