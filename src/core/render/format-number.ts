@@ -50,3 +50,12 @@ export function formatFixed(value: number, decimals: number): string {
   if (Math.abs(value) >= 1e21) return formatNumber(value, 21);
   return trimZeros(plainDecimal(value.toFixed(d)));
 }
+
+/**
+ * An ISO time to the minute, in UTC, as Backflow's texts show signal times.
+ *
+ * @example formatUtcMinute("2026-11-24T06:02:11.000Z") // "2026-11-24 06:02 UTC"
+ */
+export function formatUtcMinute(iso: string): string {
+  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
+}

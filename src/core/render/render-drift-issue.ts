@@ -13,6 +13,7 @@ import {
 } from "./describe-finding.js";
 import { codeBlock, codeSpan, escapeMarkdown, escapeTableCell } from "./escape-markdown.js";
 import { andMore, fitSections, plural } from "./fit-to-limit.js";
+import { formatUtcMinute } from "./format-number.js";
 import { renderTable } from "./markdown-table.js";
 import { renderHistory } from "./render-metric-chart.js";
 
@@ -68,17 +69,13 @@ function linksOf(input: DriftIssueInput): CodeLinks {
   return input.links ?? { kind: "github", owner: input.owner, repo: input.repo, sha: input.sha };
 }
 
-function utc(iso: string): string {
-  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
-}
-
 /** The first lines: what kind of finding, on what, how bad, when and from where; then its facts. */
 function headerSection(input: DriftIssueInput): string {
   const { finding, signal } = input;
   const source = signal.source.producer?.trim() || signal.source.name?.trim() || signal.source.kind;
   const head = [
     `**${escapeMarkdown(finding.severity)}** on ${codeSpan(subjectOf(finding))}`,
-    `observed ${utc(finding.observedAt)}`,
+    `observed ${formatUtcMinute(finding.observedAt)}`,
     `source ${codeSpan(source)}`,
   ];
   if (finding.match === "unmatched") head.push(`dataset ${codeSpan(finding.dataset)} not in the lineage`);

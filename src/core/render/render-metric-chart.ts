@@ -1,5 +1,5 @@
 import type { Evaluation } from "../triage/evaluation-schema.js";
-import { formatFixed, formatNumber } from "./format-number.js";
+import { formatFixed, formatNumber, formatUtcMinute } from "./format-number.js";
 
 export type ChartThreshold = { readonly min?: number; readonly max?: number };
 
@@ -118,10 +118,6 @@ export function renderMetricChart(input: {
   return lines.join("\n");
 }
 
-function utc(iso: string): string {
-  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
-}
-
 /** `minimum 0.99 in red`, naming each drawn threshold line by its colour. */
 function thresholdCaption(threshold?: ChartThreshold): string {
   const parts = [
@@ -150,11 +146,11 @@ export function renderHistory(input: {
       input.threshold?.max !== undefined ? `maximum ${formatNumber(input.threshold.max)}` : "",
     ].filter(Boolean);
     const against = limit.length > 0 ? ` against a ${limit.join(" and ")}` : "";
-    return `One measurement so far: ${metric} **${formatNumber(first.value)}** at ${utc(first.observedAt)}${against}. A chart appears from the second measurement.`;
+    return `One measurement so far: ${metric} **${formatNumber(first.value)}** at ${formatUtcMinute(first.observedAt)}${against}. A chart appears from the second measurement.`;
   }
   const chart = renderMetricChart(input) as string;
   const total = input.history.filter((e) => typeof e.value === "number" && Number.isFinite(e.value)).length;
   const shown = total > points.length ? `the last ${points.length} of ${total}` : `${points.length}`;
-  const caption = `_${shown} measurements from ${utc(first.observedAt)} to ${utc(points.at(-1)?.observedAt ?? "")}. Blue line: ${metric}${thresholdCaption(input.threshold)}._`;
+  const caption = `_${shown} measurements from ${formatUtcMinute(first.observedAt)} to ${formatUtcMinute(points.at(-1)?.observedAt ?? "")}. Blue line: ${metric}${thresholdCaption(input.threshold)}._`;
   return `\`\`\`mermaid\n${chart}\n\`\`\`\n\n${caption}`;
 }
