@@ -9,7 +9,10 @@ export function knownColumnsFromContracts(contracts: readonly Contract[]): Map<s
   for (const contract of contracts) {
     for (const dataset of contract.datasets) {
       const names = known.get(dataset.tableId) ?? [];
-      for (const column of dataset.columns) if (!names.includes(column.name)) names.push(column.name);
+      for (const column of dataset.columns) {
+        // `parent.child` is a nested field (DCS), a member of the `parent` column, not a column itself.
+        if (!column.name.includes(".") && !names.includes(column.name)) names.push(column.name);
+      }
       known.set(dataset.tableId, names);
     }
   }
@@ -84,7 +87,10 @@ export function checkSqlAgainstContracts(
       }
       if (table.kind === "source" || !table.file || table.confidence !== "column") continue;
       if (table.columns.some((c) => c.name === "*")) continue;
-      for (const column of dataset.columns) changes.push(...checkColumn(contract, dataset, table, column));
+      for (const column of dataset.columns) {
+        if (column.name.includes(".")) continue; // a nested field; its parent column is checked
+        changes.push(...checkColumn(contract, dataset, table, column));
+      }
     }
   }
   return changes;

@@ -4,6 +4,7 @@ import {
   knownColumnsFromContracts,
   outermostCastType,
 } from "../../../src/core/contracts/check-sql-against-contract.js";
+import { loadFile } from "../../../src/core/contracts/load-contracts.js";
 import type { LineageGraph, LineageTable } from "../../../src/core/lineage/schema.js";
 import { contractFrom, odcs } from "./fixtures.js";
 
@@ -102,5 +103,50 @@ describe("knownColumnsFromContracts", () => {
       "amount",
       "customer_id",
     ]);
+  });
+});
+
+describe("nested fields of a Data Contract Specification model", () => {
+  it("are members of their parent column: neither expanded into select * nor reported missing", () => {
+    const dcs = `dataContractSpecification: 1.1.0
+id: c
+info:
+  version: 1.0.0
+models:
+  orders:
+    fields:
+      order_id:
+        type: int
+      address:
+        type: object
+        fields:
+          city:
+            type: text
+`;
+    const [contract] = loadFile("datacontract.yaml", dcs).contracts;
+    if (!contract) throw new Error("fixture did not load");
+    const bound = { ...contract, datasets: contract.datasets.map((d) => ({ ...d, tableId: "orders" })) };
+    expect(bound.datasets[0]?.columns.map((c) => c.name)).toEqual(["order_id", "address", "address.city"]);
+    expect(knownColumnsFromContracts([bound]).get("orders")).toEqual(["order_id", "address"]);
+    const graph = {
+      version: 1 as const,
+      diagnostics: [],
+      tables: [
+        {
+          id: "orders",
+          kind: "model" as const,
+          file: "models/orders.sql",
+          line: 1,
+          confidence: "column" as const,
+          upstream: [],
+          rowSources: [],
+          columns: [
+            { name: "order_id", line: 1, transform: "constant" as const, sources: [] },
+            { name: "address", line: 1, transform: "constant" as const, sources: [] },
+          ],
+        },
+      ],
+    };
+    expect(checkSqlAgainstContracts(graph, [bound])).toEqual([]);
   });
 });
