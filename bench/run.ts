@@ -1,5 +1,6 @@
 /** `npm run bench`: runs every bench module and prints one JSON line per figure. */
 import type { Figure } from "./figure.js";
+import { hostileInputBench } from "./hostile-input.bench.js";
 import { impactBench } from "./impact.bench.js";
 import { intakeBench } from "./intake.bench.js";
 import { lineageBench } from "./lineage.bench.js";
@@ -15,6 +16,7 @@ const BENCHES: ReadonlyArray<{ name: string; run: () => Promise<Figure[]> }> = [
   { name: "retention", run: retentionBench },
   { name: "startup", run: startupBench },
   { name: "worker", run: workerBench },
+  { name: "hostile-input", run: hostileInputBench },
 ];
 
 const only = process.argv[2];

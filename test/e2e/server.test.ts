@@ -3,9 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
+import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBackflowOctokit } from "../../src/github/backflow-octokit.js";
+import { installationOctokits } from "../../src/github/jobs/installation-octokit.js";
 import { IMPACT_CHECK_NAME } from "../../src/github/services/plan-impact-check.js";
+import { JOB_REGISTRY, workerJobsOf } from "../../src/jobs/job-registry.js";
 import { createStoreMetrics } from "../../src/server/metrics.js";
 import type { ServerSettings } from "../../src/server/read-server-env.js";
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
@@ -46,8 +49,38 @@ beforeEach(async () => {
   };
   const metrics = createStoreMetrics(store);
   const Octokit = createBackflowOctokit({ testing: true, metrics });
-  running = await startServer({ settings, store, log: silentLog(), Octokit, metrics });
+  // As npm start wires it: webhooks queue jobs, the server's worker runs them as the app's installation.
+  let probot: Probot | undefined;
+  const octokitFor = installationOctokits(async () => {
+    if (!probot) throw new Error("the server has not started yet");
+    return probot;
+  });
+  const jobs = workerJobsOf(JOB_REGISTRY, {
+    deps: { store, clock: () => new Date(), dryRun: false, metrics },
+    log: silentLog(),
+    octokitFor,
+  });
+  running = await startServer({
+    settings,
+    store,
+    log: silentLog(),
+    Octokit,
+    metrics,
+    jobs,
+    installations: octokitFor,
+  });
+  probot = running.probot;
 });
+
+/** Waits until the server's worker has finished `count` jobs, for at most 15 s. */
+async function jobsProcessed(count: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    if (metrics.includes(`backflow_jobs_processed_total ${count}`)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 afterEach(async () => {
   await running.stop();
@@ -106,6 +139,7 @@ describe("the real server", () => {
     const body = JSON.stringify(payload);
 
     const response = await deliver(body, sign(body));
+    await jobsProcessed(1);
 
     expect(response.status).toBe(200);
     expect(scope.isDone()).toBe(true);
