@@ -182,6 +182,26 @@ export const ConfigSchema = z
       })
       .prefault({}),
     rollback: z.enum(["manual", "auto"]).default("manual"),
+    review: z
+      .enum(["weekly", "monthly", "quarterly", "off"])
+      .default("monthly")
+      .describe("How often the loop's review is produced (periods in UTC); `off` disables it."),
+    canary: z
+      .union([
+        z.literal("off"),
+        z
+          .strictObject({
+            window: z
+              .string()
+              .regex(/^\d+[mhd]$/, "a duration such as 12h or 3d")
+              .default("3d")
+              .describe("How long after a merge its watched columns are compared with their history."),
+            quiet: z.boolean().default(false).describe("No comment when a window ends clean."),
+          })
+          .prefault({}),
+      ])
+      .default({ window: "3d", quiet: false })
+      .describe("Post-merge canary of every merged pipeline change; `off` disables it."),
     assignTeams: z
       .boolean()
       .default(false)
