@@ -110,20 +110,31 @@ function textOption(
   return [makeChange(kind, { ...ctx, before, after, message: `${ctx.column} ${how}` })];
 }
 
+/**
+ * Allowed values. Restricting them binds the producer: breaking in ODCS/DCS (datacontract-cli: error),
+ * not breaking in a dbt contract, where they come from an accepted_values test, which dbt does not
+ * count as part of the contract.
+ */
 function diffAllowed(a: ContractColumn, b: ContractColumn, ctx: ColumnContext): ContractChange[] {
   const oldValues = a.allowedValues;
   const newValues = b.allowedValues;
   const changes: ContractChange[] = [];
+  const restricted =
+    ctx.format === "dbt" ? ({ class: "non-breaking", mustAct: "producer" } as const) : undefined;
   if (oldValues && newValues) {
     const gone = oldValues.filter((v) => !newValues.includes(v));
     const added = newValues.filter((v) => !oldValues.includes(v));
     if (gone.length > 0)
       changes.push(
-        makeChange("allowed_values_removed", {
-          ...ctx,
-          before: gone.join(", "),
-          message: `${ctx.column} no longer accepts ${gone.join(", ")}: the producer must stop emitting them`,
-        }),
+        makeChange(
+          "allowed_values_removed",
+          {
+            ...ctx,
+            before: gone.join(", "),
+            message: `${ctx.column} no longer accepts ${gone.join(", ")}: the producer must stop emitting them`,
+          },
+          restricted,
+        ),
       );
     if (added.length > 0)
       changes.push(
@@ -135,11 +146,15 @@ function diffAllowed(a: ContractColumn, b: ContractColumn, ctx: ColumnContext): 
       );
   } else if (newValues && !oldValues) {
     changes.push(
-      makeChange("allowed_values_removed", {
-        ...ctx,
-        after: newValues.join(", "),
-        message: `${ctx.column} is now restricted to ${newValues.join(", ")}: the producer must comply`,
-      }),
+      makeChange(
+        "allowed_values_removed",
+        {
+          ...ctx,
+          after: newValues.join(", "),
+          message: `${ctx.column} is now restricted to ${newValues.join(", ")}: the producer must comply`,
+        },
+        restricted,
+      ),
     );
   } else if (oldValues && !newValues) {
     changes.push(

@@ -308,10 +308,10 @@ const DBT_CASES: Case[] = [
     cls: "non-breaking",
   },
   {
-    name: "removing an accepted value",
+    name: "removing an accepted value (an accepted_values test: binds the producer, dbt does not count tests)",
     edit: replace('["placed", "shipped"]', '["placed"]'),
     kind: "allowed_values_removed",
-    cls: "breaking",
+    cls: "non-breaking",
   },
   {
     name: "adding an accepted value (dbt ≥1.10 arguments form)",
