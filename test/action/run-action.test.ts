@@ -5,14 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ImpactReportSchema } from "../../src/core/impact/impact-report.js";
 import { LineageGraphSchema } from "../../src/core/lineage/schema.js";
-import {
-  cloneAt,
-  createOrigin,
-  git,
-  pullRequestEvent,
-  runWorkflow,
-  workflowEnv,
-} from "./workflow-run.js";
+import { cloneAt, createOrigin, git, pullRequestEvent, runWorkflow, workflowEnv } from "./workflow-run.js";
 
 let origin: { dir: string; sha: Record<string, string> };
 const made: string[] = [];
