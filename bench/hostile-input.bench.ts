@@ -116,8 +116,9 @@ async function sendChunked(port: number, bytes: number, signature: string): Prom
   );
   const chunk = Buffer.alloc(MB, 0x20);
   const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
+  const closed = once(socket, "close");
   for (let sent = 0; sent < bytes && status === 0 && !socket.destroyed; sent += MB) {
-    if (!socket.write(frame)) await Promise.race([once(socket, "drain"), once(socket, "close")]);
+    if (!socket.write(frame)) await Promise.race([once(socket, "drain"), closed]);
   }
   if (!socket.destroyed) socket.write("0\r\n\r\n");
   const deadline = Date.now() + 10_000;
