@@ -269,10 +269,33 @@ export type FindingRecord = {
   readonly updatedAt: Date;
 };
 
+/** What a finding looked like when it was read: a compare-and-set write applies only if it still does. */
+export type FindingVersion = {
+  /** The `updatedAt` read; null: the finding must not exist yet. */
+  readonly ifUpdatedAt: Date | null;
+};
+
 export interface FindingStore {
   get(input: { repo: string; fingerprint: string }): Promise<FindingRecord | null>;
-  /** Inserts or replaces the record of (repo, fingerprint). */
-  put(record: FindingRecord): Promise<void>;
+  /**
+   * Writes the record of (repo, fingerprint). Without `version`, inserts or replaces it; with one, a
+   * compare-and-set: false (and nothing written) when the stored record changed since it was read.
+   * `snoozedUntil` of an existing record is never replaced here: only `snooze` changes it.
+   */
+  put(record: FindingRecord, version?: FindingVersion): Promise<boolean>;
+  /** Sets only `snoozedUntil` (a concurrent triage keeps its own fields); false when there is no such finding. */
+  snooze(input: { repo: string; fingerprint: string; until: Date | null; now: Date }): Promise<boolean>;
+  /**
+   * Moves the finding from state `from` to `to` (resolvedAt set when resolving, cleared when
+   * reopening), changing no other field; false when it is not in state `from` any more.
+   */
+  transition(input: {
+    repo: string;
+    fingerprint: string;
+    from: FindingState;
+    to: FindingState;
+    now: Date;
+  }): Promise<boolean>;
   /** Findings of a repository in one state, most recently updated first. */
   list(input: { repo: string; state?: FindingState; limit?: number }): Promise<FindingRecord[]>;
   /** Stores a history point; false when the same observation (signal time, metric, value) is stored already. */

@@ -41,7 +41,13 @@ export async function executeSnooze(
   const found = await findingOfIssue(ctx, "snooze");
   if (!found.ok) return found.result;
   const until = new Date(ctx.now.getTime() + command.args.ms);
-  await ctx.deps.store.findings.put({ ...found.record, snoozedUntil: until, updatedAt: ctx.now });
+  // Only the snooze field changes: a triage running meanwhile keeps everything else it writes.
+  await ctx.deps.store.findings.snooze({
+    repo: found.record.repo,
+    fingerprint: found.record.fingerprint,
+    until,
+    now: ctx.now,
+  });
   return done(
     `Snoozed until ${until.toISOString()}. Signals are still recorded; this issue stays quiet until then.`,
   );
@@ -54,11 +60,13 @@ export async function executeResolve(
 ): Promise<CommandResult> {
   const found = await findingOfIssue(ctx, "resolve");
   if (!found.ok) return found.result;
-  await ctx.deps.store.findings.put({
-    ...found.record,
-    state: "resolved",
-    resolvedAt: ctx.now,
-    updatedAt: ctx.now,
+  // open → resolved by compare-and-set: a finding triage resolved meanwhile stays as triage left it.
+  await ctx.deps.store.findings.transition({
+    repo: found.record.repo,
+    fingerprint: found.record.fingerprint,
+    from: "open",
+    to: "resolved",
+    now: ctx.now,
   });
   if (!ctx.deps.dryRun) {
     await ctx.octokit.rest.issues.update({

@@ -1,7 +1,12 @@
-import type { DriftCommentKind } from "../../core/render/render-drift-issue.js";
+import { GitHubWriteError } from "../../core/errors.js";
 import { renderDriftIssue } from "../../core/render/render-drift-issue.js";
 import type { Signal } from "../../core/signals/signal-schema.js";
 import type { Evaluation } from "../../core/triage/evaluation-schema.js";
+import {
+  decideDriftComment,
+  mergeConcurrentFinding,
+  nextFindingRecord,
+} from "../../core/triage/finding-record.js";
 import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
 import type { FindingRecord } from "../../store/store.js";
 import { followUpProposals } from "./follow-up-proposals.js";
@@ -24,7 +29,7 @@ type Judged = { finding: Finding; record: FindingRecord | null; now: Date; signa
 /** Judges the signal against the fingerprint's stored history, ranking suspects recently changed first. */
 async function judge(run: TriageRun, signal: Signal, fingerprint: string): Promise<Judged> {
   const { store } = run.deps;
-  const repo = `${run.owner}/${run.repo}`.toLowerCase();
+  const repo = run.repoKey;
   const [record, history, annotations, learned] = await Promise.all([
     store.findings.get({ repo, fingerprint }),
     store.findings.evaluations({ repo, fingerprint }),
@@ -57,19 +62,9 @@ async function judge(run: TriageRun, signal: Signal, fingerprint: string): Promi
   return { finding, record, now: run.deps.clock(), signal };
 }
 
-function commentFor(judged: Judged): DriftCommentKind | null {
-  const { finding, record, now, signal } = judged;
-  if (finding.decision !== "update" || !finding.comment || !record) return null;
-  if (record.snoozedUntil && record.snoozedUntil > now) return null;
-  // A retried job, or the same observation sent twice, must not comment twice.
-  if (record.lastCommentSignalId === signal.id) return null;
-  if (record.lastCommentAt?.getTime() === Date.parse(signal.observedAt)) return null;
-  return record.severity !== finding.severity ? "severity" : "still-breached";
-}
-
 async function writeOpen(run: TriageRun, judged: Judged): Promise<DriftIssueOutcome> {
   const { finding, record, now, signal } = judged;
-  const repo = `${run.owner}/${run.repo}`.toLowerCase();
+  const repo = run.repoKey;
   const history = (
     await run.deps.store.findings.evaluations({ repo, fingerprint: finding.fingerprint })
   ).filter((e) => e.metric === finding.metric);
@@ -84,7 +79,7 @@ async function writeOpen(run: TriageRun, judged: Judged): Promise<DriftIssueOutc
     label: run.context.config.labels.drift,
     now,
     dryRun: run.deps.dryRun ?? false,
-    comment: commentFor(judged),
+    comment: decideDriftComment(judged),
     assignees: () => assignableUsers({ ...run, owners }),
     render: (previousIssue) =>
       renderDriftIssue({
@@ -104,30 +99,21 @@ async function writeOpen(run: TriageRun, judged: Judged): Promise<DriftIssueOutc
   });
 }
 
-/** The record after an issue write; comment times are in signal time, as the hysteresis reads them. */
-function nextRecord(
-  judged: Judged,
-  outcome: DriftIssueOutcome,
-  state: FindingRecord["state"],
-): FindingRecord {
-  const { finding, record, now, signal } = judged;
-  const notified = outcome.commented || outcome.action === "created";
-  return {
-    repo: finding.repo,
-    fingerprint: finding.fingerprint,
-    state,
-    issueNumber: outcome.number ?? record?.issueNumber ?? null,
-    severity: finding.severity,
-    openedAt:
-      state === "open" ? (record?.state === "open" ? record.openedAt : now) : (record?.openedAt ?? null),
-    resolvedAt: state === "resolved" ? now : null,
-    lastCommentAt: notified ? new Date(signal.observedAt) : (record?.lastCommentAt ?? null),
-    lastCommentSignalId: notified ? signal.id : (record?.lastCommentSignalId ?? null),
-    snoozedUntil: record?.snoozedUntil ?? null,
-    bodyHash: outcome.bodyHash,
-    finding,
-    updatedAt: now,
-  };
+/**
+ * Stores triage's record by compare-and-set against the record it read: a person's snooze or
+ * resolve that landed meanwhile is merged in (core decides how), never overwritten.
+ */
+async function storeFinding(run: TriageRun, judged: Judged, next: FindingRecord): Promise<void> {
+  const { store } = run.deps;
+  let seen = judged.record;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const write = seen === judged.record || !seen ? next : mergeConcurrentFinding(judged.record, seen, next);
+    if (await store.findings.put(write, { ifUpdatedAt: seen?.updatedAt ?? null })) return;
+    seen = await store.findings.get({ repo: next.repo, fingerprint: next.fingerprint });
+  }
+  throw new GitHubWriteError(
+    `finding ${next.fingerprint.slice(0, 12)} kept changing while triage wrote it; retrying`,
+  );
 }
 
 /**
@@ -156,8 +142,10 @@ export async function actOnSignal(run: TriageRun, signal: Signal, fingerprint: s
     });
   if (finding.decision === "open" || finding.decision === "update") {
     const outcome = await writeOpen(run, judged);
-    await run.deps.store.findings.put(
-      nextRecord(judged, outcome, outcome.action === "declined" ? "resolved" : "open"),
+    await storeFinding(
+      run,
+      judged,
+      nextFindingRecord(judged, outcome, outcome.action === "declined" ? "resolved" : "open"),
     );
     if (outcome.action !== "unchanged")
       await audit(`drift.${outcome.action}`, { issue: outcome.number, reason: finding.reason });
@@ -175,7 +163,7 @@ export async function actOnSignal(run: TriageRun, signal: Signal, fingerprint: s
       dryRun: run.deps.dryRun ?? false,
     };
     const outcome = await closeDriftIssue(target);
-    await run.deps.store.findings.put(nextRecord(judged, outcome, "resolved"));
+    await storeFinding(run, judged, nextFindingRecord(judged, outcome, "resolved"));
     await audit(`drift.${outcome.action === "closed" ? "closed" : "resolved"}`, { issue: outcome.number });
     await followUpProposals({
       run,

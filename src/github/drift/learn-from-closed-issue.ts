@@ -127,7 +127,7 @@ export async function learnFromClosedIssue(
       entry,
     );
     await store.repoState.put({ repo, key: learnedToleranceKey(fingerprint), value: tolerance, now });
-    await store.findings.put({ ...record, state: "resolved", resolvedAt: now, updatedAt: now });
+    await store.findings.transition({ repo, fingerprint, from: "open", to: "resolved", now });
   }
   await audit(
     target,
@@ -163,7 +163,7 @@ export async function forgetReopenedIssue(target: IssueEventTarget): Promise<boo
     else await store.repoState.delete({ repo, key });
     const record = await store.findings.get({ repo, fingerprint });
     if (record?.issueNumber === target.issueNumber && record.state === "resolved")
-      await store.findings.put({ ...record, state: "open", resolvedAt: null, updatedAt: now });
+      await store.findings.transition({ repo, fingerprint, from: "resolved", to: "open", now });
   }
   await audit(target, "drift.unlearned", entry);
   await comment(target, renderUnlearnedComment(entry, remaining?.entries ?? []));

@@ -171,7 +171,7 @@ export const openRevert: OpenRevert = async (input) => {
   const outcome = await withLease(
     {
       store: deps.store,
-      name: `proposal:${owner}/${repo}:${plan.branch}`,
+      name: `proposal:${input.repoKey}:${plan.branch}`,
       owner: leaseOwner("revert"),
       clock: deps.clock,
     },

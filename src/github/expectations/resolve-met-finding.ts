@@ -12,13 +12,19 @@ import type { RepoTarget } from "../app-deps.js";
 export async function resolveMetFinding(
   input: RepoTarget & { record: ExpectationRecord; metAt: string | undefined },
 ): Promise<number | undefined> {
-  const { deps, owner, repo, record } = input;
-  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const { deps, owner, repo, repoKey, record } = input;
   const finding = await deps.store.findings.get({ repo: repoKey, fingerprint: record.fingerprint });
   if (finding?.state !== "open") return undefined;
   const now = deps.clock();
+  // open → resolved by compare-and-set: whatever triage wrote meanwhile is kept.
   const resolve = () =>
-    deps.store.findings.put({ ...finding, state: "resolved", resolvedAt: now, updatedAt: now });
+    deps.store.findings.transition({
+      repo: repoKey,
+      fingerprint: record.fingerprint,
+      from: "open",
+      to: "resolved",
+      now,
+    });
   if (!finding.issueNumber || deps.dryRun) {
     await resolve();
     return undefined;

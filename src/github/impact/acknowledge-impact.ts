@@ -43,7 +43,7 @@ export async function acknowledgeRight(
  */
 export async function acknowledgeImpact(input: AckInput): Promise<"accepted" | "refused" | "unknown"> {
   const { deps, log, owner, repo, headSha, login } = input;
-  const repoName = `${owner}/${repo}`;
+  const repoName = input.repoKey;
   const impact = await deps.store.repoState.get<StoredImpact>({ repo: repoName, key: impactKey(headSha) });
   if (impact?.verdict !== "breaking") {
     log.info(

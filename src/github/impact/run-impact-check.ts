@@ -75,7 +75,7 @@ export async function runImpactCheck(input: ImpactCheckInput): Promise<ImpactChe
   const outcome = await withLease(
     {
       store: deps.store,
-      name: `impact:${owner}/${repo}:${headSha}`,
+      name: `impact:${input.repoKey}:${headSha}`,
       owner: leaseOwner("impact"),
       clock: deps.clock,
       ttlMs: 120_000,
@@ -89,7 +89,7 @@ export async function runImpactCheck(input: ImpactCheckInput): Promise<ImpactChe
     );
   }
   input.log.info(
-    { repo: `${owner}/${repo}`, pr: input.pr, headSha, apiCalls: api.calls, ...outcome.value },
+    { repo: input.repoKey, pr: input.pr, headSha, apiCalls: api.calls, ...outcome.value },
     "impact check done",
   );
   return outcome.value;
@@ -99,7 +99,7 @@ export async function runImpactCheck(input: ImpactCheckInput): Promise<ImpactChe
 async function bodyOf(input: ImpactCheckInput): Promise<string | null> {
   if (input.prBody !== undefined) return input.prBody;
   const last = await input.deps.store.repoState.get<StoredImpact>({
-    repo: `${input.owner}/${input.repo}`,
+    repo: input.repoKey,
     key: impactKey(input.headSha),
   });
   return last?.prBody ?? null;
@@ -134,7 +134,7 @@ async function decideContent(
 ): Promise<{ content: ImpactCheckContent; stored: StoredImpact }> {
   const { report } = analyzed;
   const hash = impactHash(report);
-  const repoName = `${input.owner}/${input.repo}`;
+  const repoName = input.repoKey;
   const prBody = await bodyOf(input);
   const expectations = checkExpectsBlock(prBody, analyzed.headGraph, repoName);
   const acknowledgement = needsAcknowledgement(report)
@@ -205,7 +205,7 @@ async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promis
     new Set(snapshots.head.shas.keys()),
   );
   await deps.store.repoState.put({
-    repo: `${owner}/${repo}`,
+    repo: repoKey,
     key: impactKey(headSha),
     value: stored,
     now: deps.clock(),

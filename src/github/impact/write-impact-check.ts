@@ -44,7 +44,7 @@ export function impactContentHash(content: ImpactCheckContent): string {
  */
 export async function startImpactCheck(target: Target): Promise<Stored> {
   const { octokit, deps, owner, repo, headSha, api } = target;
-  const repoName = `${owner}/${repo}`;
+  const repoName = target.repoKey;
   const key = checkRunKey(IMPACT_CHECK_NAME, headSha);
   const stored = await deps.store.repoState.get<Stored>({ repo: repoName, key });
   if (stored) return stored;
@@ -61,7 +61,12 @@ export async function startImpactCheck(target: Target): Promise<Stored> {
   const found = runs.find((run) => run.name === IMPACT_CHECK_NAME && run.head_sha === headSha);
   let run: Stored;
   if (found) run = { id: found.id, hash: "adopted" };
-  else {
+  else if (deps.dryRun) {
+    // Nothing is created, so nothing is remembered: the next (real) run starts from GitHub again.
+    const payload = { owner, repo, name: IMPACT_CHECK_NAME, head_sha: headSha, status: "in_progress" };
+    target.log.info({ payload }, "dry run: would create the impact check run in progress");
+    return { id: 0, hash: "dry-run" };
+  } else {
     api.calls++;
     const { data } = await octokit.rest.checks.create({
       owner,
@@ -90,6 +95,25 @@ export async function completeImpactCheck(
   const hash = impactContentHash(content);
   if (run.hash === hash) return "unchanged";
   const output = { title: content.title, summary: content.summary };
+  if (deps.dryRun) {
+    const payload = {
+      owner,
+      repo,
+      check_run_id: run.id,
+      status: "completed",
+      conclusion: content.conclusion,
+      output,
+    };
+    target.log.info(
+      {
+        payload,
+        annotations: content.annotations.length,
+        offerAcknowledgement: content.offerAcknowledgement,
+      },
+      "dry run: would complete the impact check run",
+    );
+    return "unchanged";
+  }
   const batches: ImpactAnnotation[][] = [];
   for (let i = 0; i < content.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
     batches.push(content.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
@@ -114,7 +138,7 @@ export async function completeImpactCheck(
       output: { ...output, annotations: batch },
     });
   }
-  const repoName = `${owner}/${repo}`;
+  const repoName = target.repoKey;
   await deps.store.repoState.put({
     repo: repoName,
     key: checkRunKey(IMPACT_CHECK_NAME, headSha),

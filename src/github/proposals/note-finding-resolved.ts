@@ -1,4 +1,5 @@
 import type { Logger, ProbotOctokit } from "probot";
+import { repoKeyOf } from "../../core/github/repo-key.js";
 import type { AppDeps } from "../app-deps.js";
 import { getProposalRecord, PROPOSAL_KINDS, putProposalRecord } from "./proposal-record.js";
 
@@ -15,9 +16,10 @@ export async function noteFindingResolved(input: {
   fingerprint: string;
 }): Promise<number[]> {
   const [owner = "", name = ""] = input.repo.split("/");
+  const repoKey = repoKeyOf(input.repo);
   const noted: number[] = [];
   for (const kind of PROPOSAL_KINDS) {
-    const record = await getProposalRecord(input.deps.store, input.repo, input.fingerprint, kind);
+    const record = await getProposalRecord(input.deps.store, repoKey, input.fingerprint, kind);
     if (!record || record.resolvedNoted || record.mergedNoted) continue;
     const { data: pr } = await input.octokit.rest.pulls.get({ owner, repo: name, pull_number: record.pr });
     if (pr.state !== "open") continue;
@@ -28,7 +30,7 @@ export async function noteFindingResolved(input: {
     else await input.octokit.rest.issues.createComment({ owner, repo: name, issue_number: record.pr, body });
     await putProposalRecord({
       store: input.deps.store,
-      repo: input.repo,
+      repo: repoKey,
       fingerprint: input.fingerprint,
       record: { ...record, resolvedNoted: true },
       now: input.deps.clock(),

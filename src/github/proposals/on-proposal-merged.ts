@@ -1,4 +1,5 @@
 import type { Logger, ProbotOctokit } from "probot";
+import { repoKeyOf } from "../../core/github/repo-key.js";
 import type { AppDeps } from "../app-deps.js";
 import { getProposalRecord, parseProposalMarker, putProposalRecord } from "./proposal-record.js";
 
@@ -18,7 +19,7 @@ export async function onProposalMerged(input: {
   const { pullRequest: pr, owner, repo } = input;
   const marker = parseProposalMarker(pr.body);
   if (!pr.merged || !marker) return undefined;
-  const full = `${owner}/${repo}`;
+  const full = repoKeyOf(owner, repo);
   const record = await getProposalRecord(input.deps.store, full, marker.fingerprint, marker.kind);
   if (record?.mergedNoted) return undefined;
   const finding =

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { repoKeyOf } from "../../core/github/repo-key.js";
 import { ProposalKindSchema } from "../../core/proposals/file-edit.js";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
@@ -32,7 +33,7 @@ export const openProposalJob = defineJobKind("open-proposal", OpenProposalPayloa
 
 /** The idempotency key of an open-proposal job: one per finding, kind and commit at a time. */
 export function openProposalJobKey(payload: OpenProposalPayload): string {
-  return `open-proposal:${payload.repo}:${payload.fingerprint}:${payload.kind}:${payload.commitSha ?? ""}:${payload.direction ?? ""}`;
+  return `open-proposal:${repoKeyOf(payload.repo)}:${payload.fingerprint}:${payload.kind}:${payload.commitSha ?? ""}:${payload.direction ?? ""}`;
 }
 
 /** Queues the proposal, once per finding, kind and commit; false when it is already queued. */

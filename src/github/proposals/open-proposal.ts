@@ -30,10 +30,8 @@ export type OpenProposalResult = {
 };
 
 async function loadFinding(input: OpenProposalInput) {
-  const full = `${input.owner}/${input.repo}`;
-  const record =
-    (await input.deps.store.findings.get({ repo: full, fingerprint: input.fingerprint })) ??
-    (await input.deps.store.findings.get({ repo: full.toLowerCase(), fingerprint: input.fingerprint }));
+  const full = input.repoKey;
+  const record = await input.deps.store.findings.get({ repo: full, fingerprint: input.fingerprint });
   if (!record)
     throw new GitHubWriteError(
       `no finding ${input.fingerprint.slice(0, 8)} is known in ${full}; propose from a drift issue Backflow opened`,
@@ -93,10 +91,10 @@ async function writeProposal(args: {
       issueNumber,
       `Backflow opened draft PR #${pr.number} with a proposed ${kind} change for this finding.`,
     );
-  const known = await getProposalRecord(deps.store, fields.repo, input.fingerprint, kind);
+  const known = await getProposalRecord(deps.store, input.repoKey, input.fingerprint, kind);
   await putProposalRecord({
     store: deps.store,
-    repo: fields.repo,
+    repo: input.repoKey,
     fingerprint: input.fingerprint,
     record: { ...known, kind, branch, pr: pr.number, issueNumber },
     now: deps.clock(),
@@ -154,7 +152,7 @@ export async function openProposal(input: OpenProposalInput): Promise<OpenPropos
   const outcome = await withLease(
     {
       store: deps.store,
-      name: `proposal:${owner}/${repo}:${branch}`,
+      name: `proposal:${input.repoKey}:${branch}`,
       owner: leaseOwner("proposal"),
       clock: deps.clock,
     },

@@ -1,3 +1,4 @@
+import type { RepoKey } from "../../core/github/repo-key.js";
 import type { Store } from "../../store/store.js";
 
 /** What Backflow remembers of a proposal PR, per repository, finding and kind. */
@@ -20,7 +21,7 @@ function key(fingerprint: string, kind: string): string {
 
 export async function getProposalRecord(
   store: Pick<Store, "repoState">,
-  repo: string,
+  repo: RepoKey,
   fingerprint: string,
   kind: string,
 ) {
@@ -29,7 +30,7 @@ export async function getProposalRecord(
 
 export async function putProposalRecord(input: {
   store: Pick<Store, "repoState">;
-  repo: string;
+  repo: RepoKey;
   fingerprint: string;
   record: ProposalRecord;
   now: Date;

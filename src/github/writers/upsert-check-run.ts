@@ -77,7 +77,7 @@ async function findExisting(input: Input) {
 
 async function reconcile(input: Input, store: Store): Promise<UpsertCheckRunResult> {
   const { octokit, owner, repo, headSha, content, deps, log } = input;
-  const repoName = `${owner}/${repo}`;
+  const repoName = input.repoKey;
   const key = checkRunKey(content.name, headSha);
   const hash = contentHash(content);
   const now = deps.clock();
@@ -142,7 +142,7 @@ export async function upsertCheckRun(input: Input): Promise<UpsertCheckRunResult
   const outcome = await withLease(
     {
       store: deps.store,
-      name: `check-run:${owner}/${repo}:${content.name}:${headSha}`,
+      name: `check-run:${input.repoKey}:${content.name}:${headSha}`,
       owner: leaseOwner("check-run"),
       clock: deps.clock,
     },

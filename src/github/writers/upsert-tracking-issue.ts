@@ -101,7 +101,7 @@ export async function upsertTrackingIssue(input: Input): Promise<TrackingIssueRe
   const outcome = await withLease(
     {
       store: deps.store,
-      name: `issue:${owner}/${repo}:${marker}`,
+      name: `issue:${input.repoKey}:${marker}`,
       owner: leaseOwner("issue"),
       clock: deps.clock,
     },

@@ -60,13 +60,33 @@ export function createSqliteFindingStore(db: Database.Database): FindingStore {
   const get = db.prepare<[string, string], FindingRow>(
     `SELECT ${COLUMNS} FROM findings WHERE repo = ? AND fingerprint = ?`,
   );
-  const put = db.prepare(
-    `INSERT INTO findings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (repo, fingerprint) DO UPDATE SET state = excluded.state, issue_number = excluded.issue_number,
-       severity = excluded.severity, opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
-       last_comment_at = excluded.last_comment_at, last_comment_signal_id = excluded.last_comment_signal_id,
-       snoozed_until = excluded.snoozed_until, body_hash = excluded.body_hash, finding = excluded.finding,
-       updated_at = excluded.updated_at`,
+  // An existing row's snoozed_until is left alone: only `snooze` changes it. Compare-and-set and
+  // field writes move updated_at strictly forward, so a compare-and-set never mistakes two writes for one.
+  const SET = (
+    updatedAt: string,
+  ) => `state = @state, issue_number = @issue_number, severity = @severity, opened_at = @opened_at,
+       resolved_at = @resolved_at, last_comment_at = @last_comment_at,
+       last_comment_signal_id = @last_comment_signal_id, body_hash = @body_hash, finding = @finding,
+       updated_at = ${updatedAt}`;
+  const VALUES = `(${COLUMNS.split(", ")
+    .map((c) => `@${c}`)
+    .join(", ")})`;
+  const upsert = db.prepare(
+    `INSERT INTO findings (${COLUMNS}) VALUES ${VALUES} ON CONFLICT (repo, fingerprint) DO UPDATE SET ${SET("@updated_at")}`,
+  );
+  const insertNew = db.prepare(
+    `INSERT INTO findings (${COLUMNS}) VALUES ${VALUES} ON CONFLICT (repo, fingerprint) DO NOTHING`,
+  );
+  const updateIf = db.prepare(
+    `UPDATE findings SET ${SET("MAX(@updated_at, updated_at + 1)")} WHERE repo = @repo AND fingerprint = @fingerprint AND updated_at = @if_updated_at`,
+  );
+  const snooze = db.prepare(
+    `UPDATE findings SET snoozed_until = ?, updated_at = MAX(?, updated_at + 1) WHERE repo = ? AND fingerprint = ?`,
+  );
+  const transition = db.prepare(
+    `UPDATE findings SET state = @to, resolved_at = CASE WHEN @to = 'resolved' THEN @now ELSE NULL END,
+       updated_at = MAX(@now, updated_at + 1)
+     WHERE repo = @repo AND fingerprint = @fingerprint AND state = @from`,
   );
   const listAll = db.prepare<[string, number], FindingRow>(
     `SELECT ${COLUMNS} FROM findings WHERE repo = ? ORDER BY updated_at DESC, fingerprint LIMIT ?`,
@@ -87,22 +107,32 @@ export function createSqliteFindingStore(db: Database.Database): FindingStore {
       const row = get.get(repo, fingerprint);
       return row ? toRecord(row) : null;
     },
-    async put(record) {
-      put.run(
-        record.repo,
-        record.fingerprint,
-        record.state,
-        record.issueNumber,
-        record.severity,
-        msOrNull(record.openedAt),
-        msOrNull(record.resolvedAt),
-        msOrNull(record.lastCommentAt),
-        record.lastCommentSignalId,
-        msOrNull(record.snoozedUntil),
-        record.bodyHash,
-        toJson(record.finding),
-        toMs(record.updatedAt),
-      );
+    async put(record, version) {
+      const row: FindingRow = {
+        repo: record.repo,
+        fingerprint: record.fingerprint,
+        state: record.state,
+        issue_number: record.issueNumber,
+        severity: record.severity,
+        opened_at: msOrNull(record.openedAt),
+        resolved_at: msOrNull(record.resolvedAt),
+        last_comment_at: msOrNull(record.lastCommentAt),
+        last_comment_signal_id: record.lastCommentSignalId,
+        snoozed_until: msOrNull(record.snoozedUntil),
+        body_hash: record.bodyHash,
+        finding: toJson(record.finding),
+        updated_at: toMs(record.updatedAt),
+      };
+      if (!version) return upsert.run(row).changes === 1;
+      if (version.ifUpdatedAt === null) return insertNew.run(row).changes === 1;
+      const { snoozed_until: _kept, ...fields } = row;
+      return updateIf.run({ ...fields, if_updated_at: toMs(version.ifUpdatedAt) }).changes === 1;
+    },
+    async snooze({ repo, fingerprint, until, now }) {
+      return snooze.run(msOrNull(until), toMs(now), repo, fingerprint).changes === 1;
+    },
+    async transition({ repo, fingerprint, from, to, now }) {
+      return transition.run({ repo, fingerprint, from, to, now: toMs(now) }).changes === 1;
     },
     async list({ repo, state, limit = 100 }) {
       const rows = state ? listByState.all(repo, state, limit) : listAll.all(repo, limit);
