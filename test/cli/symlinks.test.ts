@@ -94,6 +94,18 @@ describe("CLI readers never leave the repository", () => {
     expect(report.changes.some((c) => c.file === "models/inside.sql")).toBe(true);
   });
 
+  it("lineage never reads a config linked out of the repository", async () => {
+    const dir = join(root, "linked-config");
+    mkdirSync(join(dir, ".github"), { recursive: true });
+    mkdirSync(join(dir, "models"), { recursive: true });
+    writeFileSync(join(root, "evil.yml"), "dialect: not-a-dialect\n");
+    symlinkSync(join(root, "evil.yml"), join(dir, ".github", "backflow.yml"));
+    writeFileSync(join(dir, "models", "m.sql"), "select 1 as x");
+    const r = await run(["lineage", dir]);
+    expect(r.code).toBe(0);
+    expect(r.err()).toContain("skipped .github/backflow.yml: a link to");
+  });
+
   it("reads files whose size the file system reports as 0 (/proc) up to the cap", () => {
     expect(statSync("/proc/self/status").size).toBe(0);
     const read = readCapped("/proc/self/status");

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH, DialectSchema } from "../../core/config/schema.js";
 import { knownColumnsFromContracts } from "../../core/contracts/check-sql-against-contract.js";
@@ -38,15 +38,15 @@ export async function runLineage({ values, positionals }: CommandArgs, io: CliIO
   if (values.json && values.mermaid) throw new UsageError("--json and --mermaid cannot be combined");
   const root = resolve(io.cwd, positionals[0] ?? ".");
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${root} is not a directory`);
-  const configPath = join(root, CONFIG_PATH);
-  const config = parseConfig(existsSync(configPath) ? readFileSync(configPath, "utf8") : undefined);
+  // The config comes from the same reader as the models, so a link out of the repository is skipped too.
+  const files = readLocalRepo(root, { warn: (message) => io.err(`backflow lineage: ${message}\n`) });
+  const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
   if (values.dialect !== undefined) {
     const dialect = DialectSchema.safeParse(values.dialect);
     if (!dialect.success)
       throw new UsageError(`--dialect must be one of ${DialectSchema.options.join(", ")}`);
     config.dialect = dialect.data;
   }
-  const files = readLocalRepo(root, { warn: (message) => io.err(`backflow lineage: ${message}\n`) });
   const { graph } = buildLineage(files, config, {
     knownColumns: knownColumnsFromContracts(loadContracts(files, config).contracts),
     ...catalogInput(values.catalog, root, config.lineage.catalog, io.cwd),
