@@ -77,8 +77,29 @@ export type WorkerJobs = {
 };
 
 /**
- * Builds every handler of `registry` with `deps` (each kind logs under its own name). Throws when two
- * definitions share a kind name.
+ * Installation Octokits that stop at `signal`: once a job's lease is lost (or shutdown's deadline
+ * passes) no request of that job leaves the process, and requests in flight are aborted, so a worker
+ * that lost its job cannot write over the new owner's work.
+ */
+export function fencedOctokitFor(
+  octokitFor: JobDeps["octokitFor"],
+  signal: AbortSignal,
+): JobDeps["octokitFor"] {
+  return async (...args) => {
+    signal.throwIfAborted();
+    const octokit = await octokitFor(...args);
+    octokit.hook.before("request", (options) => {
+      signal.throwIfAborted();
+      const request = options.request as Record<string, unknown> | undefined;
+      Object.assign(options, { request: { ...request, signal } });
+    });
+    return octokit;
+  };
+}
+
+/**
+ * Builds every handler of `registry` with `deps` (each kind logs under its own name); each job's
+ * handler gets Octokits fenced by its abort signal. Throws when two definitions share a kind name.
  * @example createWorker({ store, workerId, ...workerJobsOf(JOB_REGISTRY, deps) })
  */
 export function workerJobsOf(registry: readonly JobDefinition[], deps: JobDeps): WorkerJobs {
@@ -88,7 +109,13 @@ export function workerJobsOf(registry: readonly JobDefinition[], deps: JobDeps):
     const name = definition.kind.kind;
     if (kinds[name]) throw new Error(`job kind "${name}" is registered twice`);
     kinds[name] = definition.kind;
-    handlers[name] = definition.create({ ...deps, log: deps.log.child({ name: `job:${name}` }) });
+    const jobDeps = { ...deps, log: deps.log.child({ name: `job:${name}` }) };
+    definition.create(jobDeps); // fails now, not at the first job, when the definition is wrong
+    handlers[name] = (payload, ctx) =>
+      definition.create({ ...jobDeps, octokitFor: fencedOctokitFor(deps.octokitFor, ctx.signal) })(
+        payload,
+        ctx,
+      );
   }
   return { handlers, kinds };
 }

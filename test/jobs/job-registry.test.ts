@@ -1,11 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createBackflowOctokit } from "../../src/github/backflow-octokit.js";
 import { JobPayloadError } from "../../src/jobs/job-errors.js";
 import { JOB_REGISTRY, type JobDeps, registerJob, workerJobsOf } from "../../src/jobs/job-registry.js";
 import { defineJobKind, handleJob } from "../../src/jobs/queue.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { githubApi } from "../helpers/github-nock.js";
 import { silentLog } from "../helpers/probot.js";
 import { REPO_ROOT } from "../store/temp-db.js";
 
@@ -84,5 +87,34 @@ describe("the job registry", () => {
     expect(() => workerJobsOf(twice, deps)).toThrow(/"a" is registered twice/);
     const crossed = [registerJob(a, () => handleJob(b, async () => {}))];
     expect(() => workerJobsOf(crossed, deps)).toThrow(/"a" was registered with the handler of "b"/);
+  });
+
+  it("fences a job's Octokits by its signal: after the lease is lost, its GitHub write never leaves the process", async () => {
+    const Octokit = createBackflowOctokit({ testing: true });
+    const scope = githubApi()
+      .get("/repos/acme/shop")
+      .reply(200, { id: 1, name: "shop", full_name: "acme/shop" });
+    const write = githubApi().post("/repos/acme/shop/issues", { title: "stale" }).reply(201, { number: 1 });
+    const ping = defineJobKind("ping", z.strictObject({ repo: z.string() }));
+    const controller = new AbortController();
+    let refused: unknown;
+    const { handlers } = workerJobsOf(
+      [
+        registerJob(ping, (jobDeps) => async () => {
+          const octokit = await jobDeps.octokitFor("acme/shop");
+          await octokit.rest.repos.get({ owner: "acme", repo: "shop" });
+          controller.abort(new Error("the job's lease was taken over"));
+          refused = await octokit.rest.issues
+            .create({ owner: "acme", repo: "shop", title: "stale" })
+            .catch((e) => e);
+        }),
+      ],
+      { ...deps, octokitFor: async () => new Octokit({ auth: "ghs_test", log: silentLog() }) },
+    );
+    await handlers.ping?.({ repo: "acme/shop" }, { job: {} as never, signal: controller.signal });
+    expect(scope.isDone()).toBe(true);
+    expect(String(refused)).toMatch(/lease was taken over/);
+    expect(write.isDone()).toBe(false);
+    nock.cleanAll();
   });
 });
