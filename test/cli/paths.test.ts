@@ -110,6 +110,13 @@ describe("every command takes absolute and relative paths from any working direc
     expect(readFileSync(join(repo, ".backflow", "annotations.yml"), "utf8")).toContain("holiday peak");
   });
 
+  it.each(both(() => join(root, "notes", "annotations.yml")))("annotate --file with %s", async (_, file) => {
+    const argv = ["annotate", "fct_orders", "event", "2026-11-27..2026-11-28", "black", "friday"];
+    const { code } = await run([...argv, "--dir", repo, "--file", file()]);
+    expect(code).toBe(0);
+    expect(readFileSync(join(root, "notes", "annotations.yml"), "utf8")).toContain("black friday");
+  });
+
   it.each(both(() => repo))("demo --repo with %s", async (_, dir) => {
     const { code, out } = await run(["demo", "--repo", dir()]);
     expect(code).toBe(0);

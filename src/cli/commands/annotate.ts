@@ -50,7 +50,9 @@ export async function runAnnotate({ values, positionals }: CommandArgs, io: CliI
     throw new UsageError(`${parsed.ok ? "not an annotation" : parsed.error.replace(/`/g, "")}`);
   }
   const root = resolve(io.cwd, typeof values.dir === "string" ? values.dir : ".");
-  const file = resolve(root, typeof values.file === "string" ? values.file : LOCAL_ANNOTATIONS_PATH);
+  // --file, like every path argument, is relative to the working directory; the default lives in --dir.
+  const file =
+    typeof values.file === "string" ? resolve(io.cwd, values.file) : resolve(root, LOCAL_ANNOTATIONS_PATH);
   const now = new Date();
   const { args } = parsed.command;
   const annotation = AnnotationSchema.parse({
