@@ -115,8 +115,19 @@ function mergeBranches(branches: AnalyzedColumn[][], ctx: QueryContext): Analyze
 /** Columns of a query expression (a SELECT, possibly with set operations chained through `_next`). */
 export function analyzeQuery(ast: AstNode, parent: Scope | undefined, ctx: QueryContext): AnalyzedColumn[] {
   const branches: AnalyzedColumn[][] = [];
+  let op = "";
   for (let node: unknown = ast; isNode(node); node = node._next) {
-    branches.push(analyzeSelect(node, parent, ctx));
+    const columns = analyzeSelect(node, parent, ctx);
+    // EXCEPT / MINUS: the later branch only removes rows; its values never reach the output. A branch
+    // joined by no operator the grammar names (Snowflake's MINUS read as an alias) is not merged either.
+    if (branches.length === 0 || /^(union|intersect)/i.test(op)) branches.push(columns);
+    else if (!/^(except|minus)/i.test(op))
+      ctx.warnings.push({
+        line: columns[0]?.line ?? ctx.lineOf(1),
+        message:
+          "a set operation the parser could not name (MINUS?) joins this query; its later branch is not counted as a source",
+      });
+    op = typeof node.set_op === "string" ? node.set_op : "";
   }
   return mergeBranches(branches, ctx);
 }

@@ -85,6 +85,23 @@ function rewriteStar(tokens: readonly SqlToken[], i: number, chars: string[], mo
   return i;
 }
 
+/** `ROWS BETWEEN @n PRECEDING` (a query parameter as a frame bound) → `1`: the bound is not lineage. */
+function rewriteFrameBound(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  const name = tokens[i - 1];
+  const sigil = tokens[i - 2];
+  if (name?.kind !== "word" || !sigil || !(sigil.text === "@" || sigil.text === ":")) return;
+  if (sigil.end !== name.start) return;
+  blank(chars, sigil.start, name.end, "1");
+}
+
+/** `LISTAGG(x, ',') WITHIN GROUP (ORDER BY y)` → `LISTAGG(x, ',')`: the order is not lineage. */
+function rewriteWithinGroup(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  if (!is(tokens[i + 1], "group") || tokens[i + 2]?.text !== "(" || tokens[i - 1]?.text !== ")") return i;
+  const close = matchingParen(tokens, i + 2);
+  blank(chars, (tokens[i] as SqlToken).start, (tokens[close] as SqlToken).end);
+  return close;
+}
+
 /** `name => value` → `value`: a named argument reads what its value reads. */
 function rewriteNamedArgument(tokens: readonly SqlToken[], i: number, chars: string[]): void {
   const name = tokens[i - 1];
@@ -163,6 +180,8 @@ export function rewriteForParser(
     else if (options.bigQuery && startsBigQueryRewrite(t)) i = rewriteBigQuery(tokens, i, chars);
     else if (t.text === ":") i = rewriteVariantPath(tokens, i, chars);
     else if (t.text === "=") rewriteNamedArgument(tokens, i, chars);
+    else if (is(t, "preceding") || is(t, "following")) rewriteFrameBound(tokens, i, chars);
+    else if (is(t, "within")) i = rewriteWithinGroup(tokens, i, chars);
     else if (t.kind === "string") rewriteString(t, chars);
     else if (t.kind === "word" && /^(r|b|rb|br)$/i.test(t.text) && tokens[i + 1]?.start === t.end) {
       if (tokens[i + 1]?.kind === "string" || tokens[i + 1]?.kind === "quoted") blank(chars, t.start, t.end);

@@ -114,15 +114,16 @@ from raw.t
       line: 3,
     },
     {
-      name: "LISTAGG ... WITHIN GROUP",
+      name: "CONNECT BY",
       dialect: "snowflake" as const,
       sql: `select
-    account_id,
-    listagg(product, ', ') within group (order by product) as products
-from raw.subscriptions
-group by account_id`,
-      upstream: ["raw.subscriptions"],
-      line: 3,
+    employee_id,
+    sys_connect_by_path(title, ' -> ') as path
+from raw.employees
+start with title = 'President'
+connect by manager_id = prior employee_id`,
+      upstream: ["raw.employees"],
+      line: 5,
     },
   ])("$name", ({ dialect, sql, upstream, line }) => {
     const graph = lineageOfSql({ "m.sql": sql }, dialect);

@@ -95,3 +95,25 @@ describe("parenthesised query bodies", () => {
     ).toEqual(["id: passthrough <- a.id, b.x"]);
   });
 });
+
+describe("set operations and frames", () => {
+  it("EXCEPT takes values from its first branch only", () => {
+    const graph = lineage("select id from a except distinct select id from b");
+    expect(columnSummary(tableOf(graph, "m"))).toEqual(["id: passthrough <- a.id"]);
+  });
+
+  it("Snowflake's MINUS (read by no grammar as an operator) counts the first branch and says so", () => {
+    const graph = lineage("select id, x from a minus select id, x from b", "snowflake");
+    expect(columnSummary(tableOf(graph, "m"))).toEqual(["id: passthrough <- a.id", "x: passthrough <- a.x"]);
+    expect(graph.diagnostics.some((d) => d.message.includes("could not name (MINUS?)"))).toBe(true);
+  });
+
+  it("a query parameter as a window frame bound and LISTAGG … WITHIN GROUP parse", () => {
+    const bq = lineage(
+      "select sum(x) over (order by id rows between @n preceding and current row) as s from a",
+    );
+    expect(columnSummary(tableOf(bq, "m"))).toEqual(["s: window <- a.x, a.id"]);
+    const sf = lineage("select listagg(x, ',') within group (order by y) as xs from a", "snowflake");
+    expect(columnSummary(tableOf(sf, "m"))).toEqual(["xs: aggregate <- a.x"]);
+  });
+});
