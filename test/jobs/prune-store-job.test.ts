@@ -59,4 +59,30 @@ describe("the daily prune job", () => {
     await schedulePrune({ store, retentionDays: 0, now });
     expect(await store.jobs.list()).toEqual([]);
   });
+
+  it("prunes the audit log by its own window and carries that window to the next day's run", async () => {
+    const entry = (at: string) => ({
+      at: new Date(at),
+      actor: "ada",
+      action: "snooze",
+      repo: "acme/shop",
+      target: null,
+      detail: {},
+    });
+    await store.audit.record(entry("2025-10-01T00:00:00Z"));
+    await store.audit.record(entry("2026-06-01T00:00:00Z"));
+    await schedulePrune({ store, retentionDays: 30, auditRetentionDays: 180, now });
+    now = new Date("2026-11-26T00:00:05Z");
+    const log = { debug() {}, info() {}, warn() {}, error() {} };
+    await createWorker({
+      store,
+      workerId: "t",
+      clock: () => now,
+      handlers: Object.fromEntries([pruneStoreHandler({ store, clock: () => now, log })]),
+    }).drain();
+    expect((await store.audit.list()).map((e) => e.at.toISOString())).toEqual(["2026-06-01T00:00:00.000Z"]);
+    expect((await store.jobs.list({ kind: "prune-store", state: "queued" })).map((j) => j.payload)).toEqual([
+      { retentionDays: 30, auditRetentionDays: 180 },
+    ]);
+  });
 });
