@@ -19,10 +19,17 @@ type Hookable = {
   };
 };
 
-/** True for a request that only reads: GET/HEAD, or a GraphQL query that is not a mutation. */
+/** The installation token request: authentication, which a dry run needs to read at all. */
+const TOKEN_URL = /^\/app\/installations\/[^/]+\/access_tokens$/;
+
+/**
+ * True for a request that changes nothing on GitHub: GET/HEAD, a GraphQL query that is not a
+ * mutation, or the installation token request (authentication; a dry run needs it to read).
+ */
 export function isReadRequest(options: { method?: string; url?: string; query?: unknown }): boolean {
   const method = (options.method ?? "GET").toUpperCase();
   if (method === "GET" || method === "HEAD") return true;
+  if (method === "POST" && TOKEN_URL.test(options.url ?? "")) return true;
   if (method === "POST" && options.url === "/graphql" && typeof options.query === "string")
     return !/^\s*mutation\b/.test(options.query);
   return false;
