@@ -164,7 +164,7 @@ function judgeSeries(input: CanaryInput, s: CanarySeries, windowEnd: number): Ca
   const afterValues = after.map((p) => norm(p.value ?? 0));
   const change = healthy.length > 0 ? baselineChange(median(afterValues), healthy).change : null;
   const pct =
-    change === null || !Number.isFinite(change)
+    change === null || !Number.isFinite(change) || Math.round(Math.abs(change) * 100) === 0
       ? ""
       : ` ${change < 0 ? "−" : "+"}${formatNumber(Math.round(Math.abs(change) * 100))}%`;
   const counts = `${after.length} point(s) after vs median of ${healthy.length} before`;
