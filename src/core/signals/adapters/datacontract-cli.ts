@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { buildSignal, type SignalDraft, toIso } from "../build-signal.js";
 import { knownMetricOfCheck } from "../check-metric.js";
+import { eachItem } from "../each-item.js";
 import { parsePayload } from "../parse-payload.js";
 import { type AdapterContext, metricKindOf, type Signal, type SignalType } from "../signal-schema.js";
 
@@ -25,7 +26,8 @@ const RunSchema = z.object({
   dataContractVersion: Str,
   timestampStart: Str,
   timestampEnd: Str,
-  checks: z.array(CheckSchema),
+  // Each check is read on its own, so one malformed check does not lose the others.
+  checks: z.array(z.unknown()),
 });
 type Check = z.infer<typeof CheckSchema>;
 
@@ -59,17 +61,17 @@ function schemaChangeOf(check: Check, type: SignalType): SignalDraft["schemaChan
 export function adaptDatacontractCli(body: unknown, ctx: AdapterContext): Signal[] {
   const run = parsePayload(RunSchema, body, "datacontract-cli test result");
   const observedAt = toIso(run.timestampEnd ?? run.timestampStart, ctx.receivedAt);
-  const drafts: SignalDraft[] = [];
-  run.checks.forEach((check, index) => {
+  return eachItem(run.checks, "checks", ctx, (raw, index) => {
+    const check = parsePayload(CheckSchema, raw, "datacontract-cli check", `checks.${index}`);
     const mapped = STATUS[check.result.toLowerCase()];
-    if (!mapped) return;
+    if (!mapped) return [];
     const checkType = check.type ?? check.name ?? "check";
     // Quality checks are typed "custom"/"sql"; their name usually says what they measure.
     const metric =
       knownMetricOfCheck(checkType) ?? knownMetricOfCheck(check.name ?? "") ?? check.qualityId ?? checkType;
     const type = typeOf(check, metric);
     const dataset = check.model ?? run.dataContractId ?? "unknown";
-    drafts.push({
+    const draft: SignalDraft = {
       source: {
         kind: "datacontract-cli",
         producer: run.datacontractCliVersion ? `datacontract-cli ${run.datacontractCliVersion}` : undefined,
@@ -95,7 +97,7 @@ export function adaptDatacontractCli(body: unknown, ctx: AdapterContext): Signal
       schemaChange: schemaChangeOf(check, type),
       message: `${check.result}: ${check.name ?? checkType}${check.field ? ` on ${dataset}.${check.field}` : ` on ${dataset}`}${check.reason ? ` (${check.reason})` : ""}`,
       raw: check,
-    });
+    };
+    return [buildSignal(draft, ctx)];
   });
-  return drafts.map((d) => buildSignal(d, ctx));
 }

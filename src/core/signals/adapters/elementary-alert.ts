@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { buildSignal, normalizeSeverity, type SignalDraft, toIso, toNumber } from "../build-signal.js";
 import { metricOfCheck } from "../check-metric.js";
+import { eachItem } from "../each-item.js";
 import { parsePayload } from "../parse-payload.js";
 import { type AdapterContext, metricKindOf, SchemaChangeKindSchema, type Signal } from "../signal-schema.js";
 
@@ -201,8 +202,12 @@ function alertDraft(alert: Alert, ctx: AdapterContext): SignalDraft {
  * dbt id. Source freshness alerts → freshness_breach; model alerts → run_failed.
  */
 export function adaptElementaryAlert(body: unknown, ctx: AdapterContext): Signal[] {
-  const alerts = Array.isArray(body)
-    ? parsePayload(z.array(AlertSchema).min(1), body, "Elementary alert list")
-    : [parsePayload(AlertSchema, body, "Elementary alert")];
-  return alerts.map((alert) => buildSignal(alertDraft(alert, ctx), ctx));
+  if (!Array.isArray(body)) {
+    return [buildSignal(alertDraft(parsePayload(AlertSchema, body, "Elementary alert"), ctx), ctx)];
+  }
+  // A forwarder's list: each alert is read on its own, so one malformed alert does not lose the others.
+  const alerts = parsePayload(z.array(z.unknown()).min(1), body, "Elementary alert list");
+  return eachItem(alerts, "", ctx, (raw, index) => [
+    buildSignal(alertDraft(parsePayload(AlertSchema, raw, "Elementary alert", String(index)), ctx), ctx),
+  ]);
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { MetricKind } from "../../config/schema.js";
 import { buildSignal, type SignalDraft, toIso, toNumber } from "../build-signal.js";
 import { metricOfCheck } from "../check-metric.js";
+import { eachItem } from "../each-item.js";
 import { parsePayload } from "../parse-payload.js";
 import {
   type AdapterContext,
@@ -45,8 +46,9 @@ const ScanSchema = z.object({
   dataTimestamp: Str,
   scanStartTimestamp: Str,
   scanEndTimestamp: Str,
-  checks: z.array(CheckSchema),
-  automatedMonitoringChecks: z.array(CheckSchema).nullish(),
+  // Each check is read on its own, so one malformed check does not lose the others.
+  checks: z.array(z.unknown()),
+  automatedMonitoringChecks: z.array(z.unknown()).nullish(),
 });
 type SodaScan = z.infer<typeof ScanSchema>;
 
@@ -204,8 +206,18 @@ function checkDraft(check: SodaCheck, scan: SodaScan, ctx: AdapterContext): Sign
  */
 export function adaptSodaScan(body: unknown, ctx: AdapterContext): Signal[] {
   const scan = parsePayload(ScanSchema, body, "Soda scan result");
-  return [...scan.checks, ...(scan.automatedMonitoringChecks ?? [])]
-    .map((check) => checkDraft(check, scan, ctx))
-    .filter((d): d is SignalDraft => d !== undefined)
-    .map((d) => buildSignal(d, ctx));
+  const one = (at: string) => (raw: unknown, index: number) => {
+    const check = parsePayload(CheckSchema, raw, "Soda check", `${at}.${index}`);
+    const draft = checkDraft(check, scan, ctx);
+    return draft ? [buildSignal(draft, ctx)] : [];
+  };
+  return [
+    ...eachItem(scan.checks, "checks", ctx, one("checks")),
+    ...eachItem(
+      scan.automatedMonitoringChecks ?? [],
+      "automatedMonitoringChecks",
+      ctx,
+      one("automatedMonitoringChecks"),
+    ),
+  ];
 }
