@@ -106,8 +106,8 @@ function wholeContract(contract: Contract, how: "added" | "removed"): ContractCh
     }
     const why =
       contract.format === "dbt"
-        ? "its contract is no longer enforced, or the model or its properties were removed (dbt: breaking)"
-        : "the contract file was removed or no longer validates";
+        ? "its contract is no longer enforced, the model or its properties were removed, or the properties file no longer loads (see diagnostics) (dbt: breaking)"
+        : "the contract file was removed or no longer validates (see diagnostics)";
     return makeChange("dataset_removed", {
       ...fields,
       message: `contract ${contract.id} no longer covers ${dataset.name}: ${why}`,

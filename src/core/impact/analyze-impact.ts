@@ -70,7 +70,8 @@ export function analyzeImpact(input: AnalyzeImpactInput): AnalyzedImpact {
       contracts: bound.contracts,
       files: snapshot.files,
       disabledContracts: all.disabled ?? [],
-      contractDiagnostics: bound.diagnostics,
+      contractDiagnostics: all.diagnostics,
+      bindingDiagnostics: bound.diagnostics,
     };
   };
   const base = side(input.base, input.cache, input.dbtCache);

@@ -25,8 +25,10 @@ export type ImpactSide = {
   readonly files?: RepoFiles;
   /** Enforced dbt contracts of models disabled on this side (`enabled: false`). */
   readonly disabledContracts?: readonly Contract[];
-  /** Contract problems found while binding (a dataset bound to no model or source), reported at head. */
+  /** Problems loading contracts (a file that no longer parses reads as a removed contract). */
   readonly contractDiagnostics?: readonly ContractDiagnostic[];
+  /** Datasets bound to no model or source, reported at head. */
+  readonly bindingDiagnostics?: readonly ContractDiagnostic[];
 };
 
 /** A file the pull request changed; `previousPath` for renames. */
@@ -239,12 +241,16 @@ function diagnosticsFor(
       severity: "warning" as const,
       message: `${t.id}: only table-level lineage (the SQL could not be analysed column by column)`,
     }));
-  // A contract bound to nothing is reported on every run: changes that should reach it go unchecked.
-  const unbound = (input.head.contractDiagnostics ?? []).map((d) => ({
+  // Contract errors and contracts bound to nothing are reported on every run (what they should check goes
+  // unchecked); other contract warnings only for files in the diff.
+  const contractProblems = [
+    ...(input.head.contractDiagnostics ?? []).filter((d) => d.severity === "error" || inDiff.has(d.file)),
+    ...(input.head.bindingDiagnostics ?? []),
+  ].map((d) => ({
     file: d.file,
     line: d.line,
     severity: d.severity,
     message: d.message,
   }));
-  return [...fromGraph, ...tableOnly, ...unbound];
+  return [...fromGraph, ...tableOnly, ...contractProblems];
 }

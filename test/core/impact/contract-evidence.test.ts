@@ -85,6 +85,26 @@ schema:
     expect(unbound[0]?.message).toContain('did you mean "stg_orders"?');
   });
 
+  it("a contract file that no longer loads is reported as a removed contract with the load error beside it", () => {
+    const report = impactOf({
+      [YAML]: (t) =>
+        t
+          .replace(
+            "        data_type: text\n        constraints:",
+            "        data_type: text\n        data_tests: [not_null]\n        constraints:",
+          )
+          .replace(
+            "description: One row per customer",
+            "description: One row per customer\n    description: twice",
+          ),
+    });
+    expect(report.contractChanges.find((c) => c.contractId === "dim_customers")).toMatchObject({
+      kind: "dataset_removed",
+      class: "breaking",
+    });
+    expect(report.diagnostics.filter((d) => d.file === YAML && d.severity === "error")).not.toEqual([]);
+  });
+
   it("widening a contracted type is breaking unless the repository opts in", () => {
     const edit = { [YAML]: (t: string) => t.replace("data_type: integer", "data_type: bigint") };
     const widened = impactOf(edit).contractChanges.find((c) => c.kind === "type_widened");
