@@ -1,6 +1,7 @@
 import nock from "nock";
 import type { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { noteFindingResolved } from "../../../src/github/proposals/note-finding-resolved.js";
 import { onProposalMerged } from "../../../src/github/proposals/on-proposal-merged.js";
 import { putProposalRecord } from "../../../src/github/proposals/proposal-record.js";
@@ -22,7 +23,7 @@ beforeEach(async () => {
   octokit = await (await createTestProbot()).auth(1);
   await putProposalRecord({
     store,
-    repo: "acme/shop",
+    repo: repoKeyOf("acme/shop"),
     fingerprint: FP,
     record: { kind: "cleansing", branch: "backflow/fix/01234567", pr: 7, issueNumber: 42 },
     now: NOW,
