@@ -4,7 +4,7 @@ import { join, posix } from "node:path";
 import { isRelevantPath } from "../core/impact/relevant-path.js";
 import type { RepoSnapshot } from "../core/repo-files.js";
 import { UsageError } from "./command.js";
-import { MAX_FILE_BYTES, readCapped, resolveInside, type SkipWarning } from "./read-local-repo.js";
+import { MAX_FILE_BYTES, readInside, type SkipWarning } from "./read-local-repo.js";
 
 /** Runs git in `repo`; a failure becomes a UsageError with git's own message. */
 export function git(repo: string, args: readonly string[], input?: string): Buffer {
@@ -145,14 +145,8 @@ export function workingTree(
   const files = new Map<string, string>();
   for (const path of new Set(listed.split("\0"))) {
     if (!path || !isRelevantPath(path) || !existsOrLink(join(root, path))) continue;
-    const target = resolveInside(realRoot, join(root, path));
-    if ("skipped" in target) {
-      warn(`skipped ${path}: ${target.skipped}`);
-      continue;
-    }
-    const read = readCapped(target.real);
-    if ("skipped" in read) warn(`skipped ${path}: ${read.skipped}`);
-    else files.set(path, read.text);
+    const text = readInside({ realRoot, full: join(root, path), path, warn });
+    if (text !== undefined) files.set(path, text);
   }
   return { files };
 }

@@ -66,6 +66,23 @@ export function resolveInside(realRoot: string, full: string): { real: string } 
 }
 
 /**
+ * The text of the checkout file `full` (`path` in warnings), or undefined after a `warn` line saying
+ * why it was left out: a link out of `realRoot`, not a regular file, or over 2 MiB.
+ */
+export function readInside(input: {
+  realRoot: string;
+  full: string;
+  path: string;
+  warn: SkipWarning;
+}): string | undefined {
+  const target = resolveInside(input.realRoot, input.full);
+  const read = "skipped" in target ? target : readCapped(target.real);
+  if ("text" in read) return read.text;
+  input.warn(`skipped ${input.path}: ${read.skipped}`);
+  return undefined;
+}
+
+/**
  * Reads a local checkout the way the app reads a Git tree: the files Backflow looks at (`accept`,
  * default SQL, YAML and CODEOWNERS) keyed by POSIX path relative to `root`, skipping installed
  * packages. Files over 2 MiB, links that leave the repository and anything but regular files are
@@ -89,14 +106,8 @@ export function readLocalRepo(
       }
       if (!accept(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
       // A linked directory named like a model is not walked: it would read the same files twice.
-      const target = entry.isSymbolicLink() ? resolveInside(realRoot, full) : { real: full };
-      if ("skipped" in target) {
-        warn(`skipped ${path}: ${target.skipped}`);
-        continue;
-      }
-      const read = readCapped(target.real);
-      if ("skipped" in read) warn(`skipped ${path}: ${read.skipped}`);
-      else files.set(path, read.text);
+      const text = readInside({ realRoot, full, path, warn });
+      if (text !== undefined) files.set(path, text);
     }
   };
   walk(root);

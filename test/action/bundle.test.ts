@@ -1,22 +1,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { BUNDLE_PATH, bundleAction } from "../../scripts/build-action.js";
-import { cloneAt, createOrigin, parseOutputs, pullRequestEvent, workflowEnv } from "./workflow-run.js";
+import { parseOutputs, pullRequestEvent, useCheckout, workflowEnv } from "./workflow-run.js";
 
-let origin: { dir: string; sha: Record<string, string> };
-let workspace: string;
-
-beforeAll(() => {
-  origin = createOrigin();
-  workspace = cloneAt(origin.dir, "breaking");
-});
-afterAll(() => {
-  rmSync(origin.dir, { recursive: true, force: true });
-  rmSync(workspace, { recursive: true, force: true });
-});
+const checkout = useCheckout("breaking");
 
 describe("the committed Action bundle", () => {
   it("is what npm run build:action makes from the current sources", async () => {
@@ -26,11 +16,14 @@ describe("the committed Action bundle", () => {
   it("is the file action.yml runs, on node20, and runs alone as the runner starts it", () => {
     const action = parse(readFileSync(fileURLToPath(new URL("../../action.yml", import.meta.url)), "utf8"));
     expect(action.runs).toEqual({ using: "node20", main: "dist-action/index.js" });
-    const event = pullRequestEvent({ base: origin.sha.main ?? "", head: origin.sha.breaking ?? "" });
-    const env = workflowEnv({ workspace, event });
+    const event = pullRequestEvent({
+      base: checkout.origin().sha.main ?? "",
+      head: checkout.origin().sha.breaking ?? "",
+    });
+    const env = workflowEnv({ workspace: checkout.workspace(), event });
     // No PATH to node_modules and no NODE_PATH: the bundle must carry every dependency.
     const run = spawnSync(process.execPath, [BUNDLE_PATH], {
-      cwd: workspace,
+      cwd: checkout.workspace(),
       env: { ...env, PATH: process.env.PATH ?? "" },
       encoding: "utf8",
     });
@@ -38,6 +31,6 @@ describe("the committed Action bundle", () => {
     expect(run.stdout).toMatch(/^::error file=examples\/shop\/models\/staging\/stg_orders\.sql,line=\d+/m);
     expect(readFileSync(env.GITHUB_STEP_SUMMARY, "utf8")).toMatch(/^## Breaking/);
     expect(parseOutputs(readFileSync(env.GITHUB_OUTPUT, "utf8")).verdict).toBe("breaking");
-    expect(execFileSync("git", ["-C", workspace, "status", "--porcelain"]).toString()).toBe("");
+    expect(execFileSync("git", ["-C", checkout.workspace(), "status", "--porcelain"]).toString()).toBe("");
   });
 });

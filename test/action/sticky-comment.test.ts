@@ -1,27 +1,23 @@
-import { rmSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { commentMarker } from "../../src/action/sticky-comment.js";
 import { githubApi } from "../helpers/github-nock.js";
-import { cloneAt, createOrigin, pullRequestEvent, runWorkflow, SHOP, workflowEnv } from "./workflow-run.js";
+import { pullRequestEvent, runWorkflow, SHOP, useCheckout, workflowEnv } from "./workflow-run.js";
 
-let origin: { dir: string; sha: Record<string, string> };
-let workspace: string;
-
-beforeAll(() => {
-  origin = createOrigin();
-  workspace = cloneAt(origin.dir, "breaking");
-});
-afterAll(() => {
-  rmSync(origin.dir, { recursive: true, force: true });
-  rmSync(workspace, { recursive: true, force: true });
-});
+const checkout = useCheckout("breaking");
 
 const COMMENTS = "/repos/octo-org/shop/issues/7/comments";
 const marker = commentMarker(SHOP);
 
 function env() {
-  const event = pullRequestEvent({ base: origin.sha.main ?? "", head: origin.sha.breaking ?? "" });
-  return workflowEnv({ workspace, event, inputs: { comment: "true", token: "ghs_workflow_token" } });
+  const event = pullRequestEvent({
+    base: checkout.origin().sha.main ?? "",
+    head: checkout.origin().sha.breaking ?? "",
+  });
+  return workflowEnv({
+    workspace: checkout.workspace(),
+    event,
+    inputs: { comment: "true", token: "ghs_workflow_token" },
+  });
 }
 
 /** A comment as the issues API lists it (the fields the Action reads, plus GitHub's identity fields). */

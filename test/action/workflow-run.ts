@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import { runAction } from "../../src/action/run-action.js";
 import { loadPayload } from "../helpers/payloads.js";
 
@@ -48,6 +49,30 @@ export function createOrigin(): { dir: string; sha: Record<string, string> } {
   sha.unknown = git(dir, "rev-parse", "HEAD");
   git(dir, "checkout", "-q", "main");
   return { dir, sha };
+}
+
+/**
+ * For a test file: the origin repository and a full checkout of scenario `ref`, made before its tests
+ * and removed after them; read them through the returned getters inside tests.
+ */
+export function useCheckout(ref: string): {
+  origin: () => ReturnType<typeof createOrigin>;
+  workspace: () => string;
+} {
+  let origin: ReturnType<typeof createOrigin> | undefined;
+  let workspace: string | undefined;
+  beforeAll(() => {
+    origin = createOrigin();
+    workspace = cloneAt(origin.dir, ref);
+  });
+  afterAll(() => {
+    for (const dir of [origin?.dir, workspace]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("useCheckout: read inside a test, after beforeAll");
+    return value;
+  };
+  return { origin: () => need(origin), workspace: () => need(workspace) };
 }
 
 /** A full clone of `origin` with `ref` checked out, as actions/checkout does with `fetch-depth: 0`. */

@@ -102,6 +102,22 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./prune.js")).runPrune,
   },
   {
+    name: "review",
+    summary:
+      "Print the recurring review of the feedback loop (findings, time to resolve, expectations) from a store",
+    usage:
+      "backflow review [--since 90d] [--cadence weekly|monthly|quarterly] [--github owner/name] [--at ISO] [--database url] [--format markdown|json]",
+    options: {
+      since: { type: "string" },
+      cadence: { type: "string" },
+      github: { type: "string" },
+      at: { type: "string" },
+      database: { type: "string" },
+      format: { type: "string", default: "markdown" },
+    },
+    load: async () => (await import("./review.js")).runReview,
+  },
+  {
     name: "triage",
     summary: "Judge a signal against a local pipeline repository and print the drift issue (dry run)",
     usage:
