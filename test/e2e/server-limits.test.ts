@@ -7,13 +7,8 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits, readServerEnv } from "../../src/s
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { loadPayload } from "../helpers/payloads.js";
-import {
-  findFreePort,
-  silentLog,
-  TEST_APP_ID,
-  TEST_WEBHOOK_SECRET,
-  testPrivateKey,
-} from "../helpers/probot.js";
+import { silentLog, TEST_WEBHOOK_SECRET, testPrivateKey } from "../helpers/probot.js";
+import { testServerSettings } from "../helpers/server-settings.js";
 
 const WEBHOOKS = "/api/github/webhooks";
 const LIMITS: HttpLimits = {
@@ -29,19 +24,7 @@ let running: RunningServer;
 beforeEach(async () => {
   store = openSqliteStore(":memory:");
   running = await startServer({
-    settings: {
-      appId: TEST_APP_ID,
-      privateKey: testPrivateKey(),
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      port: await findFreePort(),
-      host: "127.0.0.1",
-      webhookPath: undefined,
-      databaseUrl: undefined,
-      logLevel: "silent",
-      dryRun: false,
-      retentionDays: 90,
-      limits: LIMITS,
-    },
+    settings: await testServerSettings({ limits: LIMITS }),
     store,
     log: silentLog(),
     worker: false,
@@ -182,7 +165,9 @@ describe("the webhook endpoint's body limit", () => {
     });
 
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: string }).error).toContain("pull_request payload is invalid at");
+    expect(((await response.json()) as { error: string }).error).toContain(
+      "pull_request payload is invalid at",
+    );
   });
 
   it.each([

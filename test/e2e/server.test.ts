@@ -10,20 +10,14 @@ import { installationOctokits } from "../../src/github/jobs/installation-octokit
 import { IMPACT_CHECK_NAME } from "../../src/github/services/plan-impact-check.js";
 import { JOB_REGISTRY, workerJobsOf } from "../../src/jobs/job-registry.js";
 import { createStoreMetrics } from "../../src/server/metrics.js";
-import type { ServerSettings } from "../../src/server/read-server-env.js";
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { githubApi, mockInstallationToken } from "../helpers/github-nock.js";
 import { takeRecordedRequests } from "../helpers/openapi-conformance.js";
 import { loadPayload } from "../helpers/payloads.js";
-import {
-  findFreePort,
-  silentLog,
-  TEST_APP_ID,
-  TEST_WEBHOOK_SECRET,
-  testPrivateKey,
-} from "../helpers/probot.js";
+import { silentLog, TEST_WEBHOOK_SECRET } from "../helpers/probot.js";
 import { droppedColumnPullRequest, mockPullRequestRepo } from "../helpers/pull-request-repo.js";
+import { testServerSettings } from "../helpers/server-settings.js";
 
 const OWNER = "Codertocat";
 const REPO = "Hello-World";
@@ -35,18 +29,7 @@ let running: RunningServer;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "backflow-e2e-"));
   store = openSqliteStore(join(dir, "backflow.db"));
-  const settings: ServerSettings = {
-    appId: TEST_APP_ID,
-    privateKey: testPrivateKey(),
-    webhookSecret: TEST_WEBHOOK_SECRET,
-    port: await findFreePort(),
-    host: "127.0.0.1",
-    webhookPath: undefined,
-    databaseUrl: undefined,
-    logLevel: "silent",
-    dryRun: false,
-    retentionDays: 90,
-  };
+  const settings = await testServerSettings();
   const metrics = createStoreMetrics(store);
   const Octokit = createBackflowOctokit({ testing: true, metrics });
   // As npm start wires it: webhooks queue jobs, the server's worker runs them as the app's installation.
@@ -205,18 +188,7 @@ describe("extra routes", () => {
   it("serves routes passed to startServer on the webhook port", async () => {
     const extraStore = openSqliteStore(":memory:");
     const extra = await startServer({
-      settings: {
-        appId: TEST_APP_ID,
-        privateKey: testPrivateKey(),
-        webhookSecret: TEST_WEBHOOK_SECRET,
-        port: await findFreePort(),
-        host: "127.0.0.1",
-        webhookPath: undefined,
-        databaseUrl: undefined,
-        logLevel: "silent",
-        dryRun: false,
-        retentionDays: 90,
-      },
+      settings: await testServerSettings(),
       store: extraStore,
       log: silentLog(),
       routes: [

@@ -3,13 +3,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import {
-  findFreePort,
-  silentLog,
-  TEST_APP_ID,
-  TEST_WEBHOOK_SECRET,
-  testPrivateKey,
-} from "../helpers/probot.js";
+import { silentLog, TEST_WEBHOOK_SECRET } from "../helpers/probot.js";
+import { testServerSettings } from "../helpers/server-settings.js";
 import { fuzzParameters, fuzzTimeoutMs } from "./fuzz-options.js";
 
 let store: SqliteStore;
@@ -18,24 +13,15 @@ let running: RunningServer;
 beforeAll(async () => {
   store = openSqliteStore(":memory:");
   running = await startServer({
-    settings: {
-      appId: TEST_APP_ID,
-      privateKey: testPrivateKey(),
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      port: await findFreePort(),
-      host: "127.0.0.1",
-      webhookPath: undefined,
-      databaseUrl: undefined,
-      logLevel: "silent",
+    settings: await testServerSettings({
       dryRun: true,
-      retentionDays: 90,
       limits: {
         maxWebhookBytes: 64 * 1024,
         headersTimeoutMs: 5_000,
         requestTimeoutMs: 10_000,
         idleTimeoutMs: 2_000,
       },
-    },
+    }),
     store,
     log: silentLog(),
     worker: false,
