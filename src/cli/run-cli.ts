@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { BackflowError } from "../core/errors.js";
 import { type CliIO, EXIT, type ExitCode, parseCommandArgs, UsageError } from "./command.js";
 import { COMMANDS } from "./commands/index.js";
+import { resolveDatabaseArg } from "./database-arg.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -49,6 +50,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
   try {
     // Arguments are checked before the command's modules load, so a typo fails fast.
     const args = parseCommandArgs(command, rest);
+    // Every command's --database, like every path, is relative to the working directory.
+    if ("database" in args.values) args.values.database = resolveDatabaseArg(args.values.database, io.cwd);
     const run = await command.load();
     return await run(args, io);
   } catch (error) {

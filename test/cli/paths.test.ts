@@ -138,6 +138,13 @@ describe("every command takes absolute and relative paths from any working direc
     expect(existsSync(join(root, "db", "jobs.db"))).toBe(true);
   });
 
+  it.each(both(() => join(root, "db", "review.db")))("review --database with %s", async (_, db) => {
+    mkdirSync(join(root, "db"), { recursive: true });
+    const { err } = await run(["review", "--database", db(), "--github", "acme/shop"]);
+    expect(err).not.toContain("cannot open");
+    expect(existsSync(join(root, "db", "review.db"))).toBe(true);
+  });
+
   it("says which directory does not exist, absolutely", async () => {
     const { code, err } = await run(["lineage", "no/such/dir"]);
     expect(code).toBe(2);
@@ -154,6 +161,7 @@ describe("every command takes absolute and relative paths from any working direc
       "lineage",
       "propose",
       "prune",
+      "review",
       "triage",
     ]);
   });

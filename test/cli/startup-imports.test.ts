@@ -37,6 +37,7 @@ describe("backflow start-up", () => {
     expect(local).toEqual([
       "cli/command.ts",
       "cli/commands/index.ts",
+      "cli/database-arg.ts",
       "cli/main.ts",
       "cli/run-cli.ts",
       "core/errors.ts",

@@ -59,12 +59,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
     load: async () => {
       const { jobsCommand } = await import("../../jobs/jobs-command.js");
-      const { resolveDatabaseArg } = await import("../database-arg.js");
-      return ({ values, positionals }, io) =>
-        jobsCommand.run(
-          { values: { ...values, database: resolveDatabaseArg(values.database, io.cwd) }, positionals },
-          io,
-        );
+      return (args, io) => jobsCommand.run(args, io);
     },
   },
   {

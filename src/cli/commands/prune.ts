@@ -1,13 +1,12 @@
 import { openStore } from "../../store/open-store.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
-import { resolveDatabaseArg } from "../database-arg.js";
 
 /** `backflow prune`: what the daily prune job does, now, with the window given. */
 export async function runPrune({ values }: CommandArgs, io: CliIO): Promise<ExitCode> {
   const days = Number(values.days ?? 90);
   if (!Number.isInteger(days) || days < 1)
     throw new UsageError("--days must be a whole number of days, 1 or more");
-  const store = openStore(resolveDatabaseArg(values.database, io.cwd) ?? io.env.DATABASE_URL);
+  const store = openStore(typeof values.database === "string" ? values.database : io.env.DATABASE_URL);
   try {
     const now = new Date();
     const counts = await store.retention.prune({
