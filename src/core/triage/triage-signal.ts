@@ -170,7 +170,11 @@ export function triageSignal(input: TriageInput): Finding {
     suppressMs: durationMs(config.signals.suppressRepeatsFor),
     currentlyOpen: input.currentlyOpen,
     lastCommentAt: input.lastCommentAt,
-    arrivedAt: signal.receivedAt,
+    // The horizon for stored points never falls before this signal's own observation.
+    arrivedAt:
+      signal.receivedAt && Date.parse(signal.receivedAt) > Date.parse(signal.observedAt)
+        ? signal.receivedAt
+        : signal.observedAt,
   });
   const decision = !tableId ? "unmatched" : annotations.length > 0 ? "expected" : transition.action;
   const { min, max, relative, zscore } = threshold.rule;
