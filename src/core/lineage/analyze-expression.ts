@@ -46,6 +46,50 @@ const AGGREGATE_FUNCTIONS = new Set([
   "min_by",
 ]);
 
+/** Functions whose first argument may be a bare date part (`date_part(quarter, d)`, `datediff(day, a, b)`). */
+const DATE_PART_FUNCTIONS = new Set([
+  "date_part",
+  "datepart",
+  "datediff",
+  "date_diff",
+  "dateadd",
+  "date_add",
+  "date_trunc",
+  "timestampadd",
+  "timestampdiff",
+  "timestamp_diff",
+  "timestamp_trunc",
+  "last_day",
+  "time_slice",
+]);
+
+const DATE_PARTS = new Set(
+  "year years quarter quarters month months week weeks isoweek day days dayofweek dayofyear hour hours minute minutes second seconds millisecond milliseconds microsecond microseconds nanosecond nanoseconds epoch".split(
+    " ",
+  ),
+);
+
+/** Visits a date function's arguments, skipping a first or last argument that is a bare date part, not a column. */
+function visitDatePartCall(
+  value: AstNode,
+  scope: Scope,
+  ctx: QueryContext,
+  facts: ExpressionFacts,
+  sub: SubqueryAnalyzer,
+): void {
+  const args = isNode(value.args) && Array.isArray(value.args.value) ? value.args.value : [];
+  const isPart = (arg: unknown): boolean => {
+    const ref = isNode(arg) ? asColumnRef(arg, ctx.quotedIdentifiers === true) : undefined;
+    if (!ref || nameOf(ref.table)) return false;
+    return DATE_PARTS.has((nameOf(ref.column) ?? "").toLowerCase());
+  };
+  args.forEach((arg: unknown, i: number) => {
+    if ((i === 0 || i === args.length - 1) && args.length > 1 && isPart(arg)) return;
+    visit(arg, scope, ctx, facts, sub);
+  });
+  if (isNode(value.over)) visit(value.over, scope, ctx, facts, sub);
+}
+
 /** `name`, also where BigQuery's grammar puts a plain function's name (`{ name: [], schema: name }`). */
 function plainFunctionName(node: AstNode): string | undefined {
   const name = node.name;
@@ -90,6 +134,10 @@ function visit(
   }
   if (value.type === "select" && Array.isArray(value.columns)) {
     facts.origins.push(...sub(value, scope, ctx));
+    return;
+  }
+  if (value.type === "function" && DATE_PART_FUNCTIONS.has(plainFunctionName(value) ?? "")) {
+    visitDatePartCall(value, scope, ctx, facts, sub);
     return;
   }
   if (value.type === "aggr_func" || value.type === "function" || value.type === "window_func") {

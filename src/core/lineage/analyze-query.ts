@@ -196,6 +196,8 @@ function operatorsOf(entry: AstNode, alias: string, ctx: QueryContext): TableOpe
   return mine;
 }
 
+const FLATTEN_COLUMNS = ["seq", "key", "path", "index", "value", "this"];
+
 function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
   for (const entry of nodeArray(select.from)) {
     const alias = (nameOf(entry.as) ?? tableIdOf(entry) ?? "").toLowerCase();
@@ -204,6 +206,10 @@ function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
     const operators = operatorsOf(entry, bare, ctx);
     if (relation && operators.length > 0) relation = applyTableOperators(relation, operators, bare, ctx);
     if (relation) scope.entries.push({ alias: bare, relation });
+    // Snowflake's FLATTEN outputs SEQ, KEY, PATH, INDEX, VALUE, THIS, read unqualified as often as not.
+    if (relation?.kind === "value" && isNode(entry.expr) && entry.expr.type === "flatten") {
+      for (const name of FLATTEN_COLUMNS) scope.entries.push({ alias: name, relation });
+    }
     for (const column of Array.isArray(entry.using) ? entry.using.map(nameOf) : []) {
       if (column) scope.usingColumns.add(column.toLowerCase());
     }

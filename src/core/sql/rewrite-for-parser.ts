@@ -102,6 +102,17 @@ function rewriteWithinGroup(tokens: readonly SqlToken[], i: number, chars: strin
   return close;
 }
 
+/** Index of the `(` enclosing token `i`, or -1. */
+function enclosingParen(tokens: readonly SqlToken[], i: number): number {
+  let depth = 0;
+  for (let j = i - 1; j >= 0; j -= 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === ")") depth += 1;
+    else if (t.text === "(" && depth-- === 0) return j;
+  }
+  return -1;
+}
+
 /** `name => value` → `value`: a named argument reads what its value reads. */
 function rewriteNamedArgument(tokens: readonly SqlToken[], i: number, chars: string[]): void {
   const name = tokens[i - 1];
@@ -109,6 +120,8 @@ function rewriteNamedArgument(tokens: readonly SqlToken[], i: number, chars: str
   const before = tokens[i - 2];
   if (gt?.text !== ">" || gt.start !== (tokens[i] as SqlToken).end) return;
   if (name?.kind !== "word" || !(before?.text === "(" || before?.text === ",")) return;
+  // Snowflake's grammar reads FLATTEN's named arguments itself (and needs them).
+  if (is(tokens[enclosingParen(tokens, i) - 1], "flatten")) return;
   blank(chars, name.start, gt.end);
 }
 

@@ -117,3 +117,25 @@ describe("set operations and frames", () => {
     expect(columnSummary(tableOf(sf, "m"))).toEqual(["xs: aggregate <- a.x"]);
   });
 });
+
+describe("names that are not columns", () => {
+  it("a bare date part in a date function is not a column", () => {
+    const graph = lineage(
+      "select date_part(quarter, id) as q, datediff(day, id, x) as n, date_trunc(id, week) as w from a",
+      "snowflake",
+    );
+    expect(columnSummary(tableOf(graph, "m"))).toEqual([
+      "q: expression <- a.id",
+      "n: expression <- a.id, a.x",
+      "w: expression <- a.id",
+    ]);
+  });
+
+  it("FLATTEN's VALUE, read unqualified, comes from the flattened column, not the table", () => {
+    const graph = lineage(
+      "select id, value:name::string as v from a, lateral flatten(input => x)",
+      "snowflake",
+    );
+    expect(columnSummary(tableOf(graph, "m"))).toEqual(["id: passthrough <- a.id", "v: expression <- a.x"]);
+  });
+});
