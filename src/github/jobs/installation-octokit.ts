@@ -9,7 +9,10 @@ import { guardDryRun } from "../writers/dry-run-guard.js";
  * An Octokit authenticated as the app's installation on one repository (`owner/name`). A job whose
  * payload came from a webhook passes the installation id the event named; others are looked up.
  */
-export type InstallationOctokitFor = (repo: string, installationId?: number) => Promise<ProbotOctokit>;
+export type InstallationOctokitFor = ((repo: string, installationId?: number) => Promise<ProbotOctokit>) & {
+  /** The app's bot login (`<slug>[bot]`), asked once of GitHub (GET /app). */
+  readonly botLogin?: () => Promise<string>;
+};
 
 /** Installation Octokits plus the cache of installation ids, which `installation` events invalidate. */
 export type InstallationOctokits = InstallationOctokitFor & {
@@ -57,7 +60,18 @@ export function installationOctokits(
     const octokit = await authenticate(fullName, installationId);
     return options.dryRun ? guardDryRun(octokit, options.log) : octokit;
   };
+  let login: Promise<string> | undefined;
   return Object.assign(octokitFor, {
+    botLogin() {
+      login ??= probot()
+        .then(async (app) => (await app.auth()).rest.apps.getAuthenticated())
+        .then(({ data }) => `${data?.slug ?? "backflow"}[bot]`);
+      // A failed lookup is asked again next time rather than remembered.
+      login.catch(() => {
+        login = undefined;
+      });
+      return login;
+    },
     forget(repos?: readonly string[]) {
       if (!repos) ids.clear();
       else for (const repo of repos) ids.delete(repoKeyOf(repo));

@@ -16,7 +16,8 @@ export function openProposalHandler(input: JobHandlerInput & { botLogin?: string
       const { fingerprint, kind, issueNumber, commitSha, direction } = payload;
       await openProposal({
         ...target,
-        botLogin: input.botLogin,
+        // Known, a person's amend that keeps the commit message is never force-overwritten.
+        botLogin: input.botLogin ?? (await input.octokitFor.botLogin?.()),
         fingerprint,
         kind,
         issueNumber,

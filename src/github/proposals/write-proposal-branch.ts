@@ -35,11 +35,11 @@ async function foreignCommits(input: {
     repo: input.repo,
     basehead: `${input.base}...${input.head}`,
   });
-  // Ours: made with the trailer and, when the app's login is known, committed by it (an amend by a
-  // person keeps the author and the message but changes the committer).
+  // Ours: made with the trailer and committed by the app (an amend by a person keeps the author and
+  // the message but changes the committer). Without the app's login, only a bot's commit counts.
   const ours = (c: (typeof data.commits)[number]) =>
     c.commit.message.includes(PROPOSAL_TRAILER) &&
-    (input.botLogin === undefined || !c.committer || c.committer.login === input.botLogin);
+    (input.botLogin === undefined ? c.committer?.type === "Bot" : c.committer?.login === input.botLogin);
   return data.commits.filter((c) => !ours(c)).map((c) => c.sha);
 }
 

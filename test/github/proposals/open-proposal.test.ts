@@ -63,7 +63,7 @@ afterEach(async () => {
   await store.close();
 });
 
-function run() {
+function run(botLogin: string | undefined = BOT) {
   return openProposal({
     octokit,
     deps: { store, clock: () => NOW },
@@ -73,7 +73,7 @@ function run() {
     repoKey: repoKeyOf(OWNER, REPO),
     fingerprint: FP,
     kind: "cleansing",
-    botLogin: BOT,
+    botLogin,
   });
 }
 
@@ -230,32 +230,38 @@ describe("openProposal", () => {
     expect(requests.some((r) => r.method !== "GET" && /\/git\//.test(r.path))).toBe(false);
   });
 
-  it("treats an amended commit (a person as committer) as not Backflow's", async () => {
-    const scope = githubApi();
-    mockDefaultBranch(scope, true);
-    scope
-      .get(branchRef)
-      .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: NEW_COMMIT, type: "commit" } })
-      .get(`${API}/compare/${BASE}...${NEW_COMMIT}`)
-      .reply(200, {
-        commits: [
-          {
-            sha: NEW_COMMIT,
-            commit: { message: `x\n\nBackflow-Proposal: ${FP} cleansing` },
-            committer: { login: "bob" },
-            author: { login: BOT },
-          },
-        ],
-      })
-      .get(`${API}/pulls`)
-      .query({ head: `${OWNER}:${BRANCH}`, state: "open", per_page: "1" })
-      .reply(200, [])
-      .post(`${API}/issues/42/comments`)
-      .reply(201, { id: 3 });
+  it.each([
+    ["the app's login is known", BOT],
+    ["the app's login is not known", undefined],
+  ])(
+    "treats an amended commit (a person as committer) as not Backflow's when %s",
+    async (_case, botLogin) => {
+      const scope = githubApi();
+      mockDefaultBranch(scope, true);
+      scope
+        .get(branchRef)
+        .reply(200, { ref: `refs/heads/${BRANCH}`, object: { sha: NEW_COMMIT, type: "commit" } })
+        .get(`${API}/compare/${BASE}...${NEW_COMMIT}`)
+        .reply(200, {
+          commits: [
+            {
+              sha: NEW_COMMIT,
+              commit: { message: `x\n\nBackflow-Proposal: ${FP} cleansing` },
+              committer: { login: "bob", type: "User" },
+              author: { login: BOT },
+            },
+          ],
+        })
+        .get(`${API}/pulls`)
+        .query({ head: `${OWNER}:${BRANCH}`, state: "open", per_page: "1" })
+        .reply(200, [])
+        .post(`${API}/issues/42/comments`)
+        .reply(201, { id: 3 });
 
-    expect((await run()).action).toBe("human-owned");
-    expect(scope.isDone()).toBe(true);
-  });
+      expect((await run(botLogin)).action).toBe("human-owned");
+      expect(scope.isDone()).toBe(true);
+    },
+  );
 
   it("reverts a commit's hunks in the suspect file on backflow/revert/<sha8>", async () => {
     const sha = "e".repeat(40);
