@@ -1,4 +1,4 @@
-import { codeSpan, escapeMarkdown } from "../render/escape-markdown.js";
+import { codeSpan } from "../render/escape-markdown.js";
 import { renderTable } from "../render/markdown-table.js";
 import type { DurationStats, ReviewReport } from "./review-report.js";
 
@@ -31,6 +31,9 @@ function barChart(
   ].join("\n");
 }
 
+/** `2026-01-06 12:05`: an ISO time to the minute, in UTC. */
+const utc = (iso: string) => iso.slice(0, 16).replace("T", " ");
+
 const issueLink = (n: number | null) => (n === null ? "–" : { md: `#${n}` });
 
 /**
@@ -61,8 +64,8 @@ export function renderReviewIssue(report: ReviewReport): { title: string; body: 
           f.reopened,
           f.resolved,
           f.stillOpen,
-          stats(report.timeToDetect),
-          stats(report.timeToResolve),
+          { md: stats(report.timeToDetect) },
+          { md: stats(report.timeToResolve) },
         ],
       ],
     ),
@@ -84,8 +87,8 @@ export function renderReviewIssue(report: ReviewReport): { title: string; body: 
       f.issues.map((i) => [
         issueLink(i.issue),
         { md: codeSpan(i.target) },
-        i.event,
-        i.at ? i.at.slice(0, 16).replace("T", " ") : "–",
+        { md: i.event },
+        { md: i.at ? utc(i.at) : "–" },
       ]),
     ),
     "",
@@ -114,8 +117,8 @@ export function renderReviewIssue(report: ReviewReport): { title: string; body: 
         issueLink(w.issue),
         { md: codeSpan(w.metric) },
         { md: codeSpan(w.closedBy) },
-        w.old,
-        w.learned,
+        { md: w.old },
+        { md: w.learned },
       ]),
       "_No drift issue was closed as not planned with a limit learned._",
     ),
@@ -159,14 +162,14 @@ export function renderReviewIssue(report: ReviewReport): { title: string; body: 
       report.breakingAcknowledged.map((b) => [
         { md: `#${b.pr}` },
         { md: codeSpan(b.by) },
-        b.at.slice(0, 16).replace("T", " "),
-        b.mergedAt ? b.mergedAt.slice(0, 16).replace("T", " ") : { md: NOT_RECORDED },
+        { md: utc(b.at) },
+        b.mergedAt ? { md: utc(b.mergedAt) } : { md: NOT_RECORDED },
       ]),
     ),
     "",
     "<details><summary>Not recorded by the store</summary>",
     "",
-    ...report.notRecorded.map((n) => `- ${escapeMarkdown(n)}`),
+    ...report.notRecorded.map((n) => `- ${n}`),
     "",
     "</details>",
   ];
