@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Document } from "yaml";
 import type { Contract, ContractColumn } from "../../../src/core/contracts/contract.js";
+import { ContractChangeSchema } from "../../../src/core/contracts/contract-change.js";
 import { diffContracts } from "../../../src/core/contracts/diff-contracts.js";
 import { loadFile } from "../../../src/core/contracts/load-contracts.js";
 
@@ -173,5 +174,75 @@ describe("formatting-only edits", () => {
     const b = loadFile("contracts/orders.odcs.yaml", edited).contracts[0] ?? null;
     expect(edited).not.toBe(text);
     expect(diffContracts(a, b)).toEqual([]);
+  });
+});
+
+describe("any two contracts", () => {
+  it("diff into changes that each fit the published schema, with a class and who must act", () => {
+    fc.assert(
+      fc.property(contractArb, contractArb, fc.boolean(), (a, b, widening) => {
+        for (const change of diffContracts(a, b, { wideningNonBreaking: widening })) {
+          expect(ContractChangeSchema.parse(change)).toEqual(change);
+          if (change.class === "non-breaking") expect(change.mustAct).not.toBe("consumers");
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
+
+const scalar = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.boolean(), fc.constant(null));
+const fieldArb = fc.dictionary(
+  fc.constantFrom(
+    "type",
+    "required",
+    "unique",
+    "primaryKey",
+    "maxLength",
+    "minimum",
+    "exclusiveMinimum",
+    "pattern",
+    "enum",
+    "precision",
+    "config",
+    "fields",
+    "quality",
+  ),
+  fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(name, scalar, { maxKeys: 3 })),
+  { maxKeys: 6 },
+);
+
+describe("Data Contract Specification files", () => {
+  it("never throw, whatever the shape of models, fields and servicelevels", () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(name, fc.record({ fields: fc.dictionary(name, fieldArb, { maxKeys: 4 }) }), {
+          maxKeys: 3,
+        }),
+        fc.dictionary(
+          fc.constantFrom("availability", "retention", "freshness", "frequency", "latency"),
+          fc.dictionary(
+            fc.constantFrom("percentage", "period", "threshold", "interval", "unlimited"),
+            scalar,
+            { maxKeys: 2 },
+          ),
+          { maxKeys: 3 },
+        ),
+        (models, servicelevels) => {
+          const doc = {
+            dataContractSpecification: "1.1.0",
+            id: "x",
+            info: { version: "1.0.0" },
+            models,
+            servicelevels,
+          };
+          const text = new Document(doc).toString();
+          const loaded = loadFile("datacontract.yaml", text);
+          expect(loaded.contracts.length + loaded.diagnostics.length).toBeGreaterThan(0);
+          for (const contract of loaded.contracts) expect(diffContracts(contract, contract)).toEqual([]);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
