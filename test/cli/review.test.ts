@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,9 +7,9 @@ import { runCli } from "../../src/cli/run-cli.js";
 import { ReviewReportSchema } from "../../src/core/review/review-report.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { FP, simulateQuarter } from "../core/review/simulate-quarter.js";
+import { readGolden } from "../golden/golden-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "backflow-review-"));
-const GOLDEN = join(import.meta.dirname, "../core/review/golden");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function capture(cwd = dir): CliIO & { stdout: () => string; stderr: () => string } {
@@ -86,9 +86,7 @@ describe("backflow review over a simulated quarter", () => {
     const issues = io.stdout().split("\n---\n\n");
     expect(issues).toHaveLength(3);
     for (const [i, key] of ["2026-01", "2026-02", "2026-03"].entries()) {
-      const path = join(GOLDEN, `review-${key}.md`);
-      if (process.env.UPDATE_GOLDEN) writeFileSync(path, issues[i] ?? "");
-      const golden = readFileSync(path, "utf8");
+      const golden = readGolden(`review-${key}.md`, issues[i] ?? "");
       expect(issues[i]).toBe(golden);
       expect(golden).toContain(`<!-- backflow:review ${key} -->`);
       expect(golden.match(/```mermaid\nxychart-beta/g)).toHaveLength(2);
