@@ -3,6 +3,8 @@ import { BackflowError } from "../core/errors.js";
 
 /** Everything `npm start` needs, read from the environment once at startup. */
 export type ServerSettings = {
+  /** The GitHub API root from GHE_HOST and GHE_PROTOCOL; api.github.com when absent. */
+  readonly githubBaseUrl?: string;
   readonly appId: number;
   readonly privateKey: string;
   readonly webhookSecret: string;
@@ -153,5 +155,7 @@ export function readServerEnv(
     dryRun: env.BACKFLOW_DRY_RUN === "true",
     retentionDays,
     limits,
+    // GitHub Enterprise Server (or a stand-in on loopback), as Probot's own runner reads it.
+    ...(env.GHE_HOST ? { githubBaseUrl: `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` } : {}),
   };
 }

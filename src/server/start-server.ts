@@ -75,6 +75,7 @@ export async function startServer(input: {
     appId: settings.appId,
     privateKey: settings.privateKey,
     secret: settings.webhookSecret,
+    ...(settings.githubBaseUrl ? { baseUrl: settings.githubBaseUrl } : {}),
     log,
     Octokit: input.Octokit ?? createBackflowOctokit({ metrics, breakers }),
   });

@@ -2,6 +2,7 @@ import { GitHubWriteError } from "../../core/errors.js";
 import type { RepoTarget } from "../app-deps.js";
 import { type ActResult, actOnSignal } from "../drift/act-on-signal.js";
 import { loadTriageContext } from "../drift/load-triage-context.js";
+import { LEASE_TTL_MS } from "../lease-ttl.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 
 /**

@@ -6,6 +6,7 @@ import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { WebhookTargetSchema } from "../jobs/installation-octokit.js";
+import { LEASE_TTL_MS } from "../lease-ttl.js";
 import { loadRepoConfig } from "../load-repo-config.js";
 import { createRepoReader } from "../repo-reader.js";
 import { leaseOwner, withLease } from "../with-lease.js";
@@ -64,7 +65,7 @@ export async function runDriftIssueState(target: RepoTarget, payload: DriftIssue
       name: `finding:${repoKey}:${fingerprint}`,
       owner: leaseOwner("issue-state"),
       clock: deps.clock,
-      ttlMs: 120_000,
+      ttlMs: LEASE_TTL_MS,
       waitMs: 60_000,
     },
     run,

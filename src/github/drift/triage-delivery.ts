@@ -7,6 +7,7 @@ import type { AppDeps } from "../app-deps.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
 import { checkExpectationsForSignal } from "../expectations/check-expectations-for-signal.js";
 import type { ApiCounter } from "../impact/load-snapshots.js";
+import { LEASE_TTL_MS } from "../lease-ttl.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import { type ActResult, actOnSignal } from "./act-on-signal.js";
 import { type LoadedTriageContext, loadTriageContext } from "./load-triage-context.js";
@@ -33,7 +34,7 @@ async function triageOne(run: TriageRun, stored: StoredSignal): Promise<ActResul
       name,
       owner: leaseOwner("triage"),
       clock: run.deps.clock,
-      ttlMs: 120_000,
+      ttlMs: LEASE_TTL_MS,
       waitMs: 60_000,
     },
     () => actOnSignal(run, stored.signal, key.fingerprint),

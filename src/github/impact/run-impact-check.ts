@@ -12,6 +12,7 @@ import type { ImpactReport } from "../../core/impact/impact-report.js";
 import { renderImpact } from "../../core/render/render-impact.js";
 import type { RepoTarget } from "../app-deps.js";
 import { checkExpectsBlock } from "../expectations/validate-expectations-for-check-run.js";
+import { LEASE_TTL_MS } from "../lease-ttl.js";
 import { createRepoReader } from "../repo-reader.js";
 import { planImpactCheck } from "../services/plan-impact-check.js";
 import { leaseOwner, withLease } from "../with-lease.js";
@@ -78,7 +79,7 @@ export async function runImpactCheck(input: ImpactCheckInput): Promise<ImpactChe
       name: `impact:${input.repoKey}:${headSha}`,
       owner: leaseOwner("impact"),
       clock: deps.clock,
-      ttlMs: 120_000,
+      ttlMs: LEASE_TTL_MS,
       waitMs: 60_000,
     },
     () => analyzeAndWrite(input, api),
