@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Store } from "../store/store.js";
+import { type LoopHealthStores, readLoopHealth, registerLoopHealth } from "./loop-health-metrics.js";
 
 /**
  * A small Prometheus registry (text exposition format 0.0.4). Backflow needs a handful of counters
@@ -225,11 +226,11 @@ export function createMetrics(sources: MetricSources = {}): BackflowMetrics {
  * `breakers` adds the GitHub circuit breakers' states.
  */
 export function createStoreMetrics(
-  store: Pick<Store, "jobs">,
+  store: Pick<Store, "jobs"> & Partial<LoopHealthStores>,
   options: { clock?: () => Date; breakers?: MetricSources["breakers"] } = {},
 ): BackflowMetrics {
   const clock = options.clock ?? (() => new Date());
-  return createMetrics({
+  const metrics = createMetrics({
     queuedJobs: async () => (await store.jobs.countByState()).queued,
     jobsByState: () => store.jobs.countByState(),
     queueAgeSeconds: async () => {
@@ -239,6 +240,11 @@ export function createStoreMetrics(
     },
     ...(options.breakers && { breakers: options.breakers }),
   });
+  // Loop health (findings, expectations, time to detect/resolve), when the store has those tables.
+  const { audit, findings, expectations } = store;
+  if (audit && findings && expectations)
+    registerLoopHealth(metrics.registry, () => readLoopHealth({ audit, findings, expectations }), { clock });
+  return metrics;
 }
 
 /**
