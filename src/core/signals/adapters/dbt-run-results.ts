@@ -16,7 +16,14 @@ const MetadataSchema = z.object({
 const ResultSchema = z.object({
   unique_id: z.string().min(1),
   status: z.string(),
-  failures: z.number().nullish(),
+  // A count; anything else (a string such as "Test failure" seen in real files) is read as unknown
+  // rather than losing the test's status.
+  failures: z
+    .number()
+    .nullish()
+    .catch(({ value }) =>
+      typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : undefined,
+    ),
   message: Str,
   compiled_code: Str,
   timing: z.array(z.object({ name: Str, completed_at: Str })).nullish(),
