@@ -2,7 +2,7 @@ import { type AstNode, locationOf, nameOf } from "../sql/ast-nodes.js";
 import { columnFromReference } from "./build-column.js";
 import type { AnalyzedColumn } from "./file-analysis.js";
 import type { QueryContext } from "./query-context.js";
-import { entryFor, type Origin, type Relation, type Scope } from "./scope.js";
+import { entryFor, type Origin, type Relation, type Scope, UNKNOWN_COLUMNS } from "./scope.js";
 
 function originOf(column: AnalyzedColumn): Origin {
   return {
@@ -15,11 +15,22 @@ function originOf(column: AnalyzedColumn): Origin {
 
 function expandRelation(
   relation: Relation,
-  alias: string,
   modifier: { except: string[]; replace: string[] },
   line: number,
 ): AnalyzedColumn[] {
-  if (relation.kind === "value") return [columnFromReference(alias, relation.origin, line)];
+  // `*` over UNNEST or a table function (EXTERNAL_QUERY, FLATTEN): names unknown, sources those of its input.
+  if (relation.kind === "value") {
+    const { sources, expression } = relation.origin;
+    return [
+      {
+        name: UNKNOWN_COLUMNS,
+        line,
+        transform: "unknown",
+        sources: [...sources],
+        ...(expression ? { expression } : {}),
+      },
+    ];
+  }
   if (relation.kind === "base") {
     const star = { table: relation.id, except: modifier.except, replace: modifier.replace };
     return [{ name: "*", line, transform: "passthrough", sources: [], star }];
@@ -57,5 +68,5 @@ export function expandStar(item: AstNode, expr: AstNode, scope: Scope, ctx: Quer
   };
   const qualifier = nameOf(expr.table)?.toLowerCase();
   const entries = qualifier ? [entryFor(scope, qualifier)].filter((e) => e !== undefined) : scope.entries;
-  return entries.flatMap((e) => expandRelation(e.relation, e.alias, modifier, line));
+  return entries.flatMap((e) => expandRelation(e.relation, modifier, line));
 }

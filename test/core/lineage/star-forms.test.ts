@@ -139,3 +139,10 @@ describe("names that are not columns", () => {
     expect(columnSummary(tableOf(graph, "m"))).toEqual(["id: passthrough <- a.id", "v: expression <- a.x"]);
   });
 });
+
+describe("* over a table function", () => {
+  it("has unknown column names (EXTERNAL_QUERY's come from another database), not one column named after it", () => {
+    const graph = lineage(`select * from external_query("conn", "select id, name from users")`);
+    expect(columnSummary(tableOf(graph, "m"))).toEqual(["*: unknown <- "]);
+  });
+});
