@@ -148,6 +148,7 @@ describe("backflow review over a simulated quarter", () => {
       [["--since", "soon"], "--since: soon is not a duration"],
       [["--at", "yesterday"], "--at must be an ISO date-time"],
       [["--github", "not a repo"], "--github must be owner/name"],
+      [["--database", "missing.db"], `no database at ${join(dir, "missing.db")}`],
     ] as const) {
       const io = capture();
       expect(await runCli(["review", "--database", "quarter.db", ...args], io)).toBe(2);

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseDuration } from "../../core/commands/parse-duration.js";
 import { buildReviewReport, type ReviewInput } from "../../core/review/build-review-report.js";
 import { renderReviewIssue } from "../../core/review/render-review-issue.js";
@@ -11,7 +13,7 @@ import {
 import type { ReviewReport } from "../../core/review/review-report.js";
 import type { Annotation } from "../../core/triage/annotations.js";
 import type { Evaluation } from "../../core/triage/evaluation-schema.js";
-import { openStore } from "../../store/open-store.js";
+import { DEFAULT_DATABASE_PATH, openStore, resolveSqlitePath } from "../../store/open-store.js";
 import type { Store } from "../../store/store.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { resolveDatabaseArg } from "../database-arg.js";
@@ -141,7 +143,14 @@ export async function runReview({ values }: CommandArgs, io: CliIO): Promise<Exi
   const at = typeof values.at === "string" ? new Date(values.at) : new Date();
   if (Number.isNaN(at.getTime()))
     throw new UsageError(`--at must be an ISO date-time, not "${String(values.at)}"`);
-  const store = openStore(resolveDatabaseArg(values.database, io.cwd) ?? io.env.DATABASE_URL);
+  const database = resolveDatabaseArg(values.database, io.cwd) ?? io.env.DATABASE_URL;
+  // A review only reads: a plain path that does not exist is a typo, not a new empty store.
+  const path = database ? resolveSqlitePath(database) : DEFAULT_DATABASE_PATH;
+  if (path !== ":memory:" && !existsSync(resolve(io.cwd, path)))
+    throw new UsageError(
+      `no database at ${resolve(io.cwd, path)}; name the app's store with --database or DATABASE_URL`,
+    );
+  const store = openStore(database);
   try {
     const repo = await repoOf(store, values.github);
     const reports = await buildReviews(store, { repo, periods: periodsToReview(cadence.data, at, sinceMs) });
