@@ -196,11 +196,25 @@ function operatorsOf(entry: AstNode, alias: string, ctx: QueryContext): TableOpe
   return mine;
 }
 
+const JOIN_WORDS = new Set([
+  "cross",
+  "natural",
+  "inner",
+  "left",
+  "right",
+  "full",
+  "outer",
+  "join",
+  "lateral",
+]);
+
 const FLATTEN_COLUMNS = ["seq", "key", "path", "index", "value", "this"];
 
 function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
   for (const entry of nodeArray(select.from)) {
-    const alias = (nameOf(entry.as) ?? tableIdOf(entry) ?? "").toLowerCase();
+    // Snowflake's grammar reads `cross join a cross join b` with `cross` as a's alias: a join word names nothing.
+    const written = nameOf(entry.as)?.toLowerCase();
+    const alias = (written && !JOIN_WORDS.has(written) ? written : (tableIdOf(entry) ?? "")).toLowerCase();
     const bare = alias.split(".").pop() ?? alias;
     let relation = relationOfEntry(entry, scope, ctx);
     const operators = operatorsOf(entry, bare, ctx);

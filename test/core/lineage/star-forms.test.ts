@@ -146,3 +146,17 @@ describe("* over a table function", () => {
     expect(columnSummary(tableOf(graph, "m"))).toEqual(["*: unknown <- "]);
   });
 });
+
+describe("join words are not aliases", () => {
+  it("two CROSS JOINs in a row keep the first joined CTE under its own name (the grammar reads `cross` as its alias)", () => {
+    const graph = lineage(
+      "with l as (select 'a' as loc union all select 'b' as loc), e as (select 'x' as kind) select t.id, l.loc, e.kind from a as t cross join l cross join e",
+      "snowflake",
+    );
+    expect(columnSummary(tableOf(graph, "m"))).toEqual([
+      "id: passthrough <- a.id",
+      "loc: constant <- ",
+      "kind: constant <- ",
+    ]);
+  });
+});
