@@ -1,6 +1,7 @@
 import type nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { IMPACT_CHECK_NAME } from "../../../src/github/services/plan-impact-check.js";
 import { checkRunKey } from "../../../src/github/writers/upsert-check-run.js";
 import type { Store } from "../../../src/store/store.js";
@@ -100,7 +101,7 @@ describe("pull_request handler", () => {
     expect(done?.output?.title).toMatch(/^Breaking: 1 downstream model/);
     expect(done?.output?.summary).toContain("`customer_revenue.revenue`");
     const stored = await store.repoState.get<{ id: number }>({
-      repo: `${OWNER}/${REPO}`,
+      repo: repoKeyOf(OWNER, REPO),
       key: checkRunKey(IMPACT_CHECK_NAME, sha),
     });
     expect(stored?.id).toBe(RUN_ID);
@@ -182,7 +183,7 @@ describe("pull_request handler", () => {
     expect(writes[0]?.body).toMatchObject({ status: "completed", conclusion: "action_required" });
     expect(writes[0]?.body).not.toHaveProperty("head_sha");
     const stored = await store.repoState.get<{ id: number }>({
-      repo: `${OWNER}/${REPO}`,
+      repo: repoKeyOf(OWNER, REPO),
       key: checkRunKey(IMPACT_CHECK_NAME, sha),
     });
     expect(stored?.id).toBe(99);

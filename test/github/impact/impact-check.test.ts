@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONFIG_PATH } from "../../../src/core/config/schema.js";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { IMPACT_CHECK_NAME } from "../../../src/github/services/plan-impact-check.js";
 import type { Store } from "../../../src/store/store.js";
 import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
@@ -172,7 +173,7 @@ describe("acknowledging a breaking change", () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actor: "bob-engineer",
-      repo: `${owner}/${repo}`,
+      repo: repoKeyOf(owner, repo),
       target: `pull/${(payload.pull_request as { number: number }).number}`,
     });
     expect(audit[0]?.detail).toMatchObject({ headSha: HEAD, right: "owner @bob-engineer" });

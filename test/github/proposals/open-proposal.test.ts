@@ -150,7 +150,9 @@ describe("openProposal", () => {
     expect(await run()).toEqual({ action: "created", branch: BRANCH, pr: 7 });
     expect(scope.isDone()).toBe(true);
     expect(pr.body).toContain(`<!-- backflow:proposal ${FP} cleansing -->`);
-    expect(await store.repoState.get({ repo: `${OWNER}/${REPO}`, key: `proposal:${FP}:cleansing` })).toEqual({
+    expect(
+      await store.repoState.get({ repo: repoKeyOf(OWNER, REPO), key: `proposal:${FP}:cleansing` }),
+    ).toEqual({
       kind: "cleansing",
       branch: BRANCH,
       pr: 7,
