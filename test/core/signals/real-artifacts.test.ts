@@ -13,6 +13,8 @@ const DBT_1_9 =
   "dbt-1.9.0-run_results.yu-iskw-dbt-artifacts-parser-tests-resources-run_results-v6-jaffle_shop.json";
 const GX_ASSET =
   "gx-0.18.21-validation_result.Aires-Observer-study_great_expectations-volume-result-test_result_02.json";
+const GX_1_3 =
+  "gx-1.3.0-validation_result.alessandrarota-eni-mesh-adoption-quality-quality-sidecar-README.json";
 const GX_NO_BATCH =
   "gx-0.18.21-validation_result.Aires-Observer-study_great_expectations-volume-result-test_result_01.json";
 
@@ -198,5 +200,43 @@ describe("real Great Expectations 0.18 validation results", () => {
     const signals = adaptSignals(checkpoint, { ...ctx, hint: "great-expectations" });
     expect(signals).toHaveLength(12);
     expect(signals.every((s) => s.dataset.name === "test_02_asset")).toBe(true);
+  });
+});
+
+describe("a real Great Expectations 1.3 validation result", () => {
+  it("maps each expectation to the data asset (not the suite), with its own status, column and value", () => {
+    const { signals, skipped } = adapt(GX_1_3);
+    expect(skipped).toEqual([]);
+    expect(signals.map((s) => [s.status, s.column, s.check?.type, s.measurement?.value])).toEqual([
+      ["resolved", "vendor_id", "expect_column_values_to_not_be_null", 0],
+      ["firing", "passenger_count", "expect_column_values_to_be_between", 6.67],
+      ["resolved", "pickup_datetime", "expect_column_values_to_match_regex", 0],
+    ]);
+    for (const s of signals) {
+      // suite_name is "dataSourceSample-dataAssetSample"; the batch has no table.
+      expect(s.dataset).toEqual({ namespace: "dataSourceSample", name: "dataAssetSample" });
+      expect(s.source).toMatchObject({ kind: "great-expectations", producer: "1.3.0" });
+    }
+    expect(signals[1]).toMatchObject({
+      type: "check_failed",
+      check: { ruleId: "66382b9d-3214-41d7-a182-30becda19fc1" },
+      measurement: { unit: "percent", failingRows: 667, threshold: { mustBeLessOrEqualTo: 0 } },
+    });
+  });
+
+  it("without run_id or validation_time, the batch load time dates the signals and tells runs apart", () => {
+    const first = loadSignalFixture(`real/${GX_1_3}`) as { meta: Record<string, unknown> };
+    const [a] = adaptSignals(first, ctx);
+    expect(a?.observedAt).toBe("2025-01-28T09:58:53.440Z");
+    expect(a?.source.runId).toBe("35b060ac-db19-4531-a6e1-b402b0f60f24/20250128T095853.440943Z");
+    // The same README shows a second run of this validation, identical but for its load time.
+    const second = {
+      ...first,
+      meta: { ...first.meta, batch_markers: { ge_load_time: "20250128T095853.702507Z" } },
+    };
+    const [b] = adaptSignals(second, ctx);
+    expect(b?.observedAt).toBe("2025-01-28T09:58:53.702Z");
+    expect(b?.id).not.toBe(a?.id);
+    expect(adaptSignals(first, ctx)[0]?.id).toBe(a?.id);
   });
 });

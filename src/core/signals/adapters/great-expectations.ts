@@ -50,6 +50,10 @@ const SuiteResultSchema = z.object({
       expectation_suite_name: Str,
       great_expectations_version: Str,
       validation_time: Str,
+      // GX 1.x results of a bare validation definition carry neither run_id nor validation_time;
+      // the batch's load time and the validation id are what tell one run from the next.
+      validation_id: Str.catch(undefined),
+      batch_markers: z.looseObject({ ge_load_time: Str }).nullish().catch(undefined),
       run_id: RunIdSchema,
       active_batch_definition: NamedBatch,
       batch_definition: NamedBatch,
@@ -167,7 +171,12 @@ function expectationDraft(
 function runKeyOf(runId: z.infer<typeof RunIdSchema>, suite: SuiteResult): string {
   const id = runId ?? suite.meta?.run_id;
   if (typeof id === "string") return id;
-  return [id?.run_name, id?.run_time, suite.id].filter(Boolean).join("/") || "run";
+  const meta = suite.meta;
+  const run = [id?.run_name, id?.run_time, suite.id].filter(Boolean);
+  if (run.length > 0) return run.join("/");
+  // Without a run id, two runs of one validation differ only by when they ran.
+  const when = meta?.validation_time ?? meta?.batch_markers?.ge_load_time;
+  return [meta?.validation_id, when].filter(Boolean).join("/") || "run";
 }
 
 function suiteSignals(
@@ -177,7 +186,10 @@ function suiteSignals(
   ctx: AdapterContext,
 ): Signal[] {
   const runTime = typeof runId === "object" ? runId?.run_time : undefined;
-  const observedAt = toIso(suite.meta?.validation_time ?? runTime, ctx.receivedAt);
+  const observedAt = toIso(
+    suite.meta?.validation_time ?? runTime ?? suite.meta?.batch_markers?.ge_load_time,
+    ctx.receivedAt,
+  );
   const ids = { runKey: runKeyOf(runId, suite), key: at.key, observedAt };
   const results = joinPath(at.path, "results");
   return eachItem(suite.results, results, ctx, (raw, index) => {
@@ -196,6 +208,8 @@ function suiteSignals(
  * Every expectation becomes a check signal: unsuccessful → firing, successful → resolved; one that
  * raised an exception → `run_failed`. The dataset is the batch's `schema.table` when the batch spec
  * names one, else the data asset name; `unexpected_percent` or a numeric `observed_value` is the value.
+ * Without a run id or validation time (GX 1.x validation definitions), the batch's `ge_load_time` dates
+ * the signals and, with `validation_id`, keys the run, so two runs never share signal ids.
  */
 export function adaptGreatExpectations(body: unknown, ctx: AdapterContext): Signal[] {
   const isCheckpoint = typeof body === "object" && body !== null && "run_results" in body;
