@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { BackflowConfig, MetricKind } from "../config/schema.js";
+import { codeSpan } from "../render/escape-markdown.js";
 import { formatNumber } from "../render/format-number.js";
 import { type Annotation, applicableAnnotations } from "../triage/annotations.js";
 import {
@@ -119,7 +120,7 @@ function judgeSeries(input: CanaryInput, s: CanarySeries, windowEnd: number): Ca
     return {
       ...base,
       verdict: "regression-before-merge",
-      evidence: `${target} ${s.metric} was already breaching before this merge (${need} point(s) in a row up to ${tail.at(-1)?.observedAt ?? ""}): not attributed to it`,
+      evidence: `${codeSpan(target)} ${codeSpan(s.metric)} was already breaching before this merge (${need} point(s) in a row up to ${tail.at(-1)?.observedAt ?? ""}): not attributed to it`,
       before: healthy.length,
       after: after.length,
       change: null,
@@ -136,7 +137,7 @@ function judgeSeries(input: CanaryInput, s: CanarySeries, windowEnd: number): Ca
     return {
       ...base,
       verdict: "no-signal",
-      evidence: `${target} ${s.metric}: ${why}`,
+      evidence: `${codeSpan(target)} ${codeSpan(s.metric)}: ${why}`,
       before: healthy.length,
       after: after.length,
       change: null,
@@ -172,7 +173,7 @@ function judgeSeries(input: CanaryInput, s: CanarySeries, windowEnd: number): Ca
     return {
       ...base,
       verdict: "regression",
-      evidence: `\`${target}\` ${s.metric}${pct} since this merge, ${counts}`,
+      evidence: `${codeSpan(target)} ${codeSpan(s.metric)}${pct} since this merge, ${counts}`,
       before: healthy.length,
       after: after.length,
       change,
@@ -182,7 +183,7 @@ function judgeSeries(input: CanaryInput, s: CanarySeries, windowEnd: number): Ca
       ...base,
       verdict: "explained",
       annotations: [...explainedBy].sort(),
-      evidence: `\`${target}\` ${s.metric} breached after this merge inside annotated window(s) ${[...explainedBy].sort().join(", ")}: not attributed`,
+      evidence: `${codeSpan(target)} ${codeSpan(s.metric)} breached after this merge inside annotated window(s) ${[...explainedBy].sort().map(codeSpan).join(", ")}: not attributed`,
       before: healthy.length,
       after: after.length,
       change,
@@ -190,7 +191,7 @@ function judgeSeries(input: CanaryInput, s: CanarySeries, windowEnd: number): Ca
   return {
     ...base,
     verdict: "clean",
-    evidence: `\`${target}\` ${s.metric}${pct || " unchanged"}, ${counts}, within limits`,
+    evidence: `${codeSpan(target)} ${codeSpan(s.metric)}${pct || " unchanged"}, ${counts}, within limits`,
     before: healthy.length,
     after: after.length,
     change,
@@ -233,7 +234,7 @@ export function decideCanary(input: CanaryInput): CanaryReport {
           target: labelOf(w),
           metric: "–",
           verdict: "no-signal" as const,
-          evidence: `${labelOf(w)}: no signal received for it`,
+          evidence: `${codeSpan(labelOf(w))}: no signal received for it`,
           before: 0,
           after: 0,
           change: null,
@@ -253,10 +254,10 @@ export function decideCanary(input: CanaryInput): CanaryReport {
   const quietOk = watched.length - regressed.length - silent.length;
   const summary =
     regressed.length > 0
-      ? `regression on ${regressed.length} of ${watched.length} watched column(s) over ${span}: ${regressed.map((t) => `\`${t}\``).join(", ")}`
+      ? `regression on ${regressed.length} of ${watched.length} watched column(s) over ${span}: ${regressed.map(codeSpan).join(", ")}`
       : silent.length === watched.length
         ? `no signal for any of the ${watched.length} watched column(s) over ${span}: the canary cannot tell`
-        : `no regression on ${quietOk} watched column${quietOk === 1 ? "" : "s"} over ${span}${silent.length > 0 ? `; no signal for ${silent.map((t) => `\`${t}\``).join(", ")}` : ""}`;
+        : `no regression on ${quietOk} watched column${quietOk === 1 ? "" : "s"} over ${span}${silent.length > 0 ? `; no signal for ${silent.map(codeSpan).join(", ")}` : ""}`;
   const allClean = regressed.length === 0 && silent.length === 0;
   return {
     enabled: true,

@@ -71,7 +71,7 @@ export function renderReviewIssue(report: ReviewReport): { title: string; body: 
     ),
     "",
     report.timeToDetect.unknown > 0
-      ? `Time to detect (causing merge → first breach) is known for ${report.timeToDetect.count} of ${report.timeToDetect.count + report.timeToDetect.unknown} findings opened; for the others the causing change is not recorded.`
+      ? `Time to detect (causing merge → first breach) is known for ${report.timeToDetect.count} of ${report.timeToDetect.count + report.timeToDetect.unknown} findings opened or reopened; for the others the causing change is not recorded.`
       : "Time to detect is measured from the causing merge to the first breach after it.",
     "",
     barChart(

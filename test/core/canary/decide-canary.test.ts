@@ -68,7 +68,7 @@ describe("decideCanary", () => {
       annotations: [],
       verdict: "regression",
       evidence:
-        "`fct_orders.revenue` row_count −35% since this merge, 4 point(s) after vs median of 10 before",
+        "`fct_orders.revenue` `row_count` −35% since this merge, 4 point(s) after vs median of 10 before",
     },
     {
       name: "values within the limits are clean",
@@ -76,14 +76,14 @@ describe("decideCanary", () => {
       annotations: [],
       verdict: "clean",
       evidence:
-        "`fct_orders.revenue` row_count unchanged, 3 point(s) after vs median of 10 before, within limits",
+        "`fct_orders.revenue` `row_count` unchanged, 3 point(s) after vs median of 10 before, within limits",
     },
     {
       name: "a window with no point after the merge has no signal",
       series: [volume(points(healthy, []))],
       annotations: [],
       verdict: "no-signal",
-      evidence: "fct_orders.revenue row_count: no point after the merge",
+      evidence: "`fct_orders.revenue` `row_count`: no point after the merge",
     },
     {
       name: "a regression an annotation covers is explained, not attributed",
@@ -91,7 +91,7 @@ describe("decideCanary", () => {
       annotations: [annotation("2026-03-10T00:00:00Z", "2026-03-12T00:00:00Z")],
       verdict: "explained",
       evidence:
-        "`fct_orders.revenue` row_count breached after this merge inside annotated window(s) ann-sale: not attributed",
+        "`fct_orders.revenue` `row_count` breached after this merge inside annotated window(s) `ann-sale`: not attributed",
     },
     {
       name: "a regression already breaching before the merge is not attributed",
@@ -99,21 +99,22 @@ describe("decideCanary", () => {
       annotations: [],
       verdict: "regression-before-merge",
       evidence:
-        "fct_orders.revenue row_count was already breaching before this merge (2 point(s) in a row up to 2026-03-09T18:00:00.000Z): not attributed to it",
+        "`fct_orders.revenue` `row_count` was already breaching before this merge (2 point(s) in a row up to 2026-03-09T18:00:00.000Z): not attributed to it",
     },
     {
       name: "a single breach is not a regression (hysteresis: two in a row)",
       series: [volume(points(healthy, [65, 100, 64, 101]))],
       annotations: [],
       verdict: "clean",
-      evidence: "`fct_orders.revenue` row_count −18%, 4 point(s) after vs median of 10 before, within limits",
+      evidence:
+        "`fct_orders.revenue` `row_count` −18%, 4 point(s) after vs median of 10 before, within limits",
     },
     {
       name: "too little history before the merge for a relative limit has no signal",
       series: [volume(points([100, 101], [50, 40]))],
       annotations: [],
       verdict: "no-signal",
-      evidence: "fct_orders.revenue row_count: 2 healthy point(s) before the merge, 3 needed",
+      evidence: "`fct_orders.revenue` `row_count`: 2 healthy point(s) before the merge, 3 needed",
     },
   ])("$name", ({ series, annotations, verdict, evidence }) => {
     const report = decideCanary({
