@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every bench module and prints one JSON line per figure. */
+import { eventLoopBench } from "./event-loop.bench.js";
 import type { Figure } from "./figure.js";
 import { hostileInputBench } from "./hostile-input.bench.js";
 import { impactBench } from "./impact.bench.js";
@@ -16,6 +17,7 @@ const BENCHES: ReadonlyArray<{ name: string; run: () => Promise<Figure[]> }> = [
   { name: "retention", run: retentionBench },
   { name: "startup", run: startupBench },
   { name: "worker", run: workerBench },
+  { name: "event-loop", run: eventLoopBench },
   { name: "hostile-input", run: hostileInputBench },
 ];
 
