@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { adaptSignals } from "../../../src/core/signals/detect-format.js";
-import type { Signal } from "../../../src/core/signals/signal-schema.js";
+import { MAX_MESSAGE_CHARS, type Signal } from "../../../src/core/signals/signal-schema.js";
 import { ctx, loadSignalFixture } from "./fixture.js";
 
 // Artifacts copied unchanged from public repositories; test/fixtures/signals/real/README.md cites each
 // source (repository, path, commit). Expected values below were read off the files themselves.
 const DBT_1_0 =
   "dbt-1.0.0-run_results.yu-iskw-dbt-artifacts-parser-tests-resources-run_results-v4-jaffle_shop.json";
+const DBT_1_5_6 = "dbt-1.5.6-run_results.FRnathanmeek-airflow-dbt-demo-dbt-target.json";
 const DBT_1_5 = "dbt-1.5.0-run_results.AshHimself-dataproducts_with_dbt-target.json";
 const DBT_1_8_5 = "dbt-1.8.5-run_results.OpenLineage-integration-common-tests-dbt-no_test_metadata.json";
 const DBT_1_9 =
@@ -108,6 +109,28 @@ describe("real dbt run_results.json of dbt 1.0, 1.5, 1.8 and 1.9", () => {
       dataset: { name: "test_insert_overwrite", dbtUniqueId: "model.jaffle_shop.test_insert_overwrite" },
     });
     expect(signals.filter((s) => s.type === "check_failed").every((s) => s.status === "resolved")).toBe(true);
+  });
+
+  it("dbt 1.5.6: a model that failed on Spark is one run_failed, its long error kept within the message cap", () => {
+    const { signals, skipped } = adapt(DBT_1_5_6);
+    expect(skipped).toEqual([]);
+    expect(signals).toHaveLength(1);
+    const [failed] = signals;
+    expect(failed).toMatchObject({
+      type: "run_failed",
+      status: "firing",
+      severity: "error",
+      dataset: { name: "issues_staged", dbtUniqueId: "model.hush_sound.issues_staged" },
+      source: { kind: "dbt", producer: "dbt 1.5.6", runId: "356154f6-34c5-4550-b8b5-6217dee8e71b" },
+      // no timing entries: the run's generated_at dates it
+      observedAt: "2023-08-23T21:19:51.339Z",
+    });
+    expect(
+      failed?.message.startsWith(
+        "model.hush_sound.issues_staged failed: Runtime Error in model issues_staged",
+      ),
+    ).toBe(true);
+    expect(failed?.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
   });
 
   it("dbt 1.8.5: a failing test whose `failures` is a string still fires; only the result without an id is skipped", () => {
