@@ -3,7 +3,7 @@ import { describeBounds } from "../triage/describe-tolerance.js";
 import type { Evaluation } from "../triage/evaluation-schema.js";
 import type { Suspect } from "../triage/find-suspects.js";
 import { type LearnedEntry, LearnedEntrySchema } from "../triage/learned-tolerance.js";
-import { type FindingEpisode, findingEpisodes, type ReviewAuditEntry } from "./finding-episodes.js";
+import { detectMs, type FindingEpisode, findingEpisodes, type ReviewAuditEntry } from "./finding-episodes.js";
 import { type ReviewPeriod, reviewIssueIdentity, reviewPeriodOf } from "./review-period.js";
 import type { DurationStats, ReviewReport } from "./review-report.js";
 
@@ -87,17 +87,9 @@ function detectTimes(
   const times: number[] = [];
   let unknown = 0;
   for (const e of started) {
-    const cause = input.expectations
-      .filter((x) => x.fingerprint === e.fingerprint && x.mergedAt <= e.start)
-      .sort((a, b) => b.mergedAt.getTime() - a.mergedAt.getTime())[0];
-    const firstBreach = cause
-      ? (input.history[e.fingerprint] ?? [])
-          .filter((p) => p.breached && !p.expected && Date.parse(p.observedAt) >= cause.mergedAt.getTime())
-          .map((p) => Date.parse(p.observedAt))
-          .sort((a, b) => a - b)[0]
-      : undefined;
-    if (cause && firstBreach !== undefined) times.push(firstBreach - cause.mergedAt.getTime());
-    else unknown++;
+    const ms = detectMs(e, input.expectations, input.history[e.fingerprint] ?? []);
+    if (ms === null) unknown++;
+    else times.push(ms);
   }
   return { times, unknown };
 }

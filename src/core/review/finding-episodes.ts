@@ -96,3 +96,27 @@ export function findingEpisodes(
     (a, b) => a.start.getTime() - b.start.getTime() || a.fingerprint.localeCompare(b.fingerprint),
   );
 }
+
+/** A merged change that may have caused a finding (an expectation's pull request names its fingerprint). */
+export type CausingMerge = { readonly fingerprint: string; readonly mergedAt: Date };
+
+/**
+ * Time to detect an episode: from the latest recorded merge on its fingerprint at or before the
+ * episode's start to the first breach after that merge (breaches an annotation explained do not
+ * count). Null when no causing merge, or no breach after it, is recorded.
+ */
+export function detectMs(
+  episode: Pick<FindingEpisode, "fingerprint" | "start">,
+  merges: readonly CausingMerge[],
+  history: readonly { observedAt: string; breached: boolean; expected?: boolean }[],
+): number | null {
+  const cause = merges
+    .filter((x) => x.fingerprint === episode.fingerprint && x.mergedAt <= episode.start)
+    .sort((a, b) => b.mergedAt.getTime() - a.mergedAt.getTime())[0];
+  if (!cause) return null;
+  const first = history
+    .filter((p) => p.breached && !p.expected && Date.parse(p.observedAt) >= cause.mergedAt.getTime())
+    .map((p) => Date.parse(p.observedAt))
+    .sort((a, b) => a - b)[0];
+  return first === undefined ? null : first - cause.mergedAt.getTime();
+}

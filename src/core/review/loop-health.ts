@@ -1,6 +1,6 @@
 import type { Evaluation } from "../triage/evaluation-schema.js";
 import type { ReviewExpectation, ReviewFinding } from "./build-review-report.js";
-import { findingEpisodes, type ReviewAuditEntry } from "./finding-episodes.js";
+import { detectMs, findingEpisodes, type ReviewAuditEntry } from "./finding-episodes.js";
 
 /** One repository's facts the loop's health is computed from (a subset of the review's input). */
 export type LoopFacts = {
@@ -39,15 +39,8 @@ export function summarizeLoopHealth(repos: readonly LoopFacts[]): LoopHealth {
     for (const x of facts.expectations) expectationsByVerdict[x.state]++;
     for (const e of findingEpisodes(facts.findings, facts.audit)) {
       if (e.end) resolve.push((e.end.getTime() - e.start.getTime()) / 1000);
-      const cause = facts.expectations
-        .filter((x) => x.fingerprint === e.fingerprint && x.mergedAt <= e.start)
-        .sort((a, b) => b.mergedAt.getTime() - a.mergedAt.getTime())[0];
-      if (!cause) continue;
-      const first = (facts.history[e.fingerprint] ?? [])
-        .filter((p) => p.breached && !p.expected && Date.parse(p.observedAt) >= cause.mergedAt.getTime())
-        .map((p) => Date.parse(p.observedAt))
-        .sort((a, b) => a - b)[0];
-      if (first !== undefined) detect.push((first - cause.mergedAt.getTime()) / 1000);
+      const ms = detectMs(e, facts.expectations, facts.history[e.fingerprint] ?? []);
+      if (ms !== null) detect.push(ms / 1000);
     }
   }
   return {
