@@ -152,6 +152,8 @@ async function decideContent(
   const rendered = renderImpact(report, {
     graph: analyzed.headGraph,
     headPaths,
+    hasText: true,
+    commandLine: `backflow impact --base ${input.baseSha.slice(0, 12)} --head ${input.headSha.slice(0, 12)}`,
     ...(acknowledgement ? { acknowledgement } : {}),
     ...(expectations ? { expectations } : {}),
   });

@@ -15,6 +15,8 @@ export type ImpactCheckContent = {
   readonly conclusion: "success" | "neutral" | "failure" | "action_required";
   readonly title: string;
   readonly summary: string;
+  /** The check run's details (`output.text`, its own 65,535-character budget): every list in full. */
+  readonly text?: string;
   readonly annotations: readonly ImpactAnnotation[];
   readonly offerAcknowledgement: boolean;
 };
@@ -33,7 +35,7 @@ export function impactContentHash(content: ImpactCheckContent): string {
     conclusion: content.conclusion,
     title: content.title,
     summary: content.summary,
-    text: extra,
+    text: `${content.text ?? ""}\n${extra}`,
   });
 }
 
@@ -94,7 +96,11 @@ export async function completeImpactCheck(
   const { octokit, deps, owner, repo, headSha, run, content, api } = target;
   const hash = impactContentHash(content);
   if (run.hash === hash) return "unchanged";
-  const output = { title: content.title, summary: content.summary };
+  const output = {
+    title: content.title,
+    summary: content.summary,
+    ...(content.text ? { text: content.text } : {}),
+  };
   if (deps.dryRun) {
     const payload = {
       owner,

@@ -57,6 +57,9 @@ describe("impact check run", () => {
       }),
     ]);
     expect(done?.output?.summary).toContain("```mermaid");
+    // The details carry every list in full, within GitHub's own 65,535-character budget for `text`.
+    expect(done?.output?.text).toContain("stg_orders");
+    expect(done?.output?.text?.length).toBeLessThanOrEqual(65_535);
   });
 
   it("marks a non-breaking change without downstream readers success, without a button", async () => {
