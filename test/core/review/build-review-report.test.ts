@@ -194,3 +194,61 @@ describe("buildReviewReport", () => {
     expect(next.changesSinceLast).toEqual(["Findings opened: 0 (down from 1); still open: 1 (unchanged)."]);
   });
 });
+
+describe("renderReviewIssue escaping", () => {
+  it("keeps untrusted names and notes from mentioning, linking or injecting HTML", () => {
+    const period = reviewPeriodOf("monthly", t("2026-01-10T00:00:00Z"));
+    const report = buildReviewReport({
+      repo: "acme/x",
+      period,
+      findings: [
+        {
+          fingerprint: "fp1",
+          state: "open",
+          issueNumber: 3,
+          openedAt: t("2026-01-02T00:00:00Z"),
+          resolvedAt: null,
+          finding: {
+            dataset: "evil",
+            tableId: "<img src=x onerror=alert(1)>",
+            column: "@org/team",
+            metric: "m`x",
+            suspects: [
+              {
+                table: "t",
+                file: "models/<b>.sql",
+                depth: 0,
+                transform: "expression",
+                rowRules: [],
+                recentlyChanged: false,
+              },
+            ],
+          },
+        },
+      ],
+      history: {},
+      audit: [
+        entry("2026-01-02T00:00:00Z", "drift.created", "fp1", { issue: 3 }),
+        entry("2026-01-03T00:00:00Z", "drift.expected", "fp1", { annotations: ["a1"] }),
+      ],
+      expectations: [],
+      annotations: [
+        {
+          id: "a1",
+          repo: "acme/x",
+          dataset: "*",
+          kind: "event",
+          note: "ping @someone [x](https://evil.example) <script>",
+          author: "z",
+          createdAt: "2026-01-01T00:00:00Z",
+        },
+      ],
+    });
+    const { body } = renderReviewIssue(report);
+    // Code spans are inert on GitHub (no HTML, links or mentions); everything outside them must be escaped.
+    const outside = body.replace(/(`+)(?!`)[\s\S]*?[^`]\1(?!`)/g, "");
+    expect(outside).not.toMatch(/<img|<script|<b>|\]\(https:\/\/evil/);
+    expect(outside).not.toMatch(/(^|[^\\])@someone/m);
+    expect(body).toContain("`<img src=x onerror=alert(1)>.@org/team m`x`");
+  });
+});
