@@ -10,6 +10,8 @@ const DBT_1_0 =
 const DBT_1_5_6 = "dbt-1.5.6-run_results.FRnathanmeek-airflow-dbt-demo-dbt-target.json";
 const DBT_1_5 = "dbt-1.5.0-run_results.AshHimself-dataproducts_with_dbt-target.json";
 const DBT_1_8_5 = "dbt-1.8.5-run_results.OpenLineage-integration-common-tests-dbt-no_test_metadata.json";
+const DBT_1_9_4_TEST = "dbt-1.9.4-run_results.Anwaribra-AdInsight360-target-test.json";
+const DBT_1_9_4_RUN = "dbt-1.9.4-run_results.Anwaribra-AdInsight360-target-run.json";
 const DBT_1_9 =
   "dbt-1.9.0-run_results.yu-iskw-dbt-artifacts-parser-tests-resources-run_results-v6-jaffle_shop.json";
 const GX_ASSET =
@@ -35,6 +37,8 @@ describe("real dbt run_results.json of dbt 1.0, 1.5, 1.8 and 1.9", () => {
     [DBT_1_5, 25, 25, 0, 0],
     [DBT_1_8_5, 20, 18, 2, 0],
     [DBT_1_9, 20, 20, 0, 0],
+    [DBT_1_9_4_TEST, 10, 8, 0, 2],
+    [DBT_1_9_4_RUN, 1, 0, 0, 1],
   ])(
     "%s gives %i signals: %i resolved, %i firing tests, %i failed models",
     (file, total, passed, failed, errored) => {
@@ -131,6 +135,49 @@ describe("real dbt run_results.json of dbt 1.0, 1.5, 1.8 and 1.9", () => {
       ),
     ).toBe(true);
     expect(failed?.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+  });
+
+  it("dbt 1.9.4 on Snowflake: tests that errored are run_failed on their table and column, the passing ones resolve", () => {
+    const { signals, skipped } = adapt(DBT_1_9_4_TEST);
+    expect(skipped).toEqual([]);
+    const errored = signals.filter((s) => s.type === "run_failed");
+    expect(errored.map((s) => [s.status, s.severity, s.check?.ruleId])).toEqual([
+      [
+        "firing",
+        "error",
+        "test.adinsight.dbt_utils_expression_is_true_marketing_insights_total_posts___0.cd9e2c0c36",
+      ],
+      ["firing", "error", "test.adinsight.not_null_marketing_insights_dimension.d7bb46140b"],
+    ]);
+    expect(errored[0]?.message).toMatch(/Compilation Error in test .*'dbt_utils' is undefined/s);
+    expect(errored[1]).toMatchObject({
+      dataset: { name: "adinsight_db.public.marketing_insights" },
+      column: "dimension",
+      observedAt: "2025-05-17T23:58:31.782Z",
+    });
+    expect(errored[1]?.message).toMatch(/Timestamp 'AutoModerator' is not recognized/);
+    const passed = signals.filter((s) => s.status === "resolved");
+    expect(new Set(passed.map((s) => s.dataset.name))).toEqual(
+      new Set(["adinsight_db.public.marketing_insights", "adinsight_db.public_analytics.stg_reddit_posts"]),
+    );
+    expect(passed.map((s) => s.column)).toEqual([
+      "metric_type",
+      "total_posts",
+      "id",
+      "created_utc",
+      "metric_type",
+      "title",
+      "loaded_at",
+      "id",
+    ]);
+  });
+
+  it("dbt 1.9.4: the model that errored is a run_failed; the model skipped after it gives nothing", () => {
+    const { signals } = adapt(DBT_1_9_4_RUN);
+    expect(signals.map((s) => [s.type, s.status, s.dataset.dbtUniqueId])).toEqual([
+      ["run_failed", "firing", "model.adinsight.stg_reddit_posts"],
+    ]);
+    expect(signals[0]?.message).toMatch(/^model\.adinsight\.stg_reddit_posts failed: Database Error/);
   });
 
   it("dbt 1.8.5: a failing test whose `failures` is a string still fires; only the result without an id is skipped", () => {
