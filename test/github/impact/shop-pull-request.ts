@@ -11,7 +11,7 @@ export const BASE = "a".repeat(40);
 export const HEAD = "b".repeat(40);
 
 export type CheckRunBody = Record<string, unknown> & {
-  output?: { title?: string; summary?: string; annotations?: unknown[] };
+  output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
   actions?: unknown[];
 };
 
