@@ -171,7 +171,9 @@ function withReach(change: LineageChange, affected: readonly Affected[]): Lineag
   const models = new Set(downstream.map((a) => a.table)).size;
   const parts = [
     ...(downstream.length > 0
-      ? [`reaches ${downstream.length} downstream column(s) or table(s) in ${models} model(s)`]
+      ? [
+          `reaches ${downstream.length} downstream ${downstream.length === 1 ? "column or table" : "columns or tables"} in ${models} ${models === 1 ? "model" : "models"}`,
+        ]
       : []),
     ...(contracts.length > 0 ? [`contracts ${contracts.join(", ")}`] : []),
   ];
