@@ -92,7 +92,7 @@ describe("feedback dashboard", () => {
     expect(await refresh()).toEqual({ action: "created", number: 42, pin: { issue: 42, pinned: true } });
     expect(body).toContain(DASHBOARD_MARKER);
     expect(body).toContain("orders.customer\\_id completeness");
-    expect(body).toMatch(/\| orders\\-contract \| 1\.2\.0 \| orders \|/);
+    expect(body).toContain("| `orders-contract` | 1.2.0 | `orders` | `@acme/data` |");
     expect(await store.repoState.get({ repo: REPO_KEY, key: DASHBOARD_ISSUE_KEY })).toBe(42);
     expect(writes().map((w) => w.method)).toEqual(["POST"]);
     expect(body).not.toContain("Not pinned");
