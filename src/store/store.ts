@@ -8,6 +8,7 @@ import type { BoundExpectation } from "../core/expectations/validate-expectation
 import type { Signal, SkippedItem } from "../core/signals/signal-schema.js";
 import type { Annotation } from "../core/triage/annotations.js";
 import type { Evaluation } from "../core/triage/evaluation-schema.js";
+import type { FindingRecordState } from "../core/triage/finding-record.js";
 import type { Finding } from "../core/triage/triage-signal.js";
 
 export type JobState = "queued" | "running" | "done" | "dead";
@@ -249,25 +250,8 @@ export interface SignalStore {
 /** Whether a finding's problem is current (`open`) or has recovered or been closed (`resolved`). */
 export type FindingState = "open" | "resolved";
 
-/** What Backflow remembers of one finding (repository + fingerprint) between signals. */
-export type FindingRecord = {
-  readonly repo: string;
-  readonly fingerprint: string;
-  readonly state: FindingState;
-  /** The drift issue that tracks it; null until one was written. */
-  readonly issueNumber: number | null;
-  readonly severity: string;
-  readonly openedAt: Date | null;
-  readonly resolvedAt: Date | null;
-  readonly lastCommentAt: Date | null;
-  /** The signal whose decision was last commented on, so a retried job does not comment twice. */
-  readonly lastCommentSignalId: string | null;
-  readonly snoozedUntil: Date | null;
-  /** Hash of the issue title and body last written; an unchanged rendering is not sent again. */
-  readonly bodyHash: string | null;
-  readonly finding: Finding;
-  readonly updatedAt: Date;
-};
+/** What Backflow remembers of one finding (repository + fingerprint) between signals; triage's own shape. */
+export type FindingRecord = FindingRecordState;
 
 /** What a finding looked like when it was read: a compare-and-set write applies only if it still does. */
 export type FindingVersion = {

@@ -5,14 +5,18 @@ import type { Finding } from "./triage-signal.js";
 export type FindingRecordState = {
   readonly repo: string;
   readonly fingerprint: string;
+  /** `open` while the problem is current; `resolved` once it recovered or was closed. */
   readonly state: "open" | "resolved";
+  /** The drift issue that tracks it; null until one was written. */
   readonly issueNumber: number | null;
   readonly severity: string;
   readonly openedAt: Date | null;
   readonly resolvedAt: Date | null;
   readonly lastCommentAt: Date | null;
+  /** The signal whose decision was last commented on, so a retried job does not comment twice. */
   readonly lastCommentSignalId: string | null;
   readonly snoozedUntil: Date | null;
+  /** Hash of the issue title and body last written; an unchanged rendering is not sent again. */
   readonly bodyHash: string | null;
   readonly finding: Finding;
   readonly updatedAt: Date;
