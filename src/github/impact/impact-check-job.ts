@@ -55,13 +55,17 @@ export async function enqueueImpactCheck(input: {
  * The job: validate the head's config, then analyse base vs head and write the check run. A run a
  * dead worker left `in_progress` is found (stored id, or by name and head SHA) and completed.
  */
-export async function runImpactCheckJob(target: RepoTarget, payload: ImpactCheckPayload): Promise<void> {
+export async function runImpactCheckJob(
+  target: RepoTarget,
+  payload: ImpactCheckPayload,
+  signal?: AbortSignal,
+): Promise<void> {
   const { octokit, owner, repo, log } = target;
   const { pr, baseSha, headSha, prBody } = payload;
   const reader = createRepoReader({ octokit, owner, repo });
   const config = await loadRepoConfig({ reader, ref: headSha });
   if (config.ok) {
-    await runImpactCheck({ ...target, pr, baseSha, headSha, prBody });
+    await runImpactCheck({ ...target, pr, baseSha, headSha, prBody, ...(signal ? { signal } : {}) });
     return;
   }
   log.warn(

@@ -1,7 +1,7 @@
 import { parseConfig } from "../../core/config/parse-config.js";
 import { type BackflowConfig, CONFIG_PATH } from "../../core/config/schema.js";
 import { ConfigError, GitHubWriteError } from "../../core/errors.js";
-import { type AnalyzedImpact, analyzeImpact } from "../../core/impact/analyze-impact.js";
+import type { AnalyzedImpact } from "../../core/impact/analyze-impact.js";
 import {
   type Acknowledgement,
   decideConclusion,
@@ -10,6 +10,7 @@ import {
 import { impactHash } from "../../core/impact/impact-hash.js";
 import type { ImpactReport } from "../../core/impact/impact-report.js";
 import { renderImpact } from "../../core/render/render-impact.js";
+import { sharedAnalysisPool } from "../../jobs/analysis-pool.js";
 import type { RepoTarget } from "../app-deps.js";
 import { checkExpectsBlock } from "../expectations/validate-expectations-for-check-run.js";
 import { LEASE_TTL_MS } from "../lease-ttl.js";
@@ -28,6 +29,8 @@ export type ImpactCheckInput = RepoTarget & {
    * acknowledgement): the body the last run of this SHA saw. `null`: the pull request has no body.
    */
   readonly prBody?: string | null;
+  /** The job's abort signal: a lost lease or shutdown stops the analysis (its worker thread is replaced). */
+  readonly signal?: AbortSignal;
 };
 
 /** What the acknowledgement handler needs to know about a SHA's last impact. */
@@ -187,14 +190,19 @@ async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promis
     if (!(error instanceof ConfigError)) throw error;
     return completeWithConfigError({ ...target, run, snapshots, error });
   }
-  const analyzed = analyzeImpact({
-    base: snapshots.base,
-    head: snapshots.head,
-    config,
-    changedFiles: snapshots.changed,
-    cache: snapshots.cache,
-    dbtCache: snapshots.dbtCache,
-  });
+  // Lineage building and SQL/Jinja rendering run on a worker thread: a seconds-long render never
+  // delays a webhook answer or /healthz on this process's event loop.
+  const analyzed = await sharedAnalysisPool().analyzeImpact(
+    {
+      base: snapshots.base,
+      head: snapshots.head,
+      config,
+      changedFiles: snapshots.changed,
+      cache: snapshots.cache,
+      dbtCache: snapshots.dbtCache,
+    },
+    input.signal,
+  );
   await saveAnalyses({
     store: deps.store,
     snapshots,

@@ -16,11 +16,11 @@ export type WebhookJobHandler = (input: JobHandlerInput) => [string, JobHandler]
 
 function webhookJob<S extends z.ZodType<WebhookTarget>>(
   kind: JobKind<S>,
-  run: (target: RepoTarget, payload: z.infer<S>) => Promise<unknown>,
+  run: (target: RepoTarget, payload: z.infer<S>, signal: AbortSignal) => Promise<unknown>,
 ): WebhookJobHandler {
   return (input) =>
-    handleJob(kind, async (payload) => {
-      await run(await repoTargetOf(input, payload.repo, payload.installationId), payload);
+    handleJob(kind, async (payload, ctx) => {
+      await run(await repoTargetOf(input, payload.repo, payload.installationId), payload, ctx.signal);
     });
 }
 
