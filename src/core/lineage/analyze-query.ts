@@ -116,8 +116,12 @@ function mergeBranches(branches: AnalyzedColumn[][], ctx: QueryContext): Analyze
 export function analyzeQuery(ast: AstNode, parent: Scope | undefined, ctx: QueryContext): AnalyzedColumn[] {
   const branches: AnalyzedColumn[][] = [];
   let op = "";
+  // The WITH clause hangs on the first branch but its CTEs are visible to every branch of the set operation
+  // (the second branch's `from condition` was read as a table named `condition`).
+  const shared = nodeArray(ast.with).length > 0 && isNode(ast._next) ? newScope(parent) : undefined;
+  if (shared) registerCtes(ast, shared, ctx);
   for (let node: unknown = ast; isNode(node); node = node._next) {
-    const columns = analyzeSelect(node, parent, ctx);
+    const columns = analyzeSelect(node, shared ?? parent, ctx, shared !== undefined && node === ast);
     // EXCEPT / MINUS: the later branch only removes rows; its values never reach the output. A branch
     // joined by no operator the grammar names (Snowflake's MINUS read as an alias) is not merged either.
     if (branches.length === 0 || /^(union|intersect)/i.test(op)) branches.push(columns);
@@ -137,7 +141,9 @@ function registerCtes(select: AstNode, scope: Scope, ctx: QueryContext): void {
     const name = nameOf(cte.name)?.toLowerCase();
     const stmt = isNode(cte.stmt) && isNode(cte.stmt.ast) ? cte.stmt.ast : cte.stmt;
     if (!name || !isNode(stmt)) continue;
-    scope.ctes.set(name, { kind: "derived", columns: [] }); // a recursive CTE reads itself, not a table
+    // A recursive CTE (a UNION whose branch reads the CTE) reads itself; any other body that names the CTE
+    // reads the table of that name (`with medical_claim as (select … from medical_claim m …)`).
+    if (isNode(stmt._next)) scope.ctes.set(name, { kind: "derived", columns: [] });
     let columns = analyzeQuery(stmt, scope, ctx);
     const renames = Array.isArray(cte.columns) ? cte.columns.map(nameOf) : [];
     if (renames.length > 0) {
@@ -224,6 +230,13 @@ function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
     if (relation?.kind === "value" && isNode(entry.expr) && entry.expr.type === "flatten") {
       for (const name of FLATTEN_COLUMNS) scope.entries.push({ alias: name, relation });
     }
+    // An UNNEST with no alias is read through its struct fields (`SELECT value FROM UNNEST(history)`), whose
+    // names nobody lists: an unqualified column may be one of them, so it is unknown, not the outer table's.
+    if (relation?.kind === "value" && entry.type === "unnest" && !written) {
+      const line = relation.origin.line;
+      const fields: AnalyzedColumn = { name: UNKNOWN_COLUMNS, line, transform: "unknown", sources: [] };
+      scope.entries.push({ alias: "", relation: { kind: "derived", columns: [fields] } });
+    }
     for (const column of Array.isArray(entry.using) ? entry.using.map(nameOf) : []) {
       if (column) scope.usingColumns.add(column.toLowerCase());
     }
@@ -263,12 +276,23 @@ function selectItem(item: AstNode, index: number, scope: Scope, ctx: QueryContex
   }
   const facts = analyzeExpression(expr, scope, ctx, subqueryOrigins);
   const text = itemText(item, expr, name, ctx);
-  if (isFieldsStar(item, expr, ctx)) {
+  const fieldsStar = isFieldsStar(item, expr, ctx);
+  if (fieldsStar || isBareMacroItem(item, expr)) {
     // `fn(x).*`: the value's fields, whose names nobody lists here; each comes from what the value reads.
-    const column = columnFromExpression(UNKNOWN_COLUMNS, facts, line, `${text}.*`);
+    const column = columnFromExpression(UNKNOWN_COLUMNS, facts, line, fieldsStar ? `${text}.*` : text);
     return [{ ...column, transform: "unknown" }];
   }
   return [columnFromExpression(name, facts, line, text)];
+}
+
+/**
+ * A select item that is an unknown macro with no alias (`{{ dbt_utils.pivot(...) }}`, `{{ star(...) }}`)
+ * may render to any number of columns: one `*` of unknown names read from its arguments, not one column.
+ */
+function isBareMacroItem(item: AstNode, expr: AstNode): boolean {
+  if (nameOf(item.as)) return false;
+  const name = expr.type === "column_ref" ? nameOf(expr.column) : functionNameOf(expr);
+  return isMacroName(name);
 }
 
 function isFieldsStar(item: AstNode, expr: AstNode, ctx: QueryContext): boolean {
@@ -288,10 +312,15 @@ function addLateral(scope: Scope, column: AnalyzedColumn): void {
 }
 
 /** Columns of one SELECT, resolving CTEs, FROM entries and row sources into `ctx`. */
-function analyzeSelect(select: AstNode, parent: Scope | undefined, ctx: QueryContext): AnalyzedColumn[] {
+function analyzeSelect(
+  select: AstNode,
+  parent: Scope | undefined,
+  ctx: QueryContext,
+  ctesRegistered = false,
+): AnalyzedColumn[] {
   const scope = newScope(parent);
   for (const [name, spec] of windowsOf(select)) scope.windows.set(name, spec);
-  registerCtes(select, scope, ctx);
+  if (!ctesRegistered) registerCtes(select, scope, ctx);
   buildFrom(select, scope, ctx);
   const columns: AnalyzedColumn[] = [];
   for (const [i, item] of nodeArray(select.columns).entries()) {

@@ -230,3 +230,122 @@ FROM \`proj.billing.invoices\``,
     ]);
   });
 });
+
+describe("an unknown macro that stands for select-list columns (found on tuva and mattermost)", () => {
+  const config = parseConfig("dialect: snowflake\n");
+  const project = (files: Record<string, string>) =>
+    buildLineage(
+      new Map([["dbt_project.yml", "name: shop\nmodel-paths: ['models']\n"], ...Object.entries(files)]),
+      config,
+    ).graph;
+
+  it("makes `{{ dbt_utils.pivot(...) }}` with no alias one `*` of unknown names, not one named column", () => {
+    const graph = project({
+      "models/spend_pivot.sql": `select person_id,
+  {{ dbt_utils.pivot(column='category', values=('a','b'), agg='sum', then_value='total_paid', prefix='p_') }}
+from {{ ref('spend') }}
+group by person_id`,
+      "models/prep.sql": "select person_id, p_a from {{ ref('spend_pivot') }}",
+    });
+    const pivot = tableOf(graph, "spend_pivot");
+    expect(columnSummary(pivot)).toEqual([
+      "person_id: passthrough <- spend.person_id",
+      "*: unknown <- spend.category",
+    ]);
+    // `agg='sum'` and `prefix='p_'` are options, not columns of `spend`.
+    expect(pivot.columns.flatMap((c) => c.sources.map((s) => s.column))).not.toContain("sum");
+    expect(
+      graph.diagnostics.some(
+        (d) => d.file === "models/spend_pivot.sql" && d.message.includes("dbt_utils.pivot"),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe("a CTE named like the table its body reads (found on tuva)", () => {
+  it("reads the table, not itself: unqualified columns are not traced to the other joined table", () => {
+    const graph = lineageOfSql(
+      {
+        "stage.sql": "select distinct c.claim_id, 1 as loaded from raw.claims c",
+        "checks.sql": `with medical_claim as (
+  select m.claim_id, max(case when claim_start_date is null then 1 else 0 end) as missing_start
+  from medical_claim m
+  left join stage d on m.claim_id = d.claim_id
+  group by m.claim_id
+)
+select claim_id, missing_start from medical_claim`,
+      },
+      "snowflake",
+    );
+    const checks = tableOf(graph, "checks");
+    expect(checks.upstream.sort()).toEqual(["medical_claim", "stage"]);
+    // `stage` has no claim_start_date: it comes from medical_claim (the only other table) or nowhere.
+    expect(columnSummary(checks)).toEqual([
+      "claim_id: passthrough <- medical_claim.claim_id",
+      "missing_start: aggregate <- medical_claim.claim_start_date",
+    ]);
+  });
+
+  it("keeps a recursive CTE reading itself", () => {
+    const graph = lineageOfSql({
+      "tree.sql": `with recursive tree as (
+  select id, parent_id from raw.nodes where parent_id is null
+  union all
+  select n.id, n.parent_id from raw.nodes n join tree t on n.parent_id = t.id
+)
+select id from tree`,
+    });
+    expect(tableOf(graph, "tree").upstream).toEqual(["raw.nodes"]);
+  });
+});
+
+describe("a WITH clause before a UNION (found on tuva)", () => {
+  it("lets every branch read the CTEs, so a CTE named like a table is not read as that table", () => {
+    const graph = lineageOfSql(
+      {
+        "condition.sql": "select encounter_id, code from raw.conditions",
+        "primary_dx.sql": `with condition as (select encounter_id, primary_code from raw.encounters)
+select a.encounter_id, a.primary_code from condition as a
+union all
+select a.encounter_id, a.primary_code from condition as a`,
+      },
+      "snowflake",
+    );
+    const table = tableOf(graph, "primary_dx");
+    expect(table.upstream).toEqual(["raw.encounters"]);
+    expect(columnSummary(table)).toEqual([
+      "encounter_id: passthrough <- raw.encounters.encounter_id",
+      "primary_code: passthrough <- raw.encounters.primary_code",
+    ]);
+  });
+});
+
+describe("an UNNEST with no alias read through its struct fields (found on bigquery-etl)", () => {
+  it("makes an unqualified field unknown instead of tracing it to the outer query's table", () => {
+    const graph = lineageOfSql(
+      {
+        "ltv.sql": `SELECT
+  b.client_id,
+  (SELECT LEAST(value, 10000) FROM UNNEST(ad_click_history) WHERE key = @d) AS ad_clicks
+FROM \`p.d.history\` b`,
+      },
+      "bigquery",
+    );
+    const table = tableOf(graph, "ltv");
+    expect(columnSummary(table)).toEqual([
+      "client_id: passthrough <- p.d.history.client_id",
+      "ad_clicks: expression <- p.d.history.ad_click_history",
+    ]);
+  });
+
+  it("still reads an aliased UNNEST element by its alias", () => {
+    const graph = lineageOfSql(
+      { "tags.sql": "SELECT t.id, tag FROM `p.d.items` t, UNNEST(t.tags) AS tag" },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "tags"))).toEqual([
+      "id: passthrough <- p.d.items.id",
+      "tag: expression <- p.d.items.tags",
+    ]);
+  });
+});

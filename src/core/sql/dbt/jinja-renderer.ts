@@ -46,6 +46,8 @@ const DATE_PARTS = new Set([
   "second",
   "millisecond",
 ]);
+/** Keyword argument names whose string values are column names (`column=`, `field_list=`, `cols=`). */
+const COLUMN_KEYWORD = /col|field/i;
 const COLUMN_LIKE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
 class RenderBudgetExceeded extends Error {
@@ -459,9 +461,14 @@ function placeholderOf(name: string, call: CallArgs): string {
   return columns.length > 0 ? `${id}(${columns.join(", ")})` : id;
 }
 
-/** The string arguments of a call when all of them look like column names; otherwise none. */
+/**
+ * The string arguments of a call when all of them look like column names; otherwise none. Keyword
+ * arguments count only when their name says column or field: `agg='max'` or `prefix='has_'` are options,
+ * and reading them as columns invented sources the table does not have.
+ */
 function columnArguments(call: CallArgs): string[] {
-  const flat = [...call.args, ...call.kwargs.values()].flatMap((v) => (Array.isArray(v) ? v : [v]));
+  const named = [...call.kwargs.entries()].filter(([key]) => COLUMN_KEYWORD.test(key)).map(([, v]) => v);
+  const flat = [...call.args, ...named].flatMap((v) => (Array.isArray(v) ? v : [v]));
   const strings = flat.filter((v): v is string => typeof v === "string");
   const columns = strings.filter((s) => !DATE_PARTS.has(s.toLowerCase()));
   return columns.length > 0 && columns.every((s) => COLUMN_LIKE.test(s)) ? columns : [];
