@@ -61,13 +61,20 @@ export function triageLocal(input: {
   const earlier = new Map<string, Evaluation[]>();
   return signals.map((signal) => {
     const given = input.history ?? [];
-    const { fingerprint } = findingKeyOf({ signal, repo: repoName, config, graph: context.graph });
+    const { fingerprint } = findingKeyOf({
+      signal,
+      repo: repoName,
+      config,
+      graph: context.graph,
+      dbtProjects: context.dbtProjects,
+    });
     const prior = earlier.get(fingerprint) ?? [];
     const finding = triageSignal({
       signal,
       repo: repoName,
       config,
       graph: context.graph,
+      dbtProjects: context.dbtProjects,
       history: [...given, ...prior],
       annotations,
       contracts: context.slas,

@@ -24,6 +24,14 @@ function tableOfDbtId(uniqueId: string): string | undefined {
   return undefined;
 }
 
+const PACKAGED_TYPES: ReadonlySet<string> = new Set(["model", "seed", "snapshot", "source"]);
+
+// The dbt package a unique id names (`model.pkg.name` → pkg), for the node types that are tables.
+function packageOfDbtId(uniqueId: string): string | undefined {
+  const [type, pkg, ...rest] = clean(uniqueId).split(".");
+  return type && pkg && rest.length > 0 && PACKAGED_TYPES.has(type) ? pkg : undefined;
+}
+
 function fromConfig(dataset: DatasetRef, config: BackflowConfig): string | undefined {
   const mapping = new Map(Object.entries(config.signals.datasets).map(([k, v]) => [clean(k), v]));
   const keys = [
@@ -97,17 +105,37 @@ function bySuffix(name: string, tableIds: readonly string[]): DatasetMatch {
  * Finds the lineage table a signal's dataset is about: the `signals.datasets` (or contract binding)
  * mapping first, then a dbt unique id, then an exact id, then the longest dot-suffix shared with
  * exactly one table whose qualifiers do not contradict the name's (`analytics.public.orders` →
- * `orders` or `public.orders`, never `raw.orders`). Ambiguity and contradiction are reported as
+ * `orders` or `public.orders`, never `raw.orders`). A dbt unique id whose package is none of the
+ * repository's dbt projects contradicts them too. Ambiguity and contradiction are reported as
  * unmatched with the candidates, never guessed.
  */
 export function matchDataset(input: {
   dataset: DatasetRef;
   config: BackflowConfig;
   graph: LineageGraph;
+  /**
+   * The `name:` of every dbt project in the repository (dbt_project.yml). When non-empty, a dbt
+   * unique id from another package (`model.other_pkg.orders`) is unmatched, never matched by name.
+   */
+  dbtProjects?: readonly string[];
 }): DatasetMatch {
-  const { dataset, config, graph } = input;
+  const { dataset, config } = input;
   const configured = fromConfig(dataset, config);
   if (configured) return { tableId: configured, how: "config" };
+  const pkg = dataset.dbtUniqueId ? packageOfDbtId(dataset.dbtUniqueId) : undefined;
+  const projects = [...new Set((input.dbtProjects ?? []).map(clean).filter(Boolean))].sort();
+  if (pkg && projects.length > 0 && !projects.includes(pkg)) {
+    const byName = matchByName(dataset, input.graph);
+    return {
+      unmatched: true,
+      reason: `dbt package "${pkg}" of ${dataset.dbtUniqueId} is not ${projects.length === 1 ? "this repository's dbt project" : "one of this repository's dbt projects"} (${projects.map((p) => `"${p}"`).join(", ")}); map it in signals.datasets if it is the same table`,
+      candidates: "tableId" in byName ? [byName.tableId] : byName.candidates,
+    };
+  }
+  return matchByName(dataset, input.graph);
+}
+
+function matchByName(dataset: DatasetRef, graph: LineageGraph): DatasetMatch {
   const ids = graph.tables.map((t) => t.id.toLowerCase());
   const known = new Set(ids);
   const dbtTable = dataset.dbtUniqueId ? tableOfDbtId(dataset.dbtUniqueId) : undefined;

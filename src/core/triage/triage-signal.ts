@@ -84,9 +84,16 @@ export function findingKeyOf(input: {
   repo: string;
   config: BackflowConfig;
   graph: LineageGraph;
+  /** The repository's dbt project names: a dbt id from another package is then unmatched. */
+  dbtProjects?: readonly string[];
 }): FindingKey {
   const { signal } = input;
-  const match = matchDataset({ dataset: signal.dataset, config: input.config, graph: input.graph });
+  const match = matchDataset({
+    dataset: signal.dataset,
+    config: input.config,
+    graph: input.graph,
+    ...(input.dbtProjects ? { dbtProjects: input.dbtProjects } : {}),
+  });
   const { metric, kind } = metricOf(signal);
   const column = signal.column?.toLowerCase();
   const dataset = "tableId" in match ? match.tableId : signal.dataset.name;
@@ -105,6 +112,8 @@ export type TriageInput = {
   repo: string;
   config: BackflowConfig;
   graph: LineageGraph;
+  /** The repository's dbt project names (dbt_project.yml `name:`); see matchDataset. */
+  dbtProjects?: readonly string[];
   history: readonly Evaluation[];
   annotations: readonly Annotation[];
   contracts?: readonly ContractSla[];

@@ -44,6 +44,7 @@ async function judge(run: TriageRun, signal: Signal, fingerprint: string): Promi
     repo,
     config: run.context.config,
     graph: run.context.graph,
+    dbtProjects: run.context.dbtProjects,
     history: history.filter((e) => !sameObservation(e)),
     annotations,
     contracts: run.context.slas,

@@ -9,6 +9,7 @@ import { buildLineage } from "../../core/lineage/build-lineage.js";
 import type { FileAnalysis } from "../../core/lineage/file-analysis.js";
 import type { LineageGraph } from "../../core/lineage/schema.js";
 import type { RepoSnapshot } from "../../core/repo-files.js";
+import { findDbtProjects } from "../../core/sql/dbt/find-dbt-projects.js";
 import type { ContractSla, Finding } from "../../core/triage/triage-signal.js";
 
 /** What triage needs to know about a repository at one commit; built once per delivery. */
@@ -17,6 +18,8 @@ export type TriageContext = {
   readonly graph: LineageGraph;
   readonly contracts: readonly Contract[];
   readonly slas: readonly ContractSla[];
+  /** The `name:` of each dbt project in the repository, for matching signals' dbt ids. */
+  readonly dbtProjects: readonly string[];
   readonly codeowners?: readonly CodeownersRule[];
   /** Every file analysis used, by cache key, for the caller to store. */
   readonly analyses: Map<string, FileAnalysis>;
@@ -82,9 +85,16 @@ export function triageContextOf(input: {
     graph: built.graph,
     contracts,
     slas: contractSlas(contracts),
+    dbtProjects: dbtProjectNames(snapshot.files),
     ...(codeowners ? { codeowners } : {}),
     analyses: built.analyses,
   };
+}
+
+/** The names of the repository's own dbt projects (installed packages under dbt_packages/ excluded). */
+function dbtProjectNames(files: ReadonlyMap<string, string>): string[] {
+  const projectFiles = new Map([...files].filter(([path]) => path.endsWith("dbt_project.yml")));
+  return [...new Set(findDbtProjects(projectFiles).flatMap((p) => (p.name ? [p.name] : [])))];
 }
 
 /** Who owns the drifting table: config owners, then contract owners, then CODEOWNERS of its file. */

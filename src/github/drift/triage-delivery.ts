@@ -25,6 +25,7 @@ async function triageOne(run: TriageRun, stored: StoredSignal): Promise<ActResul
     repo: stored.repo,
     config: run.context.config,
     graph: run.context.graph,
+    dbtProjects: run.context.dbtProjects,
   });
   const name = `finding:${stored.repo}:${key.fingerprint}`;
   // Serialized per fingerprint: concurrent signals about one problem see each other's writes.

@@ -80,3 +80,63 @@ describe("matchDataset never lets a suffix contradict a qualifier", () => {
     });
   });
 });
+
+// Issue #17: "A suffix match must not contradict any qualifier the name carries (schema, database, dbt package)".
+describe("matchDataset never matches a dbt id from a package that is not the repository's project", () => {
+  const tables = (ids: string[]) => ({
+    ...graph,
+    tables: ids.map((id) => ({ ...(graph.tables[0] as (typeof graph.tables)[number]), id })),
+  });
+
+  it.each([
+    ["model.other_pkg.orders", ["shop"], ["orders"], ["orders"]],
+    ["seed.other_pkg.orders", ["shop"], ["orders"], ["orders"]],
+    ["snapshot.other_pkg.orders", ["shop", "jaffle"], ["orders"], ["orders"]],
+    ["model.other_pkg.orders.v2", ["shop"], ["orders"], ["orders"]],
+    ["source.other_pkg.raw.orders", ["shop"], ["raw.orders"], ["raw.orders"]],
+    [
+      "model.other_pkg.orders",
+      ["shop"],
+      ["marts.orders", "staging.orders"],
+      ["marts.orders", "staging.orders"],
+    ],
+  ])("leaves %s unmatched when the projects are %j (tables %j)", (dbtUniqueId, projects, ids, candidates) => {
+    const result = matchDataset({
+      dataset: { name: "orders", dbtUniqueId },
+      config,
+      graph: tables(ids),
+      dbtProjects: projects,
+    });
+    expect(result).toEqual({ unmatched: true, reason: expect.any(String), candidates });
+    if (!("reason" in result)) return;
+    expect(result.reason).toContain('dbt package "other_pkg"');
+    for (const project of projects) expect(result.reason).toContain(`"${project}"`);
+  });
+
+  it.each([
+    ["model.shop.orders", ["shop"], "orders", "dbt-id"],
+    ["MODEL.Shop.orders", ["SHOP"], "orders", "dbt-id"],
+    ["model.shop.orders", ["jaffle", "shop"], "orders", "dbt-id"],
+    ["model.other_pkg.orders", [], "orders", "dbt-id"],
+    ["model.other_pkg.orders", undefined, "orders", "dbt-id"],
+    ["test.other_pkg.not_null_orders_id", ["shop"], "orders", "exact"],
+  ])("matches %s with projects %j to %s by %s", (dbtUniqueId, projects, tableId, how) => {
+    const result = matchDataset({
+      dataset: { name: "orders", dbtUniqueId },
+      config,
+      graph: tables(["orders", "customers"]),
+      ...(projects ? { dbtProjects: projects } : {}),
+    });
+    expect(result).toEqual({ tableId, how });
+  });
+
+  it("still honours a signals.datasets mapping for another package's id", () => {
+    const result = matchDataset({
+      dataset: { name: "x", dbtUniqueId: "model.shop.legacy_orders" },
+      config,
+      graph,
+      dbtProjects: ["jaffle"],
+    });
+    expect(result).toEqual({ tableId: "marts.orders", how: "config" });
+  });
+});
