@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config/parse-config.js";
 import { analyzeImpact } from "../../src/core/impact/analyze-impact.js";
+import { triageContextOf } from "../../src/github/drift/triage-context.js";
 import { type AnalysisPool, analysisThreads, createAnalysisPool } from "../../src/jobs/analysis-pool.js";
 
 const config = parseConfig("dialect: postgres\n");
@@ -38,6 +39,20 @@ describe("analysis pool", () => {
     expect(threaded.headGraph).toEqual(inline.headGraph);
     expect(threaded.analyses).toBeInstanceOf(Map);
     expect([...threaded.analyses.keys()].sort()).toEqual([...inline.analyses.keys()].sort());
+  });
+
+  it("builds triage's context as the in-process builder does, CODEOWNERS matchers included", async () => {
+    pool = createAnalysisPool({ size: 1 });
+    const files = new Map([...head, ["CODEOWNERS", "models/ @acme/data\n"]]);
+    const input = { snapshot: { files }, config };
+    const [threaded, inline] = [await pool.triageContext(input), triageContextOf(input)];
+    expect(threaded.graph).toEqual(inline.graph);
+    expect(threaded.dbtProjects).toEqual(["shop"]);
+    expect(threaded.codeowners?.[0]?.matcher).toBeInstanceOf(RegExp);
+    expect(threaded.codeowners?.[0]?.matcher.test("models/revenue.sql")).toBe(
+      inline.codeowners?.[0]?.matcher.test("models/revenue.sql"),
+    );
+    expect(threaded.codeowners?.[0]?.owners).toEqual(["@acme/data"]);
   });
 
   it("rethrows a worker's failure as an Error with its message, and keeps serving", async () => {

@@ -1,11 +1,12 @@
 import type { ProbotOctokit } from "probot";
 import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
+import { sharedAnalysisPool } from "../../jobs/analysis-pool.js";
 import type { Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { type ApiCounter, loadSnapshots, saveAnalyses } from "../impact/load-snapshots.js";
 import { createRepoReader } from "../repo-reader.js";
-import { type TriageContext, triageContextOf } from "./triage-context.js";
+import type { TriageContext } from "./triage-context.js";
 
 export type LoadedTriageContext = TriageContext & {
   /** The default-branch commit the lineage was built from (permalinks point at it). */
@@ -38,7 +39,12 @@ export async function loadTriageContext(input: {
   // One commit on both sides: the impact loader's caches serve triage as they serve pull requests.
   const snapshots = await loadSnapshots({ reader, store: input.store, baseSha: sha, headSha: sha, api });
   const config = parseConfig(snapshots.head.files.get(CONFIG_PATH), CONFIG_PATH);
-  const context = triageContextOf({ snapshot: snapshots.head, config, cache: snapshots.cache });
+  // Lineage building and Jinja rendering on a worker thread, off the event loop that serves HTTP.
+  const context = await sharedAnalysisPool().triageContext({
+    snapshot: snapshots.head,
+    config,
+    cache: snapshots.cache,
+  });
   await saveAnalyses({ store: input.store, snapshots, analyses: context.analyses });
   return { ...context, sha };
 }
