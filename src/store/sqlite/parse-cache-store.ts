@@ -22,18 +22,20 @@ export function createSqliteParseCacheStore(db: Database.Database): ParseCacheSt
     async getMany(keys) {
       const found = new Map<string, unknown>();
       for (const part of chunk([...new Set(keys)])) {
-        const list = placeholders(part.length);
         const rows = db
-          .prepare<string[], { cache_key: string; value: string }>(
-            `SELECT cache_key, value FROM parse_cache WHERE cache_key IN (${list})`,
+          .prepare<string[], { cache_key: string; value: string; last_used_at: number }>(
+            `SELECT cache_key, value, last_used_at FROM parse_cache WHERE cache_key IN (${placeholders(part.length)})`,
           )
           .all(...part);
         for (const row of rows) found.set(row.cache_key, fromJson(row.value));
-        // Once per entry between prunes: later reads find it marked already and write nothing.
+        // Once per entry between prunes: a read of entries all marked already (or of misses only)
+        // runs no UPDATE, so it takes no write lock.
+        const unmarked = rows.filter((r) => r.last_used_at !== USED_SINCE_LAST_PRUNE).map((r) => r.cache_key);
+        if (unmarked.length === 0) continue;
         db.prepare(
           `UPDATE parse_cache SET last_used_at = ${USED_SINCE_LAST_PRUNE}
-           WHERE cache_key IN (${list}) AND last_used_at <> ${USED_SINCE_LAST_PRUNE}`,
-        ).run(...part);
+           WHERE cache_key IN (${placeholders(unmarked.length)}) AND last_used_at <> ${USED_SINCE_LAST_PRUNE}`,
+        ).run(...unmarked);
       }
       return found;
     },
