@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { BackflowConfig, MetricKind } from "../config/schema.js";
 import { codeSpan } from "../render/escape-markdown.js";
+import { plural } from "../render/fit-to-limit.js";
 import { formatNumber } from "../render/format-number.js";
 import { type Annotation, applicableAnnotations } from "../triage/annotations.js";
 import {
@@ -200,9 +201,9 @@ function judgeSeries(input: CanaryInput, s: CanarySeries, windowEnd: number): Ca
 
 function windowWords(ms: number): string {
   const d = ms / 86_400_000;
-  if (Number.isInteger(d)) return `${d} day${d === 1 ? "" : "s"}`;
+  if (Number.isInteger(d)) return plural(d, "day");
   const h = ms / 3_600_000;
-  return Number.isInteger(h) ? `${h} hour${h === 1 ? "" : "s"}` : `${Math.round(ms / 60_000)} minutes`;
+  return Number.isInteger(h) ? plural(h, "hour") : `${Math.round(ms / 60_000)} minutes`;
 }
 
 /**
@@ -257,7 +258,7 @@ export function decideCanary(input: CanaryInput): CanaryReport {
       ? `regression on ${regressed.length} of ${watched.length} watched column(s) over ${span}: ${regressed.map(codeSpan).join(", ")}`
       : silent.length === watched.length
         ? `no signal for any of the ${watched.length} watched column(s) over ${span}: the canary cannot tell`
-        : `no regression on ${quietOk} watched column${quietOk === 1 ? "" : "s"} over ${span}${silent.length > 0 ? `; no signal for ${silent.map(codeSpan).join(", ")}` : ""}`;
+        : `no regression on ${plural(quietOk, "watched column")} over ${span}${silent.length > 0 ? `; no signal for ${silent.map(codeSpan).join(", ")}` : ""}`;
   const allClean = regressed.length === 0 && silent.length === 0;
   return {
     enabled: true,
