@@ -55,8 +55,12 @@ export function locateName(ctx: QueryContext, name: string): number {
   const match =
     new RegExp(`\\bas\\s+[\`"]?${word}\\b`, "i").exec(ctx.text) ??
     new RegExp(`\\b${word}\\b`, "i").exec(ctx.text);
-  if (!match) return 1;
+  return match ? localLineAt(ctx.text, match.index) : 1;
+}
+
+/** Statement-local 1-based line of `offset` in the statement's text. */
+export function localLineAt(text: string, offset: number): number {
   let line = 1;
-  for (let i = 0; i < match.index; i += 1) if (ctx.text.charCodeAt(i) === 10) line += 1;
+  for (let i = 0; i < offset && i < text.length; i += 1) if (text.charCodeAt(i) === 10) line += 1;
   return line;
 }

@@ -6,7 +6,7 @@
 import type { PivotSpec, TableOperator, UnpivotSpec } from "../sql/rewrite-table-operators.js";
 import { uniqueSources } from "./build-column.js";
 import type { AnalyzedColumn, SourceRef } from "./file-analysis.js";
-import type { QueryContext } from "./query-context.js";
+import { localLineAt, type QueryContext } from "./query-context.js";
 import { originIn, type Relation, UNKNOWN_COLUMNS } from "./scope.js";
 
 /** The relation as a list of columns: a table is one `*` placeholder, an UNNEST value one named column. */
@@ -134,12 +134,6 @@ function renameAll(applied: Applied, renames: readonly string[], line: number): 
   return { ...applied, columns: applied.columns.map((c, i) => ({ ...c, name: renames[i] ?? c.name })) };
 }
 
-function statementLine(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i += 1) if (text.charCodeAt(i) === 10) line += 1;
-  return line;
-}
-
 /** Applies the operators (in order: a chain) to `relation`, warning in `ctx` where columns became unknown. */
 export function applyTableOperators(
   relation: Relation,
@@ -149,7 +143,7 @@ export function applyTableOperators(
 ): Relation {
   let current = relation;
   for (const op of operators) {
-    const line = ctx.lineOf(statementLine(ctx.text, op.offset));
+    const line = ctx.lineOf(localLineAt(ctx.text, op.offset));
     const { spec } = op;
     let applied: Applied =
       spec.kind === "pivot"
