@@ -1,15 +1,16 @@
 import { z } from "zod";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
+import { CommitShaSchema } from "../handlers/event-schemas.js";
 import { RepoFullNameSchema } from "../jobs/installation-octokit.js";
-
-const Sha = z.string().regex(/^[0-9a-f]{40}$/i, "a 40-character commit SHA");
 
 export const AutoMergeRevertPayloadSchema = z.strictObject({
   repo: RepoFullNameSchema,
   revertPr: z.number().int().positive().describe("The revert pull request Backflow opened."),
   revertedPr: z.number().int().positive().describe("The merged pull request it undoes."),
-  writtenSha: Sha.describe("The commit Backflow wrote on the revert branch; anything else is not merged."),
+  writtenSha: CommitShaSchema.describe(
+    "The commit Backflow wrote on the revert branch; anything else is not merged.",
+  ),
   reason: z.string().describe("Why the revert was opened (the violated expectation)."),
 });
 export type AutoMergeRevertPayload = z.infer<typeof AutoMergeRevertPayloadSchema>;
