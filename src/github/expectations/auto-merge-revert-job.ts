@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { RepoFullNameSchema } from "../../core/github/repo-key.js";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
 import { CommitShaSchema } from "../handlers/event-schemas.js";
-import { RepoFullNameSchema } from "../jobs/installation-octokit.js";
 
 export const AutoMergeRevertPayloadSchema = z.strictObject({
   repo: RepoFullNameSchema,

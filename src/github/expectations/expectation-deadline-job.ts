@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { RepoFullNameSchema } from "../../core/github/repo-key.js";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { ExpectationRecord, Store } from "../../store/store.js";
-import { RepoFullNameSchema } from "../jobs/installation-octokit.js";
 
 /** After an expectation's deadline, signals have this long to arrive before it is called inconclusive. */
 export const DEADLINE_GRACE_MS = 86_400_000;

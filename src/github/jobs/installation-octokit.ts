@@ -1,6 +1,6 @@
 import type { Logger, Probot, ProbotOctokit } from "probot";
 import { z } from "zod";
-import { type RepoKey, RepoFullNameSchema as RepoNameSchema, repoKeyOf } from "../../core/github/repo-key.js";
+import { RepoFullNameSchema, type RepoKey, repoKeyOf } from "../../core/github/repo-key.js";
 import type { AppDeps, RepoTarget } from "../app-deps.js";
 import { isNotFound } from "../request-errors.js";
 import { guardDryRun } from "../writers/dry-run-guard.js";
@@ -87,9 +87,6 @@ export type JobHandlerInput = {
   /** The app's bot login (`<slug>[bot]`): commits it wrote may be rewritten, a person's never. */
   readonly botLogin?: string;
 };
-
-/** The repository a job payload names, as GitHub spells it (`owner/name`). */
-export const RepoFullNameSchema = RepoNameSchema;
 
 /** The repository and installation of a job that came from a webhook. */
 export const WebhookTargetSchema = z.strictObject({

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { repoKeyOf } from "../../core/github/repo-key.js";
+import { RepoFullNameSchema, repoKeyOf } from "../../core/github/repo-key.js";
 import { ProposalKindSchema } from "../../core/proposals/file-edit.js";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
-import { RepoFullNameSchema } from "../jobs/installation-octokit.js";
 
 export const OpenProposalPayloadSchema = z.strictObject({
   repo: RepoFullNameSchema,
