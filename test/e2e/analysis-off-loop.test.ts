@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,19 +11,13 @@ import { IMPACT_CHECK_NAME } from "../../src/github/services/plan-impact-check.j
 import { closeSharedAnalysisPool, sharedAnalysisPool } from "../../src/jobs/analysis-pool.js";
 import { JOB_REGISTRY, workerJobsOf } from "../../src/jobs/job-registry.js";
 import { createWorker } from "../../src/jobs/worker.js";
-import type { ServerSettings } from "../../src/server/read-server-env.js";
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { githubApi, mockInstallationToken } from "../helpers/github-nock.js";
 import { loadPayload } from "../helpers/payloads.js";
-import {
-  findFreePort,
-  silentLog,
-  TEST_APP_ID,
-  TEST_WEBHOOK_SECRET,
-  testPrivateKey,
-} from "../helpers/probot.js";
+import { silentLog, TEST_WEBHOOK_SECRET } from "../helpers/probot.js";
 import { droppedColumnPullRequest, mockPullRequestRepo } from "../helpers/pull-request-repo.js";
+import { signedWebhookHeaders, testServerSettings } from "../helpers/server-settings.js";
 
 const OWNER = "Codertocat";
 const REPO = "Hello-World";
@@ -46,18 +39,7 @@ const octokitFor = installationOctokits(async () => {
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "backflow-off-loop-"));
   store = openSqliteStore(join(dir, "backflow.db"));
-  const settings: ServerSettings = {
-    appId: TEST_APP_ID,
-    privateKey: testPrivateKey(),
-    webhookSecret: TEST_WEBHOOK_SECRET,
-    port: await findFreePort(),
-    host: "127.0.0.1",
-    webhookPath: undefined,
-    databaseUrl: undefined,
-    logLevel: "silent",
-    dryRun: false,
-    retentionDays: 90,
-  };
+  const settings = await testServerSettings();
   running = await startServer({
     settings,
     store,
@@ -81,12 +63,7 @@ afterAll(closeSharedAnalysisPool);
 function deliver(body: string) {
   return fetch(`${running.url}/api/github/webhooks`, {
     method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "pull_request",
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", TEST_WEBHOOK_SECRET).update(body).digest("hex")}`,
-    },
+    headers: signedWebhookHeaders(body),
     body,
   });
 }

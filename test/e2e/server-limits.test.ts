@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -7,8 +6,8 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits, readServerEnv } from "../../src/s
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { loadPayload } from "../helpers/payloads.js";
-import { silentLog, TEST_WEBHOOK_SECRET, testPrivateKey } from "../helpers/probot.js";
-import { testServerSettings } from "../helpers/server-settings.js";
+import { silentLog, testPrivateKey } from "../helpers/probot.js";
+import { signedWebhookHeaders, signWebhook, testServerSettings } from "../helpers/server-settings.js";
 
 const WEBHOOKS = "/api/github/webhooks";
 const LIMITS: HttpLimits = {
@@ -36,19 +35,6 @@ afterEach(async () => {
   await store.close();
 });
 
-function sign(body: string | Buffer, secret = TEST_WEBHOOK_SECRET): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
-function webhookHeaders(body: string | Buffer, event = "ping"): Record<string, string> {
-  return {
-    "content-type": "application/json",
-    "x-github-event": event,
-    "x-github-delivery": randomUUID(),
-    "x-hub-signature-256": sign(body),
-  };
-}
-
 /**
  * Streams `totalBytes` of filler as a chunked body over a raw socket (no HTTP client library in
  * between), one 64 KiB chunk per turn of the event loop, and resolves with the status line and how
@@ -58,7 +44,7 @@ async function streamBody(totalBytes: number): Promise<{ status: number; written
   const socket = connect(running.port, "127.0.0.1");
   await once(socket, "connect");
   socket.on("error", () => {});
-  const headers = Object.entries(webhookHeaders("{}"))
+  const headers = Object.entries(signedWebhookHeaders("{}", "ping"))
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join("");
   socket.write(`POST ${WEBHOOKS} HTTP/1.1\r\nhost: x\r\n${headers}transfer-encoding: chunked\r\n\r\n`);
@@ -94,7 +80,7 @@ describe("the webhook endpoint's body limit", () => {
           port: running.port,
           path: WEBHOOKS,
           method: "POST",
-          headers: { ...webhookHeaders("{}"), "content-length": String(200 * 1024 * 1024) },
+          headers: { ...signedWebhookHeaders("{}", "ping"), "content-length": String(200 * 1024 * 1024) },
         },
         (res) => {
           resolve(res.statusCode ?? 0);
@@ -123,12 +109,15 @@ describe("the webhook endpoint's body limit", () => {
 
     const good = await fetch(`${running.url}${WEBHOOKS}`, {
       method: "POST",
-      headers: webhookHeaders(body),
+      headers: signedWebhookHeaders(body, "ping"),
       body,
     });
     const bad = await fetch(`${running.url}${WEBHOOKS}`, {
       method: "POST",
-      headers: { ...webhookHeaders(body), "x-hub-signature-256": sign(body, "not-the-secret") },
+      headers: {
+        ...signedWebhookHeaders(body, "ping"),
+        "x-hub-signature-256": signWebhook(body, "not-the-secret"),
+      },
       body,
     });
 
@@ -147,7 +136,7 @@ describe("the webhook endpoint's body limit", () => {
   ])("answers a signed body that is %s with 400, not 500", async (_name, body) => {
     const response = await fetch(`${running.url}${WEBHOOKS}`, {
       method: "POST",
-      headers: webhookHeaders(body, "pull_request"),
+      headers: signedWebhookHeaders(body),
       body,
     });
 
@@ -160,7 +149,7 @@ describe("the webhook endpoint's body limit", () => {
 
     const response = await fetch(`${running.url}${WEBHOOKS}`, {
       method: "POST",
-      headers: webhookHeaders(body, "pull_request"),
+      headers: signedWebhookHeaders(body),
       body,
     });
 
@@ -177,7 +166,7 @@ describe("the webhook endpoint's body limit", () => {
   ])("answers %s with %i before reading the body", async (_name, status, headers) => {
     const response = await fetch(`${running.url}${WEBHOOKS}`, {
       method: "POST",
-      headers: { ...webhookHeaders("{}"), ...headers },
+      headers: { ...signedWebhookHeaders("{}", "ping"), ...headers },
       body: "{}",
     });
 
@@ -212,7 +201,7 @@ describe("slow clients", () => {
   });
 
   it("closes a connection whose body trickles in (a byte at a time), after the request timeout", async () => {
-    const head = `POST /api/github/webhooks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-github-event: ping\r\nx-github-delivery: 1\r\nx-hub-signature-256: ${sign("{}")}\r\ncontent-length: 100000\r\n\r\n`;
+    const head = `POST /api/github/webhooks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-github-event: ping\r\nx-github-delivery: 1\r\nx-hub-signature-256: ${signWebhook("{}")}\r\ncontent-length: 100000\r\n\r\n`;
     const lasted = await trickle(head, 200, 8_000);
 
     expect(lasted).toBeLessThan(LIMITS.requestTimeoutMs + 2_000);

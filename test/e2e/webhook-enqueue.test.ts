@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,19 +9,13 @@ import { installationOctokits } from "../../src/github/jobs/installation-octokit
 import { IMPACT_CHECK_NAME } from "../../src/github/services/plan-impact-check.js";
 import { JOB_REGISTRY, workerJobsOf } from "../../src/jobs/job-registry.js";
 import { createWorker } from "../../src/jobs/worker.js";
-import type { ServerSettings } from "../../src/server/read-server-env.js";
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { GITHUB_API, githubApi, mockInstallationToken } from "../helpers/github-nock.js";
 import { loadPayload } from "../helpers/payloads.js";
-import {
-  findFreePort,
-  silentLog,
-  TEST_APP_ID,
-  TEST_WEBHOOK_SECRET,
-  testPrivateKey,
-} from "../helpers/probot.js";
+import { silentLog } from "../helpers/probot.js";
 import { droppedColumnPullRequest, mockPullRequestRepo } from "../helpers/pull-request-repo.js";
+import { signedWebhookHeaders, testServerSettings } from "../helpers/server-settings.js";
 
 const OWNER = "Codertocat";
 const REPO = "Hello-World";
@@ -40,18 +33,7 @@ const octokitFor = installationOctokits(async () => {
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "backflow-enqueue-"));
   store = openSqliteStore(join(dir, "backflow.db"));
-  const settings: ServerSettings = {
-    appId: TEST_APP_ID,
-    privateKey: testPrivateKey(),
-    webhookSecret: TEST_WEBHOOK_SECRET,
-    port: await findFreePort(),
-    host: "127.0.0.1",
-    webhookPath: undefined,
-    databaseUrl: undefined,
-    logLevel: "silent",
-    dryRun: false,
-    retentionDays: 90,
-  };
+  const settings = await testServerSettings();
   // No worker in the server: the test runs the queue itself once the webhook has been answered.
   running = await startServer({
     settings,
@@ -74,12 +56,7 @@ afterEach(async () => {
 function deliver(body: string, event = "pull_request") {
   return fetch(`${running.url}/api/github/webhooks`, {
     method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", TEST_WEBHOOK_SECRET).update(body).digest("hex")}`,
-    },
+    headers: signedWebhookHeaders(body, event),
     body,
   });
 }

@@ -1,3 +1,4 @@
+import { createHmac, randomUUID } from "node:crypto";
 import type { ServerSettings } from "../../src/server/read-server-env.js";
 import { findFreePort, TEST_APP_ID, TEST_WEBHOOK_SECRET, testPrivateKey } from "./probot.js";
 
@@ -19,5 +20,20 @@ export async function testServerSettings(overrides: Partial<ServerSettings> = {}
     dryRun: false,
     retentionDays: 90,
     ...overrides,
+  };
+}
+
+/** GitHub's `x-hub-signature-256` for a webhook body. */
+export function signWebhook(body: string | Buffer, secret = TEST_WEBHOOK_SECRET): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** The headers GitHub sends with a webhook delivery: event, a fresh delivery id and the signature. */
+export function signedWebhookHeaders(body: string | Buffer, event = "pull_request"): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "x-github-event": event,
+    "x-github-delivery": randomUUID(),
+    "x-hub-signature-256": signWebhook(body),
   };
 }

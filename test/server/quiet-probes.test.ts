@@ -1,10 +1,9 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ServerSettings } from "../../src/server/read-server-env.js";
 import { type RunningServer, startServer } from "../../src/server/start-server.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { findFreePort, TEST_APP_ID, TEST_WEBHOOK_SECRET, testPrivateKey } from "../helpers/probot.js";
+import { testServerSettings } from "../helpers/server-settings.js";
 
 describe("request logging", () => {
   let store: SqliteStore;
@@ -23,18 +22,7 @@ describe("request logging", () => {
         done();
       },
     });
-    const settings: ServerSettings = {
-      appId: TEST_APP_ID,
-      privateKey: testPrivateKey(),
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      port: await findFreePort(),
-      host: "127.0.0.1",
-      webhookPath: undefined,
-      databaseUrl: undefined,
-      logLevel: "debug",
-      dryRun: false,
-      retentionDays: 90,
-    };
+    const settings = await testServerSettings({ logLevel: "debug" });
     running = await startServer({ settings, store, log: pino({ level: "debug" }, sink), worker: false });
     for (const path of ["/healthz", "/readyz", "/metrics", "/nowhere"])
       await (await fetch(`${running.url}${path}`)).text();
