@@ -2,7 +2,7 @@ import type { Expectation, ExpectationProblem } from "../expectations/expectatio
 import { EXPECTATION_SYNTAX } from "../expectations/parse-expectations.js";
 import type { BoundExpectation } from "../expectations/validate-expectations.js";
 import { codeSpan } from "./escape-markdown.js";
-import { capList } from "./fit-to-limit.js";
+import { capList, plural } from "./fit-to-limit.js";
 import { renderTable } from "./markdown-table.js";
 
 /** A pull request's `expects:` block checked against the head lineage: what would be watched, what is wrong. */
@@ -20,10 +20,6 @@ const MAX_CELL = 80;
 
 function clip(text: string): string {
   return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** The title prefix of a check run whose `expects:` block has problems; empty when there are none. */
