@@ -24,7 +24,7 @@ export type Relation =
 export const UNKNOWN_COLUMNS = "*";
 
 /** Whether the relation may hold columns of unknown origin besides those it names. */
-export function hasUnknownColumns(relation: Relation): boolean {
+function hasUnknownColumns(relation: Relation): boolean {
   return relation.kind === "derived" && relation.columns.some((c) => !c.star && c.name === UNKNOWN_COLUMNS);
 }
 
