@@ -36,7 +36,7 @@ const marked = new Marked({ gfm: true, async: false });
 marked.use({
   renderer: {
     code({ text, lang }) {
-      const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+      const escaped = escapeHtml(text);
       return lang === "mermaid"
         ? `<pre class="mermaid">${escaped}</pre>\n`
         : `<pre><code>${escaped}</code></pre>\n`;
