@@ -1,5 +1,6 @@
 import { parseYamlSafely } from "../config/parse-config.js";
 import type { RepoFiles } from "../repo-files.js";
+import { isRecord } from "../sql/dbt/find-dbt-projects.js";
 
 /** The model configs the contract lifecycle rules need. */
 export type ModelConfig = { materialized?: string; enabled?: boolean };
@@ -44,9 +45,6 @@ function readProjects(files: RepoFiles): Project[] {
   }
   return projects;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Applies `+materialized` / `+enabled` (or the bare keys, when not a folder) of one dbt_project.yml node. */
 function applyNode(node: unknown, into: ModelConfig): void {

@@ -5,14 +5,10 @@
  */
 import { parse } from "yaml";
 import type { RepoFiles } from "../repo-files.js";
-import type { DbtProject } from "../sql/dbt/find-dbt-projects.js";
+import { type DbtProject, isRecord } from "../sql/dbt/find-dbt-projects.js";
 import type { KnownTable } from "./link-analyses.js";
 
 const MAX_YAML_CHARS = 2_000_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function insideAny(path: string, dirs: readonly string[]): boolean {
   return dirs.some((dir) => dir === "" || path.startsWith(`${dir}/`));
