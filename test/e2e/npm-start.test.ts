@@ -170,7 +170,10 @@ describe("npm start, end to end", () => {
     });
     expect(answer.status).toBe(200);
     await until(() => killed, "the worker to be killed after creating the check run");
-    await new Promise((resolve) => child?.once("exit", resolve));
+    // The kill happens inside a request callback, so the exit may already have been emitted.
+    const dead = child;
+    if (dead && dead.exitCode === null && dead.signalCode === null)
+      await new Promise((resolve) => dead.once("exit", resolve));
 
     onRequest = () => {};
     child = await startBackflow(port);
