@@ -205,4 +205,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE signal_deliveries ADD COLUMN skipped TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 8,
+    name: "post-merge canaries of merged pipeline pull requests",
+    sql: `
+      CREATE TABLE canaries (
+        id TEXT PRIMARY KEY,
+        repo TEXT NOT NULL,
+        pr INTEGER NOT NULL,
+        merge_sha TEXT NOT NULL,
+        merged_at BIGINT NOT NULL,
+        author TEXT,
+        window_ends BIGINT NOT NULL,
+        watched TEXT NOT NULL,
+        series TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL CHECK (state IN ('watching', 'clean', 'regressed', 'no-signal')),
+        ended INTEGER NOT NULL DEFAULT 0,
+        summary TEXT,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX canaries_repo_window ON canaries (repo, window_ends);
+    `,
+  },
 ];
