@@ -3,6 +3,7 @@
  * can share one database between several app instances. Every method that depends on time takes
  * `now` from the caller (the clock is an input, never read inside the store).
  */
+import type { CanarySeriesRef, CanaryState, CanaryWatch } from "../core/canary/canary-record.js";
 import type { ExpectationState, ExpectationVerdict } from "../core/expectations/expectation-schema.js";
 import type { BoundExpectation } from "../core/expectations/validate-expectations.js";
 import type { Signal, SkippedItem } from "../core/signals/signal-schema.js";
@@ -342,6 +343,67 @@ export interface ExpectationStore {
   setRevertPr(input: { id: string; revertPr: number; now: Date }): Promise<void>;
 }
 
+/** The post-merge canary of one merged pipeline pull request: what it watches and how it ended. */
+export type CanaryRecord = {
+  /** `<repo>#<pr>`: a redelivered merge event stores one canary. */
+  readonly id: string;
+  readonly repo: string;
+  readonly pr: number;
+  readonly mergeSha: string;
+  readonly mergedAt: Date;
+  readonly author: string | null;
+  /** mergedAt + `canary.window`: signals observed after it are not compared. */
+  readonly windowEnds: Date;
+  /** Columns and tables the merge's impact report named, changed and downstream. */
+  readonly watched: readonly CanaryWatch[];
+  /** The findings (fingerprint and metric) whose history holds signals about a watched column. */
+  readonly series: readonly CanarySeriesRef[];
+  /** `watching` until the window ends or a regression is attributed to the merge. */
+  readonly state: CanaryState;
+  /** The window-end run has happened (its comment, if any, was posted). */
+  readonly ended: boolean;
+  readonly summary: string | null;
+  /** One line per regression attributed to the merge, as commented on the pull request. */
+  readonly evidence: readonly string[];
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+};
+
+export interface CanaryStore {
+  /** Stores a new canary; false (nothing changed) when its id is stored already. */
+  add(record: CanaryRecord): Promise<boolean>;
+  get(id: string): Promise<CanaryRecord | null>;
+  /**
+   * A repository's canaries, oldest merge first. `activeAt` keeps those whose window contains it
+   * (merged at or before, window ending after); `updatedSince` those changed at or after it.
+   */
+  list(input: {
+    repo: string;
+    state?: CanaryState;
+    activeAt?: Date;
+    updatedSince?: Date;
+    ended?: boolean;
+  }): Promise<CanaryRecord[]>;
+  /** Adds series refs not yet known (by fingerprint and metric); returns the canary after the change. */
+  addSeries(input: {
+    id: string;
+    series: readonly CanarySeriesRef[];
+    now: Date;
+  }): Promise<CanaryRecord | null>;
+  /**
+   * Records regression evidence (lines not yet stored are appended) and moves the state to
+   * `regressed`; returns the lines this call added (empty: nothing new).
+   */
+  recordRegression(input: {
+    id: string;
+    evidence: readonly string[];
+    summary: string;
+    now: Date;
+  }): Promise<string[]>;
+  /** Ends the window once: sets the outcome and `ended`; false when another run ended it first. */
+  end(input: { id: string; state: CanaryState; summary: string; now: Date }): Promise<boolean>;
+}
+
 /** How many rows one prune removed, per kind. */
 export type PruneCounts = {
   readonly signals: number;
@@ -377,6 +439,7 @@ export interface Store {
   readonly findings: FindingStore;
   readonly annotations: AnnotationStore;
   readonly expectations: ExpectationStore;
+  readonly canaries: CanaryStore;
   readonly retention: RetentionStore;
   /** Resolves when the database answers a trivial query; used by /readyz. */
   ping(): Promise<void>;

@@ -3,6 +3,7 @@ import type { Store } from "../store.js";
 import { createSqliteAnnotationStore } from "./annotations-store.js";
 import { applyMigrations } from "./apply-migrations.js";
 import { createSqliteAuditStore } from "./audit-store.js";
+import { createSqliteCanaryStore } from "./canaries-store.js";
 import { createSqliteExpectationStore } from "./expectations-store.js";
 import { createSqliteFindingStore } from "./findings-store.js";
 import { createSqliteJobStore } from "./jobs-store.js";
@@ -68,6 +69,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     findings: createSqliteFindingStore(db),
     annotations: createSqliteAnnotationStore(db),
     expectations: createSqliteExpectationStore(db),
+    canaries: createSqliteCanaryStore(db),
     retention: createSqliteRetentionStore(db),
     async ping() {
       ping.get();
