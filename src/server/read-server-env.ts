@@ -18,6 +18,8 @@ export type ServerSettings = {
   readonly retentionDays: number;
   /** Body size and slow-client limits of the HTTP server; DEFAULT_HTTP_LIMITS when absent. */
   readonly limits?: HttpLimits;
+  /** REDIS_URL: where instances share GitHub's rate limits (Probot's throttling); per process when absent. */
+  readonly redisUrl?: string;
 };
 
 /** What one HTTP request may cost the server: body size and how long a slow client may hold a connection. */
@@ -59,6 +61,26 @@ export function readHttpLimits(env: NodeJS.ProcessEnv, problems: string[] = []):
   if (limits.headersTimeoutMs > limits.requestTimeoutMs)
     problems.push("BACKFLOW_HEADERS_TIMEOUT_MS must not exceed BACKFLOW_REQUEST_TIMEOUT_MS");
   return limits;
+}
+
+/**
+ * REDIS_URL, checked: a `redis://` or `rediss://` URL, or undefined when unset. A typo here would
+ * otherwise surface only as a Redis client retrying forever in the background.
+ */
+export function readRedisUrl(env: NodeJS.ProcessEnv, problems: string[] = []): string | undefined {
+  const raw = env.REDIS_URL?.trim();
+  if (!raw) return undefined;
+  let protocol = "";
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // Not echoed: the URL may carry a password.
+  }
+  if (protocol === "redis:" || protocol === "rediss:") return raw;
+  problems.push(
+    "REDIS_URL must be a redis:// or rediss:// URL (for example redis://redis.internal:6379/0), or unset to keep rate limits per instance",
+  );
+  return undefined;
 }
 
 /** The app settings that do not need credentials (also used under Probot's own runner). */
@@ -142,6 +164,7 @@ export function readServerEnv(
       `BACKFLOW_RETENTION_DAYS must be a whole number of days (0 keeps everything), not "${env.BACKFLOW_RETENTION_DAYS}"`,
     );
   const limits = readHttpLimits(env, problems);
+  const redisUrl = readRedisUrl(env, problems);
   if (problems.length > 0 || Array.isArray(key)) throw new MissingCredentialsError(problems);
   return {
     appId,
@@ -155,6 +178,7 @@ export function readServerEnv(
     dryRun: env.BACKFLOW_DRY_RUN === "true",
     retentionDays,
     limits,
+    ...(redisUrl ? { redisUrl } : {}),
     // GitHub Enterprise Server (or a stand-in on loopback), as Probot's own runner reads it.
     ...(env.GHE_HOST ? { githubBaseUrl: `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` } : {}),
   };

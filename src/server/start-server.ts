@@ -76,6 +76,8 @@ export async function startServer(input: {
     privateKey: settings.privateKey,
     secret: settings.webhookSecret,
     ...(settings.githubBaseUrl ? { baseUrl: settings.githubBaseUrl } : {}),
+    // Probot's throttling keeps its request counters in Redis, so every instance waits on the same limits.
+    ...(settings.redisUrl ? { redisConfig: settings.redisUrl } : {}),
     log,
     Octokit: input.Octokit ?? createBackflowOctokit({ metrics, breakers }),
   });

@@ -49,6 +49,12 @@ describe("readServerEnv", () => {
       { BACKFLOW_RETENTION_DAYS: "3 months" },
       'BACKFLOW_RETENTION_DAYS must be a whole number of days (0 keeps everything), not "3 months"',
     ],
+    [
+      "a REDIS_URL without the redis:// scheme",
+      { REDIS_URL: "redis.internal:6379" },
+      "REDIS_URL must be a redis:// or rediss:// URL",
+    ],
+    ["a REDIS_URL that is no URL", { REDIS_URL: "redis://:pa ss@" }, "REDIS_URL must be a redis://"],
   ])("reports %s", (_name, env, expected) => {
     const problems = problemsOf({ APP_ID: "1", WEBHOOK_SECRET: "s", PRIVATE_KEY: testPrivateKey(), ...env });
 
@@ -68,5 +74,19 @@ describe("readServerEnv", () => {
     expect(settings.appId).toBe(42);
     expect(settings.port).toBe(3000);
     expect(settings.retentionDays).toBe(90);
+  });
+
+  it.each([
+    ["redis://127.0.0.1:6379", "redis://127.0.0.1:6379"],
+    ["rediss://:secret@cache.internal:6380/2", "rediss://:secret@cache.internal:6380/2"],
+    ["", undefined],
+    [undefined, undefined],
+  ])("reads REDIS_URL %s as the shared rate-limit store %s", (value, expected) => {
+    const settings = readServerEnv(
+      { APP_ID: "42", WEBHOOK_SECRET: "s", PRIVATE_KEY: testPrivateKey(), REDIS_URL: value },
+      noFile,
+    );
+
+    expect(settings.redisUrl).toBe(expected);
   });
 });
