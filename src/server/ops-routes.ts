@@ -25,15 +25,25 @@ async function pingWithTimeout(store: Pick<Store, "ping">): Promise<void> {
 
 /**
  * Backflow's operational routes, as a Probot server handler (returns true when it answered):
- * `GET /healthz` (the process is up), `GET /readyz` (the store answers), `GET /metrics` (Prometheus).
+ * `GET /healthz` (the process is up: restart it if not), `GET /readyz` (send it traffic: the store
+ * answers and the process is not shutting down), `GET /metrics` (Prometheus).
+ * A load balancer routes by /readyz: a database outage or a SIGTERM drain takes an instance out of
+ * rotation without killing it, and it comes back by itself once the database answers again.
  */
-export function createOpsHandler(input: { store: Pick<Store, "ping">; metrics: BackflowMetrics }) {
+export function createOpsHandler(input: {
+  store: Pick<Store, "ping">;
+  metrics: BackflowMetrics;
+  /** Why the process should get no new traffic (e.g. "shutting down"), or undefined when it may. */
+  notReadyReason?: () => string | undefined;
+}) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const head = req.method === "HEAD";
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return send(res, 200, "text/plain; charset=utf-8", "ok\n", head);
     if (path === "/readyz") {
+      const reason = input.notReadyReason?.();
+      if (reason !== undefined) return send(res, 503, "text/plain; charset=utf-8", `${reason}\n`, head);
       try {
         await pingWithTimeout(input.store);
         return send(res, 200, "text/plain; charset=utf-8", "ready\n", head);

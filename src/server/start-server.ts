@@ -98,6 +98,8 @@ export async function startServer(input: {
     },
   );
   const limits = settings.limits ?? DEFAULT_HTTP_LIMITS;
+  // Set by stop(): /readyz then says 503 so a load balancer stops sending while jobs drain.
+  let draining = false;
   const server = await listen({
     handlers: [
       createWebhookEndpoint({
@@ -108,7 +110,7 @@ export async function startServer(input: {
         maxBytes: limits.maxWebhookBytes,
       }),
       ...(input.routes ?? []),
-      createOpsHandler({ store, metrics }),
+      createOpsHandler({ store, metrics, notReadyReason: () => (draining ? "shutting down" : undefined) }),
     ],
     limits,
     port: settings.port,
@@ -144,6 +146,7 @@ export async function startServer(input: {
     probot,
     metrics,
     async stop() {
+      draining = true;
       await worker?.stop();
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from "./store-unavailable.js";
 
 /** GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
@@ -17,9 +18,14 @@ type Refusal = { readonly status: number; readonly error: string };
 /** How long a refused upload may keep sending (discarded) after its answer, so the client can read it. */
 const LINGER_MS = 1_000;
 
-function answer(res: ServerResponse, status: number, body: Record<string, string>): true {
+function answer(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, string>,
+  headers: Record<string, string> = {},
+): true {
   if (res.headersSent) return true;
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
   res.end(`${JSON.stringify(body)}\n`);
   return true;
 }
@@ -113,7 +119,7 @@ async function dispatch(
   probot: Probot,
   event: { id: string; name: string; payload: object },
   log: Logger,
-): Promise<{ status: number; body: Record<string, string> }> {
+): Promise<{ status: number; body: Record<string, string>; headers?: Record<string, string> }> {
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<{ status: number; body: Record<string, string> }>((resolve) => {
     timer = setTimeout(
@@ -131,6 +137,18 @@ async function dispatch(
       if (refused) {
         log.warn({ delivery: event.id, event: event.name, status: refused.status }, refused.message);
         return { status: refused.status, body: { error: refused.message } };
+      }
+      // The jobs this delivery needs were not queued; GitHub shows the 503 and the delivery can be redelivered.
+      if (isStoreUnavailable(error)) {
+        log.warn(
+          { err: error, delivery: event.id, event: event.name },
+          "webhook refused: database unreachable",
+        );
+        return {
+          status: 503,
+          body: { error: `the database is unreachable; redeliver ${event.id} later` },
+          headers: { "retry-after": String(STORE_RETRY_AFTER_SECONDS) },
+        };
       }
       log.error({ err: error, delivery: event.id, event: event.name }, "webhook handler failed");
       // The sender gets the delivery id to find the log line, never internal error text.
@@ -183,6 +201,6 @@ export function createWebhookEndpoint(input: {
     const id = String(req.headers["x-github-delivery"]);
     const name = String(req.headers["x-github-event"]);
     const result = await dispatch(input.probot, { id, name, payload }, input.log);
-    return answer(res, result.status, result.body);
+    return answer(res, result.status, result.body, result.headers);
   };
 }

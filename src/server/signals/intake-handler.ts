@@ -6,6 +6,7 @@ import { detectFormat } from "../../core/signals/detect-format.js";
 import type { SignalFormat } from "../../core/signals/signal-schema.js";
 import { durationMs } from "../../core/triage/hysteresis.js";
 import type { RecordDeliveryResult, SignalDelivery, Store } from "../../store/store.js";
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from "../store-unavailable.js";
 import { authenticateSender, type Sender } from "./authenticate-sender.js";
 import { chooseRepo } from "./choose-repo.js";
 import { parseJsonBody } from "./parse-json-body.js";
@@ -40,7 +41,12 @@ function routeOf(pathname: string): Route | undefined {
   return match ? { hint: match[1], fixed: true } : undefined;
 }
 
-function sendJson(res: ServerResponse, status: number, body: Record<string, unknown>): true {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): true {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
@@ -48,6 +54,7 @@ function sendJson(res: ServerResponse, status: number, body: Record<string, unkn
     "cache-control": "no-store",
     // After a refused oversize body the rest of the request is unread; do not reuse the connection.
     ...(status === 413 ? { connection: "close" } : {}),
+    ...headers,
   });
   res.end(text);
   return true;
@@ -257,6 +264,19 @@ export function createSignalIntake(options: SignalIntakeOptions) {
         ...(error.path !== undefined ? { path: error.path } : {}),
         message: error.message,
       });
+    }
+    if (isStoreUnavailable(error)) {
+      // The delivery's transaction never committed: nothing of it is stored, so a retry starts clean.
+      log.warn({ err: error }, "refused signal delivery: the database is unreachable");
+      return sendJson(
+        res,
+        503,
+        {
+          error: "unavailable",
+          message: `the database is unreachable; nothing was stored. Retry in ${STORE_RETRY_AFTER_SECONDS} s (a signed delivery with the same webhook-id)`,
+        },
+        { "retry-after": String(STORE_RETRY_AFTER_SECONDS) },
+      );
     }
     log.error({ err: error }, "could not store a signal delivery");
     return sendJson(res, 500, {
