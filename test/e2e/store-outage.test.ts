@@ -111,7 +111,7 @@ describe("while the database cannot be written", () => {
 
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("5");
-    expect((await refused.json()).error).toContain("database is unreachable");
+    expect(((await refused.json()) as { error: string }).error).toContain("database is unreachable");
     expect(await store.jobs.list()).toEqual([]);
 
     const redelivered = await deliver();
