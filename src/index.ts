@@ -58,7 +58,7 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
 export const backflowApp: ApplicationFunction = async (app, options) => {
   const settings = readAppSettings(process.env);
   const workerSettings = readWorkerEnv(process.env);
-  const store = openStore(settings.databaseUrl);
+  const store = await openStore(settings.databaseUrl);
   const clock = () => new Date();
   const breakers = githubBreakersFor({
     settings: workerSettings,

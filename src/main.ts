@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     secrets: [...secretsFromEnv(process.env), settings.webhookSecret, settings.privateKey],
   });
   const workerSettings = readWorkerEnv(process.env);
-  const store = openStore(settings.databaseUrl);
+  const store = await openStore(settings.databaseUrl);
   const clock = () => new Date();
   // One breaker per GitHub host, fed by every request, read by the worker and /metrics.
   const breakers = githubBreakersFor({

@@ -56,7 +56,7 @@ export const jobsCommand: CliCommand = {
     const limit = Number(values.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive integer");
     const state = parseState(values.state);
-    const store = openStore(url);
+    const store = await openStore(url);
     try {
       if (typeof values.retry === "string") {
         const job = await store.jobs.get(values.retry);

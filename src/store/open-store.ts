@@ -1,4 +1,14 @@
 import { ConfigError } from "../core/errors.js";
+import { applyPgMigrations, pgSchemaVersion } from "./postgres/apply-migrations.js";
+import { PG_MIGRATIONS } from "./postgres/migrations.js";
+import { createPgDb } from "./postgres/pg-db.js";
+import {
+  describePgOpenFailure,
+  openPostgresStore,
+  type PostgresStoreOptions,
+  redactUrl,
+} from "./postgres/postgres-store.js";
+import { schemaVersion } from "./sqlite/apply-migrations.js";
 import { openSqliteStore, type SqliteStoreOptions } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
 
@@ -19,15 +29,12 @@ export function resolveSqlitePath(databaseUrl: string | undefined): string {
   // A one-letter "scheme" is a Windows drive (C:\data\backflow.db), not a URL.
   const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) return url;
-  if (scheme === "postgres" || scheme === "postgresql") {
-    throw urlProblem(
-      "the PostgreSQL store is not available yet. Set DATABASE_URL to a SQLite file path " +
-        `(for example ${DEFAULT_DATABASE_PATH} or sqlite:///var/lib/backflow/backflow.db), or leave it unset.`,
-    );
+  if (isPostgresUrl(url)) {
+    throw urlProblem(`"${scheme}:" names a PostgreSQL database, not a SQLite file; open it with openStore.`);
   }
   if (scheme !== "file" && scheme !== "sqlite") {
     throw urlProblem(
-      `unsupported scheme "${scheme}:". Use a SQLite file path such as ${DEFAULT_DATABASE_PATH}, file:<path> or sqlite:<path>.`,
+      `unsupported scheme "${scheme}:". Use postgres://user@host/database for PostgreSQL, or a SQLite file path such as ${DEFAULT_DATABASE_PATH}, file:<path> or sqlite:<path>.`,
     );
   }
   let rest = url.slice(scheme.length + 1).replace(/[?#].*$/, "");
@@ -45,10 +52,63 @@ export function resolveSqlitePath(databaseUrl: string | undefined): string {
   return path;
 }
 
+/** True for `postgres://…` and `postgresql://…` URLs (any letter case). */
+export function isPostgresUrl(databaseUrl: string | undefined): boolean {
+  return /^postgres(ql)?:\/\//i.test(databaseUrl?.trim() ?? "");
+}
+
+export type OpenStoreOptions = SqliteStoreOptions & PostgresStoreOptions;
+
 /**
- * Opens the store that DATABASE_URL names (SQLite only for now), creating and migrating it if needed.
- * @example const store = openStore(process.env.DATABASE_URL);
+ * Opens the store that DATABASE_URL names, creating and migrating it if needed: PostgreSQL for
+ * `postgres://` and `postgresql://` URLs, otherwise a SQLite file (see resolveSqlitePath).
+ * @example const store = await openStore(process.env.DATABASE_URL);
  */
-export function openStore(databaseUrl: string | undefined, options: SqliteStoreOptions = {}): Store {
-  return openSqliteStore(resolveSqlitePath(databaseUrl), options);
+export async function openStore(
+  databaseUrl: string | undefined,
+  options: OpenStoreOptions = {},
+): Promise<Store> {
+  if (isPostgresUrl(databaseUrl)) {
+    const { migrations: _sqliteOnly, busyTimeoutMs: _unused, ...pgOptions } = options;
+    return openPostgresStore((databaseUrl ?? "").trim(), pgOptions);
+  }
+  const { poolSize: _p, connectionTimeoutMs: _c, onIdleError: _o, ...sqliteOptions } = options;
+  return openSqliteStore(resolveSqlitePath(databaseUrl), sqliteOptions);
+}
+
+export type MigrateResult = {
+  readonly backend: Store["backend"];
+  /** The database, as it may be printed (a PostgreSQL URL without its password). */
+  readonly location: string;
+  readonly version: number;
+  /** Versions this run applied (PostgreSQL); null when the backend does not report them (SQLite). */
+  readonly applied: number[] | null;
+};
+
+/**
+ * Migrates the database DATABASE_URL names to this version's schema, as opening it at start-up
+ * does, and reports the resulting schema version (`backflow migrate`).
+ * @example const { version } = await migrateDatabase(process.env.DATABASE_URL);
+ */
+export async function migrateDatabase(databaseUrl: string | undefined): Promise<MigrateResult> {
+  if (isPostgresUrl(databaseUrl)) {
+    const url = (databaseUrl ?? "").trim();
+    const location = redactUrl(url);
+    const db = createPgDb(url, { max: 1 });
+    try {
+      const applied = await applyPgMigrations({ db, migrations: PG_MIGRATIONS, location, now: new Date() });
+      return { backend: "postgres", location, version: await pgSchemaVersion(db), applied };
+    } catch (error) {
+      throw describePgOpenFailure(location, error);
+    } finally {
+      await db.pool.end().catch(() => undefined);
+    }
+  }
+  const path = resolveSqlitePath(databaseUrl);
+  const store = openSqliteStore(path);
+  try {
+    return { backend: "sqlite", location: path, version: schemaVersion(store.db), applied: null };
+  } finally {
+    await store.close();
+  }
 }

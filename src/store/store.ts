@@ -430,6 +430,8 @@ export interface RetentionStore {
 }
 
 export interface Store {
+  /** Which database holds the store (the app starts the queue runner that fits it). */
+  readonly backend: "sqlite" | "postgres";
   readonly jobs: JobStore;
   readonly leases: LeaseStore;
   readonly audit: AuditStore;

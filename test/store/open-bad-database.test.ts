@@ -3,7 +3,6 @@ import { randomFillSync } from "node:crypto";
 import { copyFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/open-store.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { StoreError } from "../../src/store/store-errors.js";
 import { findFreePort, testPrivateKey } from "../helpers/probot.js";
@@ -23,7 +22,7 @@ afterEach(() => db.cleanup());
 
 function openError(path: string, busyTimeoutMs = 5000): Error {
   try {
-    const store = openStore(path, { busyTimeoutMs });
+    const store = openSqliteStore(path, { busyTimeoutMs });
     void store.close();
   } catch (error) {
     return error as Error;

@@ -77,6 +77,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./lineage.js")).runLineage,
   },
   {
+    name: "migrate",
+    summary: "Create or upgrade the database's schema (as start-up does) and print its version",
+    usage: "backflow migrate [--database url]",
+    options: { database: { type: "string" } },
+    load: async () => (await import("./migrate.js")).runMigrate,
+  },
+  {
     name: "propose",
     summary: "Propose a cleansing rule or contract change for a signal or finding, as a diff (or --apply it)",
     usage:

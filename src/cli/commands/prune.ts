@@ -6,7 +6,7 @@ export async function runPrune({ values }: CommandArgs, io: CliIO): Promise<Exit
   const days = Number(values.days ?? 90);
   if (!Number.isInteger(days) || days < 1)
     throw new UsageError("--days must be a whole number of days, 1 or more");
-  const store = openStore(typeof values.database === "string" ? values.database : io.env.DATABASE_URL);
+  const store = await openStore(typeof values.database === "string" ? values.database : io.env.DATABASE_URL);
   try {
     const now = new Date();
     const counts = await store.retention.prune({

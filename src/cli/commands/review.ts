@@ -13,7 +13,7 @@ import {
 import type { ReviewReport } from "../../core/review/review-report.js";
 import type { Annotation } from "../../core/triage/annotations.js";
 import type { Evaluation } from "../../core/triage/evaluation-schema.js";
-import { DEFAULT_DATABASE_PATH, openStore, resolveSqlitePath } from "../../store/open-store.js";
+import { DEFAULT_DATABASE_PATH, isPostgresUrl, openStore, resolveSqlitePath } from "../../store/open-store.js";
 import type { Store } from "../../store/store.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { resolveDatabaseArg } from "../database-arg.js";
@@ -145,12 +145,12 @@ export async function runReview({ values }: CommandArgs, io: CliIO): Promise<Exi
     throw new UsageError(`--at must be an ISO date-time, not "${String(values.at)}"`);
   const database = resolveDatabaseArg(values.database, io.cwd) ?? io.env.DATABASE_URL;
   // A review only reads: a plain path that does not exist is a typo, not a new empty store.
-  const path = database ? resolveSqlitePath(database) : DEFAULT_DATABASE_PATH;
-  if (path !== ":memory:" && !existsSync(resolve(io.cwd, path)))
+  const path = database ? (isPostgresUrl(database) ? null : resolveSqlitePath(database)) : DEFAULT_DATABASE_PATH;
+  if (path !== null && path !== ":memory:" && !existsSync(resolve(io.cwd, path)))
     throw new UsageError(
       `no database at ${resolve(io.cwd, path)}; name the app's store with --database or DATABASE_URL`,
     );
-  const store = openStore(database);
+  const store = await openStore(database);
   try {
     const repo = await repoOf(store, values.github);
     const reports = await buildReviews(store, { repo, periods: periodsToReview(cadence.data, at, sinceMs) });

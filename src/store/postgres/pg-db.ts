@@ -14,6 +14,11 @@ export type PgDb = {
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
 };
 
+/** Either the pool (autocommit) or a transaction's client: what a statement needs to run. */
+export type Queryable = {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
+};
+
 export type PgDbOptions = {
   /** Connections in the pool (default 10). */
   readonly max?: number;

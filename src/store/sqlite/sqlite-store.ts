@@ -23,7 +23,7 @@ export type SqliteStoreOptions = {
 };
 
 /** A SQLite-backed store that also exposes its connection, for sub-stores other features add. */
-export type SqliteStore = Store & { readonly db: Database.Database };
+export type SqliteStore = Store & { readonly backend: "sqlite"; readonly db: Database.Database };
 
 /**
  * Opens the file, sets the connection up and migrates it. Any failure (not a database, damaged,
@@ -59,6 +59,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const db = openDatabase(path, options.busyTimeoutMs ?? 5000, options.migrations ?? MIGRATIONS);
   const ping = db.prepare("SELECT 1");
   return {
+    backend: "sqlite",
     db,
     jobs: createSqliteJobStore(db),
     leases: createSqliteLeaseStore(db),
