@@ -6,7 +6,12 @@ export class BackflowError extends Error {
   override readonly name: string = "BackflowError";
 }
 
-export type ConfigProblem = { readonly path: string; readonly message: string };
+export type ConfigProblem = {
+  readonly path: string;
+  readonly message: string;
+  /** The file the problem comes from, when it is not the error's own file (a base reached through `_extends`). */
+  readonly file?: string;
+};
 
 /** A repository or server configuration that does not validate. `problems` lists every issue at once. */
 export class ConfigError extends BackflowError {
@@ -16,7 +21,11 @@ export class ConfigError extends BackflowError {
     readonly problems: readonly ConfigProblem[],
   ) {
     super(
-      `${file} is invalid:\n${problems.map((p) => `  - ${p.path || "(root)"}: ${p.message}`).join("\n")}`,
+      `${file} is invalid:\n${problems
+        .map(
+          (p) => `  - ${p.file && p.file !== file ? `${p.file}: ` : ""}${p.path || "(root)"}: ${p.message}`,
+        )
+        .join("\n")}`,
     );
   }
 }

@@ -54,13 +54,37 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): ConfigPr
   });
 }
 
+/** The key that names a configuration's base, as Probot spells it (see `resolveConfigChain`). */
+export const EXTENDS_KEY = "_extends";
+
 /**
- * Validates `.github/backflow.yml`. An empty or missing file means "all defaults".
+ * Validates `.github/backflow.yml` on its own. An empty or missing file means "all defaults".
+ * `_extends` names a file on GitHub, which only the app's loader reads (`loadRepoConfig`): here it is
+ * handed to `onExtends` (the CLI warns and uses the file alone) and is a ConfigError without one, so
+ * no caller silently drops an organisation's settings.
  *
  * @example parseConfig("dialect: bigquery\n").dialect // "bigquery"
  */
-export function parseConfig(text: string | undefined, file = CONFIG_PATH): BackflowConfig {
-  const raw = text === undefined || text.trim() === "" ? {} : parseYamlSafely(text, file);
+export function parseConfig(
+  text: string | undefined,
+  file = CONFIG_PATH,
+  options: { onExtends?: (spec: string) => void } = {},
+): BackflowConfig {
+  let raw = text === undefined || text.trim() === "" ? {} : parseYamlSafely(text, file);
+  if (typeof raw === "object" && raw !== null && !Array.isArray(raw) && EXTENDS_KEY in raw) {
+    const { [EXTENDS_KEY]: spec, ...rest } = raw as Record<string, unknown>;
+    if (!options.onExtends) {
+      throw new ConfigError(file, [
+        {
+          path: EXTENDS_KEY,
+          message:
+            "is resolved only by the Backflow app, which reads the base from GitHub; this reader takes a single file",
+        },
+      ]);
+    }
+    options.onExtends(typeof spec === "string" ? spec : JSON.stringify(spec));
+    raw = rest;
+  }
   const result = ConfigSchema.safeParse(raw ?? {});
   if (!result.success) throw new ConfigError(file, describeZodIssues(result.error.issues));
   return result.data;
