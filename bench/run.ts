@@ -3,6 +3,7 @@ import { eventLoopBench } from "./event-loop.bench.js";
 import type { Figure } from "./figure.js";
 import { hostileInputBench } from "./hostile-input.bench.js";
 import { impactBench } from "./impact.bench.js";
+import { instancesBench } from "./instances.bench.js";
 import { intakeBench } from "./intake.bench.js";
 import { lineageBench } from "./lineage.bench.js";
 import { retentionBench } from "./retention.bench.js";
@@ -19,6 +20,7 @@ const BENCHES: ReadonlyArray<{ name: string; run: () => Promise<Figure[]> }> = [
   { name: "worker", run: workerBench },
   { name: "event-loop", run: eventLoopBench },
   { name: "hostile-input", run: hostileInputBench },
+  { name: "instances", run: () => instancesBench() },
 ];
 
 const only = process.argv[2];
