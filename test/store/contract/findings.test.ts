@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Annotation } from "../../../src/core/triage/annotations.js";
 import type { Evaluation } from "../../../src/core/triage/evaluation-schema.js";
 import type { Finding } from "../../../src/core/triage/triage-signal.js";
-import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { FindingRecord } from "../../../src/store/store.js";
+import { findingRecord } from "../../github/commands/fixtures.js";
+import { BACKENDS, twoInstances, useStore } from "./backends.js";
 
 const repo = "acme/shop";
 const fingerprint = "f".repeat(64);
@@ -59,9 +60,11 @@ const record = (over: Partial<FindingRecord> = {}): FindingRecord => ({
   ...over,
 });
 
-describe("sqlite finding store", () => {
+describe.each(BACKENDS)("$name finding store", (backend) => {
+  const ctx = useStore(backend);
+
   it("returns what was put and replaces it on the next put", async () => {
-    const store = openSqliteStore(":memory:");
+    const store = ctx.store;
     expect(await store.findings.get({ repo, fingerprint })).toBeNull();
     await store.findings.put(record());
     expect(await store.findings.get({ repo, fingerprint })).toEqual(record());
@@ -74,11 +77,10 @@ describe("sqlite finding store", () => {
     expect(await store.findings.get({ repo, fingerprint })).toEqual(closed);
     expect(await store.findings.list({ repo, state: "open" })).toEqual([]);
     expect((await store.findings.list({ repo })).map((r) => r.state)).toEqual(["resolved"]);
-    await store.close();
   });
 
   it("keeps one history point per observation and returns them in signal time", async () => {
-    const store = openSqliteStore(":memory:");
+    const store = ctx.store;
     const later = point("2026-11-24T08:00:00Z", 0.95, "s2");
     const earlier = point("2026-11-24T06:00:00Z", 0.93, "s1");
     expect(await store.findings.addEvaluation({ repo, fingerprint, evaluation: later })).toBe(true);
@@ -102,11 +104,12 @@ describe("sqlite finding store", () => {
       0.97, 0.95,
     ]);
     expect(await store.findings.evaluations({ repo: "other/repo", fingerprint })).toEqual([]);
-    await store.close();
   });
 });
 
-describe("sqlite annotation store", () => {
+describe.each(BACKENDS)("$name annotation store", (backend) => {
+  const ctx = useStore(backend);
+
   const annotation = (over: Partial<Annotation>): Annotation => ({
     id: "a1",
     repo,
@@ -124,7 +127,7 @@ describe("sqlite annotation store", () => {
     { at: "2026-11-25T23:59:59Z", active: ["since-always"] },
     { at: "2026-12-05T00:00:00Z", active: ["open-ended"] },
   ])("lists the annotations whose window contains $at", async ({ at, active }) => {
-    const store = openSqliteStore(":memory:");
+    const store = ctx.store;
     await store.annotations.add(
       annotation({ id: "bounded", from: "2026-11-26T00:00:00.000Z", to: "2026-11-30T00:00:00.000Z" }),
     );
@@ -133,15 +136,81 @@ describe("sqlite annotation store", () => {
     await store.annotations.add(annotation({ id: "elsewhere", repo: "acme/other" }));
     const listed = await store.annotations.listActive({ repo, at: new Date(at) });
     expect(listed.map((a) => a.id).sort()).toEqual(active);
-    await store.close();
   });
 
   it("stores an id once and returns it as it was given", async () => {
-    const store = openSqliteStore(":memory:");
+    const store = ctx.store;
     const a = annotation({ from: "2026-11-26T00:00:00.000Z" });
     expect(await store.annotations.add(a)).toBe(true);
     expect(await store.annotations.add({ ...a, note: "changed" })).toBe(false);
     expect(await store.annotations.listActive({ repo, at: new Date("2026-11-27T00:00:00Z") })).toEqual([a]);
-    await store.close();
+  });
+});
+
+const NOW = new Date("2026-11-25T12:00:00Z");
+
+describe.each(BACKENDS)("$name findings change by compare-and-set and field-level writes", (backend) => {
+  const ctx = useStore(backend);
+
+  it("refuses a put whose read is stale, and never lets one put overwrite a snooze", async () => {
+    const store = ctx.store;
+    const first = findingRecord();
+    expect(await store.findings.put(first, { ifUpdatedAt: null })).toBe(true);
+    expect(await store.findings.put(first, { ifUpdatedAt: null })).toBe(false);
+    const read = await store.findings.get(first);
+    // A person snoozes while triage holds `read`.
+    expect(await store.findings.snooze({ ...first, until: NOW, now: NOW })).toBe(true);
+    expect(
+      await store.findings.put({ ...first, bodyHash: "h2" }, { ifUpdatedAt: read?.updatedAt ?? null }),
+    ).toBe(false);
+    const fresh = await store.findings.get(first);
+    expect(
+      await store.findings.put(
+        { ...first, bodyHash: "h2", snoozedUntil: null },
+        { ifUpdatedAt: fresh?.updatedAt ?? null },
+      ),
+    ).toBe(true);
+    expect(await store.findings.get(first)).toMatchObject({ bodyHash: "h2", snoozedUntil: NOW });
+  });
+
+  it("moves state only from the state it expects", async () => {
+    const store = ctx.store;
+    await store.findings.put(findingRecord());
+    const key = { repo: findingRecord().repo, fingerprint: findingRecord().fingerprint };
+    expect(await store.findings.transition({ ...key, from: "open", to: "resolved", now: NOW })).toBe(true);
+    expect(await store.findings.transition({ ...key, from: "open", to: "resolved", now: NOW })).toBe(false);
+    expect(await store.findings.get(key)).toMatchObject({
+      state: "resolved",
+      resolvedAt: NOW,
+      bodyHash: "h1",
+    });
+    expect(await store.findings.transition({ ...key, from: "resolved", to: "open", now: NOW })).toBe(true);
+    expect(await store.findings.get(key)).toMatchObject({ state: "open", resolvedAt: null });
+  });
+});
+
+describe.each(BACKENDS)("$name finding compare-and-set across instances", (backend) => {
+  it("lets exactly one of many instances' writes from the same read win", async () => {
+    const pair = await twoInstances(backend);
+    try {
+      const first = findingRecord();
+      await pair.a.findings.put(first, { ifUpdatedAt: null });
+      const read = await pair.b.findings.get(first);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? pair.a : pair.b).findings.put(
+            { ...first, bodyHash: `h-${i}`, updatedAt: read?.updatedAt ?? first.updatedAt },
+            { ifUpdatedAt: read?.updatedAt ?? null },
+          ),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const after = await pair.a.findings.get(first);
+      expect(after?.bodyHash).toBe(`h-${results.indexOf(true)}`);
+      // The winner moved updatedAt forward even though it wrote the same time it read.
+      expect(after?.updatedAt.getTime()).toBeGreaterThan(read?.updatedAt.getTime() ?? 0);
+    } finally {
+      await pair.close();
+    }
   });
 });
