@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { canaryWindowEndHandler } from "../github/canary/canary-window-end-handler.js";
+import { canaryWindowEndJob } from "../github/canary/canary-window-end-job.js";
 import { refreshDashboardHandler } from "../github/dashboard/refresh-dashboard-handler.js";
 import { refreshDashboardJob } from "../github/dashboard/refresh-dashboard-job.js";
 import { autoMergeRevertHandler } from "../github/expectations/auto-merge-revert-handler.js";
@@ -62,6 +64,7 @@ export const JOB_REGISTRY: readonly JobDefinition[] = [
   registerJob(refreshDashboardJob, (deps) => refreshDashboardHandler(deps)),
   registerJob(autoMergeRevertJob, (deps) => autoMergeRevertHandler(deps)),
   registerJob(expectationDeadlineJob, (deps) => expectationDeadlineHandler(deps)),
+  registerJob(canaryWindowEndJob, (deps) => canaryWindowEndHandler(deps)),
   // The work each webhook queues: impact checks, acknowledgements, config validation, merged pull
   // requests, comment commands, drift issue state changes and dashboard boxes.
   ...WEBHOOK_JOBS.map(([kind, handler]) => registerJob(kind as JobKind, handler)),

@@ -11,7 +11,8 @@ import type { MetricsRegistry } from "./metrics.js";
 const READ_LIMIT = 100_000;
 
 /** The stores the loop's health is read from. */
-export type LoopHealthStores = Pick<Store, "audit" | "findings" | "expectations">;
+export type LoopHealthStores = Pick<Store, "audit" | "findings" | "expectations"> &
+  Partial<Pick<Store, "canaries">>;
 
 /** Reads every repository's loop facts (repositories are those the audit log names). */
 export async function readLoopHealth(store: LoopHealthStores): Promise<LoopHealth> {
@@ -28,6 +29,7 @@ export async function readLoopHealth(store: LoopHealthStores): Promise<LoopHealt
       audit: audit.filter((a) => a.repo === repo),
       expectations,
       history,
+      ...(store.canaries ? { canaries: await store.canaries.list({ repo }) } : {}),
     });
   }
   return summarizeLoopHealth(facts);
@@ -71,6 +73,18 @@ export function registerLoopHealth(
       collect: async () =>
         Object.entries((await health()).expectationsByVerdict).map(([verdict, value]) => ({
           labels: { verdict },
+          value,
+        })),
+    },
+  );
+  registry.gauge(
+    "backflow_loop_canaries",
+    "Post-merge canaries by outcome (watching, clean, regressed, no-signal).",
+    {
+      labelNames: ["outcome"],
+      collect: async () =>
+        Object.entries((await health()).canariesByOutcome).map(([outcome, value]) => ({
+          labels: { outcome },
           value,
         })),
     },

@@ -240,10 +240,14 @@ export function createStoreMetrics(
     },
     ...(options.breakers && { breakers: options.breakers }),
   });
-  // Loop health (findings, expectations, time to detect/resolve), when the store has those tables.
-  const { audit, findings, expectations } = store;
+  // Loop health (findings, expectations, canaries, time to detect/resolve), when the store has those tables.
+  const { audit, findings, expectations, canaries } = store;
   if (audit && findings && expectations)
-    registerLoopHealth(metrics.registry, () => readLoopHealth({ audit, findings, expectations }), { clock });
+    registerLoopHealth(
+      metrics.registry,
+      () => readLoopHealth({ audit, findings, expectations, ...(canaries ? { canaries } : {}) }),
+      { clock },
+    );
   return metrics;
 }
 

@@ -76,8 +76,17 @@ describe("backflow review over a simulated quarter", () => {
     expect(mar?.upstream).toEqual([
       { file: "models/marts/fct_orders.sql", tables: ["fct_orders"], findings: 1, owners: null },
     ]);
-    for (const r of [jan, feb, mar])
-      expect(r?.notRecorded).toContain("canary outcomes (the store keeps no canaries yet)");
+    // Canaries count in the month their window ends; #15's window runs past March.
+    expect(
+      [jan, feb, mar].map(
+        (r) => r?.canaries && { ...r.canaries, regressions: r.canaries.regressions.map((x) => x.pr) },
+      ),
+    ).toEqual([
+      { clean: 0, regressed: 1, noSignal: 0, watching: 0, regressions: [10] },
+      { clean: 1, regressed: 0, noSignal: 1, watching: 0, regressions: [] },
+      { clean: 0, regressed: 1, noSignal: 0, watching: 1, regressions: [12] },
+    ]);
+    for (const r of [jan, feb, mar]) expect(r?.notRecorded.join(" ")).not.toContain("canar");
   });
 
   it("renders each month as the golden review issue, whose figures and charts are the report's", async () => {
@@ -97,7 +106,10 @@ describe("backflow review over a simulated quarter", () => {
     expect(jan).toContain('x-axis ["2026-W01", "2026-W02", "2026-W03", "2026-W04", "2026-W05"]');
     expect(jan).toContain("bar [0, 1, 0, 1, 0]");
     expect(jan).toContain("New drift issues: #101, #102.");
-    expect(jan).toContain("| 0 | 1 | 0 | 0 | 1 | 1 | _not recorded_ |");
+    expect(jan).toContain("| 0 | 1 | 0 | 0 | 1 | 1 | 0 clean, 1 regressed, 0 no signal |");
+    expect(jan).toContain("- #10: `fct_orders.revenue` `revenue_sum` −40% since this merge");
+    expect(feb).toContain("| 1 clean, 0 regressed, 1 no signal |");
+    expect(mar).toContain("| 0 clean, 1 regressed, 0 no signal (1 watching) |");
     expect(feb).toContain("| #102 | `completeness` | `alice` | minimum 0.99 | minimum 0.927 |");
     expect(feb).toContain("| `ann-promo` | event | `fct_*` | 3 | Valentine promo |");
     expect(feb).toContain("Findings opened: 0 (down from 2); still open: 0 (down from 1).");

@@ -29,7 +29,11 @@ export function renderCanaryComment(input: {
   if (report.complete && !report.commentAtEnd) return null;
   const lines = [`<!-- backflow:canary ${input.repo}#${input.pr} ${phase} -->`];
   if (!report.complete) {
-    lines.push(...regressions.map((r) => `**canary:** ${r.evidence}.`));
+    lines.push(
+      ...regressions.map((r) => `**canary:** ${r.evidence}.`),
+      "",
+      "Comment `/backflow rollback` here to open a pull request that reverts this merge.",
+    );
   } else {
     lines.push(
       `**canary:** ${report.summary}.`,

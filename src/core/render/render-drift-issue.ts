@@ -1,5 +1,6 @@
 import { mermaidLegend, renderMermaid, stylesIn } from "../lineage/render-mermaid.js";
 import type { LineageGraph } from "../lineage/schema.js";
+import type { AttributedPullRequest } from "../triage/attribution.js";
 import type { Evaluation } from "../triage/evaluation-schema.js";
 import type { Suspect } from "../triage/find-suspects.js";
 import type { Finding } from "../triage/triage-signal.js";
@@ -16,6 +17,7 @@ import { andMore, fitSections, plural } from "./fit-to-limit.js";
 import { formatUtcMinute } from "./format-number.js";
 import { renderTable } from "./markdown-table.js";
 import { renderHistory } from "./render-metric-chart.js";
+import { renderSuspectPulls } from "./render-suspect-pulls.js";
 
 /** A commit that touched a suspect file recently, newest first, with its pull request when known. */
 export type SuspectCommit = {
@@ -24,6 +26,10 @@ export type SuspectCommit = {
   readonly author?: string;
   readonly message: string;
   readonly pr?: number;
+  /** When that pull request merged (absent: not merged, or not known). */
+  readonly prMergedAt?: string;
+  /** Who opened that pull request. */
+  readonly prAuthor?: string;
 };
 
 export type DriftIssueInput = {
@@ -48,6 +54,8 @@ export type DriftIssueInput = {
   readonly mentionTeams?: boolean;
   /** The earlier issue of this fingerprint, when this one replaces it. */
   readonly previousIssue?: number;
+  /** Merged pull requests suspected of the drift, the canary's catch first (see rankAttribution). */
+  readonly pullRequests?: readonly AttributedPullRequest[];
 };
 
 export type RenderedDriftIssue = { readonly title: string; readonly body: string };
@@ -258,10 +266,15 @@ const NEXT_STEPS = [
  * came from a signal is escaped.
  */
 export function renderDriftIssue(input: DriftIssueInput): RenderedDriftIssue {
+  const pulls = { text: renderSuspectPulls(input.pullRequests), keep: true };
+  const caught = input.pullRequests?.some((p) => p.canary !== undefined) ?? false;
   const sections = [
     { text: `${findingMarker(input.finding.fingerprint)}\n${headerSection(input)}`, keep: true },
     { text: historySection(input), name: "History" },
+    // A pull request a canary caught is the first suspect; otherwise merged pull requests follow the columns.
+    ...(caught ? [pulls] : []),
     { text: suspectsSection(input), keep: true },
+    ...(caught ? [] : [pulls]),
     { text: contextSection(input), name: "Owners" },
     { text: lineageSection(input) ?? "", name: "Lineage" },
     { text: NEXT_STEPS, name: "Next steps" },

@@ -35,6 +35,16 @@ export type ReviewExpectation = {
   readonly updatedAt: Date;
 };
 
+/** A post-merge canary, as the review reads it (the store's CanaryRecord has this shape). */
+export type ReviewCanary = {
+  readonly pr: number;
+  readonly mergedAt: Date;
+  readonly windowEnds: Date;
+  readonly state: "watching" | "clean" | "regressed" | "no-signal";
+  readonly summary: string | null;
+  readonly evidence: readonly string[];
+};
+
 export type ReviewInput = {
   readonly repo: string;
   readonly period: ReviewPeriod;
@@ -48,6 +58,8 @@ export type ReviewInput = {
   readonly revertsMerged?: ReadonlyMap<number, boolean>;
   /** Owners per lineage table id; absent: owners are not known to the caller. */
   readonly owners?: Readonly<Record<string, readonly string[]>>;
+  /** Post-merge canaries; absent: canaries were not read (the report says so). */
+  readonly canaries?: readonly ReviewCanary[];
   /** The previous period's review, for "what changed since the last review". */
   readonly previous?: ReviewReport;
 };
@@ -126,6 +138,28 @@ function upstreamOf(input: ReviewInput, fingerprints: ReadonlySet<string>): Revi
     })
     .sort((a, b) => b.findings - a.findings || a.file.localeCompare(b.file))
     .slice(0, 10);
+}
+
+/**
+ * Canary outcomes of the period: a canary counts in the period its window ends in (a regression is
+ * final once attributed); `watching` counts windows still running at the period's end.
+ */
+function canariesOf(
+  canaries: readonly ReviewCanary[],
+  period: ReviewPeriod,
+): NonNullable<ReviewReport["canaries"]> {
+  const ended = canaries.filter((c) => inPeriod(c.windowEnds, period));
+  const count = (s: ReviewCanary["state"]) => ended.filter((c) => c.state === s).length;
+  return {
+    clean: count("clean"),
+    regressed: count("regressed"),
+    noSignal: count("no-signal"),
+    watching: canaries.filter((c) => c.mergedAt < period.end && c.windowEnds >= period.end).length,
+    regressions: ended
+      .filter((c) => c.state === "regressed")
+      .sort((a, b) => a.pr - b.pr)
+      .map((c) => ({ pr: c.pr, summary: c.summary ?? "", evidence: [...c.evidence] })),
+  };
 }
 
 function weeksOf(period: ReviewPeriod, starts: readonly Date[]): ReviewReport["findingsPerWeek"] {
@@ -242,7 +276,7 @@ export function buildReviewReport(input: ReviewInput): ReviewReport {
       ];
     });
   const notRecorded = [
-    "canary outcomes (the store keeps no canaries yet)",
+    ...(input.canaries ? [] : ["canary outcomes (the store keeps no canaries yet)"]),
     ...(detect.unknown > 0
       ? [`the causing change of ${detect.unknown} finding(s) (only merges with \`expects:\` are recorded)`]
       : []),
@@ -288,7 +322,7 @@ export function buildReviewReport(input: ReviewInput): ReviewReport {
       merged: input.revertsMerged ? revertRows.filter((r) => r.merged).length : null,
       prs: revertRows,
     },
-    canaries: null,
+    canaries: input.canaries ? canariesOf(input.canaries, period) : null,
     criedWolf,
     closedNothingLearned: auditIn.filter((a) => a.action === "drift.nothing-learned").length,
     annotationsUsed,

@@ -9,12 +9,18 @@ export type LoopFacts = {
   readonly expectations: readonly ReviewExpectation[];
   /** History points of the findings an expectation names (for time to detect), by fingerprint. */
   readonly history: Readonly<Record<string, readonly Evaluation[]>>;
+  /** Post-merge canaries' states (absent: none read). */
+  readonly canaries?: ReadonlyArray<{ readonly state: CanaryOutcome }>;
 };
+
+/** A canary's outcome (`watching` while its window runs). */
+export type CanaryOutcome = "watching" | "clean" | "regressed" | "no-signal";
 
 /** Prometheus-ready figures of the feedback loop, summed over repositories. */
 export type LoopHealth = {
   readonly findingsByState: Readonly<Record<"open" | "resolved", number>>;
   readonly expectationsByVerdict: Readonly<Record<"watching" | "met" | "violated" | "inconclusive", number>>;
+  readonly canariesByOutcome: Readonly<Record<CanaryOutcome, number>>;
   /** Durations in seconds of every finished episode (opened → resolved). */
   readonly timeToResolveSeconds: readonly number[];
   /** Seconds from a recorded causing merge to the first breach after it, per episode where known. */
@@ -25,18 +31,20 @@ export type LoopHealth = {
 export const LOOP_DURATION_BUCKETS = [3600, 21_600, 86_400, 259_200, 604_800, 2_592_000] as const;
 
 /**
- * The loop's health from each repository's findings, audit trail and expectations: findings by
- * state, expectations by verdict, and the time-to-resolve and time-to-detect durations, as the
+ * The loop's health from each repository's findings, audit trail, expectations and canaries: findings
+ * by state, expectations by verdict, canaries by outcome, and the time-to-resolve and time-to-detect durations, as the
  * review computes them but over all recorded time.
  */
 export function summarizeLoopHealth(repos: readonly LoopFacts[]): LoopHealth {
   const findingsByState = { open: 0, resolved: 0 };
   const expectationsByVerdict = { watching: 0, met: 0, violated: 0, inconclusive: 0 };
+  const canariesByOutcome = { watching: 0, clean: 0, regressed: 0, "no-signal": 0 };
   const resolve: number[] = [];
   const detect: number[] = [];
   for (const facts of repos) {
     for (const f of facts.findings) findingsByState[f.state]++;
     for (const x of facts.expectations) expectationsByVerdict[x.state]++;
+    for (const c of facts.canaries ?? []) canariesByOutcome[c.state]++;
     for (const e of findingEpisodes(facts.findings, facts.audit)) {
       if (e.end) resolve.push((e.end.getTime() - e.start.getTime()) / 1000);
       const ms = detectMs(e, facts.expectations, facts.history[e.fingerprint] ?? []);
@@ -46,6 +54,7 @@ export function summarizeLoopHealth(repos: readonly LoopFacts[]): LoopHealth {
   return {
     findingsByState,
     expectationsByVerdict,
+    canariesByOutcome,
     timeToResolveSeconds: resolve,
     timeToDetectSeconds: detect,
   };

@@ -34,6 +34,25 @@ function barChart(
 /** `2026-01-06 12:05`: an ISO time to the minute, in UTC. */
 const utc = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
+/** `3 clean, 1 regressed, 1 no signal (2 watching)`, or not recorded. */
+function canaryCell(c: ReviewReport["canaries"]): string | { md: string } {
+  if (c === null) return NOT_RECORDED;
+  const parts = [`${c.clean} clean`, `${c.regressed} regressed`, `${c.noSignal} no signal`];
+  return { md: `${parts.join(", ")}${c.watching > 0 ? ` (${c.watching} watching)` : ""}` };
+}
+
+/** One line per canary that caught a regression in the period, with its evidence. */
+function canaryRegressions(c: ReviewReport["canaries"]): string[] {
+  if (!c || c.regressions.length === 0) return [];
+  return [
+    "",
+    "Regressions the post-merge canary attributed to a merge:",
+    "",
+    // Evidence and summaries are Backflow's own markdown (names in code spans).
+    ...c.regressions.map((r) => `- #${r.pr}: ${r.evidence.join("; ") || r.summary}`),
+  ];
+}
+
 const issueLink = (n: number | null) => (n === null ? "–" : { md: `#${n}` });
 
 /**
@@ -104,10 +123,11 @@ export function renderReviewIssue(report: ReviewReport): { title: string; body: 
           x.watching,
           report.reverts.opened,
           report.reverts.merged ?? NOT_RECORDED,
-          NOT_RECORDED,
+          canaryCell(report.canaries),
         ],
       ].map((row) => row.map((c) => (c === NOT_RECORDED ? { md: NOT_RECORDED } : c))),
     ),
+    ...canaryRegressions(report.canaries),
     "",
     "### Rules that cried wolf",
     "",

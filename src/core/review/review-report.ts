@@ -57,7 +57,18 @@ export const ReviewReportSchema = z
         z.strictObject({ pr: z.number().int(), revertPr: z.number().int(), merged: z.boolean().nullable() }),
       ),
     }),
-    canaries: z.null().describe("Canary outcomes are not recorded by the store yet."),
+    canaries: z
+      .strictObject({
+        clean: z.number().int().nonnegative(),
+        regressed: z.number().int().nonnegative(),
+        noSignal: z.number().int().nonnegative(),
+        watching: z.number().int().nonnegative().describe("Windows still running at the end of the period."),
+        regressions: z
+          .array(z.strictObject({ pr: z.number().int(), summary: z.string(), evidence: z.array(z.string()) }))
+          .describe("Canaries whose window ended in the period with a regression attributed to the merge."),
+      })
+      .nullable()
+      .describe("Post-merge canaries whose window ended in the period, by outcome; null: not read."),
     criedWolf: z.array(
       z.strictObject({
         fingerprint: z.string(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Evaluation } from "./evaluation-schema.js";
 import type { Suspect } from "./find-suspects.js";
 
 /** A merged pull request and the files it changed, as the caller knows it. */
@@ -23,6 +24,10 @@ export const AttributedPullRequestSchema = z.strictObject({
     .describe("Lineage hops from the drifting column to the nearest file it changed."),
   hoursBeforeBreach: z.number().min(0),
   acknowledgedBreaking: z.boolean(),
+  canary: z
+    .string()
+    .optional()
+    .describe("The post-merge canary's evidence: a regression of this column that started after the merge."),
 });
 export type AttributedPullRequest = z.infer<typeof AttributedPullRequestSchema>;
 
@@ -69,4 +74,65 @@ export function rankAttribution(input: {
       ];
     })
     .sort((a, b) => a.depth - b.depth || a.hoursBeforeBreach - b.hoursBeforeBreach || a.pr - b.pr);
+}
+
+/**
+ * When the current breach of a metric began: the first point of the unbroken run of breaching
+ * points (annotated ones included) that ends at the newest point; the newest point's time when it is
+ * not breaching; null without points.
+ * @example firstBreachOf(history, "volume") // 2026-01-05T06:00:00.000Z
+ */
+export function firstBreachOf(history: readonly Evaluation[], metric: string): Date | null {
+  const points = history
+    .filter((e) => e.metric === metric)
+    .sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
+  const last = points.at(-1);
+  if (!last) return null;
+  let first = last;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const p = points[i];
+    if (!p?.breached) break;
+    first = p;
+  }
+  return new Date(first.observedAt);
+}
+
+/** A merged pull request whose post-merge canary attributed a regression of the drifting column to it. */
+export type CanaryAttribution = {
+  readonly pr: number;
+  readonly mergedAt: Date;
+  readonly author: string | null;
+  readonly evidence: string;
+  readonly acknowledgedBreaking?: boolean;
+};
+
+/**
+ * Puts the pull requests a canary attributed the regression to first (latest merge first), with
+ * the canary's evidence, ahead of those ranked by lineage and time; a pull request in both lists
+ * appears once, in front.
+ */
+export function withCanaryAttribution(
+  ranked: readonly AttributedPullRequest[],
+  canaries: readonly CanaryAttribution[],
+  firstBreachAt: Date,
+): AttributedPullRequest[] {
+  const front = [...canaries]
+    .sort((a, b) => b.mergedAt.getTime() - a.mergedAt.getTime() || a.pr - b.pr)
+    .filter((c, i, all) => all.findIndex((x) => x.pr === c.pr) === i)
+    .map((c): AttributedPullRequest => {
+      const known = ranked.find((r) => r.pr === c.pr);
+      return {
+        pr: c.pr,
+        mergedAt: c.mergedAt.toISOString(),
+        author: c.author ?? known?.author ?? null,
+        files: known?.files ?? [],
+        depth: known?.depth ?? 0,
+        hoursBeforeBreach:
+          Math.round((Math.max(0, firstBreachAt.getTime() - c.mergedAt.getTime()) / 3_600_000) * 10) / 10,
+        acknowledgedBreaking: (c.acknowledgedBreaking ?? false) || (known?.acknowledgedBreaking ?? false),
+        canary: c.evidence,
+      };
+    });
+  const inFront = new Set(front.map((f) => f.pr));
+  return [...front, ...ranked.filter((r) => !inFront.has(r.pr))];
 }

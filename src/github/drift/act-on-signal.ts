@@ -9,6 +9,7 @@ import {
 } from "../../core/triage/finding-record.js";
 import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
 import type { FindingRecord } from "../../store/store.js";
+import { attributePullRequests } from "./attribute-pull-requests.js";
 import { followUpProposals } from "./follow-up-proposals.js";
 import { assignableUsers } from "./issue-people.js";
 import { readLearnedTolerance } from "./learn-from-closed-issue.js";
@@ -72,6 +73,7 @@ async function writeOpen(run: TriageRun, judged: Judged): Promise<DriftIssueOutc
   const files = finding.suspects.flatMap((s) => (s.file ? [s.file] : []));
   const commits = await commitsOf(run, files);
   const owners = ownersOfFinding(run.context, finding);
+  const pullRequests = await attributePullRequests({ run, finding, commits, history });
   return upsertDriftIssue({
     ...run,
     api: run.api,
@@ -96,6 +98,7 @@ async function writeOpen(run: TriageRun, judged: Judged): Promise<DriftIssueOutc
         owners,
         mentionTeams: run.context.config.assignTeams,
         ...(previousIssue !== undefined ? { previousIssue } : {}),
+        pullRequests,
       }),
   });
 }

@@ -15,7 +15,7 @@ export const DEFAULT_COMMIT_LIMITS: RecentCommitLimits = { maxFiles: 5, perFile:
 
 /**
  * The commits that touched each suspect file since `since`, newest first, with the pull request
- * that merged each when GitHub knows it. Bounded: at most `maxFiles + maxPullLookups` requests.
+ * that merged each (number, merge time, author) when GitHub knows it. Bounded: at most `maxFiles + maxPullLookups` requests.
  */
 export async function listRecentCommits(input: {
   octokit: ProbotOctokit;
@@ -63,7 +63,7 @@ async function addPullRequests(input: {
   budget: number;
 }): Promise<Map<string, SuspectCommit[]>> {
   const { octokit, owner, repo, api } = input;
-  const pulls = new Map<string, number | undefined>();
+  const pulls = new Map<string, { number: number; mergedAt?: string; author?: string } | undefined>();
   const shas = [...new Set([...input.byFile.values()].flat().map((c) => c.sha))].slice(0, input.budget);
   for (const sha of shas) {
     api.calls++;
@@ -73,14 +73,29 @@ async function addPullRequests(input: {
       commit_sha: sha,
       per_page: 1,
     });
-    pulls.set(sha, data[0]?.number);
+    // The pull request that merged the commit; an open one that merely contains it is not a suspect.
+    const pull = data.find((p) => p.merged_at) ?? data[0];
+    pulls.set(
+      sha,
+      pull && {
+        number: pull.number,
+        ...(pull.merged_at ? { mergedAt: pull.merged_at } : {}),
+        ...(pull.user?.login ? { author: pull.user.login } : {}),
+      },
+    );
   }
   return new Map(
     [...input.byFile].map(([file, commits]) => [
       file,
       commits.map((c) => {
-        const pr = pulls.get(c.sha);
-        return pr === undefined ? c : { ...c, pr };
+        const pull = pulls.get(c.sha);
+        if (pull === undefined) return c;
+        return {
+          ...c,
+          pr: pull.number,
+          ...(pull.mergedAt ? { prMergedAt: pull.mergedAt } : {}),
+          ...(pull.author ? { prAuthor: pull.author } : {}),
+        };
       }),
     ]),
   );

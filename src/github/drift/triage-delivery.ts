@@ -4,6 +4,7 @@ import { repoKeyOf } from "../../core/github/repo-key.js";
 import { findingKeyOf } from "../../core/triage/triage-signal.js";
 import type { StoredSignal } from "../../store/store.js";
 import type { AppDeps } from "../app-deps.js";
+import { watchCanaries } from "../canary/watch-canaries.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
 import { checkExpectationsForSignal } from "../expectations/check-expectations-for-signal.js";
 import type { ApiCounter } from "../impact/load-snapshots.js";
@@ -108,6 +109,17 @@ export async function triageDelivery(input: {
         fingerprint,
         config: context.config,
       });
+    // Post-merge canaries watching these signals' columns are judged again.
+    await watchCanaries({
+      ...run,
+      triaged: stored.signals.map((s, i) => ({
+        signal: s.signal,
+        fingerprint: results[i]?.fingerprint ?? "",
+      })),
+      config: context.config,
+      graph: context.graph,
+      dbtProjects: context.dbtProjects,
+    });
     await enqueueDashboardRefresh({ store: deps.store, repo: stored.delivery.repo, now: deps.clock() });
   }
   await deps.store.signals.markProcessed({

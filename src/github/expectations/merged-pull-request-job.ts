@@ -3,6 +3,7 @@ import { repoKeyOf } from "../../core/github/repo-key.js";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
+import { recordCanary } from "../canary/record-canary.js";
 import { loadDefaultBranchContext } from "../drift/load-triage-context.js";
 import { CommitShaSchema } from "../handlers/event-schemas.js";
 import { WebhookTargetSchema } from "../jobs/installation-octokit.js";
@@ -42,10 +43,14 @@ export async function enqueueMergedPullRequest(input: {
   return created;
 }
 
-/** The job: both steps are idempotent (a stored note flag, expectations keyed by PR and line). */
+/**
+ * The job: every step is idempotent (a stored note flag, expectations keyed by PR and line, one
+ * canary per PR).
+ */
 export async function runMergedPullRequest(
   target: RepoTarget,
   payload: MergedPullRequestPayload,
+  signal?: AbortSignal,
 ): Promise<void> {
   const { pr } = payload;
   await onProposalMerged({ ...target, pullRequest: { number: pr.number, merged: true, body: pr.body } });
@@ -58,4 +63,8 @@ export async function runMergedPullRequest(
     pr,
     loadGraph: async () => (await loadDefaultBranchContext(target)).graph,
   });
+  // The canary watches everything the merge touched; an `expects:` block still decides its own rollback.
+  const canary = await recordCanary({ ...target, pr, ...(signal ? { signal } : {}) });
+  if (canary.action === "skipped")
+    target.log.debug({ repo: target.repoKey, pr: pr.number, reason: canary.reason }, "no canary recorded");
 }

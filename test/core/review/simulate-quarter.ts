@@ -8,7 +8,7 @@ import type { Evaluation } from "../../../src/core/triage/evaluation-schema.js";
 import type { Suspect } from "../../../src/core/triage/find-suspects.js";
 import type { LearnedEntry } from "../../../src/core/triage/learned-tolerance.js";
 import type { Finding } from "../../../src/core/triage/triage-signal.js";
-import type { ExpectationRecord, FindingRecord, Store } from "../../../src/store/store.js";
+import type { CanaryRecord, ExpectationRecord, FindingRecord, Store } from "../../../src/store/store.js";
 
 export const REPO = "acme/pipeline";
 export const FP = {
@@ -193,9 +193,64 @@ export const LEARNED: LearnedEntry = {
   breaches: 56,
 };
 
+function canary(pr: number, mergedAt: string, over: Partial<CanaryRecord>): CanaryRecord {
+  const merged = t(mergedAt);
+  const windowEnds = new Date(merged.getTime() + 72 * HOUR);
+  return {
+    id: `${REPO}#${pr}`,
+    repo: REPO,
+    pr,
+    mergeSha: String(pr % 10).repeat(40),
+    mergedAt: merged,
+    author: "dev",
+    windowEnds,
+    watched: [{ tableId: "fct_orders", column: "revenue" }, { tableId: "fct_orders" }],
+    series: [],
+    state: "clean",
+    ended: true,
+    summary: "no regression on 2 watched columns over 3 days",
+    evidence: [],
+    createdAt: merged,
+    updatedAt: windowEnds,
+    ...over,
+  };
+}
+
+/** The post-merge canaries of the quarter: one regression a month apart, a clean one, a silent one, one running. */
+async function canaries(store: Store): Promise<void> {
+  await store.canaries.add(
+    canary(10, "2026-01-05T00:00:00Z", {
+      state: "regressed",
+      summary: "regression on 1 of 2 watched column(s) over 3 days: `fct_orders.revenue`",
+      evidence: [
+        "`fct_orders.revenue` `revenue_sum` −40% since this merge, 3 point(s) after vs median of 10 before",
+      ],
+    }),
+  );
+  await store.canaries.add(canary(13, "2026-02-05T00:00:00Z", {}));
+  await store.canaries.add(
+    canary(14, "2026-02-20T00:00:00Z", {
+      state: "no-signal",
+      watched: [{ tableId: "dim_customers", column: "phone" }],
+      summary: "no signal for any of the 1 watched column(s) over 3 days: the canary cannot tell",
+    }),
+  );
+  await store.canaries.add(
+    canary(12, "2026-03-01T00:00:00Z", {
+      state: "regressed",
+      summary: "regression on 1 of 2 watched column(s) over 3 days: `fct_orders`",
+      evidence: ["`fct_orders` `row_count` −40% since this merge, 9 point(s) after vs median of 10 before"],
+    }),
+  );
+  await store.canaries.add(
+    canary(15, "2026-03-30T00:00:00Z", { state: "watching", ended: false, summary: null }),
+  );
+}
+
 /** Writes the quarter into `store`; returns how many history points it stored. */
 export async function simulateQuarter(store: Store): Promise<{ points: number }> {
   const points = await history(store);
+  await canaries(store);
   const fRevenue = finding(FP.revenue, "fct_orders", "revenue", "revenue_sum", [
     suspect("fct_orders", "models/marts/fct_orders.sql", 0),
     suspect("stg_orders", "models/staging/stg_orders.sql", 1),

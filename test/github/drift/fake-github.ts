@@ -95,6 +95,16 @@ function mockRepository(prefix: string, files: Map<string, string>, fake: FakeGi
       }));
       return [200, { sha: HEAD_SHA, truncated: false, tree }];
     });
+  // A merge commit's first parent (the canary compares it with the merge; every comparison is empty here).
+  scope
+    .get(new RegExp(`${prefix}/git/commits/[0-9a-f]{40}$`))
+    .reply(
+      logged(
+        fake,
+        "GET",
+        (): Reply => [200, { sha: HEAD_SHA, parents: [{ sha: HEAD_SHA }], tree: { sha: HEAD_SHA } }],
+      ),
+    );
   scope
     .get(new RegExp(`${prefix}/compare/`))
     .query(true)

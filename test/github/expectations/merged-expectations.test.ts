@@ -13,6 +13,7 @@ import { githubApi, mockInstallationToken } from "../../helpers/github-nock.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
 import { silentLog, TEST_APP_ID } from "../../helpers/probot.js";
+import { mockMergeCommit } from "../canary/merge-commit-nock.js";
 import { findingRecord } from "../commands/fixtures.js";
 import { mockDefaultBranch, SHOP_FILES } from "./default-branch.js";
 
@@ -48,6 +49,9 @@ function mergedPayload(overrides: Record<string, unknown> = {}) {
 beforeEach(async () => {
   now = new Date("2026-11-10T00:05:00Z");
   ({ store, probot } = await startBackflowApp(() => now));
+  // The merge changed no pipeline file, so no canary is recorded (test/github/canary covers canaries).
+  const merge = { owner: OWNER, repo: REPO, mergeSha: MERGE_SHA, parentSha: "f".repeat(40) };
+  mockMergeCommit(githubApi(), { ...merge, base: SHOP_FILES, head: SHOP_FILES });
 });
 
 afterEach(() => stopBackflowApp(store));
