@@ -59,7 +59,11 @@ async function main(): Promise<void> {
     secrets: [...secretsFromEnv(process.env), settings.webhookSecret, settings.privateKey],
   });
   const workerSettings = readWorkerEnv(process.env);
-  const store = await openStore(settings.databaseUrl);
+  const store = await openStore(settings.databaseUrl, {
+    // PostgreSQL: a dropped idle connection is replaced on the next query; say so instead of crashing.
+    onIdleError: (error) =>
+      log.warn({ err: error }, "lost an idle database connection; the next query reconnects"),
+  });
   const clock = () => new Date();
   // One breaker per GitHub host, fed by every request, read by the worker and /metrics.
   const breakers = githubBreakersFor({
