@@ -73,24 +73,18 @@ export function useStore(backend: Backend): StoreHandle {
 }
 
 /**
- * Two stores on one database, as two app instances (two connections to one SQLite file; two pools
- * on one PostgreSQL database), for races the backend must decide. `close` closes both and removes
- * the database.
+ * Two stores on one database, as two app instances: for PostgreSQL the test's store and a second
+ * pool on its database; for SQLite two connections to one new file. For races the backend must
+ * decide. `close` closes what it opened (and removes the SQLite file).
  */
 export async function twoInstances(
   backend: Backend,
+  handle: StoreHandle,
 ): Promise<{ a: Store; b: Store; close(): Promise<void> }> {
   if (backend.name === "postgres") {
-    const database = await createTestDatabase();
-    const [a, b] = await Promise.all([openStore(database.url), openStore(database.url)]);
-    return {
-      a,
-      b,
-      async close() {
-        await Promise.all([a.close(), b.close()]);
-        await database.drop();
-      },
-    };
+    const a = handle.store;
+    const b = await openStore(handle.url);
+    return { a, b, close: () => b.close() };
   }
   const db = tempDbPath();
   const a = openSqliteStore(db.path);

@@ -190,8 +190,9 @@ describe.each(BACKENDS)("$name findings change by compare-and-set and field-leve
 });
 
 describe.each(BACKENDS)("$name finding compare-and-set across instances", (backend) => {
+  const ctx = useStore(backend);
   it("lets exactly one of many instances' writes from the same read win", async () => {
-    const pair = await twoInstances(backend);
+    const pair = await twoInstances(backend, ctx);
     try {
       const first = findingRecord();
       await pair.a.findings.put(first, { ifUpdatedAt: null });

@@ -53,7 +53,7 @@ describe.each(BACKENDS)("$name lease store", (backend) => {
   });
 
   it("gives a contested lease to exactly one of two instances racing for it", async () => {
-    const pair = await twoInstances(backend);
+    const pair = await twoInstances(backend, ctx);
     try {
       const owners = Array.from({ length: 20 }, (_, i) => `owner-${i}`);
       const results = await Promise.all(
@@ -209,7 +209,7 @@ describe.each(BACKENDS)("$name repository state", (backend) => {
   });
 
   it("decides putIfAbsent once across two instances on one database", async () => {
-    const pair = await twoInstances(backend);
+    const pair = await twoInstances(backend, ctx);
     try {
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
