@@ -23,6 +23,7 @@ import {
   watchSignalSources,
 } from "./server/signals/sources-config.js";
 import { startServer } from "./server/start-server.js";
+import { surviveStoreOutage } from "./server/survive-store-outage.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 
@@ -59,10 +60,14 @@ async function main(): Promise<void> {
     secrets: [...secretsFromEnv(process.env), settings.webhookSecret, settings.privateKey],
   });
   const workerSettings = readWorkerEnv(process.env);
+  surviveStoreOutage(process, log);
   const store = await openStore(settings.databaseUrl, {
     // PostgreSQL: a dropped idle connection is replaced on the next query; say so instead of crashing.
     onIdleError: (error) =>
-      log.warn({ err: error }, "lost an idle database connection; the next query reconnects"),
+      log.warn(
+        { error: error.message, code: (error as { code?: unknown }).code },
+        "lost an idle database connection; the next query reconnects",
+      ),
   });
   const clock = () => new Date();
   // One breaker per GitHub host, fed by every request, read by the worker and /metrics.
