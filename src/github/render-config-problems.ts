@@ -4,10 +4,16 @@ import { codeSpan, escapeMarkdown } from "../core/render/escape-markdown.js";
 /** The hidden marker of the one tracking issue about an invalid default-branch config. */
 export const CONFIG_ERROR_MARKER = "<!-- backflow:config-error -->";
 
-/** One markdown bullet per problem: `path`: message. Paths and messages may quote user text. */
+/**
+ * One markdown bullet per problem: `path`: message, after the file it comes from when that is not
+ * the error's own (a base reached through `_extends`). Paths and messages may quote user text.
+ */
 export function renderConfigProblems(error: ConfigError): string {
   return error.problems
-    .map((p) => `- ${codeSpan(p.path || "(root)")}: ${escapeMarkdown(p.message)}`)
+    .map((p) => {
+      const file = p.file && p.file !== error.file ? `${codeSpan(p.file)} ` : "";
+      return `- ${file}${codeSpan(p.path || "(root)")}: ${escapeMarkdown(p.message)}`;
+    })
     .join("\n");
 }
 

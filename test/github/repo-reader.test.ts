@@ -1,6 +1,5 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadRepoConfig } from "../../src/github/load-repo-config.js";
 import {
   COMPARE_FILE_LIMIT,
   createRepoReader,
@@ -172,34 +171,5 @@ describe("createRepoReader", () => {
 describe("diffTrees", () => {
   it("reports removed files with their old blob SHA", () => {
     expect(diffTrees([{ path: "x", sha: "1" }], [])).toEqual([{ path: "x", status: "removed", sha: "1" }]);
-  });
-});
-
-describe("loadRepoConfig", () => {
-  const configPath = contentsPath("acme", "pipeline", ".github/backflow.yml");
-
-  it("uses the defaults when the file does not exist", async () => {
-    githubApi().get(configPath).query({ ref: "abc" }).reply(404, NOT_FOUND);
-
-    const result = await loadRepoConfig({ reader, ref: "abc" });
-
-    expect(result.ok && result.source).toBe("defaults");
-  });
-
-  it("returns every problem of an invalid file instead of throwing", async () => {
-    githubApi()
-      .get(configPath)
-      .reply(200, contentFile(".github/backflow.yml", "dialect: oracle\nrollback: sometimes\n"));
-
-    const result = await loadRepoConfig({ reader });
-
-    expect(result.ok).toBe(false);
-    expect(result.ok ? [] : result.error.problems.map((p) => p.path)).toEqual(["dialect", "rollback"]);
-  });
-
-  it("rethrows errors that are not about the config", async () => {
-    githubApi().get(configPath).reply(500, { message: "boom" });
-
-    await expect(loadRepoConfig({ reader })).rejects.toThrow();
   });
 });

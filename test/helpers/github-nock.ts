@@ -74,16 +74,31 @@ export function contentsPath(owner: string, repo: string, path: string): string 
 
 /**
  * Answers a read of `.github/backflow.yml` (at `ref`, or the default branch when omitted) with `text`,
- * or with 404 when `text` is null.
+ * or with 404 when `text` is null. A repository without the file makes Backflow look for its owner's
+ * organisation default (`<owner>/.github`'s `.github/backflow.yml`, as Probot does): `orgText` answers
+ * that read (404 when null or omitted).
  */
 export function mockConfigFile(
   scope: nock.Scope,
-  input: { owner: string; repo: string; ref?: string; text: string | null },
+  input: { owner: string; repo: string; ref?: string; text: string | null; orgText?: string | null },
 ): nock.Scope {
   const path = ".github/backflow.yml";
   const interceptor = scope
     .get(contentsPath(input.owner, input.repo, path))
     .query(input.ref ? { ref: input.ref } : {});
+  if (input.text !== null) return interceptor.reply(200, contentFile(path, input.text));
+  const answered = interceptor.reply(404, NOT_FOUND);
+  if (input.repo.toLowerCase() === ".github") return answered;
+  return mockOrgConfigFile(answered, { owner: input.owner, text: input.orgText ?? null });
+}
+
+/** Answers the read of an organisation's default config, `<owner>/.github`'s `.github/backflow.yml` (404 when `text` is null). */
+export function mockOrgConfigFile(
+  scope: nock.Scope,
+  input: { owner: string; text: string | null },
+): nock.Scope {
+  const path = ".github/backflow.yml";
+  const interceptor = scope.get(contentsPath(input.owner, ".github", path));
   return input.text === null
     ? interceptor.reply(404, NOT_FOUND)
     : interceptor.reply(200, contentFile(path, input.text));

@@ -12,6 +12,11 @@ import {
   renderExpectationsSection,
 } from "./render-expectations-section.js";
 import { type ImpactAnnotation, renderImpactAnnotations } from "./render-impact-annotations.js";
+import {
+  renderSharedConfigSection,
+  type SharedConfigImpact,
+  sharedConfigTitlePrefix,
+} from "./render-shared-config-section.js";
 
 export type RenderedImpact = {
   readonly title: string;
@@ -34,6 +39,8 @@ export type RenderImpactOptions = {
   readonly maxDownstream?: number;
   /** The pull request's `expects:` block checked against the head lineage; absent when it has none. */
   readonly expectations?: ExpectsBlockCheck;
+  /** The shared configuration files the pull request changes and the repositories they reach; absent when none. */
+  readonly sharedConfig?: SharedConfigImpact;
   /** The command that shows the whole report locally, e.g. `backflow impact --base main`. */
   readonly commandLine?: string;
   /** Whether a `text` field accompanies the summary (the check run has one; the CLI prints all). */
@@ -67,6 +74,7 @@ export function renderImpact(report: ImpactReport, options: RenderImpactOptions 
       keep: (options.expectations?.problems.length ?? 0) > 0,
       name: "Expectations",
     },
+    { text: renderSharedConfigSection(options.sharedConfig), keep: true, name: "Shared configuration" },
     { text: changesSection(ordered, SUMMARY_ROWS, options, where), name: "Changes" },
     { text: contractChangesSection(report, SUMMARY_ROWS), name: "Contract changes" },
     { text: contractsSection(report, SUMMARY_ROWS), name: "Affected contracts" },
@@ -82,7 +90,7 @@ export function renderImpact(report: ImpactReport, options: RenderImpactOptions 
     { text: diagnosticsSection(report, Number.POSITIVE_INFINITY), name: "Diagnostics" },
   ].filter((s) => s.text !== "");
   return {
-    title: `${expectsTitlePrefix(options.expectations)}${titleOf(report, options.acknowledgement)}`,
+    title: `${sharedConfigTitlePrefix(options.sharedConfig)}${expectsTitlePrefix(options.expectations)}${titleOf(report, options.acknowledgement)}`,
     summary: fitSections(sections, GITHUB_TEXT_LIMIT, where),
     text: fitSections(full, GITHUB_TEXT_LIMIT, localHint(options)),
     annotations: renderImpactAnnotations(report, options.headPaths),

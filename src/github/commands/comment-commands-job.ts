@@ -8,7 +8,6 @@ import type { Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { WebhookTargetSchema } from "../jobs/installation-octokit.js";
 import { loadRepoConfig } from "../load-repo-config.js";
-import { createRepoReader } from "../repo-reader.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import type { CommandContext } from "./command-context.js";
 import { runCommentCommands } from "./run-comment-commands.js";
@@ -73,7 +72,7 @@ export async function runCommentCommandsJob(
         log.debug(fields, "ignoring a comment whose commands already ran");
         return;
       }
-      const loaded = await loadRepoConfig({ reader: createRepoReader({ octokit, owner, repo }) });
+      const loaded = await loadRepoConfig({ octokit, owner, repo });
       if (!loaded.ok)
         log.warn({ ...fields, problems: loaded.error.problems }, "config invalid; commands use the defaults");
       const ctx: CommandContext = {

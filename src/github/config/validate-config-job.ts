@@ -64,7 +64,14 @@ export async function runValidateConfig(target: RepoTarget, payload: ValidateCon
       return;
     }
   }
-  const result = await loadRepoConfig({ reader, ...(push ? { ref: push.after } : {}) });
+  const result = await loadRepoConfig({
+    octokit,
+    owner,
+    repo,
+    reader,
+    log,
+    ...(push ? { ref: push.after } : {}),
+  });
   await recordConfigValidation({
     store: deps.store,
     clock: deps.clock,

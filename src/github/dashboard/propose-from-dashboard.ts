@@ -3,7 +3,6 @@ import type { RepoTarget } from "../app-deps.js";
 import { fetchPermission } from "../commands/fetch-permission.js";
 import { loadRepoConfig } from "../load-repo-config.js";
 import { enqueueOpenProposal } from "../proposals/open-proposal-job.js";
-import { createRepoReader } from "../repo-reader.js";
 
 /**
  * The dashboard's "Propose a fix" box: the same as `/backflow propose` on the finding's drift issue,
@@ -17,7 +16,7 @@ export async function proposeFromDashboard(
   const repoKey = `${owner}/${repo}`.toLowerCase();
   const record = await deps.store.findings.get({ repo: repoKey, fingerprint: input.fingerprint });
   if (record?.state !== "open" || record.issueNumber === null) return "no open finding with an issue";
-  const loaded = await loadRepoConfig({ reader: createRepoReader({ octokit, owner, repo }) });
+  const loaded = await loadRepoConfig({ octokit, owner, repo });
   if (!loaded.ok) return "config invalid";
   const held = await fetchPermission({ octokit, owner, repo, username: actor });
   const permission = canRunCommand({ command: "propose", held, config: loaded.config });

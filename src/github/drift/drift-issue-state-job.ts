@@ -8,7 +8,6 @@ import type { RepoTarget } from "../app-deps.js";
 import { WebhookTargetSchema } from "../jobs/installation-octokit.js";
 import { LEASE_TTL_MS } from "../lease-ttl.js";
 import { loadRepoConfig } from "../load-repo-config.js";
-import { createRepoReader } from "../repo-reader.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import { forgetReopenedIssue, learnFromClosedIssue } from "./learn-from-closed-issue.js";
 
@@ -48,7 +47,7 @@ export async function runDriftIssueState(target: RepoTarget, payload: DriftIssue
   const common = { ...target, fingerprint, issueNumber: payload.issueNumber, actor: payload.actor };
   const run = async () => {
     if (action === "reopened") return (await forgetReopenedIssue(common)) ? "unlearned" : "nothing to undo";
-    const loaded = await loadRepoConfig({ reader: createRepoReader(target) });
+    const loaded = await loadRepoConfig(target);
     if (!loaded.ok)
       log.warn({ repo: repoKey, problems: loaded.error.problems }, "config invalid; using the defaults");
     const config = loaded.ok ? loaded.config : parseConfig(undefined);

@@ -63,9 +63,17 @@ export async function runImpactCheckJob(
   const { octokit, owner, repo, log } = target;
   const { pr, baseSha, headSha, prBody } = payload;
   const reader = createRepoReader({ octokit, owner, repo });
-  const config = await loadRepoConfig({ reader, ref: headSha });
+  const config = await loadRepoConfig({ octokit, owner, repo, reader, ref: headSha, log });
   if (config.ok) {
-    await runImpactCheck({ ...target, pr, baseSha, headSha, prBody, ...(signal ? { signal } : {}) });
+    await runImpactCheck({
+      ...target,
+      pr,
+      baseSha,
+      headSha,
+      prBody,
+      config: config.config,
+      ...(signal ? { signal } : {}),
+    });
     return;
   }
   log.warn(

@@ -1,6 +1,5 @@
-import { parseConfig } from "../../core/config/parse-config.js";
 import { type BackflowConfig, CONFIG_PATH } from "../../core/config/schema.js";
-import { ConfigError, GitHubWriteError } from "../../core/errors.js";
+import { type ConfigError, GitHubWriteError } from "../../core/errors.js";
 import type { AnalyzedImpact } from "../../core/impact/analyze-impact.js";
 import {
   type Acknowledgement,
@@ -10,10 +9,16 @@ import {
 import { impactHash } from "../../core/impact/impact-hash.js";
 import type { ImpactReport } from "../../core/impact/impact-report.js";
 import { renderImpact } from "../../core/render/render-impact.js";
+import {
+  type SharedConfigImpact,
+  sharedConfigFails,
+} from "../../core/render/render-shared-config-section.js";
 import { sharedAnalysisPool } from "../../jobs/analysis-pool.js";
 import type { RepoTarget } from "../app-deps.js";
+import { findSharedConfigImpact } from "../config/shared-config-impact.js";
 import { checkExpectsBlock } from "../expectations/validate-expectations-for-check-run.js";
 import { LEASE_TTL_MS } from "../lease-ttl.js";
+import { loadRepoConfig } from "../load-repo-config.js";
 import { createRepoReader } from "../repo-reader.js";
 import { planImpactCheck } from "../services/plan-impact-check.js";
 import { leaseOwner, withLease } from "../with-lease.js";
@@ -31,6 +36,8 @@ export type ImpactCheckInput = RepoTarget & {
   readonly prBody?: string | null;
   /** The job's abort signal: a lost lease or shutdown stops the analysis (its worker thread is replaced). */
   readonly signal?: AbortSignal;
+  /** The head's effective config when the caller already loaded it (with its `_extends` bases); loaded otherwise. */
+  readonly config?: BackflowConfig;
 };
 
 /** What the acknowledgement handler needs to know about a SHA's last impact. */
@@ -118,7 +125,7 @@ async function completeWithConfigError(
 ): Promise<ImpactCheckOutcome> {
   const { snapshots, error, ...target } = input;
   const planned = await planImpactCheck({
-    config: { ok: false, error },
+    config: { ok: false, error, bases: [], layers: [] },
     changesConfig: async () =>
       snapshots.changed.some((f) => f.path === CONFIG_PATH || f.previousPath === CONFIG_PATH),
   });
@@ -135,6 +142,7 @@ async function decideContent(
   analyzed: AnalyzedImpact,
   config: BackflowConfig,
   headPaths: ReadonlySet<string>,
+  sharedConfig: SharedConfigImpact | null,
 ): Promise<{ content: ImpactCheckContent; stored: StoredImpact }> {
   const { report } = analyzed;
   const hash = impactHash(report);
@@ -147,11 +155,13 @@ async function decideContent(
         key: ackKey(input.pr, hash),
       })) ?? undefined)
     : undefined;
-  const conclusion = decideConclusion(report, {
+  const decided = decideConclusion(report, {
     breakingConclusion: config.impact.breakingConclusion,
     ...(acknowledgement ? { acknowledgement } : {}),
     expectsProblems: expectations?.problems.length ?? 0,
   });
+  // A shared config file that does not validate, or breaks a repository extending it, fails the check.
+  const conclusion = sharedConfigFails(sharedConfig ?? undefined) ? "failure" : decided;
   const rendered = renderImpact(report, {
     graph: analyzed.headGraph,
     headPaths,
@@ -159,6 +169,7 @@ async function decideContent(
     commandLine: `backflow impact --base ${input.baseSha.slice(0, 12)} --head ${input.headSha.slice(0, 12)}`,
     ...(acknowledgement ? { acknowledgement } : {}),
     ...(expectations ? { expectations } : {}),
+    ...(sharedConfig ? { sharedConfig } : {}),
   });
   return {
     content: {
@@ -181,15 +192,39 @@ async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promis
   const { octokit, deps, log, owner, repo, repoKey, headSha } = input;
   const target = { octokit, deps, log, owner, repo, repoKey, headSha, api };
   const run = await startImpactCheck(target);
-  const reader = createRepoReader({ octokit, owner, repo });
-  const snapshots = await loadSnapshots({ reader, store: deps.store, baseSha: input.baseSha, headSha, api });
-  let config: BackflowConfig;
-  try {
-    config = parseConfig(snapshots.head.files.get(CONFIG_PATH), CONFIG_PATH);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return completeWithConfigError({ ...target, run, snapshots, error });
+  const signal = input.signal;
+  const reader = createRepoReader({ octokit, owner, repo, ...(signal ? { signal } : {}) });
+  const snapshots = await loadSnapshots({
+    reader,
+    store: deps.store,
+    baseSha: input.baseSha,
+    headSha,
+    api,
+    ...(signal ? { signal } : {}),
+  });
+  let config = input.config;
+  if (!config) {
+    const loaded = await loadRepoConfig({
+      octokit,
+      owner,
+      repo,
+      ref: headSha,
+      reader,
+      ownText: snapshots.head.files.get(CONFIG_PATH) ?? null,
+    });
+    if (!loaded.ok) return completeWithConfigError({ ...target, run, snapshots, error: loaded.error });
+    config = loaded.config;
   }
+  const sharedConfig = await findSharedConfigImpact({
+    octokit,
+    store: deps.store,
+    owner,
+    repo,
+    baseSha: input.baseSha,
+    headSha,
+    changed: snapshots.changed,
+    reader,
+  });
   // Lineage building and SQL/Jinja rendering run on a worker thread: a seconds-long render never
   // delays a webhook answer or /healthz on this process's event loop.
   const analyzed = await sharedAnalysisPool().analyzeImpact(
@@ -214,6 +249,7 @@ async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promis
     analyzed,
     config,
     new Set(snapshots.head.shas.keys()),
+    sharedConfig,
   );
   await deps.store.repoState.put({
     repo: repoKey,

@@ -1,5 +1,7 @@
+import { repoKeyOf } from "../../core/github/repo-key.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../app-deps.js";
+import { recordConfigExtends } from "../config/config-dependents.js";
 import type { RepoConfigResult } from "../load-repo-config.js";
 
 /** The repoState key holding the latest validation of `.github/backflow.yml`. */
@@ -8,7 +10,7 @@ export const CONFIG_VALIDATION_KEY = "config:validation";
 export type ConfigValidationRecord = {
   readonly ok: boolean;
   readonly ref: string;
-  readonly source: "file" | "defaults" | "invalid";
+  readonly source: "file" | "organization" | "defaults" | "invalid";
   readonly problems: ReadonlyArray<{ path: string; message: string }>;
   readonly at: string;
 };
@@ -36,6 +38,8 @@ export async function recordConfigValidation(input: {
     at: now.toISOString(),
   };
   await store.repoState.put({ repo, key: CONFIG_VALIDATION_KEY, value: record, now });
+  // Which shared files this configuration extends, so a pull request changing one can name this repository.
+  await recordConfigExtends({ store, clock, repo: repoKeyOf(repo), ref, result });
   await store.audit.record({
     at: now,
     actor: input.actor,

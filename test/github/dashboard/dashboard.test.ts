@@ -6,7 +6,7 @@ import { refreshDashboard } from "../../../src/github/dashboard/refresh-dashboar
 import { DASHBOARD_ISSUE_KEY } from "../../../src/github/dashboard/upsert-dashboard.js";
 import type { Store } from "../../../src/store/store.js";
 import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
-import { githubApi } from "../../helpers/github-nock.js";
+import { githubApi, mockOrgConfigFile } from "../../helpers/github-nock.js";
 import { checkRequest, takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
 import { silentLog } from "../../helpers/probot.js";
@@ -164,6 +164,7 @@ describe("feedback dashboard", () => {
     scope
       .get(`${API}/contents/${encodeURIComponent(".github/backflow.yml")}`)
       .reply(404, { message: "Not Found" });
+    mockOrgConfigFile(scope, { owner: OWNER, text: null });
     scope
       .get(new RegExp(`${API}/collaborators/[^/]+/permission`))
       .reply(200, { permission: role === "write" ? "write" : "read", role_name: role });

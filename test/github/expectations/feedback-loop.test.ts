@@ -6,7 +6,7 @@ import { autoMergeRevertHandler } from "../../../src/github/expectations/auto-me
 import { createWorker } from "../../../src/jobs/worker.js";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { createBackflowProbot } from "../../helpers/backflow-app.js";
-import { githubApi, mockInstallationToken, NOT_FOUND } from "../../helpers/github-nock.js";
+import { githubApi, mockInstallationToken, mockOrgConfigFile, NOT_FOUND } from "../../helpers/github-nock.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
 import { silentLog, TEST_APP_ID } from "../../helpers/probot.js";
 import { CONFIG, completeness, deliverAndTriage, resetNock, testOctokit } from "../drift/drift-harness.js";
@@ -101,6 +101,7 @@ async function start(config: string) {
   mockInstallationToken();
   const scope = githubApi({ persist: true });
   scope.get(`${API}/contents/${encodeURIComponent(".github/backflow.yml")}`).reply(404, NOT_FOUND);
+  mockOrgConfigFile(scope, { owner: OWNER, text: null });
   scope
     .get(new RegExp(`${API}/collaborators/.+/permission`))
     .reply(200, { permission: "write", role_name: "write" });
