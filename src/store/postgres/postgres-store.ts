@@ -97,8 +97,17 @@ export async function openPostgresStore(
     throw describePgOpenFailure(location, error);
   }
   const jobs = createPgJobStore(db);
-  // The queue prunes its own finished jobs when it can; a queue without that keeps them.
-  const queue = jobs as PgJobStore & { pruneFinished?: (before: Date) => Promise<number> };
+  // Optional hooks of the queue: its own schema (installed after ours), and pruning its finished jobs.
+  const queue = jobs as PgJobStore & {
+    prepare?: () => Promise<void>;
+    pruneFinished?: (before: Date) => Promise<number>;
+  };
+  try {
+    await queue.prepare?.();
+  } catch (error) {
+    await db.pool.end().catch(() => undefined);
+    throw describePgOpenFailure(location, error);
+  }
   const pruneJobs = async (before: Date) => (queue.pruneFinished ? queue.pruneFinished(before) : 0);
   let closed: Promise<void> | undefined;
   return {
