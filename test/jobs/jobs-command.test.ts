@@ -81,9 +81,10 @@ describe("backflow jobs", () => {
     expect(err).toMatch(message);
   });
 
-  it("refuses a Postgres DATABASE_URL with a message saying what to use", async () => {
-    const { code, err } = await cli(["jobs"], "postgres://db/backflow");
+  it("names an unreachable PostgreSQL DATABASE_URL (without its password) and says what to check", async () => {
+    const { code, err } = await cli(["jobs"], "postgres://u:secret@127.0.0.1:1/backflow");
     expect(code).toBe(2);
-    expect(err).toMatch(/PostgreSQL store is not available yet/);
+    expect(err).toMatch(/127\.0\.0\.1:1\/backflow: nothing accepts connections there/);
+    expect(err).not.toContain("secret");
   });
 });
