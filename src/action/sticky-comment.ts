@@ -1,4 +1,6 @@
 import { Octokit } from "@octokit/rest";
+import { ensureComment } from "../github/writers/ensure-comment.js";
+import { createGitHubWriter } from "../github/writers/github-writer.js";
 
 /** GitHub's limit on a comment body, in characters. */
 const COMMENT_LIMIT = 65_536;
@@ -15,6 +17,9 @@ export function commentBody(marker: string, markdown: string): string {
   const note = "\n\n_…cut at GitHub's comment size limit; the job summary has the full report._";
   return `${body.slice(0, COMMENT_LIMIT - note.length)}${note}`;
 }
+
+/** The Action reports the outcome itself; the writer's own log lines have nowhere to go. */
+const QUIET = { info() {}, debug() {} };
 
 /**
  * Keeps one comment on the pull request up to date: finds the comment carrying `marker` (every page of
@@ -35,18 +40,12 @@ export async function upsertStickyComment(input: {
     ...(input.apiUrl ? { baseUrl: input.apiUrl } : {}),
     request: { fetch: globalThis.fetch },
   });
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: input.pr,
-    per_page: 100,
+  const writer = createGitHubWriter({ octokit, owner, repo, log: QUIET });
+  const written = await ensureComment(writer, {
+    issueNumber: input.pr,
+    marker: input.marker,
+    body: input.body,
   });
-  const found = comments.find((c) => c.body?.includes(input.marker));
-  if (found?.body === input.body) return "unchanged";
-  if (found) {
-    await octokit.rest.issues.updateComment({ owner, repo, comment_id: found.id, body: input.body });
-    return "updated";
-  }
-  await octokit.rest.issues.createComment({ owner, repo, issue_number: input.pr, body: input.body });
-  return "created";
+  // Never a dry run here, so every write was sent.
+  return written.action === "created" || written.action === "updated" ? written.action : "unchanged";
 }

@@ -23,6 +23,24 @@ export function statusLabelOf(error: unknown): string {
   return "status" in error ? String(error.status) : "network-error";
 }
 
+/** The outcome label of a request's status: ok, not-found, client-error, server-error or network-error. */
+export function outcomeOf(status: string): string {
+  const code = Number(status);
+  if (!Number.isFinite(code)) return "network-error";
+  if (code < 400) return "ok";
+  if (code === 404) return "not-found";
+  return code < 500 ? "client-error" : "server-error";
+}
+
+/** The route template of a request (`GET /repos/{owner}/{repo}/issues`), bounded in cardinality. */
+export function routeOf(options: HookOptions): string {
+  const method = (options.method ?? "GET").toUpperCase();
+  // Octokit hooks see the template before its parameters are filled in; a raw URL loses its query
+  // (a pagination link), its numeric ids: both would give one series per page or repository.
+  const path = (options.url ?? "/").replace(/^https?:\/\/[^/]+/, "").split("?")[0] ?? "/";
+  return `${method} ${path.replace(/\/\d+(?=\/|$)/g, "/{n}")}`;
+}
+
 /** The API host a request goes to (api.github.com, or a GitHub Enterprise Server's). */
 export function requestHostOf(options: HookOptions): string {
   try {
@@ -33,7 +51,7 @@ export function requestHostOf(options: HookOptions): string {
 }
 
 /**
- * An Octokit plugin that counts every GitHub request, logs it with the webhook delivery id, and tells
+ * An Octokit plugin that counts every GitHub request (by method and status, and by route and outcome), logs it with the webhook delivery id, and tells
  * the host's circuit breaker whether GitHub answered (below 500) or not (no answer, or 5xx).
  * Probot's Context sets `x-github-delivery` on requests made for an event; reading it here ties
  * each outgoing request to the delivery that caused it. Registered after Probot's retry and throttling
@@ -45,6 +63,7 @@ export function observeRequests(metrics: BackflowMetrics | undefined, breakers?:
     const record = (status: string, options: HookOptions) => {
       const method = options.method ?? "GET";
       metrics?.githubRequests.inc({ method, status });
+      metrics?.githubRouteRequests.inc({ route: routeOf(options), outcome: outcomeOf(status) });
       const outage = status === "network-error" || Number(status) >= 500;
       breakers?.record(requestHostOf(options), outage ? "failure" : "success");
       const delivery = options.headers?.["x-github-delivery"];

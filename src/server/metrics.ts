@@ -134,6 +134,10 @@ export type BackflowMetrics = {
   /** How each claimed job ended: done, retry, dead, released (attempt not spent) or lost (lease taken over). */
   readonly jobOutcomes: Counter;
   readonly githubRequests: Counter;
+  /** Requests sent to GitHub by route template (`POST /repos/{owner}/{repo}/issues`) and outcome. */
+  readonly githubRouteRequests: Counter;
+  /** Reconciled writes by kind (issue, comment, check-run, …) and action (created, unchanged, dry-run, …). */
+  readonly githubWrites: Counter;
   /** Signal deliveries answered by the intake, by outcome (accepted, duplicate, refused, error). */
   readonly signalIntake: Counter;
 };
@@ -182,6 +186,16 @@ export function createMetrics(sources: MetricSources = {}): BackflowMetrics {
       "backflow_github_requests_total",
       "Requests sent to the GitHub API, by method and response status (network-error when no answer came back).",
       ["method", "status"],
+    ),
+    githubRouteRequests: registry.counter(
+      "backflow_github_route_requests_total",
+      "Requests sent to the GitHub API by route template and outcome (ok, not-found, client-error, server-error, network-error).",
+      ["route", "outcome"],
+    ),
+    githubWrites: registry.counter(
+      "backflow_github_writes_total",
+      "Writes reconciled with GitHub by kind and action; unchanged is a skipped no-op, dry-run a write logged and not sent.",
+      ["kind", "action"],
     ),
     signalIntake: registry.counter(
       "backflow_signal_intake_total",

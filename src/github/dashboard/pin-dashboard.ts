@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { requestStatus } from "../request-errors.js";
+import { writerFor } from "../writers/github-writer.js";
 
 /** The repoState key holding whether Backflow managed to pin the dashboard issue it created last. */
 export const DASHBOARD_PIN_KEY = "dashboard-pin";
@@ -43,16 +44,16 @@ export function pinFailureReason(error: unknown): string | undefined {
 export async function pinDashboard(
   input: RepoTarget & { issue: { number: number; nodeId: string } },
 ): Promise<DashboardPinState | undefined> {
-  const { octokit, deps, log, owner, repo, issue } = input;
-  const repoKey = `${owner}/${repo}`.toLowerCase();
-  const variables = { issueId: issue.nodeId };
-  if (deps.dryRun) {
-    log.info({ payload: { query: PIN_ISSUE_MUTATION, variables } }, "dry run: would pin the dashboard issue");
-    return undefined;
-  }
+  const { deps, log, issue, repoKey } = input;
+  const writer = writerFor(input);
+  const payload = { query: PIN_ISSUE_MUTATION, variables: { issueId: issue.nodeId } };
   let state: DashboardPinState;
   try {
-    await octokit.graphql(PIN_ISSUE_MUTATION, variables);
+    const sent = await writer.send({ kind: "pin", verb: "pin the dashboard issue", payload }, (o, p) =>
+      o.graphql(p.query, p.variables),
+    );
+    if (sent === undefined) return undefined;
+    writer.record("pin", "created", { issue: issue.number });
     state = { issue: issue.number, pinned: true };
     log.info({ repo: repoKey, issue: issue.number }, "pinned the dashboard issue");
   } catch (error) {

@@ -5,33 +5,6 @@ import { isNotFound } from "../request-errors.js";
 /** GitHub accepts at most 10 assignees on an issue. */
 const MAX_ASSIGNEES = 10;
 
-/** Creates the label when the repository does not have it (a label named in config must exist to filter by). */
-export async function ensureLabel(input: {
-  octokit: ProbotOctokit;
-  owner: string;
-  repo: string;
-  name: string;
-  api: ApiCounter;
-}): Promise<"exists" | "created"> {
-  const { octokit, owner, repo, name, api } = input;
-  try {
-    api.calls++;
-    await octokit.rest.issues.getLabel({ owner, repo, name });
-    return "exists";
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  api.calls++;
-  await octokit.rest.issues.createLabel({
-    owner,
-    repo,
-    name,
-    color: "d93f0b",
-    description: "A downstream data signal Backflow traced to this repository",
-  });
-  return "created";
-}
-
 /**
  * The owners that are users (`@login`, not `@org/team` or emails) and can be assigned issues in the
  * repository, in order, at most ten. Teams cannot be assignees; they are mentioned when configured.

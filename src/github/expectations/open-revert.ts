@@ -5,9 +5,10 @@ import { escapeMarkdown } from "../../core/render/escape-markdown.js";
 import type { RepoTarget } from "../app-deps.js";
 import { type DefaultBranchSnapshot, loadDefaultBranch } from "../proposals/load-default-branch.js";
 import { proposalBranch } from "../proposals/proposal-record.js";
-import { findBranchPr } from "../proposals/upsert-proposal-pr.js";
 import { PROPOSAL_TRAILER, writeProposalBranch } from "../proposals/write-proposal-branch.js";
 import { leaseOwner, withLease } from "../with-lease.js";
+import { findBranchPr } from "../writers/ensure-proposal-pr.js";
+import { writerFor } from "../writers/github-writer.js";
 import { enqueueAutoMergeRevert } from "./auto-merge-revert-job.js";
 
 /** What opening a revert gave: a pull request (maybe merged), or why none was opened. */
@@ -96,10 +97,9 @@ async function planRevert(input: OpenRevertInput): Promise<RevertPlan | { proble
 async function writeRevert(input: OpenRevertInput, plan: RevertPlan): Promise<RevertOutcome> {
   const { octokit, deps, owner, repo, pr } = input;
   const { branch, wanted } = plan;
+  const writer = writerFor(input);
   const written = await writeProposalBranch({
-    octokit,
-    owner,
-    repo,
+    writer,
     branch,
     base: plan.base,
     edits: plan.edits,
@@ -107,6 +107,7 @@ async function writeRevert(input: OpenRevertInput, plan: RevertPlan): Promise<Re
   });
   if (written.action === "human-owned")
     return { problem: `someone pushed to \`${branch}\`; Backflow leaves that branch alone` };
+  if (written.action === "dry-run") return { problem: `dry run: Backflow would write \`${branch}\`` };
   const queueMerge = async (revertPr: number) => {
     if (!input.autoMerge) return;
     const payload = {
@@ -118,7 +119,7 @@ async function writeRevert(input: OpenRevertInput, plan: RevertPlan): Promise<Re
     };
     await enqueueAutoMergeRevert({ store: deps.store, payload, now: deps.clock() });
   };
-  const existing = await findBranchPr({ octokit, owner, repo, branch });
+  const existing = await findBranchPr(writer, branch);
   if (existing) {
     await queueMerge(existing.number);
     return { number: existing.number, merged: false };

@@ -1,12 +1,10 @@
 import { ACKNOWLEDGE_ACTION } from "../../core/impact/decide-conclusion.js";
-import {
-  ANNOTATIONS_PER_REQUEST,
-  type ImpactAnnotation,
-} from "../../core/render/render-impact-annotations.js";
+import type { ImpactAnnotation } from "../../core/render/render-impact-annotations.js";
 import type { RepoTarget } from "../app-deps.js";
 import { IMPACT_CHECK_NAME } from "../services/plan-impact-check.js";
-import { checkRunHash, checkRunKey } from "../writers/upsert-check-run.js";
-import type { ApiCounter } from "./load-snapshots.js";
+import { type CheckRunDesire, ensureCheckRun, type KnownCheckRun } from "../writers/ensure-check-run.js";
+import { type CallCounter, writerFor } from "../writers/github-writer.js";
+import { checkRunKey } from "../writers/upsert-check-run.js";
 
 /** The acknowledge button, named here for the handler that receives its presses. */
 export const ACK_ACTION = ACKNOWLEDGE_ACTION;
@@ -23,66 +21,53 @@ export type ImpactCheckContent = {
 
 type Target = RepoTarget & {
   readonly headSha: string;
-  readonly api: ApiCounter;
+  readonly api: CallCounter;
 };
 
-type Stored = { id: number; hash: string };
+/** The impact run as the store remembers it; id 0 in dry run, where nothing was created. */
+type Stored = KnownCheckRun;
 
-/** The hash the writer remembers: what the user sees, annotations and button included. */
-export function impactContentHash(content: ImpactCheckContent): string {
-  const extra = JSON.stringify([content.annotations, content.offerAcknowledgement]);
-  return checkRunHash({
+/** What the run shows for a result: the conclusion, texts, annotations and (maybe) the acknowledge button. */
+function desireOf(content: ImpactCheckContent): CheckRunDesire {
+  return {
+    status: "completed",
     conclusion: content.conclusion,
     title: content.title,
     summary: content.summary,
-    text: `${content.text ?? ""}\n${extra}`,
-  });
+    ...(content.text ? { text: content.text } : {}),
+    annotations: content.annotations,
+    actions: content.offerAcknowledgement ? [ACK_ACTION] : [],
+  };
 }
 
 /**
  * Finds or creates the SHA's impact check run (`in_progress` while Backflow works). Callers hold the
- * per-SHA lease, so a redelivery finds the stored id and never creates a second run; an existing
- * run is left as it is until the new result is written.
+ * per-SHA lease, so a redelivery finds the stored id and never creates a second run; a run found on
+ * GitHub (one a dead worker left in progress, or the store lost) is adopted and completed later.
  */
 export async function startImpactCheck(target: Target): Promise<Stored> {
-  const { octokit, deps, owner, repo, headSha, api } = target;
-  const repoName = target.repoKey;
+  const { deps, headSha } = target;
   const key = checkRunKey(IMPACT_CHECK_NAME, headSha);
-  const stored = await deps.store.repoState.get<Stored>({ repo: repoName, key });
+  const stored = await deps.store.repoState.get<Stored>({ repo: target.repoKey, key });
   if (stored) return stored;
-  api.calls++;
-  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-    owner,
-    repo,
-    ref: headSha,
-    check_name: IMPACT_CHECK_NAME,
-    filter: "latest",
-    per_page: 100,
-    ...(deps.appId === undefined ? {} : { app_id: deps.appId }),
+  const started = await ensureCheckRun(writerFor(target, target.api), {
+    name: IMPACT_CHECK_NAME,
+    headSha,
+    now: deps.clock(),
+    desired: { status: "in_progress" },
+    ...(deps.appId === undefined ? {} : { appId: deps.appId }),
   });
-  const found = runs.find((run) => run.name === IMPACT_CHECK_NAME && run.head_sha === headSha);
-  let run: Stored;
-  if (found) run = { id: found.id, hash: "adopted" };
-  else if (deps.dryRun) {
-    // Nothing is created, so nothing is remembered: the next (real) run starts from GitHub again.
-    const payload = { owner, repo, name: IMPACT_CHECK_NAME, head_sha: headSha, status: "in_progress" };
-    target.log.info({ payload }, "dry run: would create the impact check run in progress");
-    return { id: 0, hash: "dry-run" };
-  } else {
-    api.calls++;
-    const { data } = await octokit.rest.checks.create({
-      owner,
-      repo,
-      name: IMPACT_CHECK_NAME,
-      head_sha: headSha,
-      status: "in_progress",
-      started_at: deps.clock().toISOString(),
-    });
-    run = { id: data.id, hash: "in_progress" };
-    deps.metrics?.checkRunsWritten.inc({ action: "created" });
-    target.log.info({ repo: repoName, headSha, checkRunId: data.id }, "created impact check run in progress");
-  }
-  await deps.store.repoState.put({ repo: repoName, key, value: run, now: deps.clock() });
+  // Nothing was created in dry run, so nothing is remembered: the next (real) run starts from GitHub again.
+  if (started.id === undefined) return { id: 0, hash: "dry-run" };
+  // An adopted run may show anything: "adopted" never equals a result's hash, so it is rewritten.
+  const run = { id: started.id, hash: started.action === "created" ? "in_progress" : "adopted" };
+  if (!deps.dryRun)
+    await deps.store.repoState.put({ repo: target.repoKey, key, value: run, now: deps.clock() });
+  if (started.action === "created")
+    target.log.info(
+      { repo: target.repoKey, headSha, checkRunId: run.id },
+      "created impact check run in progress",
+    );
   return run;
 }
 
@@ -93,67 +78,25 @@ export async function startImpactCheck(target: Target): Promise<Stored> {
 export async function completeImpactCheck(
   target: Target & { run: Stored; content: ImpactCheckContent },
 ): Promise<"updated" | "unchanged"> {
-  const { octokit, deps, owner, repo, headSha, run, content, api } = target;
-  const hash = impactContentHash(content);
-  if (run.hash === hash) return "unchanged";
-  const output = {
-    title: content.title,
-    summary: content.summary,
-    ...(content.text ? { text: content.text } : {}),
-  };
-  if (deps.dryRun) {
-    const payload = {
-      owner,
-      repo,
-      check_run_id: run.id,
-      status: "completed",
-      conclusion: content.conclusion,
-      output,
-    };
-    target.log.info(
-      {
-        payload,
-        annotations: content.annotations.length,
-        offerAcknowledgement: content.offerAcknowledgement,
-      },
-      "dry run: would complete the impact check run",
-    );
-    return "unchanged";
-  }
-  const batches: ImpactAnnotation[][] = [];
-  for (let i = 0; i < content.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-    batches.push(content.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  }
-  api.calls++;
-  await octokit.rest.checks.update({
-    owner,
-    repo,
-    check_run_id: run.id,
-    status: "completed",
-    conclusion: content.conclusion,
-    completed_at: deps.clock().toISOString(),
-    output: { ...output, ...(batches[0] ? { annotations: batches[0] } : {}) },
-    actions: content.offerAcknowledgement ? [ACK_ACTION] : [],
+  const { deps, headSha, run, content } = target;
+  // A dry run created nothing (id 0): the writer finds no run and logs the creation it would make.
+  const written = await ensureCheckRun(writerFor(target, target.api), {
+    name: IMPACT_CHECK_NAME,
+    headSha,
+    now: deps.clock(),
+    desired: desireOf(content),
+    ...(run.id === 0 ? { absent: true } : { known: run }),
+    ...(deps.appId === undefined ? {} : { appId: deps.appId }),
   });
-  for (const batch of batches.slice(1)) {
-    api.calls++;
-    await octokit.rest.checks.update({
-      owner,
-      repo,
-      check_run_id: run.id,
-      output: { ...output, annotations: batch },
-    });
-  }
-  const repoName = target.repoKey;
+  if (written.action !== "updated" && written.action !== "created") return "unchanged";
   await deps.store.repoState.put({
-    repo: repoName,
+    repo: target.repoKey,
     key: checkRunKey(IMPACT_CHECK_NAME, headSha),
-    value: { id: run.id, hash },
+    value: { id: written.id, hash: written.hash },
     now: deps.clock(),
   });
-  deps.metrics?.checkRunsWritten.inc({ action: "updated" });
   target.log.info(
-    { repo: repoName, headSha, checkRunId: run.id, conclusion: content.conclusion },
+    { repo: target.repoKey, headSha, checkRunId: written.id, conclusion: content.conclusion },
     "completed impact check run",
   );
   return "updated";

@@ -6,10 +6,12 @@ import { codeBlock, escapeMarkdown } from "../../core/render/escape-markdown.js"
 import { renderProposal } from "../../core/render/render-proposal.js";
 import type { RepoTarget } from "../app-deps.js";
 import { leaseOwner, withLease } from "../with-lease.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { ensureProposalPr, findBranchPr } from "../writers/ensure-proposal-pr.js";
+import { writerFor } from "../writers/github-writer.js";
 import { buildProposalFor } from "./build-proposal-for.js";
 import { type DefaultBranchSnapshot, loadDefaultBranch } from "./load-default-branch.js";
 import { getProposalRecord, proposalBranch, putProposalRecord } from "./proposal-record.js";
-import { findBranchPr, upsertProposalPr } from "./upsert-proposal-pr.js";
 import { PROPOSAL_TRAILER, writeProposalBranch } from "./write-proposal-branch.js";
 
 export type OpenProposalInput = RepoTarget & {
@@ -20,6 +22,8 @@ export type OpenProposalInput = RepoTarget & {
   readonly direction?: "tighten" | "relax";
   /** The app's bot login (`<slug>[bot]`): only its commits on the branch may be overwritten. */
   readonly botLogin?: string;
+  /** The job's abort signal: loading and lineage stop when it fires, and nothing is written. */
+  readonly signal?: AbortSignal;
 };
 
 export type OpenProposalResult = {
@@ -41,12 +45,7 @@ async function loadFinding(input: OpenProposalInput) {
 
 async function comment(input: OpenProposalInput, issue: number | undefined, body: string): Promise<void> {
   if (issue === undefined) return;
-  await input.octokit.rest.issues.createComment({
-    owner: input.owner,
-    repo: input.repo,
-    issue_number: issue,
-    body,
-  });
+  await postComment(writerFor(input), { issueNumber: issue, body });
 }
 
 /** Under the branch lease: the branch, the PR, the issue link and the record. */
@@ -60,12 +59,11 @@ async function writeProposal(args: {
   pr: { title: string; body: string; labels: string[] };
 }): Promise<OpenProposalResult> {
   const { input, base, branch, issueNumber, edits } = args;
-  const { octokit, deps, log, owner, repo, kind } = input;
+  const { deps, log, owner, repo, kind } = input;
   const fields = { repo: `${owner}/${repo}`, fingerprint: input.fingerprint, kind, branch };
+  const writer = writerFor(input);
   const written = await writeProposalBranch({
-    octokit,
-    owner,
-    repo,
+    writer,
     branch,
     base,
     edits,
@@ -73,7 +71,7 @@ async function writeProposal(args: {
     botLogin: input.botLogin,
   });
   if (written.action === "human-owned") {
-    const pr = await findBranchPr({ octokit, owner, repo, branch });
+    const pr = await findBranchPr(writer, branch);
     const diff = edits.map((e) => unifiedDiff(e.before, e.after, e.path)).join("");
     const shas = written.commits.map((c) => c.slice(0, 7)).join(", ");
     await comment(
@@ -84,7 +82,10 @@ async function writeProposal(args: {
     log.info(fields, "proposal branch has commits by a person; commented instead of overwriting");
     return { action: "human-owned", branch, pr: pr?.number };
   }
-  const pr = await upsertProposalPr({ octokit, owner, repo, branch, baseBranch: base.branch, ...args.pr });
+  const pr = await ensureProposalPr(writer, { branch, baseBranch: base.branch, ...args.pr });
+  // Dry run returns before the lease (see openProposal), so every write here was sent.
+  if (written.action === "dry-run" || pr.number === undefined)
+    throw new GitHubWriteError(`the proposal on ${branch} was not written (dry run reached the writer)`);
   if (pr.action === "created")
     await comment(
       input,

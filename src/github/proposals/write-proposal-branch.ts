@@ -1,6 +1,6 @@
-import type { ProbotOctokit } from "probot";
 import type { FileEdit } from "../../core/proposals/file-edit.js";
 import { isNotFound } from "../request-errors.js";
+import type { GitHubWriter } from "../writers/github-writer.js";
 import type { DefaultBranchSnapshot } from "./load-default-branch.js";
 
 /** The trailer every Backflow proposal commit carries; a commit without it was made by someone else. */
@@ -9,11 +9,13 @@ export const PROPOSAL_TRAILER = "Backflow-Proposal:";
 export type BranchWrite =
   | { readonly action: "created" | "updated"; readonly commitSha: string }
   | { readonly action: "unchanged"; readonly commitSha: string }
-  | { readonly action: "human-owned"; readonly commits: readonly string[] };
+  | { readonly action: "human-owned"; readonly commits: readonly string[] }
+  | { readonly action: "dry-run"; readonly commitSha?: undefined };
 
-async function branchHead(octokit: ProbotOctokit, owner: string, repo: string, branch: string) {
+async function branchHead(writer: GitHubWriter, branch: string) {
+  const { owner, repo } = writer;
   try {
-    const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+    const { data } = await writer.read((o) => o.rest.git.getRef({ owner, repo, ref: `heads/${branch}` }));
     return data.object.sha;
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -23,18 +25,15 @@ async function branchHead(octokit: ProbotOctokit, owner: string, repo: string, b
 
 /** Commits on the branch (since it left the default branch) that Backflow did not make. */
 async function foreignCommits(input: {
-  octokit: ProbotOctokit;
-  owner: string;
-  repo: string;
+  writer: GitHubWriter;
   base: string;
   head: string;
   botLogin?: string;
 }) {
-  const { data } = await input.octokit.rest.repos.compareCommitsWithBasehead({
-    owner: input.owner,
-    repo: input.repo,
-    basehead: `${input.base}...${input.head}`,
-  });
+  const { owner, repo } = input.writer;
+  const { data } = await input.writer.read((o) =>
+    o.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${input.base}...${input.head}` }),
+  );
   // Ours: made with the trailer and committed by the app (an amend by a person keeps the author and
   // the message but changes the committer). Without the app's login, only a bot's commit counts.
   const ours = (c: (typeof data.commits)[number]) =>
@@ -47,35 +46,27 @@ async function foreignCommits(input: {
  * Puts `edits` on Backflow's own branch through the Git data API (tree on the default branch's head →
  * commit → ref). Re-running is a no-op when the branch already has that tree; the branch is
  * force-updated only while every commit on it is Backflow's — if a person pushed, nothing is written.
+ * In dry run the branch is read and the commit that would be made is logged.
  */
 export async function writeProposalBranch(input: {
-  octokit: ProbotOctokit;
-  owner: string;
-  repo: string;
+  writer: GitHubWriter;
   branch: string;
   base: DefaultBranchSnapshot;
   edits: readonly FileEdit[];
   message: string;
   botLogin?: string;
 }): Promise<BranchWrite> {
-  const { octokit, owner, repo, branch, base } = input;
-  const head = await branchHead(octokit, owner, repo, branch);
+  const { writer, branch, base } = input;
+  const { owner, repo } = writer;
+  const head = await branchHead(writer, branch);
   let headTree: string | undefined;
   if (head) {
-    const foreign = await foreignCommits({
-      octokit,
-      owner,
-      repo,
-      base: base.sha,
-      head,
-      botLogin: input.botLogin,
-    });
+    const foreign = await foreignCommits({ writer, base: base.sha, head, botLogin: input.botLogin });
     if (foreign.length > 0) return { action: "human-owned", commits: foreign };
-    headTree = (await octokit.rest.git.getCommit({ owner, repo, commit_sha: head })).data.tree.sha;
+    headTree = (await writer.read((o) => o.rest.git.getCommit({ owner, repo, commit_sha: head }))).data.tree
+      .sha;
   }
-  const { data: tree } = await octokit.rest.git.createTree({
-    owner,
-    repo,
+  const treePayload = {
     base_tree: base.treeSha,
     tree: input.edits.map((e) => ({
       path: e.path,
@@ -83,17 +74,37 @@ export async function writeProposalBranch(input: {
       type: "blob" as const,
       content: e.after,
     })),
-  });
-  if (head && tree.sha === headTree) return { action: "unchanged", commitSha: head };
-  const { data: commit } = await octokit.rest.git.createCommit({
-    owner,
-    repo,
-    message: input.message,
-    tree: tree.sha,
-    parents: [base.sha],
-  });
+  };
+  const tree = await writer.send(
+    { kind: "branch", verb: `write a tree for ${branch}`, payload: treePayload },
+    (o, p) => o.rest.git.createTree(p),
+  );
+  if (!tree) {
+    writer.record("branch", "dry-run", { branch });
+    return { action: "dry-run" };
+  }
+  if (head && tree.data.sha === headTree) {
+    writer.record("branch", "unchanged", { branch });
+    return { action: "unchanged", commitSha: head };
+  }
+  const commitPayload = { message: input.message, tree: tree.data.sha, parents: [base.sha] };
+  const commit = await writer.send(
+    { kind: "branch", verb: `commit to ${branch}`, payload: commitPayload },
+    (o, p) => o.rest.git.createCommit(p),
+  );
+  if (!commit) return { action: "dry-run" };
+  const sha = commit.data.sha;
   if (head)
-    await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: true });
-  else await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-  return { action: head ? "updated" : "created", commitSha: commit.sha };
+    await writer.send(
+      { kind: "branch", verb: `move ${branch}`, payload: { ref: `heads/${branch}`, sha, force: true } },
+      (o, p) => o.rest.git.updateRef(p),
+    );
+  else
+    await writer.send(
+      { kind: "branch", verb: `create ${branch}`, payload: { ref: `refs/heads/${branch}`, sha } },
+      (o, p) => o.rest.git.createRef(p),
+    );
+  const action = head ? "updated" : "created";
+  writer.record("branch", action, { branch, commitSha: sha });
+  return { action, commitSha: sha };
 }

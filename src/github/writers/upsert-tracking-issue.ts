@@ -1,7 +1,8 @@
-import type { ProbotOctokit } from "probot";
 import { GitHubWriteError } from "../../core/errors.js";
 import type { RepoTarget } from "../app-deps.js";
 import { leaseOwner, withLease } from "../with-lease.js";
+import { ensureIssue, ensureIssueClosed } from "./ensure-issue.js";
+import { writerFor } from "./github-writer.js";
 
 export type TrackingIssueResult = {
   readonly action: "created" | "updated" | "unchanged" | "closed" | "none" | "dry-run";
@@ -17,87 +18,14 @@ type Input = RepoTarget & {
   readonly closeComment?: string;
 };
 
-/** The open issue carrying `marker`, searched page by page (pull requests skipped). */
-export async function findIssueByMarker(input: {
-  octokit: ProbotOctokit;
-  owner: string;
-  repo: string;
-  marker: string;
-}): Promise<{ number: number; title: string; body: string } | undefined> {
-  const { octokit, owner, repo, marker } = input;
-  const pages = octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
-    owner,
-    repo,
-    state: "open",
-    per_page: 100,
-  });
-  for await (const page of pages) {
-    const hit = page.data.find((issue) => !issue.pull_request && issue.body?.includes(marker));
-    if (hit) return { number: hit.number, title: hit.title, body: hit.body ?? "" };
-  }
-  return undefined;
-}
-
-async function reconcile(input: Input, body: string | undefined): Promise<TrackingIssueResult> {
-  const { octokit, owner, repo, marker, desired, log } = input;
-  const existing = await findIssueByMarker({ octokit, owner, repo, marker });
-  if (desired === null || body === undefined) {
-    if (!existing) return { action: "none" };
-    if (input.closeComment) {
-      await octokit.rest.issues.createComment({
-        owner,
-        repo,
-        issue_number: existing.number,
-        body: input.closeComment,
-      });
-    }
-    await octokit.rest.issues.update({
-      owner,
-      repo,
-      issue_number: existing.number,
-      state: "closed",
-      state_reason: "completed",
-    });
-    log.info({ repo: `${owner}/${repo}`, issue: existing.number, marker }, "closed tracking issue");
-    return { action: "closed", number: existing.number };
-  }
-  if (!existing) {
-    const { data } = await octokit.rest.issues.create({ owner, repo, title: desired.title, body });
-    log.info({ repo: `${owner}/${repo}`, issue: data.number, marker }, "opened tracking issue");
-    return { action: "created", number: data.number };
-  }
-  if (existing.title === desired.title && existing.body === body)
-    return { action: "unchanged", number: existing.number };
-  await octokit.rest.issues.update({
-    owner,
-    repo,
-    issue_number: existing.number,
-    title: desired.title,
-    body,
-  });
-  log.info({ repo: `${owner}/${repo}`, issue: existing.number, marker }, "updated tracking issue");
-  return { action: "updated", number: existing.number };
-}
-
 /**
  * Keeps at most one open issue per marker in a repository: opens it, updates it when its text
- * changed, or closes it (with a comment) when `desired` is null. Serialized per repository and marker.
- * In dry-run mode it logs the exact payload and writes nothing.
+ * changed, or closes it (with a comment) when `desired` is null. Only open issues are searched, so a
+ * closed one is never reopened: a problem that comes back gets a new issue. Serialized per
+ * repository and marker. In dry run it reads, logs the exact payload and writes nothing.
  */
 export async function upsertTrackingIssue(input: Input): Promise<TrackingIssueResult> {
   const { deps, log, owner, repo, marker, desired } = input;
-  const body = desired
-    ? desired.body.includes(marker)
-      ? desired.body
-      : `${marker}\n${desired.body}`
-    : undefined;
-  if (deps.dryRun) {
-    const payload = desired
-      ? { owner, repo, title: desired.title, body }
-      : { owner, repo, marker, state: "closed" };
-    log.info({ payload }, "dry run: would write tracking issue");
-    return { action: "dry-run" };
-  }
   const outcome = await withLease(
     {
       store: deps.store,
@@ -105,7 +33,25 @@ export async function upsertTrackingIssue(input: Input): Promise<TrackingIssueRe
       owner: leaseOwner("issue"),
       clock: deps.clock,
     },
-    () => reconcile(input, body),
+    async (): Promise<TrackingIssueResult> => {
+      const writer = writerFor(input);
+      const written = desired
+        ? await ensureIssue(writer, { marker, desired })
+        : await ensureIssueClosed(writer, {
+            marker,
+            ...(input.closeComment === undefined ? {} : { comment: input.closeComment }),
+          });
+      // Only open issues are searched, so none is ever reopened or left closed.
+      const action =
+        written.action === "reopened"
+          ? "updated"
+          : written.action === "left-closed"
+            ? "none"
+            : written.action;
+      if (action !== "unchanged" && action !== "none")
+        log.info({ repo: input.repoKey, issue: written.number, marker, action }, "tracking issue written");
+      return { action, ...(written.number === undefined ? {} : { number: written.number }) };
+    },
   );
   if (!outcome.acquired) {
     throw new GitHubWriteError(

@@ -231,7 +231,8 @@ describe("pinning the feedback dashboard", () => {
     expect(await store.repoState.get({ repo: REPO_KEY, key: DASHBOARD_ISSUE_KEY })).toBe(43);
   });
 
-  it("in dry run, logs the pin mutation and sends nothing", async () => {
+  it("in dry run, reads, logs the issue it would create and the pin mutation, and writes nothing", async () => {
+    const fake = fakeIssues(githubApi({ persist: true }));
     const written = await upsertDashboard({
       ...(await target({ dryRun: true })),
       title: "t",
@@ -244,15 +245,17 @@ describe("pinning the feedback dashboard", () => {
 
     expect(written).toEqual({ action: "dry-run" });
     expect(pinned).toBeUndefined();
-    expect(taken()).toEqual([]);
-    expect(logLines.map((l) => l.msg)).toEqual([
-      "dry run: would write the dashboard (and pin it if it is created)",
+    expect(taken().filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"))).toEqual([]);
+    expect(fake.issues.size).toBe(0);
+    expect(logLines.filter((l) => l.msg.startsWith("dry run")).map((l) => l.msg)).toEqual([
+      "dry run: would create an issue",
       "dry run: would pin the dashboard issue",
     ]);
-    expect(logLines[1]).toMatchObject({
+    expect(logLines.find((l) => l.msg === "dry run: would pin the dashboard issue")).toMatchObject({
       payload: { query: PIN_ISSUE_MUTATION, variables: { issueId: "I_7" } },
     });
     expect(await store.repoState.get({ repo: REPO_KEY, key: DASHBOARD_PIN_KEY })).toBeNull();
+    expect(await store.repoState.get({ repo: REPO_KEY, key: DASHBOARD_ISSUE_KEY })).toBeNull();
   });
 });
 
