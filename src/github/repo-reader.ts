@@ -13,10 +13,15 @@ export type ChangedFile = {
   readonly previousPath?: string;
 };
 
+/** A commit's file listing and the SHA of its root tree (a new commit on top of it needs that). */
+export type CommitTree = { readonly sha: string; readonly entries: TreeEntry[] };
+
 /** Reads a repository through the Git trees/blobs API, without a clone. */
 export type RepoReader = {
   /** Every file (blob) at `ref`, with its blob SHA. Truncated recursive listings are completed. */
   listTree(ref: string): Promise<TreeEntry[]>;
+  /** `listTree` with the root tree's SHA (in the same request); readers that cannot say omit it. */
+  tree?(ref: string): Promise<CommitTree>;
   /** The UTF-8 text of a blob. */
   readBlob(sha: string): Promise<string>;
   /** The text of `path` at `ref` (default branch when omitted), or null when it does not exist there. */
@@ -63,25 +68,39 @@ export function diffTrees(base: readonly TreeEntry[], head: readonly TreeEntry[]
 }
 
 /**
- * A RepoReader for one repository.
+ * A RepoReader for one repository. With `signal`, every request is aborted when it fires (a job
+ * whose lease was lost stops waiting on GitHub).
  * @example const files = await createRepoReader({ octokit, owner, repo }).listTree(pr.head.sha)
  */
-export function createRepoReader(input: { octokit: ProbotOctokit; owner: string; repo: string }): RepoReader {
+export function createRepoReader(input: {
+  octokit: ProbotOctokit;
+  owner: string;
+  repo: string;
+  signal?: AbortSignal;
+}): RepoReader {
   const { octokit, owner, repo } = input;
+  const request = input.signal ? { request: { signal: input.signal } } : {};
 
   // A recursive listing that GitHub truncated is completed by walking the subtrees one level at a time.
-  async function walk(treeSha: string, prefix: string): Promise<TreeEntry[]> {
-    const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: treeSha, recursive: "1" });
+  async function walk(treeSha: string, prefix: string): Promise<CommitTree> {
+    const { data } = await octokit.rest.git.getTree({
+      owner,
+      repo,
+      tree_sha: treeSha,
+      recursive: "1",
+      ...request,
+    });
     if (!data.truncated) {
-      return data.tree
+      const entries = data.tree
         .filter((e) => e.type === "blob" && e.path && e.sha)
         .map((e) => ({
           path: `${prefix}${e.path}`,
           sha: e.sha as string,
           ...(e.size === undefined ? {} : { size: e.size }),
         }));
+      return { sha: data.sha, entries };
     }
-    const { data: level } = await octokit.rest.git.getTree({ owner, repo, tree_sha: treeSha });
+    const { data: level } = await octokit.rest.git.getTree({ owner, repo, tree_sha: treeSha, ...request });
     const entries: TreeEntry[] = [];
     for (const e of level.tree) {
       if (!e.path || !e.sha) continue;
@@ -91,22 +110,29 @@ export function createRepoReader(input: { octokit: ProbotOctokit; owner: string;
           sha: e.sha,
           ...(e.size === undefined ? {} : { size: e.size }),
         });
-      if (e.type === "tree") entries.push(...(await walk(e.sha, `${prefix}${e.path}/`)));
+      if (e.type === "tree") entries.push(...(await walk(e.sha, `${prefix}${e.path}/`)).entries);
     }
-    return entries;
+    return { sha: level.sha, entries };
   }
 
   const reader: RepoReader = {
-    listTree: (ref) => walk(ref, ""),
+    listTree: async (ref) => (await walk(ref, "")).entries,
+    tree: (ref) => walk(ref, ""),
 
     async readBlob(sha) {
-      const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: sha });
+      const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: sha, ...request });
       return data.encoding === "base64" ? decodeBase64(data.content) : data.content;
     },
 
     async readFile(path, ref) {
       try {
-        const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ...(ref ? { ref } : {}) });
+        const { data } = await octokit.rest.repos.getContent({
+          owner,
+          repo,
+          path,
+          ...(ref ? { ref } : {}),
+          ...request,
+        });
         if (Array.isArray(data) || data.type !== "file") return null;
         // Files over 1 MB come back without content; the blob API has no such limit.
         if (!("content" in data) || data.encoding === "none" || !data.content)
@@ -126,6 +152,7 @@ export function createRepoReader(input: { octokit: ProbotOctokit; owner: string;
         basehead: `${base}...${head}`,
         per_page: 1,
         page: 1,
+        ...request,
       });
       const files = data.files ?? [];
       if (files.length >= COMPARE_FILE_LIMIT) {

@@ -4,9 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AnalyzedImpact, AnalyzeImpactInput } from "../core/impact/analyze-impact.js";
-import type { TriageContext, triageContextOf } from "../github/drift/triage-context.js";
-
-type TriageContextInput = Parameters<typeof triageContextOf>[0];
+import type { RepoContext, RepoContextInput } from "../core/repo/repo-context.js";
 
 /**
  * A task for the analysis worker: plain data only (Maps, Sets and plain objects cross the thread
@@ -14,7 +12,7 @@ type TriageContextInput = Parameters<typeof triageContextOf>[0];
  */
 export type AnalysisTask =
   | { readonly kind: "analyze-impact"; readonly input: AnalyzeImpactInput }
-  | { readonly kind: "triage-context"; readonly input: TriageContextInput }
+  | { readonly kind: "repo-context"; readonly input: RepoContextInput }
   | { readonly kind: "ping" };
 
 type Reply = { ok: true; value: unknown } | { ok: false; name: string; message: string; stack?: string };
@@ -32,8 +30,10 @@ export type AnalysisPool = {
   /** Runs the impact analysis on a worker thread; the event loop stays free while it runs. */
   analyzeImpact(input: AnalyzeImpactInput, signal?: AbortSignal): Promise<AnalyzedImpact>;
   readonly size: number;
-  /** Builds triage's context (lineage, contracts, CODEOWNERS of one snapshot) on a worker thread. */
-  triageContext(input: TriageContextInput, signal?: AbortSignal): Promise<TriageContext>;
+  /** Builds a repository context (lineage, contracts, CODEOWNERS of one snapshot) on a worker thread. */
+  repoContext(input: RepoContextInput, signal?: AbortSignal): Promise<RepoContext>;
+  /** The same as `repoContext` (triage's context is the repository context). */
+  triageContext(input: RepoContextInput, signal?: AbortSignal): Promise<RepoContext>;
   /** Starts every worker and waits until each has loaded the analysis code (server start-up). */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -174,8 +174,9 @@ export function createAnalysisPool(options: { size?: number } = {}): AnalysisPoo
     size,
     analyzeImpact: async (input, signal) =>
       (await run({ kind: "analyze-impact", input }, signal)) as AnalyzedImpact,
+    repoContext: async (input, signal) => (await run({ kind: "repo-context", input }, signal)) as RepoContext,
     triageContext: async (input, signal) =>
-      (await run({ kind: "triage-context", input }, signal)) as TriageContext,
+      (await run({ kind: "repo-context", input }, signal)) as RepoContext,
     async warm() {
       await Promise.all(Array.from({ length: size }, () => run({ kind: "ping" }, undefined)));
     },

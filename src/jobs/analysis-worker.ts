@@ -1,7 +1,7 @@
 import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { analyzeImpact } from "../core/impact/analyze-impact.js";
-import { triageContextOf } from "../github/drift/triage-context.js";
+import { repoContextOf } from "../core/repo/repo-context.js";
 import type { AnalysisTask } from "./analysis-pool.js";
 
 /** The analysis pool's worker thread: runs one pure core task per message and posts the result back. */
@@ -20,8 +20,8 @@ port.on("message", (task: AnalysisTask) => {
       port.postMessage({ ok: true, value: null });
       return;
     }
-    if (task.kind === "triage-context") {
-      port.postMessage({ ok: true, value: triageContextOf(task.input) });
+    if (task.kind === "repo-context") {
+      port.postMessage({ ok: true, value: repoContextOf(task.input) });
       return;
     }
     if (task.kind !== "analyze-impact")

@@ -1,12 +1,8 @@
 import { findCodeowners } from "../codeowners/parse-codeowners.js";
 import type { BackflowConfig } from "../config/schema.js";
-import { bindContracts } from "../contracts/bind-contract.js";
-import { knownColumnsFromContracts } from "../contracts/check-sql-against-contract.js";
-import type { Contract } from "../contracts/contract.js";
-import { loadContracts } from "../contracts/load-contracts.js";
-import { buildLineage } from "../lineage/build-lineage.js";
 import type { FileAnalysis } from "../lineage/file-analysis.js";
 import type { LineageGraph } from "../lineage/schema.js";
+import { repoContextOf } from "../repo/repo-context.js";
 import type { RepoSnapshot } from "../repo-files.js";
 import type { DbtYamlRead } from "../sql/dbt/find-dbt-projects.js";
 import { buildImpactReport, type ChangedPath, type ImpactSide } from "./build-impact-report.js";
@@ -41,37 +37,27 @@ export type AnalyzeImpactInput = {
 export function analyzeImpact(input: AnalyzeImpactInput): AnalyzedImpact {
   const analyses = new Map<string, FileAnalysis>();
   const dbtReads = new Map<string, DbtYamlRead>();
+  // Each side is the one repository context every flow builds (triage and proposals too).
   const side = (
     snapshot: RepoSnapshot,
     cache: ReadonlyMap<string, FileAnalysis> | undefined,
     dbtCache: ReadonlyMap<string, DbtYamlRead> | undefined,
   ): ImpactSide & { graph: LineageGraph } => {
-    const all = loadContracts(snapshot.files, input.config);
-    const loaded = all.contracts;
-    const built = buildLineage(snapshot.files, input.config, {
-      ...(snapshot.shas ? { shas: snapshot.shas } : {}),
+    const context = repoContextOf({
+      snapshot,
+      config: input.config,
       ...(cache ? { cache } : {}),
       ...(dbtCache ? { dbtCache } : {}),
-      knownColumns: knownColumnsFromContracts(loaded),
     });
-    for (const [key, analysis] of built.analyses) analyses.set(key, analysis);
-    for (const [key, read] of built.dbtReads) dbtReads.set(key, read);
-    // Binding only resolves names against the graph's tables; with no contract there is nothing to bind.
-    const bound =
-      loaded.length === 0
-        ? { contracts: [] as Contract[], diagnostics: [] }
-        : bindContracts(
-            loaded,
-            input.config.contracts.bindings,
-            built.graph.tables.map((t) => t.id),
-          );
+    for (const [key, analysis] of context.analyses) analyses.set(key, analysis);
+    for (const [key, read] of context.dbtReads) dbtReads.set(key, read);
     return {
-      graph: built.graph,
-      contracts: bound.contracts,
+      graph: context.graph,
+      contracts: context.contracts,
       files: snapshot.files,
-      disabledContracts: all.disabled ?? [],
-      contractDiagnostics: all.diagnostics,
-      bindingDiagnostics: bound.diagnostics,
+      disabledContracts: context.disabledContracts,
+      contractDiagnostics: context.contractDiagnostics,
+      bindingDiagnostics: context.bindingDiagnostics,
     };
   };
   const base = side(input.base, input.cache, input.dbtCache);

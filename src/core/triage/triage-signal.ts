@@ -122,6 +122,8 @@ export type TriageInput = {
   lastCommentAt?: string;
   /** What closing its drift issues as not planned taught (honoured unless `signals.learnFromClosed` is off). */
   learned?: LearnedTolerance;
+  /** `findingKeyOf` of this same input, when the caller already computed it (once per signal). */
+  key?: FindingKey;
 };
 
 /** The limit a signal is judged by: configured, sent or default, then relaxed by what was learned. */
@@ -149,7 +151,7 @@ function thresholdOf(input: TriageInput, key: ReturnType<typeof findingKeyOf>, t
  */
 export function triageSignal(input: TriageInput): Finding {
   const { signal, config } = input;
-  const key = findingKeyOf(input);
+  const key = input.key ?? findingKeyOf(input);
   const tableId = "tableId" in key.match ? key.match.tableId : undefined;
   const threshold = thresholdOf(input, key, tableId);
   const verdict = evaluateThreshold({ signal, threshold, history: input.history });

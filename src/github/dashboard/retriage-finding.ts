@@ -1,4 +1,5 @@
 import { GitHubWriteError } from "../../core/errors.js";
+import { findingKeyOf } from "../../core/triage/triage-signal.js";
 import type { RepoTarget } from "../app-deps.js";
 import { type ActResult, actOnSignal } from "../drift/act-on-signal.js";
 import { loadTriageContext } from "../drift/load-triage-context.js";
@@ -37,10 +38,21 @@ export async function retriageFinding(
     api,
     commits: new Map(),
   };
+  // Judged under the finding the box belongs to, even if today's config would key the signal elsewhere.
+  const key = {
+    ...findingKeyOf({
+      signal: stored.signal,
+      repo: repoKey,
+      config: context.config,
+      graph: context.graph,
+      dbtProjects: context.dbtProjects,
+    }),
+    fingerprint,
+  };
   const name = `finding:${repoKey}:${fingerprint}`;
   const outcome = await withLease(
     { store: deps.store, name, owner: leaseOwner("retriage"), clock: deps.clock, ttlMs: 120_000 },
-    () => actOnSignal(run, stored.signal, fingerprint),
+    () => actOnSignal(run, stored.signal, key),
   );
   if (!outcome.acquired)
     throw new GitHubWriteError(`Another job holds ${name}; tick the box again in a minute.`);

@@ -1,13 +1,16 @@
 import { GitHubWriteError } from "../../core/errors.js";
 import { renderDriftIssue } from "../../core/render/render-drift-issue.js";
 import type { Signal } from "../../core/signals/signal-schema.js";
-import type { Evaluation } from "../../core/triage/evaluation-schema.js";
+import { decideDriftComment, type FindingRecordState } from "../../core/triage/finding-record.js";
 import {
-  decideDriftComment,
-  mergeConcurrentFinding,
-  nextFindingRecord,
-} from "../../core/triage/finding-record.js";
-import { type Finding, triageSignal } from "../../core/triage/triage-signal.js";
+  afterIssueWrite,
+  findingToWrite,
+  historyWithout,
+  needsSuspectCommits,
+  planSignal,
+  type SignalAudit,
+} from "../../core/triage/signal-action.js";
+import { type Finding, type FindingKey, triageSignal } from "../../core/triage/triage-signal.js";
 import type { FindingRecord } from "../../store/store.js";
 import { attributePullRequests } from "./attribute-pull-requests.js";
 import { followUpProposals } from "./follow-up-proposals.js";
@@ -27,26 +30,28 @@ export type ActResult = {
 
 type Judged = { finding: Finding; record: FindingRecord | null; now: Date; signal: Signal };
 
-/** Judges the signal against the fingerprint's stored history, ranking suspects recently changed first. */
-async function judge(run: TriageRun, signal: Signal, fingerprint: string): Promise<Judged> {
+/**
+ * Reads the fingerprint's stored history and judges the signal against it (core), ranking suspects
+ * recently changed first; stores the history point.
+ */
+async function judge(run: TriageRun, signal: Signal, key: FindingKey): Promise<Judged> {
   const { store } = run.deps;
   const repo = run.repoKey;
+  const { fingerprint } = key;
   const [record, history, annotations, learned] = await Promise.all([
     store.findings.get({ repo, fingerprint }),
     store.findings.evaluations({ repo, fingerprint }),
     store.annotations.listActive({ repo, at: new Date(signal.observedAt) }),
     readLearnedTolerance({ store, repo, fingerprint }),
   ]);
-  // The same measurement seen before (sent twice under two ids) must not count twice.
-  const sameObservation = (e: Evaluation) =>
-    Date.parse(e.observedAt) === Date.parse(signal.observedAt) && e.value === signal.measurement?.value;
   const input = {
     signal,
     repo,
+    key,
     config: run.context.config,
     graph: run.context.graph,
     dbtProjects: run.context.dbtProjects,
-    history: history.filter((e) => !sameObservation(e)),
+    history: historyWithout(history, signal),
     annotations,
     contracts: run.context.slas,
     ...(record ? { currentlyOpen: record.state === "open" } : {}),
@@ -54,7 +59,7 @@ async function judge(run: TriageRun, signal: Signal, fingerprint: string): Promi
     ...(learned ? { learned } : {}),
   };
   let finding = triageSignal(input);
-  if (finding.decision === "open" || finding.decision === "update") {
+  if (needsSuspectCommits(finding)) {
     const files = finding.suspects.flatMap((s) => (s.file ? [s.file] : []));
     const commits = await commitsOf(run, files);
     const changed = new Set([...commits].filter(([, list]) => list.length > 0).map(([file]) => file));
@@ -107,11 +112,11 @@ async function writeOpen(run: TriageRun, judged: Judged): Promise<DriftIssueOutc
  * Stores triage's record by compare-and-set against the record it read: a person's snooze or
  * resolve that landed meanwhile is merged in (core decides how), never overwritten.
  */
-async function storeFinding(run: TriageRun, judged: Judged, next: FindingRecord): Promise<void> {
+async function storeFinding(run: TriageRun, judged: Judged, next: FindingRecordState): Promise<void> {
   const { store } = run.deps;
   let seen = judged.record;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const write = seen === judged.record || !seen ? next : mergeConcurrentFinding(judged.record, seen, next);
+    const write = findingToWrite(judged.record, seen, next);
     if (await store.findings.put(write, { ifUpdatedAt: seen?.updatedAt ?? null })) return;
     seen = await store.findings.get({ repo: next.repo, fingerprint: next.fingerprint });
   }
@@ -121,13 +126,20 @@ async function storeFinding(run: TriageRun, judged: Judged, next: FindingRecord)
 }
 
 /**
- * Judges one signal (the caller holds the fingerprint's lease), stores its history point, and acts:
- * open or update the drift issue, close it on recovery, or only record expected, quiet and
- * unmatched signals (an unmatched dataset is audited, never guessed).
+ * Judges one signal (the caller holds the fingerprint's lease and computed its key once), stores its
+ * history point, and acts: read → core decision (planSignal, afterIssueWrite) → writers. It opens or
+ * updates the drift issue, closes it on recovery, or only records expected, quiet and unmatched
+ * signals (an unmatched dataset is audited, never guessed). `signal` (the job's) stops it before any write.
  */
-export async function actOnSignal(run: TriageRun, signal: Signal, fingerprint: string): Promise<ActResult> {
-  const judged = await judge(run, signal, fingerprint);
+export async function actOnSignal(
+  run: TriageRun,
+  signal: Signal,
+  key: FindingKey,
+  abort?: AbortSignal,
+): Promise<ActResult> {
+  const judged = await judge(run, signal, key);
   const { finding, record } = judged;
+  const { fingerprint } = key;
   const result = (action: ActResult["action"], issue: number | null): ActResult => ({
     signalId: signal.id,
     fingerprint,
@@ -135,61 +147,46 @@ export async function actOnSignal(run: TriageRun, signal: Signal, fingerprint: s
     action,
     issue,
   });
-  const audit = (action: string, detail: Record<string, unknown>) =>
+  const audit = (entry: SignalAudit) =>
     run.deps.store.audit.record({
       at: judged.now,
       actor: "backflow",
-      action,
+      action: entry.action,
       repo: finding.repo,
       target: fingerprint,
-      detail: { signalId: signal.id, ...detail },
+      detail: { signalId: signal.id, ...entry.detail },
     });
-  if (finding.decision === "open" || finding.decision === "update") {
-    const outcome = await writeOpen(run, judged);
-    await storeFinding(
-      run,
-      judged,
-      nextFindingRecord(judged, outcome, outcome.action === "declined" ? "resolved" : "open"),
-    );
-    if (outcome.action !== "unchanged")
-      await audit(`drift.${outcome.action}`, { issue: outcome.number, reason: finding.reason });
-    const opened = outcome.action === "created" || outcome.action === "reopened";
-    await followUpProposals({ run, finding, opened, issueNumber: outcome.number ?? null, now: judged.now });
-    return result(outcome.action, outcome.number);
+  const plan = planSignal(finding);
+  if (plan.kind === "record") {
+    if (plan.audit) await audit(plan.audit);
+    if (plan.warnUnmatched)
+      run.log.warn(
+        { repo: finding.repo, dataset: finding.dataset, candidates: finding.candidates },
+        "signal dataset matches no lineage table; add signals.datasets to the config",
+      );
+    return result("recorded", record?.issueNumber ?? null);
   }
-  if (finding.decision === "resolve") {
-    const target = {
-      ...run,
-      finding,
-      record,
-      label: run.context.config.labels.drift,
-      now: judged.now,
-      dryRun: run.deps.dryRun ?? false,
-    };
-    const outcome = await closeDriftIssue(target);
-    await storeFinding(run, judged, nextFindingRecord(judged, outcome, "resolved"));
-    await audit(`drift.${outcome.action === "closed" ? "closed" : "resolved"}`, { issue: outcome.number });
-    await followUpProposals({
-      run,
-      finding,
-      opened: false,
-      issueNumber: outcome.number ?? null,
-      now: judged.now,
-    });
-    return result(outcome.action, outcome.number);
-  }
-  if (finding.decision === "unmatched") {
-    await audit("drift.unmatched", {
-      dataset: finding.dataset,
-      candidates: finding.candidates,
-      reason: finding.reason,
-    });
-    run.log.warn(
-      { repo: finding.repo, dataset: finding.dataset, candidates: finding.candidates },
-      "signal dataset matches no lineage table; add signals.datasets to the config",
-    );
-  }
-  if (finding.decision === "expected")
-    await audit("drift.expected", { annotations: finding.annotations.map((a) => a.id) });
-  return result("recorded", record?.issueNumber ?? null);
+  abort?.throwIfAborted();
+  const outcome =
+    plan.kind === "write-issue"
+      ? await writeOpen(run, judged)
+      : await closeDriftIssue({
+          ...run,
+          finding,
+          record,
+          label: run.context.config.labels.drift,
+          now: judged.now,
+          dryRun: run.deps.dryRun ?? false,
+        });
+  const after = afterIssueWrite(judged, plan.kind, outcome);
+  await storeFinding(run, judged, after.record);
+  if (after.audit) await audit(after.audit);
+  await followUpProposals({
+    run,
+    finding,
+    opened: after.opened,
+    issueNumber: outcome.number ?? null,
+    now: judged.now,
+  });
+  return result(outcome.action, outcome.number);
 }

@@ -1,58 +1,39 @@
 import type { ProbotOctokit } from "probot";
-import { parseConfig } from "../../core/config/parse-config.js";
-import { CONFIG_PATH } from "../../core/config/schema.js";
-import { sharedAnalysisPool } from "../../jobs/analysis-pool.js";
 import type { Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
-import { type ApiCounter, loadSnapshots, saveAnalyses } from "../impact/load-snapshots.js";
-import { createRepoReader } from "../repo-reader.js";
-import type { TriageContext } from "./triage-context.js";
+import type { ApiCounter } from "../repo-context/api-counter.js";
+import { type LoadedRepoContext, loadDefaultBranchRepoContext } from "../repo-context/load-repo-context.js";
 
-export type LoadedTriageContext = TriageContext & {
-  /** The default-branch commit the lineage was built from (permalinks point at it). */
-  readonly sha: string;
-};
+/** Triage's context: the repository context at the head of the default branch. */
+export type LoadedTriageContext = LoadedRepoContext;
 
 /**
- * Config, lineage, contracts and CODEOWNERS at the head of the default branch, through the GitHub API
- * and the impact check's caches (tree by commit, texts and analyses by blob SHA).
- * Throws ConfigError when `.github/backflow.yml` is invalid there.
+ * Config, lineage, contracts and CODEOWNERS at the head of the default branch, through the one
+ * repo-context loader (the impact check and proposals build the same context for the same commit).
+ * Throws ConfigError when `.github/backflow.yml` is invalid there; `signal` aborts the load.
  */
-export async function loadTriageContext(input: {
+export function loadTriageContext(input: {
   octokit: ProbotOctokit;
   store: Store;
   owner: string;
   repo: string;
   api: ApiCounter;
+  signal?: AbortSignal;
 }): Promise<LoadedTriageContext> {
-  const { octokit, owner, repo, api } = input;
-  api.calls++;
-  const { data: repository } = await octokit.rest.repos.get({ owner, repo });
-  api.calls++;
-  const { data: ref } = await octokit.rest.git.getRef({
-    owner,
-    repo,
-    ref: `heads/${repository.default_branch}`,
-  });
-  const sha = ref.object.sha;
-  const reader = createRepoReader({ octokit, owner, repo });
-  // One commit on both sides: the impact loader's caches serve triage as they serve pull requests.
-  const snapshots = await loadSnapshots({ reader, store: input.store, baseSha: sha, headSha: sha, api });
-  const config = parseConfig(snapshots.head.files.get(CONFIG_PATH), CONFIG_PATH);
-  // Lineage building and Jinja rendering on a worker thread, off the event loop that serves HTTP.
-  const context = await sharedAnalysisPool().triageContext({
-    snapshot: snapshots.head,
-    config,
-    cache: snapshots.cache,
-  });
-  await saveAnalyses({ store: input.store, snapshots, analyses: context.analyses });
-  return { ...context, sha };
+  return loadDefaultBranchRepoContext(input);
 }
 
 /** The default branch's context for one repository target, when nothing counts the API calls. */
 export function loadDefaultBranchContext(
-  target: Pick<RepoTarget, "octokit" | "deps" | "owner" | "repo">,
+  target: Pick<RepoTarget, "octokit" | "deps" | "owner" | "repo"> & { readonly signal?: AbortSignal },
 ): Promise<LoadedTriageContext> {
-  const { octokit, deps, owner, repo } = target;
-  return loadTriageContext({ octokit, store: deps.store, owner, repo, api: { calls: 0 } });
+  const { octokit, deps, owner, repo, signal } = target;
+  return loadTriageContext({
+    octokit,
+    store: deps.store,
+    owner,
+    repo,
+    api: { calls: 0 },
+    ...(signal ? { signal } : {}),
+  });
 }

@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { SuspectCommit } from "../../core/render/render-drift-issue.js";
-import type { ApiCounter } from "../impact/load-snapshots.js";
+import type { ApiCounter } from "../repo-context/api-counter.js";
 
 export type RecentCommitLimits = {
   /** Distinct suspect files looked up (one request each). */

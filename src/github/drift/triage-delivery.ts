@@ -7,8 +7,8 @@ import type { AppDeps } from "../app-deps.js";
 import { watchCanaries } from "../canary/watch-canaries.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
 import { checkExpectationsForSignal } from "../expectations/check-expectations-for-signal.js";
-import type { ApiCounter } from "../impact/load-snapshots.js";
 import { LEASE_TTL_MS } from "../lease-ttl.js";
+import type { ApiCounter } from "../repo-context/api-counter.js";
 import { leaseOwner, withLease } from "../with-lease.js";
 import { type ActResult, actOnSignal } from "./act-on-signal.js";
 import { type LoadedTriageContext, loadTriageContext } from "./load-triage-context.js";
@@ -20,7 +20,8 @@ export type TriageDeliveryResult = {
   readonly apiCalls: number;
 };
 
-async function triageOne(run: TriageRun, stored: StoredSignal): Promise<ActResult> {
+async function triageOne(run: TriageRun, stored: StoredSignal, signal?: AbortSignal): Promise<ActResult> {
+  // Computed once per signal: the lease name, the history read and the judgement all use it.
   const key = findingKeyOf({
     signal: stored.signal,
     repo: stored.repo,
@@ -39,7 +40,7 @@ async function triageOne(run: TriageRun, stored: StoredSignal): Promise<ActResul
       ttlMs: LEASE_TTL_MS,
       waitMs: 60_000,
     },
-    () => actOnSignal(run, stored.signal, key.fingerprint),
+    () => actOnSignal(run, stored.signal, key, signal),
   );
   if (!outcome.acquired) {
     throw new GitHubWriteError(`Another job has held ${name} for too long; the triage job will be retried.`);
@@ -59,6 +60,8 @@ export async function triageDelivery(input: {
   source: string;
   deliveryId: string;
   repo: string;
+  /** The job's abort signal: loading stops waiting, and no signal is acted on once it fired. */
+  signal?: AbortSignal;
 }): Promise<TriageDeliveryResult> {
   const { deps, log, source, deliveryId } = input;
   const stored = await deps.store.signals.getDelivery({ source, deliveryId });
@@ -71,7 +74,14 @@ export async function triageDelivery(input: {
   if (stored.signals.length > 0) {
     let context: LoadedTriageContext;
     try {
-      context = await loadTriageContext({ octokit: input.octokit, store: deps.store, owner, repo, api });
+      context = await loadTriageContext({
+        octokit: input.octokit,
+        store: deps.store,
+        owner,
+        repo,
+        api,
+        ...(input.signal ? { signal: input.signal } : {}),
+      });
     } catch (error) {
       if (error instanceof ConfigError) {
         await deps.store.audit.record({
@@ -96,7 +106,10 @@ export async function triageDelivery(input: {
       api,
       commits: new Map(),
     };
-    for (const signal of stored.signals) results.push(await triageOne(run, signal));
+    for (const signal of stored.signals) {
+      input.signal?.throwIfAborted();
+      results.push(await triageOne(run, signal, input.signal));
+    }
     // Expectations of merged pull requests read these findings' evaluations (one check per fingerprint).
     for (const fingerprint of new Set(results.map((r) => r.fingerprint)))
       await checkExpectationsForSignal({

@@ -1,6 +1,6 @@
 import type { SuspectCommit } from "../../core/render/render-drift-issue.js";
 import type { RepoTarget } from "../app-deps.js";
-import type { ApiCounter } from "../impact/load-snapshots.js";
+import type { ApiCounter } from "../repo-context/api-counter.js";
 import type { LoadedTriageContext } from "./load-triage-context.js";
 import { listRecentCommits } from "./recent-commits.js";
 

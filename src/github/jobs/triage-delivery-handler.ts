@@ -18,10 +18,10 @@ export function triageDeliveryHandler(input: {
   log: Logger;
   octokitFor: InstallationOctokitFor;
 }): [string, JobHandler] {
-  return handleJob(triageDeliveryJob, async (payload) => {
+  return handleJob(triageDeliveryJob, async (payload, ctx) => {
     const octokit = await input.octokitFor(payload.repo);
     try {
-      await triageDelivery({ octokit, deps: input.deps, log: input.log, ...payload });
+      await triageDelivery({ octokit, deps: input.deps, log: input.log, ...payload, signal: ctx.signal });
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new PermanentJobError(

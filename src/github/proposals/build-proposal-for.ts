@@ -1,30 +1,41 @@
 import type { ProbotOctokit } from "probot";
-import type { BackflowConfig } from "../../core/config/schema.js";
 import { GitHubWriteError } from "../../core/errors.js";
-import type { LineageGraph } from "../../core/lineage/schema.js";
 import { buildProposal } from "../../core/proposals/build-proposal.js";
 import type { Proposal, ProposalKind } from "../../core/proposals/file-edit.js";
-import { proposalContextOf } from "../../core/proposals/proposal-context.js";
+import { type ProposalContext, proposalContextFrom } from "../../core/proposals/proposal-context.js";
 import { proposeRevert } from "../../core/proposals/propose-revert.js";
 import type { Finding } from "../../core/triage/triage-signal.js";
+import type { Store } from "../../store/store.js";
+import { buildRepoContext } from "../repo-context/load-repo-context.js";
+import type { DefaultBranchSnapshot } from "./load-default-branch.js";
 
-/** A proposal computed from the default branch's files, with the config and lineage it used. */
+/**
+ * A proposal computed from the default branch, with the config and lineage it used. The lineage is
+ * the repository context triage and the impact check build for that commit (on the analysis pool,
+ * through the parse cache); `signal` aborts the build, and then no proposal is returned.
+ */
 export async function buildProposalFor(input: {
   octokit: ProbotOctokit;
+  store: Pick<Store, "parseCache">;
   owner: string;
   repo: string;
-  files: ReadonlyMap<string, string>;
+  base: DefaultBranchSnapshot;
   finding: Finding;
   kind: ProposalKind;
   commitSha?: string;
   direction?: "tighten" | "relax";
-}): Promise<{ proposal: Proposal; config: BackflowConfig; graph: LineageGraph }> {
-  const { files, finding } = input;
-  const context = proposalContextOf(files);
-  const { config, graph } = context;
+  signal?: AbortSignal;
+}): Promise<{ proposal: Proposal } & ProposalContext> {
+  const { base, finding, signal } = input;
+  const built = await buildRepoContext({
+    store: input.store,
+    commit: base.commit,
+    ...(signal ? { signal } : {}),
+  });
+  const context = proposalContextFrom(base.files, built);
   if (input.kind !== "revert") {
     const proposal = buildProposal({ ...context, finding, kind: input.kind, direction: input.direction });
-    return { proposal, config, graph };
+    return { ...context, proposal };
   }
   if (!input.commitSha)
     throw new GitHubWriteError(
@@ -34,14 +45,16 @@ export async function buildProposalFor(input: {
     owner: input.owner,
     repo: input.repo,
     ref: input.commitSha,
+    ...(signal ? { request: { signal } } : {}),
   });
+  signal?.throwIfAborted();
   const suspectFiles = new Set(finding.suspects.flatMap((s) => (s.file ? [s.file] : [])));
   const proposal = proposeRevert({
     commitSha: commit.sha,
     commitTitle: commit.commit.message,
     files: (commit.files ?? []).map((f) => ({ filename: f.filename, patch: f.patch, status: f.status })),
-    current: files,
+    current: base.files,
     suspectFiles,
   });
-  return { proposal, config, graph };
+  return { ...context, proposal };
 }

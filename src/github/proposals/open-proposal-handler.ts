@@ -10,7 +10,7 @@ import { openProposalJob } from "./open-proposal-job.js";
  * job with the reason; GitHub errors retry with backoff.
  */
 export function openProposalHandler(input: JobHandlerInput & { botLogin?: string }): [string, JobHandler] {
-  return handleJob(openProposalJob, async (payload) => {
+  return handleJob(openProposalJob, async (payload, ctx) => {
     const target = await repoTargetOf(input, payload.repo);
     try {
       const { fingerprint, kind, issueNumber, commitSha, direction } = payload;
@@ -23,6 +23,7 @@ export function openProposalHandler(input: JobHandlerInput & { botLogin?: string
         issueNumber,
         commitSha,
         direction,
+        signal: ctx.signal,
       });
     } catch (error) {
       if (

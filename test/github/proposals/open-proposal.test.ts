@@ -77,13 +77,14 @@ function run(botLogin: string | undefined = BOT) {
   });
 }
 
-/** The default branch, its tree and (when not cached yet) its blobs. */
-function mockDefaultBranch(scope: nock.Scope, withBlobs: boolean) {
+/** The default branch, and (when not cached yet: `cold`) its tree and blobs; trees are cached by commit. */
+function mockDefaultBranch(scope: nock.Scope, cold: boolean) {
   scope.get(API).reply(200, { default_branch: "main" });
   scope
     .get(`${API}/git/ref/${encodeURIComponent("heads/main")}`)
     .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } });
-  scope.get(`${API}/git/commits/${BASE}`).reply(200, { sha: BASE, tree: { sha: BASE_TREE } });
+  if (!cold) return;
+  // No git/commits request: the recursive tree listing already names the root tree (BASE_TREE).
   scope
     .get(`${API}/git/trees/${BASE}`)
     .query({ recursive: "1" })
@@ -92,11 +93,10 @@ function mockDefaultBranch(scope: nock.Scope, withBlobs: boolean) {
       truncated: false,
       tree: BLOBS.map((b) => ({ ...b, type: "blob", mode: "100644" })),
     });
-  if (withBlobs)
-    for (const b of BLOBS)
-      scope
-        .get(`${API}/git/blobs/${b.sha}`)
-        .reply(200, { sha: b.sha, encoding: "base64", content: githubBase64(FILES[b.path] ?? "") });
+  for (const b of BLOBS)
+    scope
+      .get(`${API}/git/blobs/${b.sha}`)
+      .reply(200, { sha: b.sha, encoding: "base64", content: githubBase64(FILES[b.path] ?? "") });
 }
 
 const branchRef = `${API}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`;
