@@ -120,8 +120,54 @@ async function doneJobs(store: Store): Promise<number> {
 const round = (value: number) => Math.round(value * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs one setup: intake under load, then jobs per second, then (3 instances) SIGKILL recovery. */
-async function runSetup(input: {
+type Cluster = { readonly instances: BackflowInstance[]; readonly store: Store; stop(): Promise<void> };
+
+/** `count` instances on a fresh database (PostgreSQL or a SQLite file), and a store on it for counting jobs. */
+async function startCluster(input: {
+  name: string;
+  count: number;
+  postgres: boolean;
+  github: StandInGitHub;
+  dir: string;
+  leaseMs: number;
+}): Promise<Cluster> {
+  const database = input.postgres ? await createTestDatabase() : undefined;
+  const url = database?.url ?? join(input.dir, `${input.name}.db`);
+  const instances: BackflowInstance[] = [];
+  const stop = async () => {
+    await Promise.all(instances.map((i) => i.stop("SIGKILL")));
+    await store?.close();
+    await database?.drop();
+  };
+  let store: Store | undefined;
+  try {
+    for (let i = 0; i < input.count; i++) {
+      const name = `${input.name}-${i}`;
+      instances.push(
+        await startBackflowInstance({
+          name,
+          env: {
+            DATABASE_URL: url,
+            GHE_HOST: await input.github.hostFor(name),
+            GHE_PROTOCOL: "http",
+            BACKFLOW_SIGNAL_SOURCES: join(input.dir, "sources.json"),
+            BACKFLOW_JOB_LEASE_MS: String(input.leaseMs),
+            LOG_LEVEL: "error",
+          },
+          readyWithinMs: 60_000,
+        }),
+      );
+    }
+    store = await openStore(url);
+    return { instances, store, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Intake under load (GitHub held, so workers sit idle), then triage jobs per second once GitHub answers. */
+async function intakeAndJobs(input: {
   setup: Setup;
   github: StandInGitHub;
   dir: string;
@@ -129,114 +175,88 @@ async function runSetup(input: {
   concurrency: number;
   leaseMs: number;
 }): Promise<Figure[]> {
-  const { setup, github, dir } = input;
-  const database = setup.postgres ? await createTestDatabase() : undefined;
-  const url = database?.url ?? join(dir, `${setup.name}.db`);
-  const instances: BackflowInstance[] = [];
-  let store: Store | undefined;
-  const figures: Figure[] = [];
+  const { setup, github } = input;
   const prefix = `instances.${setup.name}`;
+  const release: Array<() => void> = [];
+  let holding = true;
+  github.gate = () => (holding ? new Promise<void>((resolve) => release.push(resolve)) : undefined);
+  const cluster = await startCluster({
+    ...input,
+    name: setup.name,
+    count: setup.instances,
+    postgres: setup.postgres,
+  });
   try {
-    // GitHub holds every request: workers wait on it instead of competing with intake for the CPU.
-    const release: Array<() => void> = [];
-    let holding = true;
-    github.gate = () => (holding ? new Promise<void>((resolve) => release.push(resolve)) : undefined);
-    const names = Array.from({ length: setup.instances }, (_, i) => `${setup.name}-${i}`);
-    for (const name of names)
-      instances.push(
-        await startBackflowInstance({
-          name,
-          env: {
-            DATABASE_URL: url,
-            GHE_HOST: await github.hostFor(name),
-            GHE_PROTOCOL: "http",
-            BACKFLOW_SIGNAL_SOURCES: join(dir, "sources.json"),
-            BACKFLOW_JOB_LEASE_MS: String(input.leaseMs),
-            LOG_LEVEL: "error",
-          },
-          readyWithinMs: 60_000,
-        }),
-      );
-    store = await openStore(url);
-    const ports = instances.map((i) => i.port);
+    const ports = cluster.instances.map((i) => i.port);
     await closedLoop(ports, 1, input.concurrency);
     const intake = await closedLoop(ports, input.seconds, input.concurrency);
-    figures.push(
+    holding = false;
+    for (const resolve of release.splice(0)) resolve();
+    // Measured over a window once jobs are flowing; the backlog is far longer than the window.
+    await sleep(2000);
+    const before = await doneJobs(cluster.store);
+    const started = performance.now();
+    await sleep(10_000);
+    const completed = (await doneJobs(cluster.store)) - before;
+    return [
       { name: `${prefix}.intake_rps`, value: round(intake.rps), unit: "req/s" },
       { name: `${prefix}.intake_p99_ms`, value: round(intake.p99), unit: "ms" },
       { name: `${prefix}.intake_non_202`, value: intake.failures, unit: "requests" },
-    );
-
-    // GitHub answers again: triage jobs complete; measured over a window once they are flowing.
+      {
+        name: `${prefix}.jobs_per_s`,
+        value: round(completed / ((performance.now() - started) / 1000)),
+        unit: "jobs/s",
+      },
+    ];
+  } finally {
     holding = false;
     for (const resolve of release.splice(0)) resolve();
-    await sleep(2000);
-    const before = await doneJobs(store);
-    const started = performance.now();
-    await sleep(10_000);
-    const completed = (await doneJobs(store)) - before;
-    if (process.env.BENCH_INSTANCES_DEBUG) {
-      const jobs = await store.jobs.list({});
-      const states: Record<string, number> = {};
-      for (const job of jobs) states[job.state] = (states[job.state] ?? 0) + 1;
-      process.stderr.write(`${JSON.stringify(states)} ${jobs.find((j) => j.lastError)?.lastError}\n`);
-      process.stderr.write(
-        `${github.seen().slice(-20).join("\n")}\n${instances[0]?.output().slice(-3000)}\n`,
-      );
-    }
-    figures.push({
-      name: `${prefix}.jobs_per_s`,
-      value: round(completed / ((performance.now() - started) / 1000)),
-      unit: "jobs/s",
-    });
-
-    if (setup.instances > 1)
-      figures.push(await killAndRecover({ github, instances, store, prefix, release }));
-  } finally {
     github.gate = () => {};
-    await Promise.all(instances.map((i) => i.stop("SIGKILL")));
-    await store?.close();
-    await database?.drop();
+    await cluster.stop();
   }
-  return figures;
+}
 
-  /** SIGKILLs the first instance while it holds jobs; the time until another instance finished them. */
-  async function killAndRecover(ctx: {
-    github: StandInGitHub;
-    instances: BackflowInstance[];
-    store: Store;
-    prefix: string;
-    release: Array<() => void>;
-  }): Promise<Figure> {
-    const [victim] = ctx.instances as [BackflowInstance];
-    ctx.github.gate = (r) => (r.instance === victim.name ? new Promise<void>(() => {}) : undefined);
+/**
+ * Three PostgreSQL instances with an empty queue; 40 signals go to the first, whose GitHub requests never
+ * get an answer, so it holds its jobs; it is SIGKILLed; the time until every job running at that moment
+ * is done (the others' finish at once; the victim's wait for their lease to run out).
+ */
+async function killAndRecover(input: {
+  github: StandInGitHub;
+  dir: string;
+  leaseMs: number;
+}): Promise<Figure> {
+  const cluster = await startCluster({ ...input, name: "kill", count: 3, postgres: true });
+  try {
+    const [victim] = cluster.instances as [BackflowInstance];
+    input.github.gate = (r) => (r.instance === victim.name ? new Promise<void>(() => {}) : undefined);
     const agent = new Agent({ keepAlive: true });
     for (let i = 0; i < 40; i++) await send(agent, victim.port, 1_000_000 + i);
     agent.destroy();
-    const pid = `:${victim.process.pid}:`;
     let held: string[] = [];
     const deadline = Date.now() + 30_000;
     while (held.length === 0 && Date.now() < deadline) {
-      await sleep(100);
-      held = (await ctx.store.jobs.list({ state: "running" }))
-        .filter((j) => j.leaseOwner?.includes(pid))
-        .map((j) => j.id);
+      await sleep(1000);
+      held = (await cluster.store.jobs.list({ state: "running" })).map((j) => j.id);
     }
-    if (held.length === 0) throw new Error("the victim never held a job");
+    if (held.length === 0) throw new Error("no job was running when the victim was to be killed");
     const killed = performance.now();
     await victim.stop("SIGKILL");
     while (true) {
-      const done = new Set((await ctx.store.jobs.list({ state: "done" })).map((j) => j.id));
+      const done = new Set((await cluster.store.jobs.list({ state: "done" })).map((j) => j.id));
       if (held.every((id) => done.has(id))) break;
       if (performance.now() - killed > 120_000)
         throw new Error("the victim's jobs were not finished elsewhere");
       await sleep(50);
     }
     return {
-      name: `${ctx.prefix}.sigkill_to_jobs_done_ms`,
+      name: "instances.postgres_3.sigkill_to_jobs_done_ms",
       value: Math.round(performance.now() - killed),
       unit: "ms",
     };
+  } finally {
+    input.github.gate = () => {};
+    await cluster.stop();
   }
 }
 
@@ -262,11 +282,11 @@ export async function instancesBench(env: NodeJS.ProcessEnv = process.env): Prom
     { name: "instances.load_concurrency", value: concurrency, unit: "senders" },
   ];
   try {
-    // BENCH_INSTANCES_ONLY=postgres_3 runs one setup.
-    for (const setup of SETUPS.filter(
-      (s) => !env.BENCH_INSTANCES_ONLY || s.name === env.BENCH_INSTANCES_ONLY,
-    ))
-      figures.push(...(await runSetup({ setup, github, dir, seconds, concurrency, leaseMs })));
+    // BENCH_INSTANCES_ONLY=postgres_3 (or kill) runs one part.
+    const only = env.BENCH_INSTANCES_ONLY;
+    for (const setup of SETUPS.filter((s) => !only || s.name === only))
+      figures.push(...(await intakeAndJobs({ setup, github, dir, seconds, concurrency, leaseMs })));
+    if (!only || only === "kill") figures.push(await killAndRecover({ github, dir, leaseMs }));
   } finally {
     await github.close();
     rmSync(dir, { recursive: true, force: true });
