@@ -97,13 +97,13 @@ export async function openPostgresStore(
     throw describePgOpenFailure(location, error);
   }
   const jobs = createPgJobStore(db);
-  // Optional hooks of the queue: its own schema (installed after ours), and pruning its finished jobs.
+  // Hooks of the queue: installing its own schema (after ours, before the store is used), pruning its finished jobs.
   const queue = jobs as PgJobStore & {
-    prepare?: () => Promise<void>;
+    ready?: () => Promise<void>;
     pruneFinished?: (before: Date) => Promise<number>;
   };
   try {
-    await queue.prepare?.();
+    await queue.ready?.();
   } catch (error) {
     await db.pool.end().catch(() => undefined);
     throw describePgOpenFailure(location, error);

@@ -368,18 +368,15 @@ export function createPgSignalStore(db: PgDb, enqueueWith: EnqueueWith): SignalS
     },
     async markProcessed({ source, deliveryId, now, fingerprints = [] }) {
       return db.transaction(async (client) => {
-        if (fingerprints.length > 0) {
+        // A signal listed twice keeps its last fingerprint, as one update after another would.
+        const latest = new Map(fingerprints.map((f) => [f.signalId, f.fingerprint]));
+        if (latest.size > 0) {
           await client.query({
             name: "bf_signals_set_fingerprints",
             text: `UPDATE signals SET fingerprint = f.fingerprint
                    FROM unnest($1::text[], $2::text[]) AS f(signal_id, fingerprint)
                    WHERE signals.source = $3 AND signals.delivery_id = $4 AND signals.signal_id = f.signal_id`,
-            values: [
-              fingerprints.map((f) => f.signalId),
-              fingerprints.map((f) => f.fingerprint),
-              source,
-              deliveryId,
-            ],
+            values: [[...latest.keys()], [...latest.values()], source, deliveryId],
           });
         }
         await client.query({
