@@ -56,7 +56,7 @@ function effectCell(effect: SharedFileImpact["affected"][number]["effect"]): str
     case "stays-invalid": {
       const first = effect.problems[0];
       const what = effect.kind === "becomes-invalid" ? "**becomes invalid**" : "stays invalid";
-      const why = first ? `: ${codeSpan(first.path || "(root)")} ${escapeMarkdown(first.message)}` : "";
+      const why = first ? ` — ${codeSpan(first.path || "(root)")}: ${escapeMarkdown(first.message)}` : "";
       const more = effect.problems.length > 1 ? ` (+${effect.problems.length - 1} more)` : "";
       return `${what}${why}${more}`;
     }

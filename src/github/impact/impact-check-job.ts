@@ -1,10 +1,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { sameRepo } from "../../core/config/config-file-ref.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { repoKeyOf } from "../../core/github/repo-key.js";
+import { renderSharedConfigSection } from "../../core/render/render-shared-config-section.js";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
+import { findSharedConfigImpact } from "../config/shared-config-impact.js";
 import { CommitShaSchema as Sha } from "../handlers/event-schemas.js";
 import { WebhookTargetSchema } from "../jobs/installation-octokit.js";
 import { loadRepoConfig } from "../load-repo-config.js";
@@ -80,12 +83,32 @@ export async function runImpactCheckJob(
     { repo: target.repoKey, pr, headSha, problems: config.error.problems },
     "config at head is invalid",
   );
+  // The pull request "changes the config" when it changes the file or a base of it in this repository.
+  const ownPaths = new Set([
+    CONFIG_PATH,
+    ...config.bases.filter((b) => sameRepo(b, target)).map((b) => b.path),
+  ]);
+  const changed = await reader.compare(baseSha, headSha);
   const content = await planImpactCheck({
     config,
     changesConfig: async () =>
-      (await reader.compare(baseSha, headSha)).some(
-        (file) => file.path === CONFIG_PATH || file.previousPath === CONFIG_PATH,
+      changed.some(
+        (f) => ownPaths.has(f.path) || (f.previousPath !== undefined && ownPaths.has(f.previousPath)),
       ),
   });
-  await upsertCheckRun({ ...target, headSha, content });
+  // A shared file that does not validate still names the repositories it would break.
+  const shared = await findSharedConfigImpact({
+    ...target,
+    store: target.deps.store,
+    baseSha,
+    headSha,
+    changed,
+    reader,
+  });
+  const section = renderSharedConfigSection(shared ?? undefined);
+  await upsertCheckRun({
+    ...target,
+    headSha,
+    content: section ? { ...content, summary: `${content.summary}\n\n${section}` } : content,
+  });
 }
