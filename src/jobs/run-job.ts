@@ -60,18 +60,28 @@ export async function runJob(input: RunJobInput): Promise<JobOutcome> {
   const fence = { id: job.id, workerId, leaseToken: job.leaseToken };
   const fields = { jobId: job.id, kind: job.kind, attempt: job.attempts };
   let leaseLost = false;
+  const loseLease = (message: string) => {
+    if (controller.signal.aborted) return;
+    leaseLost = true;
+    log.warn(fields, message);
+    controller.abort(new JobAbortedError("lease-lost"));
+  };
+  // Until a renewal succeeds, the lease runs out at claim + leaseMs; past that this worker can no
+  // longer prove it holds the job (the database is unreachable) and another one may take it.
+  let heldUntil = clock().getTime() + input.leaseMs;
   const heartbeat = setInterval(
     () => {
       const leaseUntil = new Date(clock().getTime() + input.leaseMs);
       store.jobs.extendLease({ ...fence, leaseUntil }).then(
         (held) => {
-          if (held || controller.signal.aborted) return;
-          leaseLost = true;
-          log.warn(fields, "lost the job's lease; another worker may run it");
-          controller.abort(new JobAbortedError("lease-lost"));
+          if (held) heldUntil = leaseUntil.getTime();
+          else loseLease("lost the job's lease; another worker may run it");
         },
-        (error: unknown) =>
-          log.warn({ ...fields, error: truncate(messageOf(error), 500) }, "heartbeat failed"),
+        (error: unknown) => {
+          log.warn({ ...fields, error: truncate(messageOf(error), 500) }, "heartbeat failed");
+          if (clock().getTime() >= heldUntil)
+            loseLease("could not renew the job's lease before it ran out; stopping it");
+        },
       );
     },
     Math.max(10, Math.floor(input.leaseMs / 3)),

@@ -72,7 +72,7 @@ type Running = {
 };
 
 /** Resolves when every promise settled or `ms` passed, whichever is first. */
-async function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+export async function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     Promise.allSettled(promises),
@@ -83,12 +83,15 @@ async function settledWithin(promises: readonly Promise<unknown>[], ms: number):
   clearTimeout(timer);
 }
 
-function positive(name: string, value: number): number {
+export function positive(name: string, value: number): number {
   if (!(Number.isInteger(value) && value > 0)) throw new Error(`worker ${name} must be a positive integer`);
   return value;
 }
 
-function countBy(running: Iterable<Running>, key: (job: JobRecord) => string): Map<string, number> {
+export function countBy(
+  running: Iterable<{ readonly job: JobRecord }>,
+  key: (job: JobRecord) => string,
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (const { job } of running) counts.set(key(job), (counts.get(key(job)) ?? 0) + 1);
   return counts;
