@@ -7,6 +7,7 @@ import {
   loadCommitFiles,
   saveAnalyses as saveCommitAnalyses,
 } from "../repo-context/commit-files.js";
+import { untilAborted } from "../repo-context/until-aborted.js";
 import type { ChangedFile, RepoReader } from "../repo-reader.js";
 
 export type { ApiCounter } from "../repo-context/api-counter.js";
@@ -44,7 +45,7 @@ export async function loadSnapshots(input: {
   const [base, head, changed] = await Promise.all([
     side(input.baseSha),
     side(input.headSha),
-    reader.compare(input.baseSha, input.headSha),
+    untilAborted(reader.compare(input.baseSha, input.headSha), signal),
   ]);
   return {
     base,

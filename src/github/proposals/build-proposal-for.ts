@@ -7,6 +7,7 @@ import { proposeRevert } from "../../core/proposals/propose-revert.js";
 import type { Finding } from "../../core/triage/triage-signal.js";
 import type { Store } from "../../store/store.js";
 import { buildRepoContext } from "../repo-context/load-repo-context.js";
+import { untilAborted } from "../repo-context/until-aborted.js";
 import type { DefaultBranchSnapshot } from "./load-default-branch.js";
 
 /**
@@ -41,12 +42,15 @@ export async function buildProposalFor(input: {
     throw new GitHubWriteError(
       "a revert proposal needs the commit to revert: name it with `/backflow propose revert <sha>`",
     );
-  const { data: commit } = await input.octokit.rest.repos.getCommit({
-    owner: input.owner,
-    repo: input.repo,
-    ref: input.commitSha,
-    ...(signal ? { request: { signal } } : {}),
-  });
+  const { data: commit } = await untilAborted(
+    input.octokit.rest.repos.getCommit({
+      owner: input.owner,
+      repo: input.repo,
+      ref: input.commitSha,
+      ...(signal ? { request: { signal } } : {}),
+    }),
+    signal,
+  );
   signal?.throwIfAborted();
   const suspectFiles = new Set(finding.suspects.flatMap((s) => (s.file ? [s.file] : [])));
   const proposal = proposeRevert({

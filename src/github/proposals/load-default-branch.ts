@@ -3,6 +3,7 @@ import type { Store } from "../../store/store.js";
 import type { ApiCounter } from "../repo-context/api-counter.js";
 import { type CommitFiles, loadCommitFiles } from "../repo-context/commit-files.js";
 import { resolveDefaultBranch } from "../repo-context/load-repo-context.js";
+import { untilAborted } from "../repo-context/until-aborted.js";
 import { createRepoReader } from "../repo-reader.js";
 
 export type DefaultBranchSnapshot = {
@@ -42,12 +43,15 @@ export async function loadDefaultBranch(input: {
   let treeSha = commit.treeSha;
   if (treeSha === null) {
     api.calls++;
-    const { data } = await octokit.rest.git.getCommit({
-      owner,
-      repo,
-      commit_sha: head.sha,
-      ...(signal ? { request: { signal } } : {}),
-    });
+    const { data } = await untilAborted(
+      octokit.rest.git.getCommit({
+        owner,
+        repo,
+        commit_sha: head.sha,
+        ...(signal ? { request: { signal } } : {}),
+      }),
+      signal,
+    );
     treeSha = data.tree.sha;
   }
   return { branch: head.branch, sha: head.sha, treeSha, files: commit.files, commit };

@@ -8,6 +8,7 @@ import type { DbtYamlRead } from "../../core/sql/dbt/find-dbt-projects.js";
 import type { Store } from "../../store/store.js";
 import type { RepoReader, TreeEntry } from "../repo-reader.js";
 import type { ApiCounter } from "./api-counter.js";
+import { untilAborted } from "./until-aborted.js";
 
 /**
  * One commit of a repository as every flow reads it: the files lineage, contracts and owners come from
@@ -138,7 +139,11 @@ function catalogPath(configText: string | undefined): string | undefined {
  * analyses are keyed partly by what a text calls, e.g. a model's macros, so a text is never skipped).
  * `signal` aborts between steps and, through the reader, inside requests.
  */
-export async function loadCommitFiles(input: {
+export function loadCommitFiles(input: LoadCommitFilesInput): Promise<CommitFiles> {
+  return untilAborted(loadCommitFilesNow(input), input.signal);
+}
+
+type LoadCommitFilesInput = {
   reader: RepoReader;
   store: Pick<Store, "parseCache">;
   commit: string;
@@ -146,7 +151,9 @@ export async function loadCommitFiles(input: {
   signal?: AbortSignal;
   /** Shared with a load running alongside, so a blob both need is read once. */
   inFlight?: BlobReads;
-}): Promise<CommitFiles> {
+};
+
+async function loadCommitFilesNow(input: LoadCommitFilesInput): Promise<CommitFiles> {
   const { reader, store, commit, api, signal } = input;
   const inFlight = input.inFlight ?? new Map();
   signal?.throwIfAborted();

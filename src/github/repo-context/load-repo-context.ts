@@ -7,6 +7,7 @@ import type { Store } from "../../store/store.js";
 import { createRepoReader, type RepoReader } from "../repo-reader.js";
 import type { ApiCounter } from "./api-counter.js";
 import { type CommitFiles, loadCommitFiles, saveAnalyses, withCatalog } from "./commit-files.js";
+import { untilAborted } from "./until-aborted.js";
 
 /** A repository context with the commit it was built from and that commit's files. */
 export type LoadedRepoContext = RepoContext & {
@@ -87,17 +88,18 @@ export async function resolveDefaultBranch(input: {
   api: ApiCounter;
   signal?: AbortSignal;
 }): Promise<DefaultBranchHead> {
-  const { octokit, owner, repo, api } = input;
-  const request = input.signal ? { request: { signal: input.signal } } : {};
+  const { octokit, owner, repo, api, signal } = input;
+  const request = signal ? { request: { signal } } : {};
   api.calls++;
-  const { data: repository } = await octokit.rest.repos.get({ owner, repo, ...request });
+  const { data: repository } = await untilAborted(
+    octokit.rest.repos.get({ owner, repo, ...request }),
+    signal,
+  );
   api.calls++;
-  const { data: ref } = await octokit.rest.git.getRef({
-    owner,
-    repo,
-    ref: `heads/${repository.default_branch}`,
-    ...request,
-  });
+  const { data: ref } = await untilAborted(
+    octokit.rest.git.getRef({ owner, repo, ref: `heads/${repository.default_branch}`, ...request }),
+    signal,
+  );
   return { branch: repository.default_branch, sha: ref.object.sha };
 }
 
