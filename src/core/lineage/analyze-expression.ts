@@ -9,7 +9,7 @@ import {
 } from "../sql/ast-nodes.js";
 import { namedWindowSpecs } from "./named-windows.js";
 import type { QueryContext } from "./query-context.js";
-import { type Origin, resolveColumn, type Scope } from "./scope.js";
+import { type Origin, resolveColumnRef, type Scope } from "./scope.js";
 
 /** What an expression reads and how: the origins of its columns and the kinds of function around them. */
 export type ExpressionFacts = {
@@ -106,8 +106,9 @@ function visitColumnRef(node: AstNode, scope: Scope, ctx: QueryContext, facts: E
     return;
   }
   const qualifier = nameOf(node.table)?.toLowerCase();
+  const schema = nameOf(node.schema)?.toLowerCase();
   const line = ctx.lineOf(locationOf(node)?.line ?? 1);
-  const origin = resolveColumn(scope, qualifier, column.toLowerCase(), line);
+  const origin = resolveColumnRef(scope, { schema, qualifier, column: column.toLowerCase() }, line);
   if (origin) facts.origins.push(origin);
 }
 

@@ -14,6 +14,7 @@ import { tokenizeSql } from "../sql/tokenize-sql.js";
 import { analyzeStatements } from "./analyze-statements.js";
 import { ANALYSIS_VERSION, type AnalyzedTable, type FileAnalysis } from "./file-analysis.js";
 import type { Diagnostic } from "./schema.js";
+import { UNKNOWN_COLUMNS } from "./scope.js";
 import { unanalysedModel } from "./unanalysed-model.js";
 
 /** How a file is read: plain SQL (a bare SELECT is a model named after the file), or a dbt model. */
@@ -71,6 +72,7 @@ function analyzeDbt(input: AnalyzeFileInput, project: DbtProject): FileAnalysis 
     result.tables.push(kept.table);
     result.diagnostics.push(kept.diagnostic);
   }
+  markLoopColumnsUnknown(result.tables, input.role.modelName, rendered);
   // Upstreams read only on incremental runs (`{% if is_incremental() %} … {% endif %}`) count too.
   if (input.text.includes("is_incremental")) {
     addUpstreamReads(
@@ -108,6 +110,22 @@ function plainJinjaContext(input: AnalyzeFileInput): JinjaContext {
   };
 }
 
+/**
+ * A model whose Jinja loops over a value only the warehouse knows (`{% for c in
+ * adapter.get_columns_in_relation(...) %}`) may lack the columns those loops would render: its table gets
+ * one column `*` of unknown names, so its column list is never taken as complete (a `SELECT *` over it
+ * stays unknown, and a source column missing from it is not called invented). The renderer's warning
+ * names the loop.
+ */
+function markLoopColumnsUnknown(tables: AnalyzedTable[], modelName: string, rendered: RenderedSql): void {
+  if (!rendered.unknownLoops) return;
+  for (const table of tables) {
+    if (table.id !== modelName || table.confidence !== "column") continue;
+    if (table.columns.some((c) => !c.star && c.name === UNKNOWN_COLUMNS)) continue;
+    table.columns.push({ name: UNKNOWN_COLUMNS, line: table.line, transform: "unknown", sources: [] });
+  }
+}
+
 /** Adds the tables `other` reads, when it differs from `sql`, to every table's upstream (never itself). */
 function addUpstreamReads(tables: readonly AnalyzedTable[], sql: string, other: RenderedSql): void {
   if (other.sql === sql) return;
@@ -128,6 +146,7 @@ function analyzePlainJinja(input: AnalyzeFileInput): FileAnalysis {
     lineOf: (line) => rendered.lineMap[line - 1] ?? line,
     modelName: input.role.modelName,
   });
+  markLoopColumnsUnknown(result.tables, input.role.modelName, rendered);
   // The branch an unknown condition skips (bigquery-etl's daily `{% else %}` of `is_init()`) reads tables too.
   const other = renderJinja(input.text, { ...plainJinjaContext(input), unknownConditions: "flip" });
   addUpstreamReads(result.tables, rendered.sql, other);

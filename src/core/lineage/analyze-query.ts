@@ -23,8 +23,9 @@ import {
   newScope,
   type Origin,
   type Relation,
-  resolveColumn,
+  resolveColumnRef,
   type Scope,
+  STRUCT_FIELDS_PREFIX,
   UNKNOWN_COLUMNS,
 } from "./scope.js";
 import { expandStar } from "./select-star.js";
@@ -41,9 +42,10 @@ function toOrigin(column: AnalyzedColumn): Origin {
 
 /** Output origins of a subquery used as a value (scalar, IN, EXISTS): outer columns stay visible. */
 export function subqueryOrigins(ast: AstNode, scope: Scope, ctx: QueryContext): Origin[] {
-  const origins = analyzeQuery(ast, scope, ctx)
-    .filter((c) => !c.star)
-    .map(toOrigin);
+  // A `*` item (`(SELECT * FROM t)`, `(SELECT AS STRUCT x.*)`) is a value of columns nobody lists here.
+  const origins = analyzeQuery(ast, scope, ctx).map((c) =>
+    c.star ? { sources: [], transform: "unknown" as const, line: c.line } : toOrigin(c),
+  );
   // `(SELECT COUNT(*) FROM UNNEST(items))` reads `items` though no select item names it: the array (or
   // any expression, such as a table function's arguments) a subquery's FROM takes from the outer row
   // is what its value is computed from.
@@ -143,7 +145,13 @@ function registerCtes(select: AstNode, scope: Scope, ctx: QueryContext): void {
     if (!name || !isNode(stmt)) continue;
     // A recursive CTE (a UNION whose branch reads the CTE) reads itself; any other body that names the CTE
     // reads the table of that name (`with medical_claim as (select … from medical_claim m …)`).
-    if (isNode(stmt._next)) scope.ctes.set(name, { kind: "derived", columns: [] });
+    // While its own body is analysed, its columns are not known yet: `cte.col` there is unknown, never
+    // read as a struct column of some other table.
+    if (isNode(stmt._next)) {
+      const line = ctx.lineOf(locationOf(cte)?.line ?? 1);
+      const self: AnalyzedColumn = { name: UNKNOWN_COLUMNS, line, transform: "unknown", sources: [] };
+      scope.ctes.set(name, { kind: "derived", columns: [self] });
+    }
     let columns = analyzeQuery(stmt, scope, ctx);
     const renames = Array.isArray(cte.columns) ? cte.columns.map(nameOf) : [];
     if (renames.length > 0) {
@@ -182,7 +190,9 @@ function relationOfEntry(entry: AstNode, scope: Scope, ctx: QueryContext): Relat
   }
   if (entry.type === "unnest" || isNode(entry.expr)) {
     const facts = analyzeExpression(entry.expr, scope, ctx, subqueryOrigins);
-    const line = ctx.lineOf(locationOf(entry)?.line ?? 1);
+    const line = ctx.lineOf(
+      locationOf(entry)?.line ?? (isNode(entry.expr) ? locationOf(entry.expr)?.line : undefined) ?? 1,
+    );
     const sources = uniqueSources(facts.origins.flatMap((o) => o.sources));
     return { kind: "value", origin: { sources, transform: "expression", line } };
   }
@@ -216,6 +226,36 @@ const JOIN_WORDS = new Set([
 
 const FLATTEN_COLUMNS = ["seq", "key", "path", "index", "value", "this"];
 
+/** Functions whose array holds scalars, never structs: an UNNEST of them has no fields to read. */
+const SCALAR_ARRAYS = new Set([
+  "generate_array",
+  "generate_date_array",
+  "generate_timestamp_array",
+  "split",
+  "regexp_extract_all",
+  "json_extract_array",
+  "json_extract_string_array",
+  "json_value_array",
+  "json_query_array",
+]);
+
+/** Whether an UNNEST's array is known to hold scalars (`[1, 2]`, `GENERATE_DATE_ARRAY(…)`, `SPLIT(s)`). */
+function yieldsScalars(expr: unknown): boolean {
+  if (!isNode(expr)) return false;
+  if (expr.type === "array") {
+    const items = nodeArray(expr.array_path);
+    return (
+      items.length > 0 &&
+      items.every((i) => isNode(i.expr) && /string|number|bool|null/.test(String(i.expr.type)))
+    );
+  }
+  // The BigQuery grammar may put a bare function name in `name.schema`, with an empty `name.name`.
+  const name = (
+    functionNameOf(expr) ?? (isNode(expr.name) ? nameOf(expr.name.schema) : undefined)
+  )?.toLowerCase();
+  return name !== undefined && SCALAR_ARRAYS.has(name.split(".").pop() ?? name);
+}
+
 function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
   for (const entry of nodeArray(select.from)) {
     // Snowflake's grammar reads `cross join a cross join b` with `cross` as a's alias: a join word names nothing.
@@ -230,12 +270,14 @@ function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
     if (relation?.kind === "value" && isNode(entry.expr) && entry.expr.type === "flatten") {
       for (const name of FLATTEN_COLUMNS) scope.entries.push({ alias: name, relation });
     }
-    // An UNNEST with no alias is read through its struct fields (`SELECT value FROM UNNEST(history)`), whose
-    // names nobody lists: an unqualified column may be one of them, so it is unknown, not the outer table's.
-    if (relation?.kind === "value" && entry.type === "unnest" && !written) {
+    // An UNNEST's struct fields are read unqualified, with or without an alias (`SELECT value FROM
+    // UNNEST(history)`, `FROM t, UNNEST(t.h) AS h1` then `SELECT metric`), and nobody lists their names: an
+    // unqualified column is the outer table's only if that table is known to have it, else unknown.
+    if (relation?.kind === "value" && entry.type === "unnest" && !yieldsScalars(entry.expr)) {
       const line = relation.origin.line;
       const fields: AnalyzedColumn = { name: UNKNOWN_COLUMNS, line, transform: "unknown", sources: [] };
-      scope.entries.push({ alias: "", relation: { kind: "derived", columns: [fields] } });
+      const structFields = `${STRUCT_FIELDS_PREFIX}UNNEST${written ? ` AS ${written}` : ""} at line ${line}`;
+      scope.entries.push({ alias: "", relation: { kind: "derived", columns: [fields] }, structFields });
     }
     for (const column of Array.isArray(entry.using) ? entry.using.map(nameOf) : []) {
       if (column) scope.usingColumns.add(column.toLowerCase());
@@ -246,7 +288,12 @@ function buildFrom(select: AstNode, scope: Scope, ctx: QueryContext): void {
 function outputName(item: AstNode, expr: AstNode | undefined, index: number): string {
   const alias = nameOf(item.as);
   if (alias) return alias.toLowerCase();
-  if (expr?.type === "column_ref") return (nameOf(expr.column) ?? `_col${index}`).toLowerCase();
+  if (expr?.type === "column_ref") {
+    // `metrics.day_6.new_profiles` (a struct field path) is named by its last field, as BigQuery does.
+    const fields = Array.isArray(expr.subFields) ? expr.subFields : [];
+    const last = fields.length > 0 ? nameOf(fields[fields.length - 1]) : undefined;
+    return (last ?? nameOf(expr.column) ?? `_col${index}`).toLowerCase();
+  }
   const fn = expr ? functionNameOf(expr) : undefined;
   return fn && !isMacroName(fn) ? (fn.split(".").pop() ?? fn) : `_col${index}`;
 }
@@ -270,7 +317,16 @@ function selectItem(item: AstNode, index: number, scope: Scope, ctx: QueryContex
   const column = nameOf(expr.column);
   if (expr.type === "column_ref" && column && !isMacroName(column)) {
     const qualifier = nameOf(expr.table)?.toLowerCase();
-    const origin = resolveColumn(scope, qualifier, column.toLowerCase(), line);
+    const schema = nameOf(expr.schema)?.toLowerCase();
+    const origin = resolveColumnRef(scope, { schema, qualifier, column: column.toLowerCase() }, line);
+    const fieldPath =
+      (Array.isArray(expr.subFields) && expr.subFields.length > 0) ||
+      (schema !== undefined &&
+        origin !== undefined &&
+        !origin.sources.some((s) => s.column === column.toLowerCase()));
+    // A struct field (`metrics.day_6.new_profiles`) is part of the column's value, not the column moved.
+    if (origin && fieldPath && (origin.transform === "passthrough" || origin.transform === "rename"))
+      return [{ name, line, transform: "expression", sources: [...origin.sources] }];
     if (origin) return [columnFromReference(name, origin, line)];
     return [{ name, line, transform: "unknown", sources: [], expression: itemText(item, expr, name, ctx) }];
   }

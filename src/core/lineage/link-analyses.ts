@@ -1,5 +1,6 @@
 import type { AnalyzedColumn, AnalyzedTable, FileAnalysis, SourceRef } from "./file-analysis.js";
 import type { Diagnostic, LineageColumn, LineageGraph, LineageTable, RowSource } from "./schema.js";
+import { STRUCT_FIELDS_PREFIX } from "./scope.js";
 
 /** A table whose columns are known from outside the SQL: a dbt source's YAML or a contract. */
 export type KnownTable = {
@@ -171,10 +172,20 @@ function expandStars(linker: Linker, produced: Produced): AnalyzedColumn[] {
 /** Picks the one candidate table that can hold the column; undefined when it cannot be decided. */
 function resolveCandidates(linker: Linker, ref: SourceRef): string | undefined {
   if (!ref.candidates) return ref.table;
-  const fits = ref.candidates.filter((id) => namesOf(linker, id)?.set.has(ref.column));
+  // A table with columns nobody can list (an unknown `*`) may hold any column: it counts as unknown.
+  const known = (id: string) => {
+    const names = namesOf(linker, id);
+    return names !== undefined && !names.set.has("*") ? names : undefined;
+  };
+  const fits = ref.candidates.filter((id) => known(id)?.set.has(ref.column));
   if (fits.length === 1) return fits[0];
-  const unknown = ref.candidates.filter((id) => namesOf(linker, id) === undefined);
+  const unknown = ref.candidates.filter((id) => known(id) === undefined);
   return fits.length === 0 && unknown.length === 1 ? unknown[0] : undefined;
+}
+
+/** How a candidate reads in a message: a table id, or the UNNEST whose struct fields it stands for. */
+function candidateLabel(id: string): string {
+  return id.startsWith(STRUCT_FIELDS_PREFIX) ? `a field of ${id.slice(STRUCT_FIELDS_PREFIX.length)}` : id;
 }
 
 function linkRef(
@@ -184,12 +195,15 @@ function linkRef(
   line: number,
 ): { table: string; column: string } | undefined {
   const table = resolveCandidates(linker, ref);
-  if (table) return { table, column: ref.column };
+  if (table && !table.startsWith(STRUCT_FIELDS_PREFIX)) return { table, column: ref.column };
+  const tables = (ref.candidates ?? []).filter((id) => !id.startsWith(STRUCT_FIELDS_PREFIX));
   linker.diagnostics.push({
     file,
     line,
     severity: "warning",
-    message: `column ${ref.column} could come from ${ref.candidates?.join(" or ")}; qualify it with a table alias`,
+    message: table
+      ? `column ${ref.column} is not a column of ${tables.join(" or ")}: it is read as ${candidateLabel(table)}, whose fields are not known, so its source is unknown`
+      : `column ${ref.column} could come from ${(ref.candidates ?? []).map(candidateLabel).join(" or ")}; qualify it with a table alias`,
   });
   return undefined;
 }
@@ -209,7 +223,9 @@ function linkColumn(linker: Linker, c: AnalyzedColumn, file: string): LineageCol
     const ref = linkRef(linker, s, file, c.line);
     if (ref) sources.push(ref);
   }
-  const column: LineageColumn = { name: c.name, line: c.line, transform: c.transform, sources };
+  // Every source undecidable: the value's origin is unknown, not a pass-through of nothing.
+  const transform = sources.length === 0 && c.sources.length > 0 ? "unknown" : c.transform;
+  const column: LineageColumn = { name: c.name, line: c.line, transform, sources };
   if (c.expression !== undefined) column.expression = c.expression;
   return column;
 }

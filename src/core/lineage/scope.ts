@@ -28,7 +28,19 @@ function hasUnknownColumns(relation: Relation): boolean {
   return relation.kind === "derived" && relation.columns.some((c) => !c.star && c.name === UNKNOWN_COLUMNS);
 }
 
-export type ScopeEntry = { readonly alias: string; readonly relation: Relation };
+export type ScopeEntry = {
+  readonly alias: string;
+  readonly relation: Relation;
+  /**
+   * Set on the entry standing for an UNNEST's struct fields, which BigQuery lets a query read unqualified
+   * (`FROM t, UNNEST(t.items) AS i` then `SELECT metric`): the pseudo table id the cross-file pass offers as
+   * the other candidate of an unqualified column, so the column is `t`'s only when `t` is known to have it.
+   */
+  readonly structFields?: string;
+};
+
+/** Prefix of the pseudo table ids of UNNEST struct fields; never a table id, never reported as a source. */
+export const STRUCT_FIELDS_PREFIX = "\u0000unnest:";
 
 export type Scope = {
   readonly entries: ScopeEntry[];
@@ -133,6 +145,18 @@ function resolveUnqualified(scope: Scope, column: string, line: number): Origin 
     (e) => starTables(e.relation).length > 0 || hasUnknownColumns(e.relation),
   );
   if (open.length === 0) return undefined;
+  const fields = open.flatMap((e) => (e.structFields !== undefined ? [e.structFields] : []));
+  const outer = open.filter((e) => e.structFields === undefined);
+  if (fields.length > 0 && outer.length > 0 && !outer.some((e) => hasUnknownColumns(e.relation))) {
+    // A table's column or an UNNEST's struct field: decided once the table's columns are known.
+    const ids = [...new Set(outer.flatMap((e) => starTables(e.relation)))];
+    return {
+      sources: [{ table: ids[0] as string, column, candidates: [...ids, ...fields] }],
+      transform: "passthrough",
+      line,
+      direct: true,
+    };
+  }
   if (open.some((e) => hasUnknownColumns(e.relation))) return { sources: [], transform: "unknown", line };
   if (open.length === 1 || scope.usingColumns.has(column)) {
     return originIn((open[0] as ScopeEntry).relation, column, line);
@@ -167,4 +191,31 @@ export function resolveColumn(
     }
   }
   return qualifier ? resolveColumn(scope, undefined, qualifier, line) : undefined;
+}
+
+/** Whether `qualifier` names a relation in the scope chain. */
+function namesRelation(scope: Scope, qualifier: string): boolean {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (entryFor(s, qualifier)) return true;
+  return false;
+}
+
+/**
+ * Resolves a column reference of up to three parts. `a.b.c` that a grammar read as schema.table.column
+ * where no relation is named `b` (nor `a.b`) is a struct path, as BigQuery reads it: column `b` of the
+ * relation aliased `a`, or the struct column `a`, never a column `b` of some other table.
+ */
+export function resolveColumnRef(
+  scope: Scope,
+  ref: { schema?: string; qualifier?: string; column: string },
+  line: number,
+): Origin | undefined {
+  const { schema, qualifier, column } = ref;
+  if (
+    schema &&
+    qualifier &&
+    !namesRelation(scope, qualifier) &&
+    !namesRelation(scope, `${schema}.${qualifier}`)
+  )
+    return resolveColumn(scope, schema, qualifier, line);
+  return resolveColumn(scope, qualifier, column, line);
 }

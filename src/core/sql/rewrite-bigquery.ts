@@ -4,7 +4,7 @@
  * a field read from a call or subquery result. Each keeps
  * what lineage needs (the columns read, and the kind of expression) and never moves a newline.
  */
-import { blank, is } from "./sql-text-edits.js";
+import { blank, is, matchingParen } from "./sql-text-edits.js";
 import type { SqlToken } from "./tokenize-sql.js";
 
 /** Type names the grammar lacks → a name it reads, no longer (the target type is not lineage). */
@@ -220,6 +220,10 @@ export function rewriteBigQueryPunctuation(tokens: readonly SqlToken[], i: numbe
     return;
   }
   if (t.kind !== "punct") return;
+  if (t.text === "(" && is(next, "select")) {
+    wrapScalarSubquery(tokens, i, chars);
+    return;
+  }
   const joinedPrev = adjacent(prev, t) ? prev?.text : undefined;
   const joinedNext = adjacent(t, next) ? next?.text : undefined;
   if (t.text === "&" && joinedNext !== "&" && joinedPrev !== "&") blank(chars, t.start, t.end, "+");
@@ -234,6 +238,89 @@ export function rewriteBigQueryPunctuation(tokens: readonly SqlToken[], i: numbe
   )
     if (!(t.text === ">" && closesTypeParameters(tokens, i)))
       blank(chars, t.start, (next as SqlToken).end, "+");
+}
+
+/** Tokens after which `(SELECT` is a value (an operand or an argument), not a FROM item, CTE body or IN list. */
+const VALUE_INTRO = new Set([",", "(", "=", "<", ">", "+", "-", "*", "/", "||", "<=", ">=", "<>", "!="]);
+const VALUE_WORDS = new Set(["select", "then", "else", "when", "and", "or", "not", "case", "struct"]);
+
+/** Whether the `(` at `i` opens a call's argument list (`f(`), not a group or an IN/EXISTS list. */
+function opensCall(tokens: readonly SqlToken[], i: number): boolean {
+  const before = tokens[i - 1];
+  if (!before || !adjacent(before, tokens[i])) return false;
+  if (before.kind === "quoted") return true;
+  return (
+    before.kind === "word" &&
+    !["in", "exists", "array", "as", "from", "join"].includes(before.text.toLowerCase())
+  );
+}
+
+/**
+ * `(SELECT AS STRUCT a, b …)`, `(SELECT * FROM t)`, `(SELECT x.* …)` used as a value: BigQuery allows a
+ * struct (or a one-column `*`) there, but the grammar rejects a scalar subquery with more than one
+ * column or a `*` ("invalid column clause") unless it is a call's argument. Two blanks before the `(` and
+ * one after its `)` (or the `.` of `).*`) become `f(` and `)`: the same subquery as the argument of a call, whose value is
+ * computed from it. Done only where the name `f` cannot become a column's name: the value has an alias
+ * (`… ) AS s`) or is itself an argument of a call. Left alone when there is no room.
+ */
+function wrapScalarSubquery(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  const open = tokens[i] as SqlToken;
+  const prev = tokens[i - 1];
+  const introduced =
+    prev !== undefined &&
+    ((prev.kind === "punct" && VALUE_INTRO.has(prev.text)) ||
+      (prev.kind === "word" && VALUE_WORDS.has(prev.text.toLowerCase())));
+  if (!introduced || !needsWrapping(tokens, i + 1)) return;
+  const replacement = prev?.text === "(" && is(tokens[i - 2], "replace");
+  if ((prev?.text === "," || prev?.text === "(") && !replacement) {
+    // A `,` or `(` also separates FROM items and opens subqueries: only in a SELECT list or a call.
+    const inCall = enclosingCall(tokens, i);
+    if (!inCall && !inSelectList(tokens, i - 1)) return;
+  }
+  const close = matchingParen(tokens, i);
+  const closing = tokens[close] as SqlToken;
+  if (closing.text !== ")") return;
+  const after = tokens[close + 1];
+  // `(SELECT AS STRUCT …).*`: the `.` becomes the `)` (rewriteStar blanks `.*` but keeps it).
+  const fields = after?.text === "." && adjacent(closing, after) && tokens[close + 2]?.text === "*";
+  if (!is(after, "as") && !fields && !enclosingCall(tokens, i)) return;
+  const room = (at: number) => chars[at] === " " || chars[at] === "\t";
+  if (!room(open.start - 1) || !room(open.start - 2) || !(fields || room(closing.end))) return;
+  chars[open.start - 2] = "f";
+  chars[open.start - 1] = "(";
+  chars[closing.end] = ")";
+}
+
+/** Whether the innermost `(` around token `i` opens a call's argument list. */
+function enclosingCall(tokens: readonly SqlToken[], i: number): boolean {
+  let depth = 0;
+  for (let j = i - 1; j >= 0; j -= 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === ")") depth += 1;
+    else if (t.text === "(" && --depth < 0) return opensCall(tokens, j);
+  }
+  return false;
+}
+
+/** Whether the select list starting at token `i` (`SELECT`) has a `*` or more than one item. */
+function needsWrapping(tokens: readonly SqlToken[], i: number): boolean {
+  let j = i + 1;
+  if (is(tokens[j], "as") && is(tokens[j + 1], "struct")) j += 2;
+  else if (is(tokens[j], "distinct") || is(tokens[j], "all")) j += 1;
+  const first = j;
+  let depth = 0;
+  for (; j < tokens.length; j += 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === "(") depth += 1;
+    else if (t.text === ")" && --depth < 0) return false;
+    else if (depth > 0) continue;
+    else if (t.text === ",") return true;
+    else if (t.text === "*" && (j === first || tokens[j - 1]?.text === "." || tokens[j - 1]?.text === ","))
+      return true;
+    else if (t.kind === "word" && ["from", "where", "group", "union", "limit"].includes(t.text.toLowerCase()))
+      return false;
+  }
+  return false;
 }
 
 const SUBSCRIPT_CALLS = new Set(["offset", "safe_offset", "ordinal", "safe_ordinal"]);

@@ -60,7 +60,8 @@ function rewriteStar(tokens: readonly SqlToken[], i: number, chars: string[], mo
       }
     }
     mods.push({ offset: (tokens[last] as SqlToken).start, kind: "fields", columns: [] });
-    blank(chars, dot.start, star.end);
+    // A `)` there closes the call a BigQuery scalar subquery was wrapped in (see wrapScalarSubquery).
+    blank(chars, dot.start, star.end, chars[dot.start] === ")" ? ")" : "");
   }
   const keyword = tokens[i + 1];
   if (!keyword || !(is(keyword, "except") || is(keyword, "exclude") || is(keyword, "replace"))) return i;

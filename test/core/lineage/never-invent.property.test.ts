@@ -172,6 +172,31 @@ describe("lineage never invents a source column", () => {
     }
   });
 
+  it("beside an UNNEST, aliased or not, reads an unqualified column from the table only when the table has it", () => {
+    // BigQuery reads an UNNEST's struct fields unqualified: `metric` beside `FROM t, UNNEST(t.h) AS h1` is a
+    // field unless t has it (bigquery-etl glam_sample_counts_v1 traced it to t).
+    const fields = ["metric", "process", "key"];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...TABLES.keys()),
+        fc.subarray(fields, { minLength: 1 }),
+        fc.boolean(),
+        (id, read, aliased) => {
+          const columns = TABLES.get(id) ?? [];
+          const own = columns.slice(1, 3);
+          const sql = `select ${[...own, ...read].join(", ")} from ${id} t, unnest(t.${columns[0]})${aliased ? " as h1" : ""}`;
+          const graph = lineageOf(sql, "bigquery");
+          expect(inventedSources(graph, TABLES)).toEqual([]);
+          const table = graph.tables.find((t) => t.id === "m");
+          for (const c of own)
+            expect(table?.columns.find((x) => x.name === c)?.sources).toEqual([{ table: id, column: c }]);
+          for (const f of read) expect(table?.columns.find((x) => x.name === f)?.transform).toBe("unknown");
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("catches an invented column (the check itself)", () => {
     const graph = lineageOf("select nope from raw.orders", "snowflake");
     expect(inventedSources(graph, TABLES)).toEqual(["m.nope <- raw.orders.nope"]);

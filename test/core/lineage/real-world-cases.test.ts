@@ -95,10 +95,35 @@ CROSS JOIN UNNEST(extras) AS e`,
       },
       "bigquery",
     );
+    // `client_id` may be a field of the `extras` structs (BigQuery reads them unqualified): with the
+    // columns of `events` unknown, its source is unknown, with a warning; `e.key` is read from the array.
     expect(columnSummary(tableOf(graph, "event_keys"))).toEqual([
-      "client_id: passthrough <- proj.telemetry.events.client_id",
+      "client_id: unknown <- ",
       "event_key: expression <- proj.telemetry.events.extras",
     ]);
+    expect(graph.diagnostics.map((d) => d.message)).toContainEqual(
+      "column client_id could come from proj.telemetry.events or a field of UNNEST AS e at line 3; qualify it with a table alias",
+    );
+  });
+
+  it("reads an unqualified column beside an aliased UNNEST from the table once the table is known to have it", () => {
+    const graph = lineageOfSql(
+      {
+        "events.sql": "SELECT client_id, extras FROM `proj.raw.events`",
+        "event_keys.sql": `SELECT client_id, metric, e.key AS event_key
+FROM events
+CROSS JOIN UNNEST(extras) AS e`,
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "event_keys"))).toEqual([
+      "client_id: passthrough <- events.client_id",
+      "metric: unknown <- ",
+      "event_key: expression <- events.extras",
+    ]);
+    expect(graph.diagnostics.map((d) => d.message)).toContainEqual(
+      "column metric is not a column of events: it is read as a field of UNNEST AS e at line 3, whose fields are not known, so its source is unknown",
+    );
   });
 });
 

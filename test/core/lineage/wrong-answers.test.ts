@@ -349,3 +349,169 @@ FROM \`p.d.history\` b`,
     ]);
   });
 });
+
+describe("never-invent fixes of 2026-12-07 (each shape found on tuva or bigquery-etl)", () => {
+  const dbt = (files: Record<string, string>) =>
+    buildLineage(
+      new Map([["dbt_project.yml", "name: shop\nmodel-paths: ['models']\n"], ...Object.entries(files)]),
+      parseConfig("dialect: snowflake\n"),
+    ).graph;
+
+  it("marks a model whose select list a loop over adapter.get_columns_in_relation builds as having unknown columns", () => {
+    // tuva benchmarks__predict_member_month_prospective: the loop renders nothing without the warehouse,
+    // so the short list was taken as complete and a downstream UNPIVOT's sources were called invented.
+    const graph = dbt({
+      "models/monthly.sql": "select person_id, actual_paid, actual_visits from raw.monthly",
+      "models/prospective.sql": `{%- set cols = adapter.get_columns_in_relation(ref('monthly')) -%}
+{%- set actual = [] -%}
+{%- for c in cols -%}{%- if c.name.startswith('actual_') -%}{%- do actual.append(c.name) -%}{%- endif -%}{%- endfor -%}
+select person_id
+{% for c in actual %}, {{ c }}{% endfor %}
+from {{ ref('monthly') }}`,
+      "models/downstream.sql": "select * from {{ ref('prospective') }}",
+    });
+    expect(columnSummary(tableOf(graph, "prospective"))).toEqual([
+      "person_id: passthrough <- monthly.person_id",
+      "*: unknown <- ",
+    ]);
+    expect(columnSummary(tableOf(graph, "downstream"))).toEqual(["*: unknown <- "]);
+    expect(graph.diagnostics.map((d) => d.message)).toContainEqual(
+      expect.stringMatching(
+        /^the loop at line 3 iterates __backflow_macro_adapter_get_columns_in_relation__, whose items Backflow cannot know/,
+      ),
+    );
+  });
+
+  it("keeps a model's column list complete when its loops iterate known lists", () => {
+    const graph = dbt({
+      "models/wide.sql": `select id
+{% for c in ['a', 'b'] %}, {{ c }}{% endfor %}
+from raw.wide`,
+    });
+    expect(columnSummary(tableOf(graph, "wide"))).toEqual([
+      "id: passthrough <- raw.wide.id",
+      "a: passthrough <- raw.wide.a",
+      "b: passthrough <- raw.wide.b",
+    ]);
+  });
+
+  it("names a struct field path by its last field and reads it from the struct column (bigquery-etl smoot_usage)", () => {
+    const graph = lineageOfSql(
+      {
+        "new_profiles.sql":
+          "SELECT submission_date, metrics.day_6.new_profiles, b.m.x AS x FROM `p.d.base` AS b",
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "new_profiles"))).toEqual([
+      "submission_date: passthrough <- p.d.base.submission_date",
+      "new_profiles: expression <- p.d.base.metrics",
+      "x: expression <- p.d.base.m",
+    ]);
+  });
+
+  it("reads a.b.c as a struct path when a fallback grammar parsed it as schema.table.column", () => {
+    // bigquery-etl google_subscriptions_history_v1: WITH RECURSIVE is parsed by the Snowflake grammar, which
+    // read `subscription.metadata.purchase_token` as a column `metadata` of a table.
+    const graph = lineageOfSql(
+      {
+        "starts.sql": `WITH RECURSIVE starts AS (
+  SELECT subscription.metadata.purchase_token, c.subscription.start_time AS started
+  FROM \`p.d.changelog\` AS c
+), chain AS (
+  SELECT purchase_token, 1 AS n FROM starts
+  UNION ALL
+  SELECT chain.purchase_token, chain.n + 1 FROM chain WHERE chain.n < 3
+)
+SELECT purchase_token, started FROM starts`,
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "starts"))).toEqual([
+      "purchase_token: expression <- p.d.changelog.subscription",
+      "started: expression <- p.d.changelog.subscription",
+    ]);
+  });
+
+  it("makes a recursive CTE's reference to itself unknown instead of a struct column of another table", () => {
+    const graph = lineageOfSql(
+      {
+        "chain.sql": `WITH RECURSIVE chain AS (
+  SELECT token, 1 AS n FROM \`p.d.links\`
+  UNION ALL
+  SELECT chain.token, chain.n + 1 FROM chain WHERE chain.n < 3
+)
+SELECT token, n FROM chain`,
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "chain"))).toEqual([
+      "token: unknown <- p.d.links.token",
+      "n: unknown <- ",
+    ]);
+  });
+});
+
+describe("BigQuery scalar subqueries with several columns or a * (found on bigquery-etl)", () => {
+  it("parses SELECT AS STRUCT with several fields as a value, with its sources", () => {
+    const graph = lineageOfSql(
+      {
+        "prefs.sql": `SELECT
+  client_id,
+  (
+    SELECT AS STRUCT
+      ARRAY_AGG(IF(key = 'region', value, NULL)) AS region,
+      ARRAY_AGG(IF(key = 'suggest', value, NULL)) AS suggest
+    FROM UNNEST(environment.user_prefs)
+  ) AS prefs
+FROM \`p.d.main\``,
+      },
+      "bigquery",
+    );
+    expect(graph.diagnostics.filter((d) => d.message.startsWith("could not parse"))).toEqual([]);
+    expect(columnSummary(tableOf(graph, "prefs"))).toEqual([
+      "client_id: passthrough <- p.d.main.client_id",
+      "prefs: expression <- p.d.main.environment",
+    ]);
+  });
+
+  it("parses a struct rebuilt with * REPLACE inside * REPLACE, and (SELECT AS STRUCT …).*", () => {
+    const graph = lineageOfSql(
+      {
+        "sanitized.sql": `SELECT
+  * REPLACE (
+    (
+      SELECT AS STRUCT
+        jsonPayload.* REPLACE (
+          (
+            SELECT AS STRUCT
+              jsonPayload.fields.* REPLACE (SHA256(jsonPayload.fields.user) AS user)
+          ) AS fields
+        )
+    ) AS jsonPayload
+  ),
+  (
+    SELECT AS STRUCT a, b
+  ).*
+FROM \`p.d.logs\``,
+      },
+      "bigquery",
+    );
+    expect(graph.diagnostics.filter((d) => d.message.startsWith("could not parse"))).toEqual([]);
+    const summary = columnSummary(tableOf(graph, "sanitized"));
+    expect(summary).toContain("jsonpayload: expression <- p.d.logs.jsonpayload");
+    expect(summary).toContain("*: unknown <- p.d.logs.a, p.d.logs.b");
+  });
+
+  it("makes (SELECT * FROM t) used as a value unknown, not a constant", () => {
+    const graph = lineageOfSql(
+      {
+        "keyed.sql": `SELECT
+  udf.pseudonymize(id,   (SELECT * FROM \`p.d.key\`) ) AS hashed
+FROM \`p.d.ids\``,
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "keyed"))).toEqual(["hashed: unknown <- p.d.ids.id"]);
+  });
+});

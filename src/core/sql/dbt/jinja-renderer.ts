@@ -1,4 +1,5 @@
 /** Executes parsed Jinja nodes into output pieces, recording refs, sources, config and diagnostics. */
+import { isMacroName } from "../ast-nodes.js";
 import type { Piece } from "./assemble-output.js";
 import { buildGlobals, type DbtRecorder, MacroReturn, placeholderName } from "./dbt-globals.js";
 import { callValue, type EvalEnv, type EvalHost, evaluate, Scope } from "./evaluate-expression.js";
@@ -76,6 +77,8 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private failures = 0;
   /** Calls to unknown macros so far, to tell which `{% if %}` conditions depend on one. */
   private unknownCalls = 0;
+  /** `{% for %}` loops over an unknown macro's result (rendered as no items). */
+  unknownLoops = 0;
   /** Calls too deep; unlike other failures these degrade every enclosing project macro, not only the innermost. */
   private tooDeep = 0;
   /** Diagnostics raised while a project macro renders, re-reported at its call line once it returns. */
@@ -324,7 +327,17 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   }
 
   private renderFor(node: Extract<TemplateNode, { type: "for" }>, scope: Scope, out: Piece[]): void {
-    let items = toItems(this.tryEvaluate(node.iter, scope, node.line));
+    const iterated = this.tryEvaluate(node.iter, scope, node.line);
+    if (iterated instanceof Opaque && isMacroName(iterated.text)) {
+      // `{% for col in adapter.get_columns_in_relation(...) %}`: the items exist only in the warehouse, so
+      // the loop renders nothing here, and whatever it would have added (select items, columns) is missing.
+      this.unknownLoops++;
+      this.warn(
+        node.line,
+        `the loop at line ${node.line} iterates ${iterated.text.replace(/\(.*$/s, "")}, whose items Backflow cannot know without the warehouse: what it renders is missing, so the columns it would build are unknown`,
+      );
+    }
+    let items = toItems(iterated);
     if (items.length > MAX_LOOP_ITEMS) {
       this.warn(
         node.line,

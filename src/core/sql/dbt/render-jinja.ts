@@ -50,6 +50,11 @@ export type RenderedSql = {
   /** Merged config(...) kwargs (materialized, alias, schema, unique_key, ...). */
   config: Record<string, unknown>;
   diagnostics: JinjaDiagnostic[];
+  /**
+   * How many `{% for %}` loops iterated a value only the warehouse knows (an unknown macro's result, such
+   * as `adapter.get_columns_in_relation`): they rendered nothing, so the SQL may lack columns.
+   */
+  unknownLoops?: number;
 };
 
 /**
@@ -75,6 +80,7 @@ export function renderJinja(text: string, ctx: JinjaContext): RenderedSql {
       sources: renderer.sources,
       config: renderer.config,
       diagnostics: renderer.sortedDiagnostics(),
+      ...(renderer.unknownLoops > 0 ? { unknownLoops: renderer.unknownLoops } : {}),
     };
   } catch (error) {
     return stripJinja(text, sourceLineCount, error);

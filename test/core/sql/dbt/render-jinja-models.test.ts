@@ -181,13 +181,28 @@ describe("renderJinja degrades unknown macros", () => {
     expect(result.diagnostics).toEqual([]);
   });
 
-  it("iterates the result of an unknown macro as empty", () => {
+  it("iterates the result of an unknown macro as empty, and says what the loop leaves out", () => {
     const result = renderJinja(
       "{% for c in dbt_utils.get_column_values(ref('t'), 'c') %}{{ c }}{% endfor %}x",
       dbtContext(),
     );
     expect(result.sql).toBe("x");
-    expect(result.diagnostics).toHaveLength(1);
+    expect(result.unknownLoops).toBe(1);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/^unknown macro "dbt_utils.get_column_values"/),
+      expect.stringMatching(
+        /^the loop at line 1 iterates __backflow_macro_dbt_utils_get_column_values__, whose items/,
+      ),
+    ]);
+  });
+
+  it("counts no unknown loop for a loop over a known list, even an empty one", () => {
+    const result = renderJinja(
+      "{% for c in [] %}{{ c }}{% endfor %}{% for c in ['a'] %}{{ c }}{% endfor %}",
+      dbtContext(),
+    );
+    expect(result.sql).toBe("a");
+    expect(result.unknownLoops).toBeUndefined();
   });
 
   it("warns once per line for an unknown macro inside a loop", () => {
