@@ -131,17 +131,18 @@ describe("PostgreSQL connection", () => {
   });
 
   it("rolls a failed transaction back whole and gives its connection back to the pool", async () => {
-    const store = await openPostgresStore(database.url, { poolSize: 1 });
+    await applyPgMigrations({ db, migrations: PG_MIGRATIONS, location: "db", now: new Date() });
+    const single = createPgDb(database.url, { max: 1 });
     try {
-      const failing = store.db.transaction(async (client) => {
+      const failing = single.transaction(async (client) => {
         await client.query("INSERT INTO leases (name, owner, expires_at) VALUES ('n', 'o', now())");
         throw new Error("boom");
       });
       await expect(failing).rejects.toThrow("boom");
       // One connection in the pool: this waits forever if the failed transaction kept it.
-      expect((await store.db.query("SELECT COUNT(*)::int AS n FROM leases")).rows[0]).toEqual({ n: 0 });
+      expect((await single.query("SELECT COUNT(*)::int AS n FROM leases")).rows[0]).toEqual({ n: 0 });
     } finally {
-      await store.close();
+      await single.pool.end();
     }
   });
 });
@@ -156,15 +157,16 @@ describe("backflow migrate", () => {
   };
 
   it("migrates a PostgreSQL database and prints its version, without the password", async () => {
+    // A server that trusts local connections ignores a password; one that checks it has one already.
     const url = new URL(database.url);
-    url.password = "pw-not-shown";
+    if (url.password === "") url.password = "pw-not-shown";
     const run = capture();
     // The test server trusts local connections, so a password it is given is not checked.
     const code = await runCli(["migrate", "--database", url.toString()], run.io);
     expect(run.text()).toMatch(
       new RegExp(`^PostgreSQL database .*: schema version ${PG_MIGRATIONS.length} \\(applied migration`),
     );
-    expect(run.text()).not.toContain("pw-not-shown");
+    expect(run.text()).not.toContain(url.password);
     expect(code).toBe(0);
     const again = capture();
     expect(await runCli(["migrate"], { ...again.io, env: { DATABASE_URL: database.url } })).toBe(0);
