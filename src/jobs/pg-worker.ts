@@ -15,13 +15,14 @@
 import { EventEmitter } from "node:events";
 import {
   type Job as GraphileJob,
+  Logger,
   type Runner,
   run,
   runOnce,
   type TaskList,
   type WorkerEvents,
 } from "graphile-worker";
-import { groupFlag, kindFlag, type PgJobStore, quietLogger } from "../store/postgres/jobs-store.js";
+import { groupFlag, kindFlag, type PgJobStore } from "../store/postgres/jobs-store.js";
 import type { JobRecord } from "../store/store.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./queue.js";
 import { JobAbortedError, type JobOutcome, runJob, type WorkerLog } from "./run-job.js";
@@ -35,10 +36,24 @@ export type PgWorkerOptions = Omit<WorkerOptions, "store"> & {
 
 const silent: WorkerLog = { debug() {}, info() {}, warn() {}, error() {} };
 
+/**
+ * graphile-worker's own errors and warnings in Backflow's log (connection trouble, a failed claim);
+ * not the "failed task" lines of outcomes Backflow recorded itself, and nothing below warning.
+ */
+function graphileLogger(log: WorkerLog): Logger {
+  return new Logger(() => (level, message) => {
+    if (message.includes(RECORDED)) return;
+    if (level === "error") log.error({ source: "graphile-worker" }, message);
+    else if (level === "warning") log.warn({ source: "graphile-worker" }, message);
+  });
+}
+
+const RECORDED = "job outcome recorded by Backflow";
+
 /** Thrown by a task whose outcome runJob already recorded, so graphile neither completes nor fails it. */
 class OutcomeRecorded extends Error {
   constructor(readonly outcome: JobOutcome) {
-    super(`job outcome recorded by Backflow: ${outcome}`);
+    super(`${RECORDED}: ${outcome}`);
   }
 }
 
@@ -207,7 +222,7 @@ export function createPgWorker(options: PgWorkerOptions): Worker {
       pgPool: jobs.db.pool,
       noHandleSignals: true,
       pollInterval: pollMs,
-      logger: quietLogger(),
+      logger: graphileLogger(log),
       events,
     };
   };

@@ -10,8 +10,9 @@
  * writes nothing. graphile deletes finished jobs; Backflow moves them to `backflow_finished_jobs`
  * in the same statement so `backflow jobs` and /metrics still see them until retention prunes them.
  *
- * States: locked → running; attempts ≥ max_attempts → dead (a dead job's key is parked as
- * `dead:<id>:<key>` so the key can be enqueued again, and given back by retryDead); else queued.
+ * States: locked → running; run_at = 'infinity' (or attempts ≥ max_attempts) → dead, its attempts
+ * kept as they were and its key parked as `dead:<id>:<key>` so the key can be enqueued again (and
+ * given back by retryDead); else queued.
  */
 import { Logger, runMigrations } from "graphile-worker";
 import type pg from "pg";
@@ -86,12 +87,15 @@ function toRecord(row: Row): JobRecord {
 }
 
 const JOBS = "graphile_worker._private_jobs";
+/** A dead job: parked at the end of time (graphile never finds it due) or out of attempts. */
+const DEAD = "(j.run_at = 'infinity' OR j.attempts >= j.max_attempts)";
 const TASKS = "graphile_worker._private_tasks";
 
 /** Live jobs (graphile's table) as Backflow job rows. */
 const LIVE = `SELECT j.id::text AS id, t.identifier AS kind, j.payload, j.key,
-    CASE WHEN j.locked_at IS NOT NULL THEN 'running' WHEN j.attempts >= j.max_attempts THEN 'dead' ELSE 'queued' END AS state,
-    j.attempts::int AS attempts, j.max_attempts::int AS max_attempts, j.run_at, j.locked_by, w.lease_until,
+    CASE WHEN j.locked_at IS NOT NULL THEN 'running' WHEN ${DEAD} THEN 'dead' ELSE 'queued' END AS state,
+    j.attempts::int AS attempts, j.max_attempts::int AS max_attempts,
+    CASE WHEN j.run_at = 'infinity' THEN j.updated_at ELSE j.run_at END AS run_at, j.locked_by, w.lease_until,
     (SELECT substr(f, 7) FROM jsonb_object_keys(j.flags) AS f WHERE f LIKE 'group:%' LIMIT 1) AS fairness_key,
     j.last_error, j.created_at
   FROM ${JOBS} j JOIN ${TASKS} t ON t.id = j.task_id
@@ -228,7 +232,8 @@ export function createPgJobStore(db: PgDb): PgJobStore {
          last_error = CASE WHEN j.attempts >= j.max_attempts
            THEN 'gave up after ' || j.attempts || ' attempts: the worker running it stopped before finishing (last error: ' || COALESCE(j.last_error, 'none') || ')'
            ELSE COALESCE(j.last_error, 'the worker running it stopped before finishing') END,
-         key = CASE WHEN j.attempts >= j.max_attempts AND j.key IS NOT NULL THEN 'dead:' || j.id || ':' || j.key ELSE j.key END
+         key = CASE WHEN j.attempts >= j.max_attempts AND j.key IS NOT NULL THEN 'dead:' || j.id || ':' || j.key ELSE j.key END,
+         run_at = CASE WHEN j.attempts >= j.max_attempts THEN 'infinity' ELSE j.run_at END
        FROM stale WHERE j.id = stale.id`,
       [now, new Date(now.getTime() - graceMs)],
     );
@@ -302,11 +307,10 @@ export function createPgJobStore(db: PgDb): PgJobStore {
     async fail(input) {
       await ready();
       const dead = input.retryAt === null;
-      // A dead job spends its remaining attempts (graphile never claims it again) and parks its key.
+      // A dead job waits at the end of time (graphile never claims it again) and parks its key.
       const { rowCount } = await db.query(
         `UPDATE ${JOBS} SET locked_at = NULL, locked_by = NULL, last_error = $4, updated_at = $5,
-           run_at = COALESCE($6, run_at),
-           attempts = CASE WHEN $7 THEN GREATEST(attempts, max_attempts) ELSE attempts END,
+           run_at = CASE WHEN $7 THEN 'infinity' ELSE COALESCE($6, run_at) END,
            key = CASE WHEN $7 AND key IS NOT NULL THEN 'dead:' || id || ':' || key ELSE key END
          WHERE ${HELD}`,
         [...fenceValues(input), input.error, input.now, input.retryAt, dead],
@@ -369,8 +373,8 @@ export function createPgJobStore(db: PgDb): PgJobStore {
       const result: Record<JobState, number> = { queued: 0, running: 0, done: 0, dead: 0 };
       const { rows } = await db.query<{ state: JobState; n: number }>(
         `SELECT state, COUNT(*)::int AS n FROM (
-           SELECT CASE WHEN locked_at IS NOT NULL THEN 'running' WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END AS state
-           FROM ${JOBS}
+           SELECT CASE WHEN locked_at IS NOT NULL THEN 'running' WHEN ${DEAD} THEN 'dead' ELSE 'queued' END AS state
+           FROM ${JOBS} j
            UNION ALL SELECT 'done' FROM backflow_finished_jobs) s GROUP BY state`,
       );
       for (const row of rows) result[row.state] = row.n;
@@ -393,7 +397,7 @@ export function createPgJobStore(db: PgDb): PgJobStore {
         const { rowCount } = await db.query(
           `UPDATE ${JOBS} SET attempts = 0, run_at = $2, updated_at = $2,
              key = CASE WHEN key LIKE 'dead:%' THEN regexp_replace(key, '^dead:[0-9]+:', '') ELSE key END
-           WHERE id = $1::bigint AND locked_at IS NULL AND attempts >= max_attempts`,
+           WHERE id = $1::bigint AND locked_at IS NULL AND (run_at = 'infinity' OR attempts >= max_attempts)`,
           [id, now],
         );
         return rowCount === 1;
