@@ -1,4 +1,3 @@
-import { parseConfig } from "../core/config/parse-config.js";
 import { type BackflowConfig, CONFIG_PATH } from "../core/config/schema.js";
 import { knownColumnsFromContracts } from "../core/contracts/check-sql-against-contract.js";
 import { loadContracts } from "../core/contracts/load-contracts.js";
@@ -8,6 +7,7 @@ import type { LineageGraph } from "../core/lineage/schema.js";
 import type { RepoSnapshot } from "../core/repo-files.js";
 import { UsageError } from "./command.js";
 import { locateInRepo, snapshotAt, workingTree } from "./git-snapshot.js";
+import { parseLocalConfig } from "./local-config.js";
 import type { SkipWarning } from "./read-local-repo.js";
 
 export type LocalImpact = AnalyzedImpact & {
@@ -18,12 +18,17 @@ export type LocalImpact = AnalyzedImpact & {
 };
 
 /** The head's config: `configPath` when given (it must exist), else the default path when present. */
-function configOf(head: RepoSnapshot, dir: string, configPath: string | undefined): BackflowConfig {
+function configOf(
+  head: RepoSnapshot,
+  dir: string,
+  configPath: string | undefined,
+  warn: SkipWarning | undefined,
+): BackflowConfig {
   const path = configPath ?? CONFIG_PATH;
   const text = head.files.get(path);
   if (configPath !== undefined && text === undefined)
     throw new UsageError(`the config file ${path} does not exist in ${dir} at the head`);
-  return parseConfig(text, path);
+  return parseLocalConfig(text, path, warn);
 }
 
 /**
@@ -41,7 +46,7 @@ export function analyzeLocalImpact(input: {
   const { top, prefix } = locateInRepo(input.dir);
   const options = { prefix, ...(input.warn ? { warn: input.warn } : {}) };
   const head = input.head === undefined ? workingTree(top, options) : snapshotAt(top, input.head, options);
-  const config = configOf(head, input.dir, input.configPath);
+  const config = configOf(head, input.dir, input.configPath, input.warn);
   const analyzed = analyzeImpact({ base: snapshotAt(top, input.base, options), head, config });
   return { ...analyzed, head, prefix };
 }
@@ -59,7 +64,7 @@ export function analyzeLocalLineage(input: {
   const { top, prefix } = locateInRepo(input.dir);
   const options = { prefix, ...(input.warn ? { warn: input.warn } : {}) };
   const head = input.head === undefined ? workingTree(top, options) : snapshotAt(top, input.head, options);
-  const config = configOf(head, input.dir, input.configPath);
+  const config = configOf(head, input.dir, input.configPath, input.warn);
   const contracts = loadContracts(head.files, config).contracts;
   const { graph } = buildLineage(head.files, config, {
     ...(head.shas ? { shas: head.shas } : {}),

@@ -8,6 +8,7 @@ import { decideConclusion } from "../../core/impact/decide-conclusion.js";
 import { renderImpact } from "../../core/render/render-impact.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
+import { parseLocalConfig } from "../local-config.js";
 import { readLocalRepo } from "../read-local-repo.js";
 import { showProposalStep } from "./propose.js";
 import { triageLocal } from "./triage.js";
@@ -56,7 +57,9 @@ export async function runDemo({ values }: CommandArgs, io: CliIO): Promise<ExitC
   io.out(`Backflow demo on ${repo}\n`);
   io.out(`\n== 1. Repository config (${CONFIG_PATH})\n`);
   try {
-    const config = parseConfig(readFileSync(join(repo, CONFIG_PATH), "utf8"));
+    const config = parseLocalConfig(readFileSync(join(repo, CONFIG_PATH), "utf8"), CONFIG_PATH, (m) =>
+      io.err(`${m}\n`),
+    );
     io.out(`valid: dialect ${config.dialect}, models ${config.models.paths.join(", ")}\n`);
     io.out(
       `contracts ${config.contracts.paths.join(", ")}; ${Object.keys(config.owners).length} owner rule(s)\n`,

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { hasExpectsBlock, parseExpectations } from "../../core/expectations/parse-expectations.js";
 import { validateExpectations } from "../../core/expectations/validate-expectations.js";
 import { lineageOf } from "../../core/lineage/build-lineage.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
+import { parseLocalConfig } from "../local-config.js";
 import { readLocalRepo } from "../read-local-repo.js";
 import { localRepoName } from "./annotate.js";
 
@@ -26,8 +26,9 @@ export async function runExpect({ values, positionals }: CommandArgs, io: CliIO)
   }
   const root = resolve(io.cwd, typeof values.repo === "string" ? values.repo : ".");
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${root} is not a directory`);
-  const files = readLocalRepo(root, { warn: (message) => io.err(`backflow expect: ${message}\n`) });
-  const graph = lineageOf(files, parseConfig(files.get(CONFIG_PATH), CONFIG_PATH));
+  const warn = (message: string) => io.err(`backflow expect: ${message}\n`);
+  const files = readLocalRepo(root, { warn });
+  const graph = lineageOf(files, parseLocalConfig(files.get(CONFIG_PATH), CONFIG_PATH, warn));
   const parsed = parseExpectations(body);
   const { bound, problems } = validateExpectations({
     expectations: parsed.expectations,

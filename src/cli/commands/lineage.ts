@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH, DialectSchema } from "../../core/config/schema.js";
 import { knownColumnsFromContracts } from "../../core/contracts/check-sql-against-contract.js";
 import { loadContracts } from "../../core/contracts/load-contracts.js";
@@ -10,6 +9,7 @@ import { renderMermaid } from "../../core/lineage/render-mermaid.js";
 import { LineageGraphSchema } from "../../core/lineage/schema.js";
 import { type TraceHop, traceDownstream, traceUpstream } from "../../core/lineage/trace.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
+import { parseLocalConfig } from "../local-config.js";
 import { readLocalRepo } from "../read-local-repo.js";
 
 /** `--catalog` (from the working directory) or `lineage.catalog` (from the repository root), read from disk. */
@@ -39,8 +39,9 @@ export async function runLineage({ values, positionals }: CommandArgs, io: CliIO
   const root = resolve(io.cwd, positionals[0] ?? ".");
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${root} is not a directory`);
   // The config comes from the same reader as the models, so a link out of the repository is skipped too.
-  const files = readLocalRepo(root, { warn: (message) => io.err(`backflow lineage: ${message}\n`) });
-  const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
+  const warn = (message: string) => io.err(`backflow lineage: ${message}\n`);
+  const files = readLocalRepo(root, { warn });
+  const config = parseLocalConfig(files.get(CONFIG_PATH), CONFIG_PATH, warn);
   if (values.dialect !== undefined) {
     const dialect = DialectSchema.safeParse(values.dialect);
     if (!dialect.success)

@@ -1,14 +1,17 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { CONFIG_PATH } from "../../core/config/schema.js";
 import { SignalError } from "../../core/errors.js";
 import { buildProposal } from "../../core/proposals/build-proposal.js";
 import type { Proposal } from "../../core/proposals/file-edit.js";
-import { proposalContextOf } from "../../core/proposals/proposal-context.js";
+import { proposalContextFrom } from "../../core/proposals/proposal-context.js";
 import { unifiedDiff } from "../../core/proposals/unified-diff.js";
+import { repoContextOf } from "../../core/repo/repo-context.js";
 import { type Finding, FindingSchema } from "../../core/triage/triage-signal.js";
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
+import { parseLocalConfig } from "../local-config.js";
 import { readLocalRepo } from "../read-local-repo.js";
 import { triageLocal } from "./triage.js";
 
@@ -39,10 +42,12 @@ export function proposeLocal(input: {
   body: unknown;
   kind?: "cleansing" | "contract";
   direction?: "tighten" | "relax";
+  /** Receives the warning that a config's `_extends` is not followed locally. */
+  warn?: (message: string) => void;
 }): Array<{ finding: Finding; proposal: Proposal }> {
-  const context = proposalContextOf(
-    readLocalRepo(input.repoDir, { accept: (name) => /\.(sql|ya?ml)$/i.test(name) }),
-  );
+  const files = readLocalRepo(input.repoDir, { accept: (name) => /\.(sql|ya?ml)$/i.test(name) });
+  const config = parseLocalConfig(files.get(CONFIG_PATH), CONFIG_PATH, input.warn);
+  const context = proposalContextFrom(files, repoContextOf({ snapshot: { files }, config }));
   return findingsOf(input.body, input.repoDir)
     .filter((f) => f.breached && f.tableId)
     .map((finding) => ({
@@ -75,6 +80,7 @@ export async function runPropose({ values, positionals }: CommandArgs, io: CliIO
     body: readJson(resolve(io.cwd, file)),
     kind,
     direction: values.relax ? "relax" : "tighten",
+    warn: (message) => io.err(`backflow propose: ${message}\n`),
   });
   if (results.length === 0) io.out("No breached finding to propose for.\n");
   let edits = 0;

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
-import { parseConfig } from "../../core/config/parse-config.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { SignalError } from "../../core/errors.js";
 import { cliCodeLinks } from "../../core/render/code-links.js";
@@ -15,6 +14,7 @@ import { ownersOfFinding, triageContextOf } from "../../github/drift/triage-cont
 import { type CliIO, type CommandArgs, EXIT, type ExitCode, UsageError } from "../command.js";
 import { exampleRepoDir } from "../example-repo.js";
 import { git } from "../git-snapshot.js";
+import { parseLocalConfig } from "../local-config.js";
 import { readLocalRepo, type SkipWarning } from "../read-local-repo.js";
 import { LOCAL_ANNOTATIONS_PATH, readLocalAnnotations } from "./annotate.js";
 
@@ -41,7 +41,7 @@ export function triageLocal(input: {
   warn?: SkipWarning;
 }): LocalTriageResult[] {
   const files = readLocalRepo(input.repoDir, input.warn ? { warn: input.warn } : {});
-  const config = parseConfig(files.get(CONFIG_PATH), CONFIG_PATH);
+  const config = parseLocalConfig(files.get(CONFIG_PATH), CONFIG_PATH, input.warn);
   const context = triageContextOf({ snapshot: { files }, config });
   const [owner = "local", repo = basename(input.repoDir)] = (input.github ?? "").split("/").filter(Boolean);
   const signals = adaptSignals(input.body, {
