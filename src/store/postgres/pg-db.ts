@@ -43,6 +43,10 @@ export function createPgDb(connectionString: string, options: PgDbOptions = {}):
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
+    // TCP keepalive: a connection to a server that vanished (a failover, a dropped route) is found
+    // dead in seconds instead of hanging until the OS default of two hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: options.applicationName ?? "backflow",
   });
   // An idle client whose server connection dies emits 'error' on the pool; without a listener
