@@ -14,12 +14,15 @@ import { handleIssuesEdited } from "./github/handlers/issues-edited.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./github/handlers/pull-request.js";
 import { handlePush } from "./github/handlers/push.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
+import { closeSharedAnalysisPool } from "./jobs/analysis-pool.js";
 import { githubBreakersFor } from "./jobs/github-breakers.js";
 import { JOB_REGISTRY, type JobDeps, workerJobsOf } from "./jobs/job-registry.js";
+import { schedulePrune } from "./jobs/prune-store-job.js";
 import { readWorkerEnv } from "./jobs/read-worker-env.js";
 import { createJobWorker, workerIdOf } from "./jobs/start-job-worker.js";
 import { createStoreMetrics } from "./server/metrics.js";
 import { createOpsHandler } from "./server/ops-routes.js";
+import { quietProbeLog } from "./server/quiet-probe-log.js";
 import { readAppSettings } from "./server/read-server-env.js";
 import { openStore } from "./store/open-store.js";
 
@@ -51,8 +54,10 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
 
 /**
  * The app for Probot's own runner (`probot run ./dist/index.js`): opens the store named by
- * DATABASE_URL, adds Backflow's health and metrics routes to Probot's server, and starts the job
- * worker with every kind of the job registry (SIGTERM and SIGINT drain it, then close the store).
+ * DATABASE_URL, adds Backflow's health and metrics routes to Probot's server (probes logged at debug),
+ * schedules the first prune and starts the job worker with every kind of the job registry (SIGTERM
+ * and SIGINT drain it, then close the analysis pool and the store). BACKFLOW_DRY_RUN guards the job
+ * Octokits as `npm start` does.
  * `npm start` uses src/main.ts instead, which also checks credentials and serves the signal API.
  */
 export const backflowApp: ApplicationFunction = async (app, options) => {
@@ -66,16 +71,30 @@ export const backflowApp: ApplicationFunction = async (app, options) => {
     log: app.log.child({ name: "github-breaker" }),
   });
   const metrics = createStoreMetrics(store, { clock, breakers: breakers.statuses });
-  const deps = { store, metrics, clock, ...settings.app };
+  // The dry-run guard backs up the writer layer: no request but a read leaves a job's Octokit.
+  const installations = installationOctokits(async () => app, {
+    dryRun: settings.app.dryRun,
+    log: app.log,
+  });
+  const deps = { store, metrics, clock, installations, ...settings.app };
   await createBackflowApp(deps)(app, options);
-  options.addHandler(createOpsHandler({ store, metrics }));
+  const ops = createOpsHandler({ store, metrics });
+  options.addHandler((req, res) => {
+    quietProbeLog(req, res);
+    return ops(req, res);
+  });
   // Probot's runner builds its own Octokit class; the job Octokits report to the breaker and metrics here.
-  const installations = installationOctokits(async () => app);
   const octokitFor: JobDeps["octokitFor"] = async (...args) => {
     const octokit = await installations(...args);
     observeRequests(metrics, breakers)(octokit);
     return octokit;
   };
+  await schedulePrune({
+    store,
+    retentionDays: settings.retentionDays,
+    auditRetentionDays: workerSettings.auditRetentionDays,
+    now: clock(),
+  });
   const worker = createJobWorker({
     store,
     jobs: workerJobsOf(JOB_REGISTRY, { deps, log: app.log, octokitFor }),
@@ -90,6 +109,7 @@ export const backflowApp: ApplicationFunction = async (app, options) => {
   const stop = async (signal: string) => {
     app.log.info({ signal }, "stopping the job worker");
     await worker.stop();
+    await closeSharedAnalysisPool();
     await store.close();
     process.exit(0);
   };

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { BackflowError } from "./core/errors.js";
 import { installationOctokits } from "./github/jobs/installation-octokit.js";
+import { closeSharedAnalysisPool } from "./jobs/analysis-pool.js";
 import { githubBreakersFor } from "./jobs/github-breakers.js";
 import { JOB_REGISTRY, workerJobsOf } from "./jobs/job-registry.js";
 import { schedulePrune } from "./jobs/prune-store-job.js";
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     await running.stop();
+    await closeSharedAnalysisPool();
     await store.close();
     process.exit(0);
   };

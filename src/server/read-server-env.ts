@@ -86,16 +86,31 @@ export function readRedisUrl(env: NodeJS.ProcessEnv, problems: string[] = []): s
 /** The app settings that do not need credentials (also used under Probot's own runner). */
 export function readAppSettings(env: NodeJS.ProcessEnv): {
   databaseUrl: string | undefined;
+  retentionDays: number;
   app: { appId?: number; dryRun: boolean };
 } {
   const appId = Number(env.APP_ID);
+  const problems: string[] = [];
+  const retentionDays = readRetentionDays(env, problems);
+  if (problems.length > 0) throw new BackflowError(problems.join("; "));
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    retentionDays,
     app: {
       ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
       dryRun: env.BACKFLOW_DRY_RUN === "true",
     },
   };
+}
+
+/** BACKFLOW_RETENTION_DAYS: days of finished work kept (default 90; 0 keeps everything). */
+function readRetentionDays(env: NodeJS.ProcessEnv, problems: string[]): number {
+  const retentionDays = env.BACKFLOW_RETENTION_DAYS ? Number(env.BACKFLOW_RETENTION_DAYS) : 90;
+  if (!Number.isInteger(retentionDays) || retentionDays < 0)
+    problems.push(
+      `BACKFLOW_RETENTION_DAYS must be a whole number of days (0 keeps everything), not "${env.BACKFLOW_RETENTION_DAYS}"`,
+    );
+  return retentionDays;
 }
 
 const SETUP_HELP = `These come from a GitHub App. To create one from Backflow's manifest (app.yml):
@@ -158,11 +173,7 @@ export function readServerEnv(
   const port = env.PORT ? Number(env.PORT) : 3000;
   if (!Number.isInteger(port) || port <= 0 || port > 65535)
     problems.push(`PORT must be a TCP port number, not "${env.PORT}"`);
-  const retentionDays = env.BACKFLOW_RETENTION_DAYS ? Number(env.BACKFLOW_RETENTION_DAYS) : 90;
-  if (!Number.isInteger(retentionDays) || retentionDays < 0)
-    problems.push(
-      `BACKFLOW_RETENTION_DAYS must be a whole number of days (0 keeps everything), not "${env.BACKFLOW_RETENTION_DAYS}"`,
-    );
+  const retentionDays = readRetentionDays(env, problems);
   const limits = readHttpLimits(env, problems);
   const redisUrl = readRedisUrl(env, problems);
   if (problems.length > 0 || Array.isArray(key)) throw new MissingCredentialsError(problems);

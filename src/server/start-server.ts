@@ -18,6 +18,7 @@ import type { Worker } from "../jobs/worker.js";
 import type { Store } from "../store/store.js";
 import { type BackflowMetrics, createStoreMetrics } from "./metrics.js";
 import { createOpsHandler } from "./ops-routes.js";
+import { PROBE_PATHS } from "./quiet-probe-log.js";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type ServerSettings } from "./read-server-env.js";
 import { createWebhookEndpoint } from "./webhook-endpoint.js";
 
@@ -156,9 +157,6 @@ export async function startServer(input: {
   };
 }
 
-/** Paths polled by orchestrators and Prometheus, logged at debug when they succeed. */
-const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
-
 /** Probot's (and GitHub's documented) webhook path, used when WEBHOOK_PATH is not set. */
 export const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
 
@@ -190,7 +188,7 @@ async function listen(input: {
       const ms = Math.round(performance.now() - started);
       const path = (req.url ?? "/").split("?")[0];
       // Health probes and metric scrapes arrive every few seconds: at info they would drown the log.
-      const level = QUIET_PATHS.has(path ?? "") && res.statusCode < 400 ? "debug" : "info";
+      const level = PROBE_PATHS.has(path ?? "") && res.statusCode < 400 ? "debug" : "info";
       log[level](
         { method: req.method, path, status: res.statusCode, ms },
         `${req.method} ${path} ${res.statusCode}`,

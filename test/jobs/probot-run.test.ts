@@ -35,6 +35,7 @@ describe("probot run ./dist/index.js (backflowApp)", () => {
         LOG_LEVEL: "warn",
         DATABASE_URL: db.path,
         BACKFLOW_WORKER_CONCURRENCY: "2",
+        BACKFLOW_RETENTION_DAYS: "30",
       },
     });
     let stderr = "";
@@ -54,9 +55,10 @@ describe("probot run ./dist/index.js (backflowApp)", () => {
     const metrics = await (await fetch(`http://localhost:${port}/metrics`)).text();
     expect(metrics).toContain('backflow_job_outcomes_total{kind="prune-store",outcome="done"} 1');
     expect(metrics).toContain('backflow_jobs{state="done"} 1');
-    // The prune queued tomorrow's run, as under npm start.
+    // Start-up scheduled tomorrow's prune with BACKFLOW_RETENTION_DAYS, as npm start does (the
+    // prune that ran asked for the same day, which the idempotency key keeps to one job).
     expect((await store.jobs.list({ kind: "prune-store", state: "queued" })).map((j) => j.payload)).toEqual([
-      { retentionDays: 30 },
+      { retentionDays: 30, auditRetentionDays: 365 },
     ]);
 
     child.kill("SIGTERM");

@@ -51,7 +51,7 @@ export async function retriageFinding(
   };
   const name = `finding:${repoKey}:${fingerprint}`;
   const outcome = await withLease(
-    { store: deps.store, name, owner: leaseOwner("retriage"), clock: deps.clock, ttlMs: 120_000 },
+    { store: deps.store, name, owner: leaseOwner("retriage"), clock: deps.clock, ttlMs: LEASE_TTL_MS },
     () => actOnSignal(run, stored.signal, key),
   );
   if (!outcome.acquired)
