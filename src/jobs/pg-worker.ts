@@ -13,6 +13,7 @@
  *   kinds while the breaker is open (their attempt is not spent), installations at their share.
  */
 import { EventEmitter } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type Job as GraphileJob,
   Logger,
@@ -263,26 +264,47 @@ export function createPgWorker(options: PgWorkerOptions): Worker {
     return started;
   }
 
-  return {
-    start() {
-      if (starting) return;
-      stopping = false;
-      starting = (async () => {
+  /**
+   * Starts graphile-worker's runner, retrying every 2 s while the database cannot be reached, and
+   * starts it again if it ever stops on its own (so `start()` once keeps the instance working).
+   */
+  async function launch(): Promise<void> {
+    while (!stopping) {
+      try {
         await jobs.ready();
-        runner = await run({
+        const started = await run({
           ...graphileOptions(),
           concurrency,
           forbiddenFlags: () => forbidden(concurrency),
           taskList: taskList(),
           preset: { worker: { gracefulShutdownAbortTimeout: (options.shutdownGraceMs ?? 10_000) + 5000 } },
         });
-        sweep = setInterval(() => void recover(), Math.max(250, Math.floor(leaseMs / 3)));
-        sweep.unref();
+        runner = started;
+        started.promise.then(
+          () => undefined,
+          (error: unknown) => {
+            if (stopping || runner !== started) return;
+            log.error({ error: String(error) }, "the PostgreSQL job runner stopped; starting it again");
+            runner = null;
+            starting = launch();
+          },
+        );
         void recover();
-      })().catch((error: unknown) => {
-        log.error({ error: String(error) }, "the PostgreSQL job worker failed to start");
-        starting = null;
-      });
+        return;
+      } catch (error) {
+        log.error({ error: String(error) }, "starting the PostgreSQL job worker failed; retrying in 2 s");
+        await sleep(2000);
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (starting) return;
+      stopping = false;
+      sweep = setInterval(() => void recover(), Math.max(250, Math.floor(leaseMs / 3)));
+      sweep.unref();
+      starting = launch();
     },
     async stop(stopOptions = {}) {
       stopping = true;
