@@ -96,11 +96,36 @@ function isMacroPlaceholder(message: string): boolean {
   );
 }
 
+type MacroAt = { readonly line: number; readonly name: string };
+
+/** The placeholder macros of a file's diagnostics, with their lines. */
+function macrosAt(diagnostics: readonly Diagnostic[]): MacroAt[] {
+  return diagnostics
+    .filter((d) => isMacroPlaceholder(d.message))
+    .map((d) => ({ line: d.line, name: /"([^"]+)"/.exec(d.message)?.[1] ?? "?" }));
+}
+
+/**
+ * Why a dbt model was kept table-level with no columns (its body could not be analysed), from the
+ * warning Backflow gives it: the macro it calls, or Jinja that renders nothing.
+ */
+function unanalysedCause(diagnostics: readonly Diagnostic[]): string | undefined {
+  for (const d of diagnostics) {
+    const found = /^the body of model \S+ could not be analysed \((.*)\)/.exec(d.message)?.[1];
+    if (!found) continue;
+    const macro = /the macro "([^"]+)"/.exec(found)?.[1];
+    return macro
+      ? `model body is a macro that needs the warehouse or a package (${macro})`
+      : `model body: ${found}`;
+  }
+  return undefined;
+}
+
 /** The failure cause of one diagnostic, from its message and the source lines around it. */
 export function causeOf(
   diagnostic: Diagnostic,
   source: string,
-  unknownMacroLines: readonly number[],
+  unknownMacroLines: readonly MacroAt[],
 ): string {
   const { message, line } = diagnostic;
   if (message.startsWith("could not render the Jinja")) return "Jinja could not be rendered";
@@ -108,8 +133,8 @@ export function causeOf(
   if (!message.startsWith("could not parse"))
     return `other diagnostic: ${message.replace(/\d+|"[^"]*"/g, "…").slice(0, 60)}`;
   // An unknown macro standing for a whole CTE body or statement makes the parser stop a few lines later.
-  if (unknownMacroLines.some((l) => l >= line - 15 && l <= line + 1))
-    return "unknown dbt macro near the error";
+  const macro = unknownMacroLines.find((m) => m.line >= line - 15 && m.line <= line + 1);
+  if (macro) return `unknown dbt macro near the error (${macro.name})`;
   const lines = source.split("\n");
   const window = lines.slice(Math.max(0, line - 3), line + 1).join("\n");
   for (const [cause, pattern] of CAUSES) if (pattern.test(window)) return cause;
@@ -133,7 +158,7 @@ function hasColumnSources(analysis: FileAnalysis, graph: LineageGraph): boolean 
 export function classifyFile(analysis: FileAnalysis, graph: LineageGraph, source: string): FileResult {
   const path = analysis.path;
   const mine = [...analysis.diagnostics, ...graph.diagnostics.filter((d) => d.file === path)];
-  const macroLines = mine.filter((d) => isMacroPlaceholder(d.message)).map((d) => d.line);
+  const macroLines = macrosAt(mine);
   const failures = mine.filter(
     (d) => d.message.startsWith("could not parse") || d.message.startsWith("could not render the Jinja"),
   );
@@ -146,13 +171,16 @@ export function classifyFile(analysis: FileAnalysis, graph: LineageGraph, source
   }
   if (hasColumnSources(analysis, graph)) return { path, coverage: "column" };
   const columns = analysis.tables.flatMap((t) => t.columns);
+  const unanalysed = columns.length === 0 ? unanalysedCause(mine) : undefined;
   const cause = first
     ? causeOf(first, source, macroLines)
-    : columns.some((c) => c.star)
-      ? "SELECT * over a table with unknown columns"
-      : columns.every((c) => c.transform === "constant")
-        ? "parsed; every column is a constant (nothing to trace)"
-        : "parsed; no column has a source (constants, COUNT(*), table functions)";
+    : unanalysed
+      ? unanalysed
+      : columns.some((c) => c.star)
+        ? "SELECT * over a table with unknown columns"
+        : columns.every((c) => c.transform === "constant")
+          ? "parsed; every column is a constant (nothing to trace)"
+          : "parsed; no column has a source (constants, COUNT(*), table functions)";
   const sourceless =
     !first && columns.length > 0 && columns.every((c) => c.transform !== "unknown" && !c.star);
   return {
@@ -172,7 +200,7 @@ export function failureCauses(
   const causes = new Map<string, { count: number; example: string }>();
   for (const analysis of analyses) {
     const source = files.get(analysis.path) ?? "";
-    const macroLines = analysis.diagnostics.filter((d) => isMacroPlaceholder(d.message)).map((d) => d.line);
+    const macroLines = macrosAt(analysis.diagnostics);
     for (const d of analysis.diagnostics) {
       if (!d.message.startsWith("could not parse") && !d.message.startsWith("could not render the Jinja"))
         continue;

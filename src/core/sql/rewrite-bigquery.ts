@@ -176,7 +176,43 @@ function rewriteFieldAccess(tokens: readonly SqlToken[], i: number, chars: strin
 }
 
 const ORDERED_AGGREGATES = new Set(["array_agg", "string_agg", "array_concat_agg"]);
-const STARTS = new Set(["as", "group", "qualify", ...ORDERED_AGGREGATES]);
+const STARTS = new Set(["as", "group", "qualify", "external_query", ...ORDERED_AGGREGATES]);
+
+/** The SQL inside a string literal token, when its characters are the query's own (no escapes). */
+function literalSql(token: SqlToken | undefined): { start: number; end: number } | undefined {
+  if (!token || (token.kind !== "string" && token.kind !== "quoted") || token.text.startsWith("`")) return;
+  const quote = token.text.slice(0, 3);
+  const delimiter = quote === '"""' || quote === "'''" ? 3 : 1;
+  if (token.text.length < 2 * delimiter || token.text.includes("\\")) return undefined;
+  return { start: token.start + delimiter, end: token.end - delimiter };
+}
+
+/**
+ * `EXTERNAL_QUERY("connection", """SELECT a, b FROM db.t""")` → `(SELECT a, b FROM db.t)`: the federated
+ * query is a subquery whose text is another database's SQL, so its columns and the external tables it
+ * reads (`db.t`) are traced instead of being unknown. The connection, the comma and the quotes become
+ * blanks; the query keeps its offsets. Left alone when the query is not one plain string literal.
+ */
+function rewriteExternalQuery(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  const open = tokens[i + 1];
+  if (open?.text !== "(" || !adjacent(tokens[i], open)) return i;
+  const connection = tokens[i + 2];
+  if (!literalSql(connection) || tokens[i + 3]?.text !== ",") return i;
+  const query = tokens[i + 4];
+  const inner = literalSql(query);
+  if (!inner || !query || !/^\s*(select|with)\b/i.test(chars.slice(inner.start, inner.end).join("")))
+    return i;
+  let close = i + 5;
+  // An options argument (`'{"default_type_for_decimal_columns":"numeric"}'`) is blanked too.
+  if (tokens[close]?.text === "," && literalSql(tokens[close + 1])) close += 2;
+  if (tokens[close]?.text !== ")") return i;
+  const word = tokens[i] as SqlToken;
+  blank(chars, word.start, word.end);
+  blank(chars, (connection as SqlToken).start, (tokens[i + 3] as SqlToken).end);
+  blank(chars, query.start, inner.start);
+  blank(chars, inner.end, (tokens[close - 1] as SqlToken).end);
+  return close;
+}
 
 /** Whether a BigQuery rewrite may start at this token. */
 export function startsBigQueryRewrite(token: SqlToken): boolean {
@@ -191,6 +227,7 @@ export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: s
   else if (word === "group") return rewriteGroupByAll(tokens, i, chars);
   else if (word === "qualify") rewriteQualify(tokens, i, chars);
   else if (ORDERED_AGGREGATES.has(word)) rewriteOrderedAggregate(tokens, i, chars);
+  else if (word === "external_query") return rewriteExternalQuery(tokens, i, chars);
   return i;
 }
 
@@ -220,6 +257,12 @@ export function rewriteBigQueryPunctuation(tokens: readonly SqlToken[], i: numbe
     return;
   }
   if (t.kind !== "punct") return;
+  // A trailing comma after the last select item (`SELECT a, b, FROM t`), which BigQuery allows; the grammar
+  // read `FROM (subquery)` after it as one more item.
+  if (t.text === "," && is(next, "from")) {
+    blank(chars, t.start, t.end);
+    return;
+  }
   if (t.text === "(" && is(next, "select")) {
     wrapScalarSubquery(tokens, i, chars);
     return;

@@ -515,3 +515,54 @@ FROM \`p.d.ids\``,
     expect(columnSummary(tableOf(graph, "keyed"))).toEqual(["hashed: unknown <- p.d.ids.id"]);
   });
 });
+
+describe("BigQuery federated and trailing-comma queries (found on bigquery-etl accounts_db_external)", () => {
+  it("traces EXTERNAL_QUERY's columns through the federated SELECT to the external table", () => {
+    const graph = lineageOfSql(
+      {
+        "carts.sql": `SELECT
+  TO_HEX(id) AS id,
+  state,
+  SAFE_CAST(isFreeTrial AS BOOL) AS isFreeTrial,
+FROM
+  EXTERNAL_QUERY(
+    "moz-fx-fxa-prod.us.fxa-rds",
+    """SELECT
+         id,
+         state,
+         isFreeTrial
+       FROM
+         fxa.carts
+    """
+  )`,
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "carts"))).toEqual([
+      "id: expression <- fxa.carts.id",
+      "state: passthrough <- fxa.carts.state",
+      "isfreetrial: expression <- fxa.carts.isfreetrial",
+    ]);
+    // A pass-through points at the line that reads the external column, inside the federated query.
+    expect(tableOf(graph, "carts").columns[1]?.line).toBe(10);
+  });
+
+  it("keeps EXTERNAL_QUERY unknown when its query is not one plain string", () => {
+    const graph = lineageOfSql(
+      { "dyn.sql": "SELECT a FROM EXTERNAL_QUERY('conn', CONCAT('SELECT a FROM ', 't'))" },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "dyn"))).toEqual(["a: unknown <- "]);
+  });
+
+  it("reads a trailing comma before FROM (subquery) as the end of the select list, not as one more item", () => {
+    const graph = lineageOfSql(
+      { "trail.sql": "SELECT TO_HEX(id) AS id, state, FROM (SELECT id, state FROM `p.d.t`)" },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "trail"))).toEqual([
+      "id: expression <- p.d.t.id",
+      "state: passthrough <- p.d.t.state",
+    ]);
+  });
+});
