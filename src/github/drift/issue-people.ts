@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import type { ApiCounter } from "../impact/load-snapshots.js";
+import type { ApiCounter } from "../repo-context/api-counter.js";
 import { isNotFound } from "../request-errors.js";
 
 /** GitHub accepts at most 10 assignees on an issue. */

@@ -123,8 +123,15 @@ export async function openProposal(input: OpenProposalInput): Promise<OpenPropos
   const record = await loadFinding(input);
   const finding = record.finding;
   const issueNumber = input.issueNumber ?? record.issueNumber ?? undefined;
-  const base = await loadDefaultBranch({ octokit, store: deps.store, owner, repo });
-  const built = await buildProposalFor({ ...input, files: base.files, finding });
+  const signal = input.signal;
+  const base = await loadDefaultBranch({
+    octokit,
+    store: deps.store,
+    owner,
+    repo,
+    ...(signal ? { signal } : {}),
+  });
+  const built = await buildProposalFor({ ...input, store: deps.store, base, finding });
   const { proposal, config, graph } = built;
   if (proposal.edits.length === 0) {
     log.info(
