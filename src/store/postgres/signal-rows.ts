@@ -1,9 +1,7 @@
-import type pg from "pg";
+/** Rows of signal_deliveries and signals as the signal store reads them. */
 import type { Signal, SkippedItem } from "../../core/signals/signal-schema.js";
 import type { SignalDelivery, SignalState, StoredSignal } from "../store.js";
 import type { Queryable } from "./pg-db.js";
-
-/** Rows of signal_deliveries and signals as the signal store reads them. */
 
 export type DeliveryRow = {
   source: string;
@@ -61,11 +59,7 @@ export function toStoredSignal(row: SignalRow): StoredSignal {
 }
 
 /** The signals of one delivery, in signal time. */
-export async function signalsOf(
-  client: Queryable | pg.PoolClient,
-  source: string,
-  deliveryId: string,
-): Promise<SignalRow[]> {
+export async function signalsOf(client: Queryable, source: string, deliveryId: string): Promise<SignalRow[]> {
   const { rows } = await client.query<SignalRow>({
     name: "bf_signals_of",
     text: `SELECT ${SIGNAL_COLUMNS} FROM signals WHERE source = $1 AND delivery_id = $2 ORDER BY observed_at, signal_id`,
