@@ -12,6 +12,8 @@ import { triageDeliveryHandler } from "../github/jobs/triage-delivery-handler.js
 import { WEBHOOK_JOBS } from "../github/jobs/webhook-jobs.js";
 import { openProposalHandler } from "../github/proposals/open-proposal-handler.js";
 import { openProposalJob } from "../github/proposals/open-proposal-job.js";
+import { reviewHandler } from "../github/review/review-handler.js";
+import { reviewJob } from "../github/review/review-job.js";
 import { triageDeliveryJob } from "../server/signals/triage-delivery-job.js";
 import { pruneStoreHandler, pruneStoreJob } from "./prune-store-job.js";
 import { type JobContext, type JobHandler, type JobKind, parsePayload } from "./queue.js";
@@ -65,6 +67,7 @@ export const JOB_REGISTRY: readonly JobDefinition[] = [
   registerJob(autoMergeRevertJob, (deps) => autoMergeRevertHandler(deps)),
   registerJob(expectationDeadlineJob, (deps) => expectationDeadlineHandler(deps)),
   registerJob(canaryWindowEndJob, (deps) => canaryWindowEndHandler(deps)),
+  registerJob(reviewJob, (deps) => reviewHandler(deps)),
   // The work each webhook queues: impact checks, acknowledgements, config validation, merged pull
   // requests, comment commands, drift issue state changes and dashboard boxes.
   ...WEBHOOK_JOBS.map(([kind, handler]) => registerJob(kind as JobKind, handler)),

@@ -45,7 +45,7 @@ export function renderCanaryComment(input: {
         report.results.map((r) => [
           { md: codeSpan(r.target) },
           r.metric,
-          VERDICT_WORDS[r.verdict],
+          { md: VERDICT_WORDS[r.verdict] },
           { md: r.evidence },
         ]),
       ),

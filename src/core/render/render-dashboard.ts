@@ -54,6 +54,8 @@ export type DashboardData = {
   }>;
   /** Why Backflow could not pin this dashboard issue, when it tried and GitHub refused. */
   readonly notPinned?: string;
+  /** The latest recurring review issue (config `review`), when one was published. */
+  readonly latestReview?: { readonly number: number; readonly key: string };
 };
 
 export type DashboardAction =
@@ -151,8 +153,11 @@ function signalsSection(data: DashboardData): string {
 
 function introSection(data: DashboardData): string {
   const intro = `${DASHBOARD_MARKER}\nWhat Backflow is watching in this repository. This issue is kept up to date by Backflow; edits other than ticking boxes are overwritten.`;
-  if (data.notPinned === undefined) return intro;
-  return `${intro}\n\n**Not pinned:** ${escapeMarkdown(data.notPinned)} — pin it from the issue's sidebar.`;
+  const review = data.latestReview
+    ? `\n\n**Latest review:** #${data.latestReview.number} (${escapeMarkdown(data.latestReview.key)})`
+    : "";
+  if (data.notPinned === undefined) return `${intro}${review}`;
+  return `${intro}${review}\n\n**Not pinned:** ${escapeMarkdown(data.notPinned)} — pin it from the issue's sidebar.`;
 }
 
 /** A finding as the actions name it: its issue number when it has one (the title is in the table above). */

@@ -141,10 +141,12 @@ export function evaluateThreshold(input: {
 }): ThresholdVerdict {
   const { signal, threshold } = input;
   const m = signal.measurement;
-  const firing = signal.status === "firing";
+  // A sender that only measured gave no verdict: without an evaluable limit its value is no breach
+  // (counting it as one would keep the baseline from ever forming).
+  const firing = signal.status === "firing" && signal.measuredOnly !== true;
   const bySource = (why: string): ThresholdVerdict => ({
     breached: firing,
-    reason: `${firing ? "the source reports" : "the source reports it resolved:"} ${signal.message || signal.type}${why}`,
+    reason: `${firing ? "the source reports" : signal.measuredOnly ? "measured:" : "the source reports it resolved:"} ${signal.message || signal.type}${why}`,
     severity: signal.severity,
     observed: m?.value,
   });

@@ -2,6 +2,7 @@ import type { CanarySeriesRef } from "../../core/canary/canary-record.js";
 import { canaryWatches } from "../../core/canary/canary-record.js";
 import type { BackflowConfig } from "../../core/config/schema.js";
 import type { LineageGraph } from "../../core/lineage/schema.js";
+import { codeSpan } from "../../core/render/escape-markdown.js";
 import type { Signal } from "../../core/signals/signal-schema.js";
 import { findingKeyOf } from "../../core/triage/triage-signal.js";
 import type { RepoTarget } from "../app-deps.js";
@@ -88,19 +89,22 @@ export async function watchCanaries(
         });
         // Past the window's end the closing job speaks; a running window speaks only of regressions.
         if (report.complete || !report.enabled) return { pr: canary.pr, regressions: 0, commented: false };
-        const evidence = report.results.filter((r) => r.verdict === "regression").map((r) => r.evidence);
-        if (evidence.length === 0) return { pr: canary.pr, regressions: 0, commented: false };
-        const known = new Set(current.evidence);
-        if (current.state === "regressed" && evidence.every((e) => known.has(e)))
-          return { pr: canary.pr, regressions: evidence.length, commented: false };
+        const regressions = report.results.filter((r) => r.verdict === "regression");
+        if (regressions.length === 0) return { pr: canary.pr, regressions: 0, commented: false };
+        // A regression is attributed once per column and metric; later points only restate it.
+        const known = (r: (typeof regressions)[number]) =>
+          current.evidence.some((e) => e.startsWith(`${codeSpan(r.target)} ${codeSpan(r.metric)}`));
+        const fresh = regressions.filter((r) => !known(r));
+        if (fresh.length === 0) return { pr: canary.pr, regressions: regressions.length, commented: false };
+        const evidence = fresh.map((r) => r.evidence);
         // Comment first: a failed comment leaves the regression unrecorded, so the retry posts it.
         const written = await writeCanaryComment({ ...target, canary: current, report });
         await deps.store.canaries.recordRegression({ id: canary.id, evidence, summary: report.summary, now });
         target.log.info(
-          { repo: repoKey, pr: canary.pr, regressions: evidence.length },
+          { repo: repoKey, pr: canary.pr, regressions: regressions.length },
           "canary: regression attributed to a merged pull request",
         );
-        return { pr: canary.pr, regressions: evidence.length, commented: written === "written" };
+        return { pr: canary.pr, regressions: regressions.length, commented: written === "written" };
       },
     );
     if (outcome.acquired) checks.push(outcome.value);

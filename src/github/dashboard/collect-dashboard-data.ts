@@ -2,6 +2,8 @@ import type { ProbotOctokit } from "probot";
 import type { Contract } from "../../core/contracts/contract.js";
 import type { DashboardData } from "../../core/render/render-dashboard.js";
 import type { FindingRecord, Store } from "../../store/store.js";
+import type { LatestReview } from "../review/publish-review.js";
+import { LATEST_REVIEW_KEY } from "../review/review-job.js";
 import { readPinProblem } from "./pin-dashboard.js";
 import { DASHBOARD_ISSUE_KEY } from "./upsert-dashboard.js";
 
@@ -27,22 +29,24 @@ export async function collectDashboardData(input: {
 }): Promise<DashboardData> {
   const { store, now, octokit, owner, repo } = input;
   const repoKey = `${owner}/${repo}`.toLowerCase();
-  const [findings, expectations, annotations, signals, proposals, notPinned] = await Promise.all([
-    store.findings.list({ repo: repoKey, state: "open", limit: 500 }),
-    store.expectations.list({ repo: repoKey, updatedSince: new Date(now.getTime() - WEEK_MS) }),
-    store.annotations.listActive({ repo: repoKey, at: now }),
-    store.signals.countBySource({ repo: repoKey, since: new Date(now.getTime() - WEEK_MS) }),
-    octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: "open",
-      labels: input.proposalLabel,
-      per_page: 100,
-    }),
-    store.repoState
-      .get<number>({ repo: repoKey, key: DASHBOARD_ISSUE_KEY })
-      .then((dashboardIssue) => readPinProblem({ store, repoKey, dashboardIssue })),
-  ]);
+  const [findings, expectations, annotations, signals, proposals, notPinned, latestReview] =
+    await Promise.all([
+      store.findings.list({ repo: repoKey, state: "open", limit: 500 }),
+      store.expectations.list({ repo: repoKey, updatedSince: new Date(now.getTime() - WEEK_MS) }),
+      store.annotations.listActive({ repo: repoKey, at: now }),
+      store.signals.countBySource({ repo: repoKey, since: new Date(now.getTime() - WEEK_MS) }),
+      octokit.paginate(octokit.rest.issues.listForRepo, {
+        owner,
+        repo,
+        state: "open",
+        labels: input.proposalLabel,
+        per_page: 100,
+      }),
+      store.repoState
+        .get<number>({ repo: repoKey, key: DASHBOARD_ISSUE_KEY })
+        .then((dashboardIssue) => readPinProblem({ store, repoKey, dashboardIssue })),
+      store.repoState.get<LatestReview>({ repo: repoKey, key: LATEST_REVIEW_KEY }),
+    ]);
   return {
     findings: findings.map((r) => ({
       fingerprint: r.fingerprint,
@@ -84,5 +88,6 @@ export async function collectDashboardData(input: {
       : {}),
     signals,
     ...(notPinned === undefined ? {} : { notPinned }),
+    ...(latestReview ? { latestReview: { number: latestReview.number, key: latestReview.key } } : {}),
   };
 }

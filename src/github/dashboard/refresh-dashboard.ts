@@ -3,6 +3,7 @@ import { ConfigError } from "../../core/errors.js";
 import { renderDashboard } from "../../core/render/render-dashboard.js";
 import type { RepoTarget } from "../app-deps.js";
 import { loadDefaultBranchContext } from "../drift/load-triage-context.js";
+import { ensureReviewScheduled } from "../review/review-job.js";
 import { collectDashboardData } from "./collect-dashboard-data.js";
 import { type DashboardWrite, upsertDashboard } from "./upsert-dashboard.js";
 
@@ -19,6 +20,9 @@ export async function refreshDashboard(input: RepoTarget): Promise<DashboardWrit
     const context = await loadDefaultBranchContext(input);
     contracts = context.contracts;
     proposalLabel = context.config.labels.proposal;
+    // The recurring review runs where the loop runs: the dashboard's refresh keeps one scheduled.
+    if (context.config.review !== "off")
+      await ensureReviewScheduled({ store: deps.store, repo: `${owner}/${repo}`, now: deps.clock() });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     input.log.warn({ repo: `${owner}/${repo}` }, "config invalid; the dashboard leaves contracts out");

@@ -1,0 +1,132 @@
+import { parseConfig } from "../../core/config/parse-config.js";
+import type { BackflowConfig } from "../../core/config/schema.js";
+import { renderReviewIssue } from "../../core/review/render-review-issue.js";
+import { lastCompletedPeriod, reviewPeriodOf } from "../../core/review/review-period.js";
+import type { ReviewReport } from "../../core/review/review-report.js";
+import { buildReviews } from "../../store/review-facts.js";
+import type { RepoTarget } from "../app-deps.js";
+import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
+import { loadRepoConfig } from "../load-repo-config.js";
+import { createRepoReader } from "../repo-reader.js";
+import { ensureReviewIssue } from "./review-issue.js";
+import { LATEST_REVIEW_KEY, scheduleReview } from "./review-job.js";
+
+/** The label every review issue carries. */
+export const REVIEW_LABEL = "backflow-review";
+
+export type LatestReview = { readonly number: number; readonly key: string; readonly title: string };
+
+export type PublishReviewResult =
+  | { readonly action: "off" }
+  | {
+      readonly action: "created" | "updated" | "unchanged" | "left-closed" | "dry-run" | "empty";
+      readonly period: string;
+      readonly issue?: number;
+      readonly next: Date;
+    };
+
+/** Whether anything the review reports happened in (or was still open during) its period. */
+export function hasActivity(report: ReviewReport): boolean {
+  const x = report.expectations;
+  const c = report.canaries;
+  return (
+    report.findings.issues.length > 0 ||
+    x.met + x.violated + x.inconclusive + x.watching > 0 ||
+    report.reverts.opened > 0 ||
+    (c !== null && c.clean + c.regressed + c.noSignal + c.watching > 0) ||
+    report.criedWolf.length > 0 ||
+    report.closedNothingLearned > 0 ||
+    report.annotationsUsed.length > 0 ||
+    report.breakingAcknowledged.length > 0
+  );
+}
+
+/** The default branch's config; the defaults (a monthly review) when it is invalid there. */
+async function currentConfig(target: RepoTarget): Promise<BackflowConfig> {
+  const { octokit, owner, repo } = target;
+  const args = { octokit, owner, repo, reader: createRepoReader({ octokit, owner, repo }) };
+  const loaded = await loadRepoConfig(args);
+  if (loaded.ok) return loaded.config;
+  target.log.warn(
+    { repo: target.repoKey },
+    "config invalid on the default branch; the review runs on defaults",
+  );
+  return parseConfig(undefined, ".github/backflow.yml");
+}
+
+/**
+ * The recurring review's run: reads the config (`review: off` stops here and schedules nothing; a
+ * later config change schedules it again), builds the review of the last completed period from the
+ * store, keeps one issue per period (found by the period's hidden marker, open or closed since the
+ * period began, so a re-run or a redelivery updates it and never opens a second; a closed one is
+ * left closed), remembers it for the dashboard and schedules the next run at the current period's end.
+ */
+export async function publishReview(
+  target: RepoTarget & { installationId?: number },
+): Promise<PublishReviewResult> {
+  const { deps, repoKey, log } = target;
+  const config = await currentConfig(target);
+  if (config.review === "off") {
+    log.info({ repo: repoKey }, "review is off; not scheduling another");
+    return { action: "off" };
+  }
+  const now = deps.clock();
+  const period = lastCompletedPeriod(config.review, now);
+  const [report] = await buildReviews(deps.store, { repo: repoKey, periods: [period] });
+  if (!report) throw new Error(`no review was built for ${period.key}`);
+  const next = reviewPeriodOf(config.review, now).end;
+  const schedule = () =>
+    scheduleReview({
+      store: deps.store,
+      repo: `${target.owner}/${target.repo}`,
+      ...(target.installationId !== undefined ? { installationId: target.installationId } : {}),
+      runAt: next,
+      now,
+    });
+  if (!hasActivity(report)) {
+    // A period before Backflow saw anything (a new installation): no empty issue.
+    await schedule();
+    log.info({ repo: repoKey, period: period.key }, "nothing happened in the period; no review issue");
+    return { action: "empty", period: period.key, next };
+  }
+  const { title, body } = renderReviewIssue(report);
+  const known = await deps.store.repoState.get<LatestReview>({ repo: repoKey, key: LATEST_REVIEW_KEY });
+  const result = await ensureReviewIssue({
+    ...target,
+    marker: report.marker,
+    knownNumber: known?.key === period.key ? known.number : null,
+    since: period.start,
+    title,
+    body,
+    label: REVIEW_LABEL,
+  });
+  if (result.number !== undefined && known?.number !== result.number)
+    await deps.store.repoState.put({
+      repo: repoKey,
+      key: LATEST_REVIEW_KEY,
+      value: { number: result.number, key: period.key, title } satisfies LatestReview,
+      now,
+    });
+  if (result.action === "created") {
+    await deps.store.audit.record({
+      at: now,
+      actor: "backflow",
+      action: "review.published",
+      repo: repoKey,
+      target: period.key,
+      detail: { issue: result.number ?? null, cadence: period.cadence },
+    });
+    await enqueueDashboardRefresh({ store: deps.store, repo: repoKey, now });
+  }
+  await schedule();
+  log.info(
+    { repo: repoKey, period: period.key, action: result.action, issue: result.number },
+    "review published",
+  );
+  return {
+    action: result.action,
+    period: period.key,
+    ...(result.number !== undefined ? { issue: result.number } : {}),
+    next,
+  };
+}
