@@ -183,7 +183,16 @@ async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pro
 export async function createTestDatabase(): Promise<TestDatabase> {
   const server = await postgresServerUrl();
   const name = `bf_${randomBytes(8).toString("hex")}`;
-  await admin(server, (client) => client.query(`CREATE DATABASE ${name}`));
+  // CREATE DATABASE copies template1 and fails while anyone else is connected to it (55006): retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin(server, (client) => client.query(`CREATE DATABASE ${name}`));
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "55006" || attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
   let dropped = false;
   return {
     url: withDatabase(server, name),
@@ -191,7 +200,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       if (dropped) return;
       dropped = true;
-      await admin(server, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await admin(server, async (client) => {
+        // WITH (FORCE) is PostgreSQL 13+; older servers get their sessions ended first.
+        const { rows } = await client.query<{ v: number }>(
+          "SELECT current_setting('server_version_num')::int AS v",
+        );
+        if ((rows[0]?.v ?? 0) >= 130000) return client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [
+          name,
+        ]);
+        return client.query(`DROP DATABASE IF EXISTS ${name}`);
+      });
     },
   };
 }
