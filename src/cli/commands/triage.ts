@@ -61,13 +61,14 @@ export function triageLocal(input: {
   const earlier = new Map<string, Evaluation[]>();
   return signals.map((signal) => {
     const given = input.history ?? [];
-    const { fingerprint } = findingKeyOf({
+    const key = findingKeyOf({
       signal,
       repo: repoName,
       config,
       graph: context.graph,
       dbtProjects: context.dbtProjects,
     });
+    const { fingerprint } = key;
     const prior = earlier.get(fingerprint) ?? [];
     const finding = triageSignal({
       signal,
@@ -78,6 +79,7 @@ export function triageLocal(input: {
       history: [...given, ...prior],
       annotations,
       contracts: context.slas,
+      key,
     });
     earlier.set(fingerprint, [...prior, finding.evaluation]);
     const history = [...given, ...prior, finding.evaluation];
