@@ -168,6 +168,42 @@ describe("createRepoReader", () => {
   });
 });
 
+describe("createRepoReader: root tree and abort", () => {
+  it("names the commit's root tree with its listing, in the same request", async () => {
+    const scope = githubApi();
+    scope
+      .get(`${REPO}/git/trees/c0ffee`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "root-tree",
+        truncated: false,
+        tree: [{ path: "a.sql", type: "blob", sha: "b1", size: 3, mode: "100644" }],
+      });
+    expect(await reader.tree?.("c0ffee")).toEqual({
+      sha: "root-tree",
+      entries: [{ path: "a.sql", sha: "b1", size: 3 }],
+    });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("aborts a slow request when its signal fires", async () => {
+    mockInstallationToken();
+    const octokit = await (await createTestProbot()).auth(1);
+    const controller = new AbortController();
+    const aborting = createRepoReader({
+      octokit,
+      owner: "acme",
+      repo: "pipeline",
+      signal: controller.signal,
+    });
+    githubApi().get(`${REPO}/git/blobs/b1`).delay(10_000).reply(200, { encoding: "base64", content: "" });
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 100);
+    await expect(aborting.readBlob("b1")).rejects.toThrow(/abort/i);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
 describe("diffTrees", () => {
   it("reports removed files with their old blob SHA", () => {
     expect(diffTrees([{ path: "x", sha: "1" }], [])).toEqual([{ path: "x", status: "removed", sha: "1" }]);
