@@ -125,7 +125,7 @@ async function impactHead(store: Store) {
     dbtCache: snapshots.dbtCache,
   });
   await saveAnalyses({ store, snapshots, analyses: analyzed.analyses, dbtReads: analyzed.dbtReads });
-  return { graph: analyzed.headGraph, api };
+  return { graph: analyzed.headGraph, head: snapshots.head, api };
 }
 
 const triage = (store: Store) =>
@@ -184,6 +184,11 @@ describe("one repo-context loader for impact, triage and proposals", () => {
     expect(edges(impact.graph)).toEqual(edges(triaged.graph));
     expect(proposed.contracts).toEqual(triaged.contracts);
     expect(proposed.config).toEqual(triaged.config);
+    // The impact check's head side is the same pure builder over the same files (catalog included),
+    // so its contracts are these too.
+    expect(impact.head.files).toEqual(triaged.commit.files);
+    expect(impact.head.shas).toEqual(triaged.commit.shas);
+    expect(triaged.commit.files.has("target/catalog.json")).toBe(true);
     requests();
   });
 
