@@ -110,6 +110,7 @@ export async function triageDelivery(input: {
       input.signal?.throwIfAborted();
       results.push(await triageOne(run, signal, input.signal));
     }
+    input.signal?.throwIfAborted();
     // Expectations of merged pull requests read these findings' evaluations (one check per fingerprint).
     for (const fingerprint of new Set(results.map((r) => r.fingerprint)))
       await checkExpectationsForSignal({
