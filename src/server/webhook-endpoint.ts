@@ -140,10 +140,7 @@ async function dispatch(
       }
       // The jobs this delivery needs were not queued; GitHub shows the 503 and the delivery can be redelivered.
       if (isStoreUnavailable(error)) {
-        log.warn(
-          { err: error, delivery: event.id, event: event.name },
-          "webhook refused: database unreachable",
-        );
+        log.warn({ delivery: event.id, event: event.name }, "webhook refused: database unreachable");
         return {
           status: 503,
           body: { error: `the database is unreachable; redeliver ${event.id} later` },

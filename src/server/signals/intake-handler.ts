@@ -267,7 +267,9 @@ export function createSignalIntake(options: SignalIntakeOptions) {
     }
     if (isStoreUnavailable(error)) {
       // The delivery's transaction never committed: nothing of it is stored, so a retry starts clean.
-      log.warn({ err: error }, "refused signal delivery: the database is unreachable");
+      // One short line: during an outage every delivery lands here, and a stack per request says nothing new.
+      const { message, code } = error as { message?: unknown; code?: unknown };
+      log.warn({ error: String(message), code }, "refused signal delivery: the database is unreachable");
       return sendJson(
         res,
         503,
