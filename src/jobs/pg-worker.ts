@@ -3,26 +3,17 @@
  * LISTEN/NOTIFY, polling only as a fallback for jobs due later) and runs Backflow's handlers through
  * the same `runJob` as the SQLite worker, so retries, dead letters, the breaker and fencing behave
  * the same on both backends. What graphile-worker lacks, Backflow adds here and in the PG job store:
- * - a lease per graphile worker, renewed by this instance every third of the lease (and by each
- *   running job's heartbeat), and a sweep on every instance that frees the jobs of workers whose
- *   lease ran out (graphile alone keeps a dead process's jobs locked for 4 hours);
+ * - a lease per lock holder (graphile's worker pool), renewed by each running job's heartbeat and by
+ *   this instance every third of the lease, and a sweep on every instance that frees jobs whose
+ *   holder's lease ran out (graphile alone keeps a dead process's jobs locked for 4 hours);
  * - fenced outcomes: runJob completes, retries (at the kind's backoff), dead-letters or releases the
  *   job itself under (id, locked_by, attempts); the task then throws so graphile's own unfenced
  *   completion never runs, and graphile's failure write finds the job no longer locked by it;
  * - claim-time exclusions through graphile's `forbiddenFlags`: kinds at their concurrency, GitHub
  *   kinds while the breaker is open (their attempt is not spent), installations at their share.
  */
-import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type Job as GraphileJob,
-  Logger,
-  type Runner,
-  run,
-  runOnce,
-  type TaskList,
-  type WorkerEvents,
-} from "graphile-worker";
+import { type Job as GraphileJob, Logger, type Runner, run, runOnce, type TaskList } from "graphile-worker";
 import { groupFlag, kindFlag, type PgJobStore } from "../store/postgres/jobs-store.js";
 import type { JobRecord } from "../store/store.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./queue.js";
@@ -199,34 +190,24 @@ export function createPgWorker(options: PgWorkerOptions): Worker {
     ) as TaskList;
   }
 
-  /** graphile worker ids of this instance: their leases are renewed here until the runner stops. */
-  const graphileWorkers = new Set<string>();
-
+  /**
+   * Renews the lease of every lock holder with a job running here (graphile locks a job under its
+   * worker pool's id), so a job whose handler keeps the event loop busy past its own heartbeat still
+   * holds, and a lease row left stale by an outage is fresh again within a third of the lease.
+   */
   async function renewLeases(): Promise<void> {
-    if (graphileWorkers.size === 0) return;
-    await jobs.renewWorkers({
-      workerIds: [...graphileWorkers],
-      leaseUntil: new Date(clock().getTime() + leaseMs),
-    });
+    const holders = new Set([...running.values()].map(({ job }) => job.leaseOwner ?? ""));
+    holders.delete("");
+    if (holders.size === 0) return;
+    await jobs.renewWorkers({ workerIds: [...holders], leaseUntil: new Date(clock().getTime() + leaseMs) });
   }
 
-  const graphileOptions = () => {
-    const events: WorkerEvents = new EventEmitter();
-    events.on("worker:create", ({ worker }) => {
-      graphileWorkers.add(worker.workerId);
-      void renewLeases().catch(() => undefined);
-    });
-    events.on("worker:stop", ({ worker }) => {
-      graphileWorkers.delete(worker.workerId);
-    });
-    return {
-      pgPool: jobs.db.pool,
-      noHandleSignals: true,
-      pollInterval: pollMs,
-      logger: graphileLogger(log),
-      events,
-    };
-  };
+  const graphileOptions = () => ({
+    pgPool: jobs.db.pool,
+    noHandleSignals: true,
+    pollInterval: pollMs,
+    logger: graphileLogger(log),
+  });
 
   let runner: Runner | null = null;
   let starting: Promise<void> | null = null;

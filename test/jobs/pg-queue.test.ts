@@ -112,7 +112,8 @@ describe("PostgreSQL queue: enqueue", () => {
     const first = await jobs.claim({ workerId: "old", now: new Date(), leaseMs: 50 });
     expect(first?.leaseToken).toBe(1);
     await sleep(80);
-    const second = await jobs.claim({ workerId: "new", now: new Date(), leaseMs: 30_000 });
+    // Every instance runs with the same lease setting; the new claim sees the old one ran out.
+    const second = await jobs.claim({ workerId: "new", now: new Date(), leaseMs: 50 });
     expect(second).toMatchObject({ id: job.id, leaseOwner: "new", leaseToken: 2 });
     expect(await jobs.complete({ id: job.id, workerId: "old", leaseToken: 1, now: new Date() })).toBe(false);
     expect(
@@ -309,6 +310,36 @@ describe("PostgreSQL worker", () => {
     await sleep(300);
     expect(ran).toHaveLength(1);
     expect(ran[0]?.getTime()).toBeGreaterThanOrEqual(runAt.getTime());
+  });
+
+  it("keeps a long job on a live instance across several leases, even after its lease row went stale", async () => {
+    const a = await openJobs();
+    const b = await openJobs();
+    const runs: Array<{ kind: string; attempt: number; aborted: boolean }> = [];
+    const long =
+      (ms: number): JobHandler =>
+      async (_payload, { job, signal }) => {
+        await sleep(ms);
+        runs.push({ kind: job.kind, attempt: job.attempts, aborted: signal.aborted });
+      };
+    // Instance a runs the jobs; instance b only sweeps (it has no handler for them).
+    worker({
+      store: { jobs: a },
+      workerId: "a",
+      leaseMs: 600,
+      handlers: { first: long(400), second: long(2000) },
+    }).start();
+    worker({ store: { jobs: b }, workerId: "b", leaseMs: 600, handlers: { other: long(1) } }).start();
+    const first = await a.enqueue({ kind: "first", payload: {}, now: new Date() });
+    await until(async () => (await a.get(first.job.id))?.state === "done");
+    // The lease row of a's pool is now older than the lease: a new claim must not be freed for it.
+    await sleep(800);
+    const second = await a.enqueue({ kind: "second", payload: {}, now: new Date() });
+    await until(async () => (await a.get(second.job.id))?.state === "done");
+    expect(runs).toEqual([
+      { kind: "first", attempt: 1, aborted: false },
+      { kind: "second", attempt: 1, aborted: false },
+    ]);
   });
 
   it("retries the job of a SIGKILLed instance on another one after the lease", async () => {

@@ -35,10 +35,10 @@ export type PgJobStore = JobStore & {
   /**
    * Frees the jobs of graphile workers whose lease ran out before `now` (their process died or
    * lost the database): the attempt stays spent, and a job out of attempts becomes dead.
-   * `graceMs`: how long a job locked by a worker that never registered a lease stays locked.
+   * `graceMs`: how long a fresh claim holds before its worker's lease must cover it.
    */
   recoverStale(input: { now: Date; graceMs: number }): Promise<number>;
-  /** Renews the leases of these graphile workers (one instance's) until `leaseUntil`. */
+  /** Renews the leases of these lock holders (graphile worker pools of one instance) until `leaseUntil`. */
   renewWorkers(input: { workerIds: readonly string[]; leaseUntil: Date }): Promise<void>;
   /** Installs or upgrades graphile-worker's schema and Backflow's queue tables (once per store). */
   ready(): Promise<void>;
@@ -226,7 +226,9 @@ export function createPgJobStore(db: PgDb): PgJobStore {
       `WITH stale AS (
          SELECT j.id FROM ${JOBS} j LEFT JOIN backflow_queue_workers w ON w.worker_id = j.locked_by
          WHERE j.locked_at IS NOT NULL
-           AND (w.lease_until < $1 OR (w.worker_id IS NULL AND j.locked_at < $2))
+           -- A claim is good for the grace by itself (its worker may not have renewed yet, or its
+           -- lease row is stale from before an outage); after that only the worker's lease holds it.
+           AND GREATEST(COALESCE(w.lease_until, '-infinity'), j.locked_at + $2 * interval '1 millisecond') < $1
          FOR UPDATE OF j SKIP LOCKED)
        UPDATE ${JOBS} j SET locked_at = NULL, locked_by = NULL, updated_at = $1,
          last_error = CASE WHEN j.attempts >= j.max_attempts
@@ -235,7 +237,7 @@ export function createPgJobStore(db: PgDb): PgJobStore {
          key = CASE WHEN j.attempts >= j.max_attempts AND j.key IS NOT NULL THEN 'dead:' || j.id || ':' || j.key ELSE j.key END,
          run_at = CASE WHEN j.attempts >= j.max_attempts THEN 'infinity' ELSE j.run_at END
        FROM stale WHERE j.id = stale.id`,
-      [now, new Date(now.getTime() - graceMs)],
+      [now, graceMs],
     );
     // Workers whose lease ran out long ago hold nothing any more; forget them.
     await db.query(
