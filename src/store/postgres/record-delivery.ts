@@ -5,7 +5,7 @@ import type { Signal } from "../../core/signals/signal-schema.js";
 import type { EnqueueInput, JobRecord, RecordDeliveryInput, RecordDeliveryResult } from "../store.js";
 import { toJson } from "./columns.js";
 import type { PgDb } from "./pg-db.js";
-import { DELIVERY_COLUMNS, type DeliveryRow, signalsOf, toDelivery } from "./signal-rows.js";
+import { DELIVERY_COLUMNS, type DeliveryRow, deliveryById, signalsOf, toDelivery } from "./signal-rows.js";
 
 /** How the signal store enqueues a delivery's triage job inside its own transaction. */
 export type EnqueueWith = (
@@ -69,11 +69,7 @@ async function findDuplicate(
   client: pg.PoolClient,
   input: RecordDeliveryInput,
 ): Promise<DeliveryRow | undefined> {
-  const byId = await client.query<DeliveryRow>({
-    name: "bf_delivery_get",
-    text: `SELECT ${DELIVERY_COLUMNS} FROM signal_deliveries WHERE source = $1 AND delivery_id = $2`,
-    values: [input.source, input.deliveryId],
-  });
+  const byId = await client.query<DeliveryRow>(deliveryById(input.source, input.deliveryId));
   if (byId.rows[0] || !input.dedupe) return byId.rows[0];
   const { idPrefix, since } = input.dedupe;
   // Ids of one body share a prefix: a range scan over the primary key (byte order: COLLATE "C").

@@ -28,6 +28,13 @@ export type SignalRow = {
 
 export const DELIVERY_COLUMNS =
   "source, delivery_id, repo, format, signal_count, job_id, state, received_at, processed_at, skipped";
+/** One delivery by its key; one named statement shared by the duplicate check and getDelivery. */
+export const deliveryById = (source: string, deliveryId: string) => ({
+  name: "bf_delivery_get",
+  text: `SELECT ${DELIVERY_COLUMNS} FROM signal_deliveries WHERE source = $1 AND delivery_id = $2`,
+  values: [source, deliveryId],
+});
+
 export const SIGNAL_COLUMNS = "signal_id, delivery_id, source, repo, fingerprint, state, payload";
 
 export function toDelivery(row: DeliveryRow): SignalDelivery {

@@ -1,7 +1,14 @@
 import type { MeasurementPoint, SignalSourceCount, SignalStore } from "../store.js";
 import type { PgDb } from "./pg-db.js";
 import { createRecordDelivery, type EnqueueWith } from "./record-delivery.js";
-import { DELIVERY_COLUMNS, type DeliveryRow, signalsOf, toDelivery, toStoredSignal } from "./signal-rows.js";
+import {
+  DELIVERY_COLUMNS,
+  type DeliveryRow,
+  deliveryById,
+  signalsOf,
+  toDelivery,
+  toStoredSignal,
+} from "./signal-rows.js";
 
 export type { EnqueueWith } from "./record-delivery.js";
 
@@ -37,11 +44,7 @@ export function createPgSignalStore(db: PgDb, enqueueWith: EnqueueWith): SignalS
   return {
     recordDelivery: createRecordDelivery(db, enqueueWith),
     async getDelivery({ source, deliveryId }) {
-      const { rows } = await db.query<DeliveryRow>({
-        name: "bf_delivery_get",
-        text: `SELECT ${DELIVERY_COLUMNS} FROM signal_deliveries WHERE source = $1 AND delivery_id = $2`,
-        values: [source, deliveryId],
-      });
+      const { rows } = await db.query<DeliveryRow>(deliveryById(source, deliveryId));
       const row = rows[0];
       if (!row) return null;
       return {
