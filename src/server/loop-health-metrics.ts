@@ -1,3 +1,4 @@
+import { canaryCauses } from "../core/review/build-review-report.js";
 import {
   histogramOf,
   type LoopFacts,
@@ -21,15 +22,18 @@ export async function readLoopHealth(store: LoopHealthStores): Promise<LoopHealt
   const facts: LoopFacts[] = [];
   for (const repo of repos) {
     const expectations = await store.expectations.list({ repo });
+    const canaries = store.canaries ? await store.canaries.list({ repo }) : undefined;
     const history: Record<string, Evaluation[]> = {};
-    for (const fingerprint of new Set(expectations.map((x) => x.fingerprint)))
+    // History is read only for findings with a recorded cause (time to detect needs it).
+    const caused = [...expectations, ...canaryCauses(canaries ?? [])].map((x) => x.fingerprint);
+    for (const fingerprint of new Set(caused))
       history[fingerprint] = await store.findings.evaluations({ repo, fingerprint, limit: READ_LIMIT });
     facts.push({
       findings: await store.findings.list({ repo, limit: READ_LIMIT }),
       audit: audit.filter((a) => a.repo === repo),
       expectations,
       history,
-      ...(store.canaries ? { canaries: await store.canaries.list({ repo }) } : {}),
+      ...(canaries ? { canaries } : {}),
     });
   }
   return summarizeLoopHealth(facts);

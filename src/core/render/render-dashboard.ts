@@ -153,9 +153,10 @@ function signalsSection(data: DashboardData): string {
 
 function introSection(data: DashboardData): string {
   const intro = `${DASHBOARD_MARKER}\nWhat Backflow is watching in this repository. This issue is kept up to date by Backflow; edits other than ticking boxes are overwritten.`;
-  const review = data.latestReview
-    ? `\n\n**Latest review:** #${data.latestReview.number} (${escapeMarkdown(data.latestReview.key)})`
-    : "";
+  // The key is Backflow's own period key (`2026-03`, `2026-W09`, `2026-Q1`); anything else is left out.
+  const key =
+    data.latestReview && /^[\w-]+$/.test(data.latestReview.key) ? ` (${data.latestReview.key})` : "";
+  const review = data.latestReview ? `\n\n**Latest review:** #${data.latestReview.number}${key}` : "";
   if (data.notPinned === undefined) return `${intro}${review}`;
   return `${intro}${review}\n\n**Not pinned:** ${escapeMarkdown(data.notPinned)} — pin it from the issue's sidebar.`;
 }

@@ -1,3 +1,4 @@
+import { codeSpan } from "../render/escape-markdown.js";
 import type { Annotation } from "../triage/annotations.js";
 import { describeBounds } from "../triage/describe-tolerance.js";
 import type { Evaluation } from "../triage/evaluation-schema.js";
@@ -43,7 +44,32 @@ export type ReviewCanary = {
   readonly state: "watching" | "clean" | "regressed" | "no-signal";
   readonly summary: string | null;
   readonly evidence: readonly string[];
+  /** The findings whose history the canary read; a regressed one's are caused by its merge. */
+  readonly series?: ReadonlyArray<{
+    readonly fingerprint: string;
+    readonly tableId: string;
+    readonly column?: string;
+  }>;
 };
+
+/**
+ * The merges a regressed canary names as the cause of a finding: the fingerprints of the series
+ * whose column its evidence names (evidence lines start with the column in a code span).
+ */
+export function canaryCauses(
+  canaries: readonly ReviewCanary[],
+): Array<{ fingerprint: string; mergedAt: Date; until: Date }> {
+  return canaries
+    .filter((c) => c.state === "regressed")
+    .flatMap((c) =>
+      (c.series ?? [])
+        .filter((s) => {
+          const label = s.column ? `${s.tableId}.${s.column}` : s.tableId;
+          return c.evidence.some((e) => e.startsWith(`${codeSpan(label)} `));
+        })
+        .map((s) => ({ fingerprint: s.fingerprint, mergedAt: c.mergedAt, until: c.windowEnds })),
+    );
+}
 
 export type ReviewInput = {
   readonly repo: string;
@@ -98,8 +124,9 @@ function detectTimes(
 ): { times: number[]; unknown: number } {
   const times: number[] = [];
   let unknown = 0;
+  const causes = [...input.expectations, ...canaryCauses(input.canaries ?? [])];
   for (const e of started) {
-    const ms = detectMs(e, input.expectations, input.history[e.fingerprint] ?? []);
+    const ms = detectMs(e, causes, input.history[e.fingerprint] ?? []);
     if (ms === null) unknown++;
     else times.push(ms);
   }
@@ -278,7 +305,9 @@ export function buildReviewReport(input: ReviewInput): ReviewReport {
   const notRecorded = [
     ...(input.canaries ? [] : ["canary outcomes (the store keeps no canaries yet)"]),
     ...(detect.unknown > 0
-      ? [`the causing change of ${detect.unknown} finding(s) (only merges with \`expects:\` are recorded)`]
+      ? [
+          `the causing change of ${detect.unknown} finding(s) (only merges with \`expects:\` or a canary's regression are recorded)`,
+        ]
       : []),
     ...(input.revertsMerged ? [] : ["whether revert pull requests merged"]),
     ...(input.owners ? [] : ["owners of upstream files (no configuration was read)"]),

@@ -98,7 +98,12 @@ export function findingEpisodes(
 }
 
 /** A merged change that may have caused a finding (an expectation's pull request names its fingerprint). */
-export type CausingMerge = { readonly fingerprint: string; readonly mergedAt: Date };
+export type CausingMerge = {
+  readonly fingerprint: string;
+  readonly mergedAt: Date;
+  /** The cause explains only episodes that start before this (a canary's window end). */
+  readonly until?: Date;
+};
 
 /**
  * Time to detect an episode: from the latest recorded merge on its fingerprint at or before the
@@ -111,7 +116,12 @@ export function detectMs(
   history: readonly { observedAt: string; breached: boolean; expected?: boolean }[],
 ): number | null {
   const cause = merges
-    .filter((x) => x.fingerprint === episode.fingerprint && x.mergedAt <= episode.start)
+    .filter(
+      (x) =>
+        x.fingerprint === episode.fingerprint &&
+        x.mergedAt <= episode.start &&
+        (x.until === undefined || episode.start < x.until),
+    )
     .sort((a, b) => b.mergedAt.getTime() - a.mergedAt.getTime())[0];
   if (!cause) return null;
   const first = history

@@ -1,5 +1,10 @@
 import type { Evaluation } from "../triage/evaluation-schema.js";
-import type { ReviewExpectation, ReviewFinding } from "./build-review-report.js";
+import {
+  canaryCauses,
+  type ReviewCanary,
+  type ReviewExpectation,
+  type ReviewFinding,
+} from "./build-review-report.js";
 import { detectMs, findingEpisodes, type ReviewAuditEntry } from "./finding-episodes.js";
 
 /** One repository's facts the loop's health is computed from (a subset of the review's input). */
@@ -9,8 +14,8 @@ export type LoopFacts = {
   readonly expectations: readonly ReviewExpectation[];
   /** History points of the findings an expectation names (for time to detect), by fingerprint. */
   readonly history: Readonly<Record<string, readonly Evaluation[]>>;
-  /** Post-merge canaries' states (absent: none read). */
-  readonly canaries?: ReadonlyArray<{ readonly state: CanaryOutcome }>;
+  /** Post-merge canaries (absent: none read); a regressed one also names the cause of its findings. */
+  readonly canaries?: readonly ReviewCanary[];
 };
 
 /** A canary's outcome (`watching` while its window runs). */
@@ -45,9 +50,10 @@ export function summarizeLoopHealth(repos: readonly LoopFacts[]): LoopHealth {
     for (const f of facts.findings) findingsByState[f.state]++;
     for (const x of facts.expectations) expectationsByVerdict[x.state]++;
     for (const c of facts.canaries ?? []) canariesByOutcome[c.state]++;
+    const causes = [...facts.expectations, ...canaryCauses(facts.canaries ?? [])];
     for (const e of findingEpisodes(facts.findings, facts.audit)) {
       if (e.end) resolve.push((e.end.getTime() - e.start.getTime()) / 1000);
-      const ms = detectMs(e, facts.expectations, facts.history[e.fingerprint] ?? []);
+      const ms = detectMs(e, causes, facts.history[e.fingerprint] ?? []);
       if (ms !== null) detect.push(ms / 1000);
     }
   }

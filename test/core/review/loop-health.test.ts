@@ -88,7 +88,7 @@ describe("summarizeLoopHealth", () => {
 });
 
 describe("/metrics loop health", () => {
-  it("exports findings, expectations and duration histograms read from the store", async () => {
+  it("exports findings, expectations, canaries and duration histograms read from the store", async () => {
     const store = openSqliteStore(":memory:");
     await simulateQuarter(store);
     const text = await createStoreMetrics(store, {
@@ -99,6 +99,11 @@ describe("/metrics loop health", () => {
     expect(text).toContain('backflow_loop_findings{state="resolved"} 2');
     expect(text).toContain('backflow_loop_expectations{verdict="met"} 1');
     expect(text).toContain('backflow_loop_expectations{verdict="violated"} 1');
+    // The quarter's canaries: #10 and #12 regressed, #13 clean, #14 silent, #15 still running.
+    expect(text).toContain('backflow_loop_canaries{outcome="regressed"} 2');
+    expect(text).toContain('backflow_loop_canaries{outcome="clean"} 1');
+    expect(text).toContain('backflow_loop_canaries{outcome="no-signal"} 1');
+    expect(text).toContain('backflow_loop_canaries{outcome="watching"} 1');
     expect(text).toContain('backflow_loop_time_to_resolve_seconds_bucket{le="+Inf"} 3');
     expect(text).toContain('backflow_loop_time_to_resolve_seconds_bucket{le="259200"} 2');
     expect(text).toContain("backflow_loop_time_to_detect_seconds_count 2");

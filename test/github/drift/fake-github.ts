@@ -178,7 +178,7 @@ function mockIssues(prefix: string, fake: FakeGitHub): void {
       const query = new URL(uri, "https://api.github.com").searchParams;
       const list = [...fake.issues.values()].filter(
         (i) =>
-          i.state === query.get("state") &&
+          (query.get("state") === "all" || i.state === query.get("state")) &&
           (!query.get("labels") || i.labels.includes(query.get("labels") ?? "")),
       );
       return [200, list.map(issueJson)];
