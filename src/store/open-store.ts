@@ -97,6 +97,8 @@ export async function migrateDatabase(databaseUrl: string | undefined): Promise<
     const db = createPgDb(url, { max: 1 });
     try {
       const applied = await applyPgMigrations({ db, migrations: PG_MIGRATIONS, location, now: new Date() });
+      // Opening the store also installs the queue's own schema, so the first instance starts ready.
+      await (await openPostgresStore(url)).close();
       return { backend: "postgres", location, version: await pgSchemaVersion(db), applied };
     } catch (error) {
       throw describePgOpenFailure(location, error);
