@@ -70,7 +70,7 @@ function mockRevert(created: Array<Record<string, unknown>>, reviewers: unknown[
   const before = [...lines.slice(0, 3), ...lines.slice(4)].join("\n");
   const patch = unifiedDiff(before, current, MODEL).split("\n").slice(2).join("\n");
   const scope = githubApi();
-  scope.get(`${API}/git/commits/${HEAD_SHA}`).reply(200, { sha: HEAD_SHA, tree: { sha: "7".repeat(40) } });
+  // No git/commits request for the base tree: the default branch's tree listing names its root tree.
   scope.get(`${API}/commits/${MERGE_BAD}`).reply(200, {
     sha: MERGE_BAD,
     commit: { message: "Filter test orders" },
