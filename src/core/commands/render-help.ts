@@ -35,7 +35,7 @@ const HELP: ReadonlyArray<{ name: CommandName; what: string; example: string }> 
   },
   {
     name: "rollback",
-    what: "On a merged pull request: open a pull request that reverts it.",
+    what: "On a merged pull request: open a pull request that reverts it. On a drift issue: revert the merge its post-merge canary caught.",
     example: "/backflow rollback",
   },
 ];

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { canaryIdOf } from "../../../src/core/canary/canary-record.js";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
+import { rollbackAttributedMerge } from "../../../src/github/canary/rollback-attributed-merge.js";
+import type { OpenRevertInput } from "../../../src/github/expectations/open-revert.js";
 import { readGolden } from "../../golden/golden-file.js";
+import { silentLog } from "../../helpers/probot.js";
 import {
   AUTHOR,
   type CanaryWorld,
@@ -38,6 +42,25 @@ async function healthyHistory(w: CanaryWorld, value = 1000): Promise<void> {
 }
 
 const prComments = (w: CanaryWorld) => w.github.comments.filter((c) => c.issue === 7);
+
+/** `/backflow rollback` on drift issue `issueNumber`, with the revert writer replaced by `open`. */
+async function rollbackOn(
+  w: CanaryWorld,
+  issueNumber: number,
+  open: Parameters<typeof rollbackAttributedMerge>[0]["open"],
+) {
+  return rollbackAttributedMerge({
+    octokit: await w.probot.auth(1),
+    deps: { store: w.store, clock: () => w.now },
+    log: silentLog(),
+    owner: OWNER,
+    repo: REPO,
+    repoKey: repoKeyOf(OWNER, REPO),
+    issueNumber,
+    actor: "maintainer",
+    ...(open ? { open } : {}),
+  });
+}
 
 describe("post-merge canary", () => {
   it("records what the merge's impact names, with its window, once however often the merge is delivered", async () => {
@@ -107,6 +130,15 @@ describe("post-merge canary", () => {
     expect(firstRow).toContain("**canary:**");
     expect(firstRow).toContain("`/backflow rollback` on #7 opens its revert");
 
+    // `/backflow rollback` on the drift issue reverts the merge the canary caught.
+    const reverts: OpenRevertInput[] = [];
+    const rollback = await rollbackOn(w, issue?.number ?? 0, async (input) => {
+      reverts.push(input);
+      return { number: 90, merged: false };
+    });
+    expect(rollback).toEqual({ ok: true, pr: 7, revertPr: 90 });
+    expect(reverts.map((r) => [r.pr, r.mergeSha, r.author, r.autoMerge])).toEqual([[7, SHA, AUTHOR, false]]);
+
     // The window's end adds nothing to a regression already commented.
     expect(await w.endWindows(plusHours(MERGED, 72))).toBe(1);
     expect(prComments(w)).toHaveLength(1);
@@ -125,6 +157,10 @@ describe("post-merge canary", () => {
     const issue = [...w.github.issues.values()].find((i) => i.body.includes("amount_sum"));
     expect(issue?.body).not.toContain("**canary:**");
 
+    const refused = await rollbackOn(w, issue?.number ?? 0, async () => {
+      throw new Error("no revert may be opened");
+    });
+    expect(refused).toMatchObject({ ok: false, problem: expect.stringContaining("no post-merge canary") });
     await w.endWindows(plusHours(MERGED, 72));
     const end = prComments(w);
     expect(end).toHaveLength(1);
