@@ -112,6 +112,11 @@ function rewriteQualify(tokens: readonly SqlToken[], i: number, chars: string[])
  */
 function rewriteOrderedAggregate(tokens: readonly SqlToken[], i: number, chars: string[]): void {
   if (tokens[i + 1]?.text !== "(") return;
+  // `ARRAY_AGG(x) OVER (…)`: the grammar reads no window after ARRAY_AGG but does after ANY_VALUE, an
+  // analytic function of the same arguments and the same length; the call stays a window over x.
+  const word = tokens[i] as SqlToken;
+  if (is(word, "array_agg") && is(tokens[matchingParen(tokens, i + 1) + 1], "over"))
+    blank(chars, word.start, word.end, "ANY_VALUE");
   let depth = 0;
   for (let j = i + 2; j < tokens.length; j += 1) {
     const t = tokens[j] as SqlToken;
@@ -176,7 +181,26 @@ function rewriteFieldAccess(tokens: readonly SqlToken[], i: number, chars: strin
 }
 
 const ORDERED_AGGREGATES = new Set(["array_agg", "string_agg", "array_concat_agg"]);
-const STARTS = new Set(["as", "group", "qualify", "external_query", ...ORDERED_AGGREGATES]);
+const STARTS = new Set(["as", "group", "qualify", "external_query", "array", ...ORDERED_AGGREGATES]);
+
+/**
+ * `ARRAY<STRUCT<a STRING>>[…]` → `                        […]`: the element type of an array literal is not
+ * lineage, and the grammar rejects it before an empty `[]`. Returns the last token consumed.
+ */
+function rewriteTypedArray(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  if (tokens[i + 1]?.text !== "<") return i;
+  let depth = 0;
+  for (let j = i + 1; j < tokens.length && j < i + 400; j += 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === "<") depth += 1;
+    else if (t.text === ">" && --depth === 0) {
+      if (tokens[j + 1]?.text !== "[") return i;
+      blank(chars, (tokens[i] as SqlToken).start, t.end);
+      return j;
+    } else if (t.text === "(" || t.text === ")" || t.text === ";") return i;
+  }
+  return i;
+}
 
 /** The SQL inside a string literal token, when its characters are the query's own (no escapes). */
 function literalSql(token: SqlToken | undefined): { start: number; end: number } | undefined {
@@ -228,6 +252,7 @@ export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: s
   else if (word === "qualify") rewriteQualify(tokens, i, chars);
   else if (ORDERED_AGGREGATES.has(word)) rewriteOrderedAggregate(tokens, i, chars);
   else if (word === "external_query") return rewriteExternalQuery(tokens, i, chars);
+  else if (word === "array") return rewriteTypedArray(tokens, i, chars);
   return i;
 }
 

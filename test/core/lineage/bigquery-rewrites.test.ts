@@ -94,3 +94,38 @@ describe("BigQuery forms the grammar lacks", () => {
     ]);
   });
 });
+
+describe("BigQuery forms found on bigquery-etl in December 2026", () => {
+  it("reads ARRAY_AGG(…) OVER a window (named or inline) as a window over its arguments", () => {
+    const graph = lineageOfSql(
+      {
+        "daily.sql": `SELECT
+  user_id,
+  udf.mode_last(ARRAY_AGG(country) OVER w1) AS country,
+  ARRAY_AGG(city IGNORE NULLS ORDER BY ts DESC LIMIT 1) OVER (PARTITION BY user_id) AS cities
+FROM \`p.d.events\`
+WINDOW w1 AS (PARTITION BY user_id ORDER BY ts)`,
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "daily"))).toEqual([
+      "user_id: passthrough <- p.d.events.user_id",
+      "country: window <- p.d.events.country, p.d.events.user_id, p.d.events.ts",
+      "cities: window <- p.d.events.city, p.d.events.ts, p.d.events.user_id",
+    ]);
+  });
+
+  it("reads a typed array literal, empty or not, without its element type", () => {
+    const graph = lineageOfSql(
+      {
+        "typed.sql":
+          "SELECT ARRAY<STRUCT<metric STRING, value FLOAT64>>[] AS empty, ARRAY<INT64>[a, b] AS pair FROM `p.d.t`",
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "typed"))).toEqual([
+      "empty: constant <- ",
+      "pair: expression <- p.d.t.a, p.d.t.b",
+    ]);
+  });
+});

@@ -206,3 +206,26 @@ from {{ ref('claims') }}`),
     ]);
   });
 });
+
+describe("dbt_utils.date_spine as a CTE body (mattermost utilities, dbt-utils integration tests)", () => {
+  it("renders one date_<datepart> column computed from the bounds, so the model is analysed", () => {
+    const { graph } = buildLineage(
+      new Map([
+        ["dbt_project.yml", "name: util\nmodel-paths: ['models']\n"],
+        [
+          "models/days.sql",
+          `with spine as (
+  {{ dbt_utils.date_spine(datepart="day", start_date="to_date('02/01/2022', 'mm/dd/yyyy')", end_date="(select max(created_at) from raw.orders)") }}
+)
+select date_day, date_day + 1 as next_day from spine`,
+        ],
+      ]),
+      parseConfig("dialect: snowflake\n"),
+    );
+    expect(graph.diagnostics.filter((d) => d.file === "models/days.sql")).toEqual([]);
+    expect(columnSummary(tableOf(graph, "days"))).toEqual([
+      "date_day: expression <- raw.orders.created_at",
+      "next_day: expression <- raw.orders.created_at",
+    ]);
+  });
+});

@@ -141,8 +141,16 @@ describe("names that are not columns", () => {
 });
 
 describe("* over a table function", () => {
-  it("has unknown column names (EXTERNAL_QUERY's come from another database), not one column named after it", () => {
+  it("takes EXTERNAL_QUERY's columns from its federated SELECT, and the other database's table as the source", () => {
     const graph = lineage(`select * from external_query("conn", "select id, name from users")`);
+    expect(columnSummary(tableOf(graph, "m"))).toEqual([
+      "id: passthrough <- users.id",
+      "name: passthrough <- users.name",
+    ]);
+  });
+
+  it("has unknown column names when EXTERNAL_QUERY's query is not one string literal, not one column named after it", () => {
+    const graph = lineage(`select * from external_query("conn", concat("select id ", "from users"))`);
     expect(columnSummary(tableOf(graph, "m"))).toEqual(["*: unknown <- "]);
   });
 });

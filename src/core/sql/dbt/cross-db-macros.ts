@@ -27,8 +27,20 @@ function surrogateKey(call: CallArgs): Value {
 
 type MacroBody = (call: CallArgs) => Value;
 
+/**
+ * `date_spine(datepart, start_date, end_date)`: one row per `datepart` between the bounds, in a column
+ * `date_<datepart>` (cast to date, as dbt's macro does). The generated series is not lineage; the column is
+ * computed from the two bound expressions, so it reads whatever they read (often nothing: literals).
+ */
+function dateSpine(call: CallArgs): Value {
+  const [part, start, end] = bindArgs(call, ["datepart", "start_date", "end_date"]);
+  const datepart = text(part, "day").replace(/[^A-Za-z0-9_]/g, "") || "day";
+  return `select cast(least(spine_bounds.start_date, spine_bounds.end_date) as date) as date_${datepart} from (select ${text(start, "null")} as start_date, ${text(end, "null")} as end_date) as spine_bounds`;
+}
+
 /** Macros of the `dbt` namespace (also reachable bare and through `dbt_utils` for older projects). */
 const CROSS_DB: Record<string, MacroBody> = {
+  date_spine: dateSpine,
   date_trunc: (c) => {
     const [part, date] = bindArgs(c, ["datepart", "date"]);
     return `date_trunc('${text(part, "day")}', ${text(date)})`;

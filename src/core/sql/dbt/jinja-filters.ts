@@ -73,6 +73,11 @@ const FILTERS: Record<string, Filter> = {
     return toItems(v).map((item) => applyFilter(name, item, rest, NO_WARNINGS));
   },
   tojson: (v) => JSON.stringify(toJson(v)),
+  // dbt's native-type filters (`var('enabled', false) | as_bool`): a string is read as the literal it spells.
+  as_bool: (v) => (typeof v === "string" ? /^\s*true\s*$/i.test(v) : isTruthy(v)),
+  as_number: (v) => (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v),
+  as_text: (v) => toText(v),
+  as_native: (v) => v,
   safe: (v) => v,
   e: (v) => v,
   escape: (v) => v,

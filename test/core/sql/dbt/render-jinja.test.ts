@@ -215,3 +215,13 @@ describe("renderJinja dbt built-ins", () => {
     expect(result.diagnostics).toEqual([]);
   });
 });
+
+describe("dbt's native-type filters (tuva: enabled = var('claims_enabled', false) | as_bool)", () => {
+  it("reads as_bool, as_number, as_text and as_native without an unsupported-filter warning", () => {
+    const result = render(
+      "{{ var('a', false) | as_bool }} {{ 'True' | as_bool }} {{ 'false' | as_bool }} {{ '42' | as_number + 1 }} {{ 7 | as_text }} {{ 'x' | as_native }}",
+    );
+    expect(result.sql).toBe("False True False 43 7 x");
+    expect(result.diagnostics).toEqual([]);
+  });
+});
