@@ -86,3 +86,23 @@ export async function loadRepoConfig(input: {
     throw error;
   }
 }
+
+/**
+ * The effective config at a commit whose files the caller has loaded (the own file is not read
+ * again; bases and the organisation default are). Throws the ConfigError when it is invalid, for
+ * flows that stop there (triage, proposals, the dashboard).
+ * @example const config = await effectiveConfigAt({ octokit, owner, repo, sha, files })
+ */
+export async function effectiveConfigAt(input: {
+  octokit: ProbotOctokit;
+  owner: string;
+  repo: string;
+  sha: string;
+  files: ReadonlyMap<string, string>;
+  reader?: Pick<RepoReader, "readFile">;
+}): Promise<BackflowConfig> {
+  const { files, sha, ...rest } = input;
+  const result = await loadRepoConfig({ ...rest, ref: sha, ownText: files.get(CONFIG_PATH) ?? null });
+  if (!result.ok) throw result.error;
+  return result.config;
+}

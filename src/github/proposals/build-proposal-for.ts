@@ -6,6 +6,7 @@ import { type ProposalContext, proposalContextFrom } from "../../core/proposals/
 import { proposeRevert } from "../../core/proposals/propose-revert.js";
 import type { Finding } from "../../core/triage/triage-signal.js";
 import type { Store } from "../../store/store.js";
+import { effectiveConfigAt } from "../load-repo-config.js";
 import { buildRepoContext } from "../repo-context/load-repo-context.js";
 import { untilAborted } from "../repo-context/until-aborted.js";
 import type { DefaultBranchSnapshot } from "./load-default-branch.js";
@@ -28,9 +29,18 @@ export async function buildProposalFor(input: {
   signal?: AbortSignal;
 }): Promise<{ proposal: Proposal } & ProposalContext> {
   const { base, finding, signal } = input;
+  const { octokit, owner, repo } = input;
+  const config = await effectiveConfigAt({
+    octokit,
+    owner,
+    repo,
+    sha: base.commit.commit,
+    files: base.files,
+  });
   const built = await buildRepoContext({
     store: input.store,
     commit: base.commit,
+    config,
     ...(signal ? { signal } : {}),
   });
   const context = proposalContextFrom(base.files, built);

@@ -4,6 +4,7 @@ import { type BackflowConfig, CONFIG_PATH } from "../../core/config/schema.js";
 import type { RepoContext } from "../../core/repo/repo-context.js";
 import { sharedAnalysisPool } from "../../jobs/analysis-pool.js";
 import type { Store } from "../../store/store.js";
+import { effectiveConfigAt } from "../load-repo-config.js";
 import { createRepoReader, type RepoReader } from "../repo-reader.js";
 import type { ApiCounter } from "./api-counter.js";
 import { type CommitFiles, loadCommitFiles, saveAnalyses, withCatalog } from "./commit-files.js";
@@ -71,10 +72,19 @@ export async function loadRepoContext(input: {
   const reader = input.reader ?? createRepoReader({ octokit, owner, repo, ...(signal ? { signal } : {}) });
   const aborts = signal ? { signal } : {};
   const loaded = await loadCommitFiles({ reader, store, commit: input.sha, api, ...aborts });
-  const commit = input.config
-    ? await withCatalog({ reader, store, files: loaded, path: input.config.lineage?.catalog, api, ...aborts })
-    : loaded;
-  return buildRepoContext({ store, commit, ...(input.config ? { config: input.config } : {}), ...aborts });
+  // The commit's own file with its `_extends` bases (or the organisation's default); ConfigError when invalid.
+  const config =
+    input.config ??
+    (await effectiveConfigAt({ octokit, owner, repo, sha: input.sha, files: loaded.files, reader }));
+  const commit = await withCatalog({
+    reader,
+    store,
+    files: loaded,
+    path: config.lineage?.catalog,
+    api,
+    ...aborts,
+  });
+  return buildRepoContext({ store, commit, config, ...aborts });
 }
 
 /** The default branch and the commit at its head. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type nock from "nock";
-import { githubBase64 } from "../../helpers/github-nock.js";
+import { contentsPath, githubBase64, NOT_FOUND } from "../../helpers/github-nock.js";
 
 export const HEAD_SHA = "1111111111111111111111111111111111111111";
 export const TREE_SHA = "2222222222222222222222222222222222222222";
@@ -12,7 +12,8 @@ const blobSha = (text: string) =>
 
 /**
  * Answers what loading the default branch's lineage asks for: the repository, the branch ref, the
- * tree, the (empty) comparison of the commit with itself and each file's blob. Persisted, so
+ * tree, the (empty) comparison of the commit with itself, each file's blob and, without a config
+ * file, the organisation's default config (404). Persisted, so
  * concurrent and repeated loads are all answered.
  */
 export function mockDefaultBranch(
@@ -52,6 +53,13 @@ export function mockDefaultBranch(
     .get(`${api}/compare/${HEAD_SHA}...${HEAD_SHA}`)
     .query(true)
     .reply(200, { files: [], merge_base_commit: { sha: HEAD_SHA }, commits: [] });
+  if (!(".github/backflow.yml" in input.files) && input.repo !== ".github") {
+    // Without a config of its own the repository gets its organisation's default (Probot's rule): none here.
+    scope
+      .get(contentsPath(input.owner, ".github", ".github/backflow.yml"))
+      .optionally()
+      .reply(404, NOT_FOUND);
+  }
   for (const e of entries) {
     scope
       .get(`${api}/git/blobs/${e.sha}`)
