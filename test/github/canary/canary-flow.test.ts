@@ -128,7 +128,7 @@ describe("post-merge canary", () => {
     expect(firstRow).toContain("| #7 |");
     expect(firstRow).toContain(`\`${AUTHOR}\``);
     expect(firstRow).toContain("**canary:**");
-    expect(firstRow).toContain("`/backflow rollback` on #7 opens its revert");
+    expect(firstRow).toContain("`/backflow rollback` here (or on #7) opens its revert");
 
     // `/backflow rollback` on the drift issue reverts the merge the canary caught.
     const reverts: OpenRevertInput[] = [];
