@@ -62,6 +62,26 @@ async function until<T>(check: () => Promise<T | undefined | false>, ms = 10_000
   }
 }
 
+describe("PostgreSQL queue: schema", () => {
+  it("installs graphile-worker's schema once when several instances start together on an empty database", async () => {
+    const fresh = await createTestDatabase();
+    const instances = Array.from({ length: 4 }, () => createPgJobStore(createPgDb(fresh.url)));
+    const [first, , , last] = instances as [PgJobStore, PgJobStore, PgJobStore, PgJobStore];
+    try {
+      await Promise.all(instances.map((jobs) => jobs.ready()));
+      const { job } = await first.enqueue({ kind: "deliver", payload: {}, now: new Date() });
+      expect(await last.get(job.id)).toMatchObject({ state: "queued" });
+      const { rows } = await last.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM graphile_worker.migrations",
+      );
+      expect(rows[0]?.n).toBeGreaterThan(0);
+    } finally {
+      await Promise.all(instances.map((jobs) => jobs.db.pool.end()));
+      await fresh.drop();
+    }
+  });
+});
+
 describe("PostgreSQL queue: enqueue", () => {
   it("enqueues in the caller's transaction: a rollback leaves no job, a commit leaves one", async () => {
     const jobs = await openJobs();
