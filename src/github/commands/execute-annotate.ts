@@ -2,6 +2,8 @@ import type { CommandOf } from "../../core/commands/command-schema.js";
 import { codeSpan, escapeMarkdown } from "../../core/render/escape-markdown.js";
 import { annotationConcerns } from "../../core/triage/annotation-covers.js";
 import { type Annotation, AnnotationSchema } from "../../core/triage/annotations.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { writerFor } from "../writers/github-writer.js";
 import { type CommandContext, type CommandResult, done } from "./command-context.js";
 
 const day = (iso: string | undefined, open: string) =>
@@ -63,9 +65,9 @@ async function tellAffectedIssues(
     )
     .flatMap((r) => (r.issueNumber !== null && r.issueNumber !== ctx.issue.number ? [r.issueNumber] : []));
   const unique = [...new Set(issues)].slice(0, MAX_ISSUES_TOLD);
-  if (ctx.deps.dryRun) return [];
   const body = `📝 ${escapeMarkdown(ctx.actor)} annotated ${summary} ([comment](${ctx.commentUrl})). Breaches of this finding inside the window are now treated as expected.`;
-  for (const issue_number of unique)
-    await ctx.octokit.rest.issues.createComment({ owner: ctx.owner, repo: ctx.repo, issue_number, body });
-  return unique;
+  const writer = writerFor(ctx);
+  for (const issueNumber of unique) await postComment(writer, { issueNumber, body });
+  // A dry run told nobody.
+  return writer.dryRun ? [] : unique;
 }

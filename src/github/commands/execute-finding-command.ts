@@ -1,6 +1,8 @@
 import type { CommandOf } from "../../core/commands/command-schema.js";
 import { escapeMarkdown } from "../../core/render/escape-markdown.js";
 import type { FindingRecord } from "../../store/store.js";
+import { closeIssue } from "../writers/ensure-issue.js";
+import { writerFor } from "../writers/github-writer.js";
 import { type CommandContext, type CommandResult, done, failed } from "./command-context.js";
 
 const FINDING_MARKER = /<!-- backflow:finding ([0-9a-f]{6,64}) -->/;
@@ -68,15 +70,7 @@ export async function executeResolve(
     to: "resolved",
     now: ctx.now,
   });
-  if (!ctx.deps.dryRun) {
-    await ctx.octokit.rest.issues.update({
-      owner: ctx.owner,
-      repo: ctx.repo,
-      issue_number: ctx.issue.number,
-      state: "closed",
-      state_reason: "completed",
-    });
-  }
+  await closeIssue(writerFor(ctx), { issueNumber: ctx.issue.number });
   const reason = command.args.reason ? `: ${escapeMarkdown(command.args.reason)}` : ".";
   return done(
     `Resolved by ${escapeMarkdown(ctx.actor)}${reason} If the metric breaches again, Backflow reports it again.`,

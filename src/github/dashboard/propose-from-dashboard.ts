@@ -3,6 +3,8 @@ import type { RepoTarget } from "../app-deps.js";
 import { fetchPermission } from "../commands/fetch-permission.js";
 import { loadRepoConfig } from "../load-repo-config.js";
 import { enqueueOpenProposal } from "../proposals/open-proposal-job.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { writerFor } from "../writers/github-writer.js";
 
 /**
  * The dashboard's "Propose a fix" box: the same as `/backflow propose` on the finding's drift issue,
@@ -21,10 +23,8 @@ export async function proposeFromDashboard(
   const held = await fetchPermission({ octokit, owner, repo, username: actor });
   const permission = canRunCommand({ command: "propose", held, config: loaded.config });
   if (!permission.allowed) {
-    await octokit.rest.issues.createComment({
-      owner,
-      repo,
-      issue_number: input.dashboardIssue,
+    await postComment(writerFor(input), {
+      issueNumber: input.dashboardIssue,
       body: `@${actor} proposing a fix needs ${permission.needs} access to this repository (\`commands.permission\`); nothing was proposed for #${record.issueNumber}.`,
     });
     return `refused: needs ${permission.needs}`;

@@ -17,6 +17,8 @@ import {
 import { resolveThreshold } from "../../core/triage/thresholds.js";
 import type { FindingRecord, Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { writerFor } from "../writers/github-writer.js";
 
 /** The learned tolerance of a finding, or undefined (a record that does not parse is ignored, not fatal). */
 export async function readLearnedTolerance(input: {
@@ -42,12 +44,7 @@ export type IssueEventTarget = RepoTarget & {
 export type LearnResult = "learned" | "nothing-learned" | "not-current" | "no-record" | "already-handled";
 
 async function comment(target: IssueEventTarget, body: string): Promise<void> {
-  const payload = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body };
-  if (target.deps.dryRun) {
-    target.log.info({ payload }, "dry run: would comment on the drift issue");
-    return;
-  }
-  await target.octokit.rest.issues.createComment(payload);
+  await postComment(writerFor(target), { issueNumber: target.issueNumber, body });
 }
 
 /** Audits who changed what Backflow learned; a dry run changed nothing, so records nothing. */

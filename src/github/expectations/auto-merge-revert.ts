@@ -8,6 +8,8 @@ import { escapeMarkdown } from "../../core/render/escape-markdown.js";
 import type { RepoTarget } from "../app-deps.js";
 import { runImpactCheck } from "../impact/run-impact-check.js";
 import { requestStatus } from "../request-errors.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { writerFor } from "../writers/github-writer.js";
 import type { AutoMergeRevertPayload } from "./auto-merge-revert-job.js";
 
 export type AutoMergeOutcome =
@@ -133,9 +135,9 @@ async function announce(
   input: RepoTarget & { payload: AutoMergeRevertPayload },
   outcome: Exclude<AutoMergeOutcome, { action: "done" }>,
 ): Promise<void> {
-  const { octokit, owner, repo, payload } = input;
-  const comment = (issue: number, body: string) =>
-    octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body });
+  const { payload } = input;
+  const writer = writerFor(input);
+  const comment = (issueNumber: number, body: string) => postComment(writer, { issueNumber, body });
   if (outcome.action === "merged") {
     await comment(
       payload.revertedPr,

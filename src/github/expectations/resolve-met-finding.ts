@@ -1,6 +1,8 @@
 import { codeSpan } from "../../core/render/escape-markdown.js";
 import type { ExpectationRecord } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
+import { closeIssue } from "../writers/ensure-issue.js";
+import { writerFor } from "../writers/github-writer.js";
 
 /**
  * A met expectation resolves the finding it reads: when that finding is still open (triage's own
@@ -12,7 +14,7 @@ import type { RepoTarget } from "../app-deps.js";
 export async function resolveMetFinding(
   input: RepoTarget & { record: ExpectationRecord; metAt: string | undefined },
 ): Promise<number | undefined> {
-  const { deps, owner, repo, repoKey, record } = input;
+  const { deps, repoKey, record } = input;
   const finding = await deps.store.findings.get({ repo: repoKey, fingerprint: record.fingerprint });
   if (finding?.state !== "open") return undefined;
   const now = deps.clock();
@@ -25,22 +27,16 @@ export async function resolveMetFinding(
       to: "resolved",
       now,
     });
-  if (!finding.issueNumber || deps.dryRun) {
+  if (!finding.issueNumber) {
     await resolve();
     return undefined;
   }
   const when = input.metAt ? ` at ${input.metAt}` : "";
-  const body = `✅ Resolved: #${record.pr} said ${codeSpan(record.spec.text)}, and it held${when}. If the metric breaches again, Backflow reopens this.`;
-  await input.octokit.rest.issues.createComment({ owner, repo, issue_number: finding.issueNumber, body });
-  await input.octokit.rest.issues.update({
-    owner,
-    repo,
-    issue_number: finding.issueNumber,
-    state: "closed",
-    state_reason: "completed",
-  });
+  const comment = `✅ Resolved: #${record.pr} said ${codeSpan(record.spec.text)}, and it held${when}. If the metric breaches again, Backflow reopens this.`;
+  const closed = await closeIssue(writerFor(input), { issueNumber: finding.issueNumber, comment });
   // Resolved only once the issue is closed: a failed write leaves it open for the retry to finish.
   await resolve();
+  if (closed === "dry-run") return undefined;
   input.log.info(
     { repo: repoKey, issue: finding.issueNumber, pr: record.pr },
     "met expectation resolved finding",

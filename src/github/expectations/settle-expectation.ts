@@ -4,6 +4,8 @@ import type { ExpectationVerdict } from "../../core/expectations/expectation-sch
 import { renderVerdictComment, verdictMarker } from "../../core/expectations/render-expectations.js";
 import type { ExpectationRecord } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { writerFor } from "../writers/github-writer.js";
 import { type OpenRevert, openRevert, type RevertOutcome } from "./open-revert.js";
 import { resolveMetFinding } from "./resolve-met-finding.js";
 
@@ -34,7 +36,7 @@ async function commented(input: SettleInput): Promise<boolean> {
 }
 
 async function announce(input: SettleInput & { revert?: RevertOutcome; retried: boolean }): Promise<void> {
-  const { record, verdict, owner, repo } = input;
+  const { record, verdict } = input;
   const body = renderVerdictComment({
     id: record.id,
     expectation: record.spec,
@@ -42,12 +44,8 @@ async function announce(input: SettleInput & { revert?: RevertOutcome; retried: 
     ...(input.revert ? { revert: input.revert } : {}),
     autoRequested: input.config.rollback === "auto",
   });
-  if (input.deps.dryRun) {
-    input.log.info({ payload: { owner, repo, issue_number: record.pr, body } }, "dry run: would comment");
-    return;
-  }
   if (input.retried && (await commented(input))) return;
-  await input.octokit.rest.issues.createComment({ owner, repo, issue_number: record.pr, body });
+  await postComment(writerFor(input), { issueNumber: record.pr, body });
 }
 
 /** The revert, comment and finding resolution that follow a verdict; throws when they must be retried. */

@@ -5,6 +5,8 @@ import type { LineageGraph } from "../../core/lineage/schema.js";
 import type { ExpectationRecord } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { writerFor } from "../writers/github-writer.js";
 import { enqueueExpectationDeadlines } from "./expectation-deadline-job.js";
 
 export type MergedPullRequest = {
@@ -28,7 +30,7 @@ export async function watchMergedExpectations(
     loadGraph: () => Promise<LineageGraph>;
   },
 ): Promise<number> {
-  const { octokit, deps, owner, repo, pr } = input;
+  const { deps, owner, repo, pr } = input;
   const body = pr.body ?? "";
   if (!hasExpectsBlock(body)) return 0;
   const repoKey = `${owner}/${repo}`.toLowerCase();
@@ -69,19 +71,12 @@ export async function watchMergedExpectations(
     bound,
     problems: [...parsed.problems, ...problems],
   });
-  if (deps.dryRun)
-    input.log.info(
-      { payload: { owner, repo, issue_number: pr.number, body: comment } },
-      "dry run: would comment",
-    );
-  else {
-    try {
-      await octokit.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: comment });
-    } catch (error) {
-      // Let a redelivery post it.
-      await deps.store.repoState.delete({ repo: repoKey, key: `expectations-comment:${pr.number}` });
-      throw error;
-    }
+  try {
+    await postComment(writerFor(input), { issueNumber: pr.number, body: comment });
+  } catch (error) {
+    // Let a redelivery post it.
+    await deps.store.repoState.delete({ repo: repoKey, key: `expectations-comment:${pr.number}` });
+    throw error;
   }
   input.log.info(
     { repo: repoKey, pr: pr.number, watching: bound.length, problems: problems.length },

@@ -1,6 +1,8 @@
 import type { Logger, ProbotOctokit } from "probot";
 import { repoKeyOf } from "../../core/github/repo-key.js";
 import type { AppDeps } from "../app-deps.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { createGitHubWriter } from "../writers/github-writer.js";
 import { getProposalRecord, PROPOSAL_KINDS, putProposalRecord } from "./proposal-record.js";
 
 /**
@@ -25,9 +27,8 @@ export async function noteFindingResolved(input: {
     if (pr.state !== "open") continue;
     const body =
       "The finding this PR answers has recovered without it. Backflow leaves the PR open for a person to decide: merge it to keep the rule, or close it.";
-    if (input.deps.dryRun)
-      input.log.info({ payload: { pr: record.pr, body } }, "dry run: would comment on proposal");
-    else await input.octokit.rest.issues.createComment({ owner, repo: name, issue_number: record.pr, body });
+    const writer = createGitHubWriter({ ...input, owner, repo: name, dryRun: input.deps.dryRun ?? false });
+    await postComment(writer, { issueNumber: record.pr, body });
     await putProposalRecord({
       store: input.deps.store,
       repo: repoKey,

@@ -1,6 +1,8 @@
 import type { Logger, ProbotOctokit } from "probot";
 import { repoKeyOf } from "../../core/github/repo-key.js";
 import type { AppDeps } from "../app-deps.js";
+import { postComment } from "../writers/ensure-comment.js";
+import { createGitHubWriter } from "../writers/github-writer.js";
 import { getProposalRecord, parseProposalMarker, putProposalRecord } from "./proposal-record.js";
 
 /**
@@ -29,9 +31,8 @@ export async function onProposalMerged(input: {
   const issue = record?.issueNumber ?? finding?.issueNumber ?? undefined;
   if (issue === undefined) return undefined;
   const body = `The proposed ${marker.kind} fix was merged in #${pr.number}. Backflow keeps watching this finding and closes the issue once the metric recovers.`;
-  if (input.deps.dryRun)
-    input.log.info({ payload: { issue, body } }, "dry run: would comment that the fix merged");
-  else await input.octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body });
+  const writer = createGitHubWriter({ ...input, owner, repo, dryRun: input.deps.dryRun ?? false });
+  await postComment(writer, { issueNumber: issue, body });
   await putProposalRecord({
     store: input.deps.store,
     repo: full,

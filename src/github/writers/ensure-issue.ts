@@ -229,7 +229,19 @@ export async function ensureIssueClosed(
 ): Promise<{ readonly action: "closed" | "none" | "dry-run"; readonly number?: number }> {
   const existing = input.found === undefined ? await findIssueByMarker(writer, input) : input.found;
   if (existing?.state !== "open") return { action: "none", ...(existing ? { number: existing.number } : {}) };
-  const issue_number = existing.number;
+  const action = await closeIssue(writer, {
+    issueNumber: existing.number,
+    ...(input.comment === undefined ? {} : { comment: input.comment }),
+  });
+  return { action, number: existing.number };
+}
+
+/** Closes issue `issueNumber` (state reason `completed`), after posting `comment` on it when given. */
+export async function closeIssue(
+  writer: GitHubWriter,
+  input: { readonly issueNumber: number; readonly comment?: string },
+): Promise<"closed" | "dry-run"> {
+  const issue_number = input.issueNumber;
   if (input.comment !== undefined)
     await postComment(writer, { issueNumber: issue_number, body: input.comment });
   const payload = { issue_number, state: "closed" as const, state_reason: "completed" as const };
@@ -238,5 +250,5 @@ export async function ensureIssueClosed(
   );
   const action = sent ? "closed" : "dry-run";
   writer.record("issue", action, { issue: issue_number });
-  return { action, number: issue_number };
+  return action;
 }
