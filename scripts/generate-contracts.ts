@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { ConfigSchema } from "../src/core/config/schema.js";
+import { ConfigFileSchema } from "../src/core/config/config-file-schema.js";
 import { ImpactReportSchema } from "../src/core/impact/impact-report.js";
 import { LineageGraphSchema } from "../src/core/lineage/schema.js";
 import { CanonicalInputSchema } from "../src/core/signals/adapters/canonical.js";
@@ -19,8 +19,8 @@ export type ContractSchema = {
 
 /** Every generated schema; add a format with one line. */
 export const CONTRACT_SCHEMAS: readonly ContractSchema[] = [
-  // The config file as a user writes it: defaults make most keys optional.
-  { file: "config.schema.json", schema: ConfigSchema, io: "input" },
+  // The config file as a user writes it: defaults make most keys optional; `_extends` names a base.
+  { file: "config.schema.json", schema: ConfigFileSchema, io: "input" },
   { file: "lineage.schema.json", schema: LineageGraphSchema, io: "output" },
   { file: "signal.schema.json", schema: CanonicalInputSchema, io: "input" },
   { file: "impact.schema.json", schema: ImpactReportSchema, io: "output" },

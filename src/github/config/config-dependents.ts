@@ -80,6 +80,8 @@ export async function recordConfigExtends(input: {
   const before = groupByRepo(previous?.bases ?? []);
   for (const shared of new Set([...wanted.keys(), ...before.keys()])) {
     const paths = wanted.get(shared) ?? new Set<string>();
+    // Re-validating a repository whose bases did not change writes nothing, and takes no lease.
+    if (listsExactly(await readExtendedBy(store, shared), repo, paths)) continue;
     const outcome = await withLease(
       {
         store,
@@ -87,7 +89,8 @@ export async function recordConfigExtends(input: {
         owner: leaseOwner("config-extends"),
         clock,
         ttlMs: LEASE_TTL_MS,
-        waitMs: 60_000,
+        // Each write holds the lease for milliseconds; an install validating hundreds of repositories queues behind it.
+        waitMs: 300_000,
       },
       async () => {
         const current = (await readExtendedBy(store, shared)) ?? { files: {}, since: clock().toISOString() };
@@ -110,6 +113,12 @@ export async function recordConfigExtends(input: {
       throw new Error(`could not record that ${repo} extends files in ${shared}: its lease stayed busy`);
     }
   }
+}
+
+/** Whether `record` lists `repo` under exactly `paths`. */
+function listsExactly(record: ExtendedByRecord | null, repo: RepoKey, paths: ReadonlySet<string>): boolean {
+  const listed = Object.entries(record?.files ?? {}).filter(([, repos]) => repos.includes(repo));
+  return listed.length === paths.size && listed.every(([path]) => paths.has(path));
 }
 
 function groupByRepo(refs: readonly ConfigFileRef[]): Map<RepoKey, Set<string>> {
