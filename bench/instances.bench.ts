@@ -168,6 +168,7 @@ async function startCluster(input: {
 
 /** Intake under load (GitHub held, so workers sit idle), then triage jobs per second once GitHub answers. */
 async function intakeAndJobs(input: {
+  env: NodeJS.ProcessEnv;
   setup: Setup;
   github: StandInGitHub;
   dir: string;
@@ -175,7 +176,7 @@ async function intakeAndJobs(input: {
   concurrency: number;
   leaseMs: number;
 }): Promise<Figure[]> {
-  const { setup, github } = input;
+  const { setup, github, env } = input;
   const prefix = `instances.${setup.name}`;
   const release: Array<() => void> = [];
   let holding = true;
@@ -198,6 +199,12 @@ async function intakeAndJobs(input: {
     const started = performance.now();
     await sleep(10_000);
     const completed = (await doneJobs(cluster.store)) - before;
+    if (env.BENCH_INSTANCES_DEBUG) {
+      const states: Record<string, number> = {};
+      for (const job of await cluster.store.jobs.list()) states[job.state] = (states[job.state] ?? 0) + 1;
+      process.stderr.write(`${setup.name}: jobs ${JSON.stringify(states)}\n`);
+      for (const i of cluster.instances) process.stderr.write(`--- ${i.name}\n${i.output().slice(-2000)}\n`);
+    }
     return [
       { name: `${prefix}.intake_rps`, value: round(intake.rps), unit: "req/s" },
       { name: `${prefix}.intake_p99_ms`, value: round(intake.p99), unit: "ms" },
@@ -285,7 +292,7 @@ export async function instancesBench(env: NodeJS.ProcessEnv = process.env): Prom
     // BENCH_INSTANCES_ONLY=postgres_3 (or kill) runs one part.
     const only = env.BENCH_INSTANCES_ONLY;
     for (const setup of SETUPS.filter((s) => !only || s.name === only))
-      figures.push(...(await intakeAndJobs({ setup, github, dir, seconds, concurrency, leaseMs })));
+      figures.push(...(await intakeAndJobs({ env, setup, github, dir, seconds, concurrency, leaseMs })));
     if (!only || only === "kill") figures.push(await killAndRecover({ github, dir, leaseMs }));
   } finally {
     await github.close();
