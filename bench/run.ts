@@ -8,6 +8,7 @@ import { intakeBench } from "./intake.bench.js";
 import { lineageBench } from "./lineage.bench.js";
 import { retentionBench } from "./retention.bench.js";
 import { startupBench } from "./startup.bench.js";
+import { webhookLatencyBench } from "./webhook-latency.bench.js";
 import { workerBench } from "./worker.bench.js";
 
 /** Every bench, in order; add one with a line. */
@@ -19,6 +20,7 @@ const BENCHES: ReadonlyArray<{ name: string; run: () => Promise<Figure[]> }> = [
   { name: "startup", run: startupBench },
   { name: "worker", run: workerBench },
   { name: "event-loop", run: eventLoopBench },
+  { name: "webhook-latency", run: webhookLatencyBench },
   { name: "hostile-input", run: hostileInputBench },
   { name: "instances", run: () => instancesBench() },
 ];
