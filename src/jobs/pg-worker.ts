@@ -42,6 +42,9 @@ function graphileLogger(log: WorkerLog): Logger {
 
 const RECORDED = "job outcome recorded by Backflow";
 
+/** How long a job id stays off-limits to this instance after it lost the job's claim. */
+const LINGER_MS = 2000;
+
 /** Thrown by a task whose outcome runJob already recorded, so graphile neither completes nor fails it. */
 class OutcomeRecorded extends Error {
   constructor(readonly outcome: JobOutcome) {
@@ -102,6 +105,8 @@ export function createPgWorker(options: PgWorkerOptions): Worker {
     .map((kind) => kind.kind);
   const allKindFlags = Object.keys(handlers).map(kindFlag);
   const running = new Map<string, Running>();
+  /** Jobs whose claim was just lost here: graphile's failure write for that claim may not have landed yet. */
+  const lingering = new Set<string>();
   let stopping = false;
 
   /** Flags graphile must skip on its next claim, given what this process runs now. */
@@ -152,8 +157,21 @@ export function createPgWorker(options: PgWorkerOptions): Worker {
 
   /** graphile's task for every kind: run the job, record its outcome fenced, keep graphile's hands off. */
   async function task(graphileJob: GraphileJob, onStart?: () => void): Promise<void> {
-    onStart?.();
     const job = recordOf(graphileJob);
+    if (running.has(job.id) || lingering.has(job.id)) {
+      // This instance's pool claimed a job it still runs (or just ended) under an older claim that
+      // lost its lease. graphile's failure write for that claim is fenced on the pool's id only and
+      // would unlock this one, so give this claim back (attempt unspent) and let the old one end.
+      await jobs.release({
+        id: job.id,
+        workerId: job.leaseOwner ?? "",
+        leaseToken: job.leaseToken,
+        now: clock(),
+        runAt: new Date(clock().getTime() + LINGER_MS),
+      });
+      throw new OutcomeRecorded("released");
+    }
+    onStart?.();
     const controller = new AbortController();
     const result: { outcome: JobOutcome } = { outcome: "lost" };
     const done = processJob(job, controller).then(
@@ -178,7 +196,14 @@ export function createPgWorker(options: PgWorkerOptions): Worker {
       running.delete(job.id);
     }
     // "done" was completed (and moved to the finished table) by runJob; graphile's delete finds nothing.
-    if (result.outcome !== "done") throw new OutcomeRecorded(result.outcome);
+    if (result.outcome === "done") return;
+    if (result.outcome === "lost") {
+      // Lost: the job is held elsewhere (or free) and graphile's failure write for this claim is
+      // still to come. Other outcomes unlocked the job themselves before this throw, for a later run.
+      lingering.add(job.id);
+      setTimeout(() => lingering.delete(job.id), LINGER_MS).unref();
+    }
+    throw new OutcomeRecorded(result.outcome);
   }
 
   function taskList(onStart?: () => void): TaskList {

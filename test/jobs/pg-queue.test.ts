@@ -362,6 +362,46 @@ describe("PostgreSQL worker", () => {
     ]);
   });
 
+  it("does not run a job twice at once when its own instance claims it again after losing it", async () => {
+    const jobs = await openJobs();
+    let active = 0;
+    let overlapped = false;
+    const starts: number[] = [];
+    worker({
+      store: { jobs },
+      workerId: "w",
+      concurrency: 2,
+      groupConcurrency: 2,
+      leaseMs: 1500,
+      handlers: {
+        deliver: async (_payload, { job, signal }) => {
+          starts.push(job.attempts);
+          active += 1;
+          if (active > 1) overlapped = true;
+          try {
+            // The first run holds on until its lease is found lost; later runs finish at once.
+            if (starts.length === 1) {
+              await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+            }
+          } finally {
+            active -= 1;
+          }
+        },
+      },
+    }).start();
+    const { job } = await jobs.enqueue({ kind: "deliver", payload: {}, now: new Date() });
+    await until(async () => starts.length === 1);
+    // Another instance's sweep freed it (as after an outage that outlasted the lease).
+    await jobs.db.query(
+      "UPDATE graphile_worker._private_jobs SET locked_at = NULL, locked_by = NULL WHERE id = $1",
+      [job.id],
+    );
+    await jobs.db.query("SELECT pg_notify('jobs:insert', '{}')");
+    await until(async () => (await jobs.get(job.id))?.state === "done");
+    expect(overlapped).toBe(false);
+    expect(starts).toHaveLength(2);
+  });
+
   it("retries the job of a SIGKILLed instance on another one after the lease", async () => {
     const jobs = await openJobs();
     const { job } = await jobs.enqueue({ kind: "deliver", payload: { n: 1 }, now: new Date() });
