@@ -9,7 +9,8 @@ const MAX_ROWS = 8;
 function why(p: AttributedPullRequest): string {
   const parts: string[] = [];
   // The canary's evidence is Backflow's own markdown (code spans of names it escaped).
-  if (p.canary) parts.push(`**canary:** ${p.canary}; \`/backflow rollback\` here (or on #${p.pr}) opens its revert`);
+  if (p.canary)
+    parts.push(`**canary:** ${p.canary}; \`/backflow rollback\` here (or on #${p.pr}) opens its revert`);
   if (p.files.length > 0)
     parts.push(`touched ${p.files.slice(0, 3).map(codeSpan).join(", ")}${p.files.length > 3 ? " …" : ""}`);
   parts.push(p.depth === 0 ? "the drifting model itself" : `${p.depth} hop(s) upstream`);

@@ -30,8 +30,18 @@ export async function recordCanary(
   const { octokit, deps, owner, repo, repoKey, pr, log } = input;
   const id = canaryIdOf(repoKey, pr.number);
   const known = await deps.store.canaries.get(id);
-  if (known)
+  if (known) {
+    // A run that stored the canary may have failed before queueing its end: queue it again (keyed).
+    if (!known.ended)
+      await enqueueCanaryWindowEnd({
+        store: deps.store,
+        repo: `${owner}/${repo}`,
+        id,
+        runAt: known.windowEnds,
+        now: deps.clock(),
+      });
     return { action: "already-recorded", watched: known.watched.length, windowEnds: known.windowEnds };
+  }
   const api: ApiCounter = { calls: 1 };
   const { data: commit } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: pr.mergeSha });
   // A rebase merge of several commits: the last one's parent is only its own predecessor, so the
