@@ -33,7 +33,9 @@ export function buildConfigErrorIssue(input: { error: ConfigError; sha: string; 
       "",
       renderConfigProblems(error),
       "",
-      "Fix the file on the default branch; this issue closes itself once it validates.",
+      error.problems.some((p) => p.file && p.file !== error.file)
+        ? "Fix each file where its problem is listed (a file named before a key is one this configuration extends); this issue closes itself once the default branch's configuration validates."
+        : "Fix the file on the default branch; this issue closes itself once it validates.",
     ].join("\n"),
   };
 }

@@ -4,6 +4,7 @@ import {
   ConfigFileRefSchema,
   describeConfigFile,
 } from "../../core/config/config-file-ref.js";
+import { CONFIG_PATH } from "../../core/config/schema.js";
 import { type RepoKey, repoKeyOf } from "../../core/github/repo-key.js";
 import type { Store } from "../../store/store.js";
 import type { Clock } from "../app-deps.js";
@@ -128,6 +129,32 @@ function groupByRepo(refs: readonly ConfigFileRef[]): Map<RepoKey, Set<string>> 
     out.set(key, (out.get(key) ?? new Set()).add(ref.path));
   }
   return out;
+}
+
+/**
+ * The paths in `repo` whose change alters some repository's configuration: its own file, the bases
+ * it extends in itself, and every file other repositories are recorded as extending.
+ */
+export async function watchedConfigPaths(
+  store: Pick<Store, "repoState">,
+  repo: RepoKey,
+): Promise<Set<string>> {
+  const [own, extendedBy] = await Promise.all([readConfigExtends(store, repo), readExtendedBy(store, repo)]);
+  const inRepo = (own?.bases ?? []).filter((b) => repoKeyOf(b.owner, b.repo) === repo).map((b) => b.path);
+  return new Set([CONFIG_PATH, ...inRepo, ...Object.keys(extendedBy?.files ?? {})]);
+}
+
+/** The repositories (other than `repo`) recorded as extending any of `paths` in `repo`, sorted. */
+export async function dependentsOf(
+  store: Pick<Store, "repoState">,
+  repo: RepoKey,
+  paths: Iterable<string>,
+): Promise<RepoKey[]> {
+  const files = (await readExtendedBy(store, repo))?.files ?? {};
+  const out = new Set<string>();
+  for (const path of paths)
+    for (const dependent of files[path] ?? []) if (dependent !== repo) out.add(dependent);
+  return [...out].sort() as RepoKey[];
 }
 
 /** One line for logs: the files a configuration extends. */

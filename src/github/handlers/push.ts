@@ -1,7 +1,8 @@
 import type { Context } from "probot";
 import { z } from "zod";
-import { CONFIG_PATH } from "../../core/config/schema.js";
+import { repoKeyOf } from "../../core/github/repo-key.js";
 import type { AppDeps } from "../app-deps.js";
+import { watchedConfigPaths } from "../config/config-dependents.js";
 import { enqueueValidateConfig } from "../config/validate-config-job.js";
 import { RepoEventSchema, webhookTargetOf } from "./event-schemas.js";
 import { parseEvent } from "./parse-event.js";
@@ -21,9 +22,10 @@ const PushEventSchema = RepoEventSchema.extend({
 });
 
 /**
- * On a push to the default branch that may change `.github/backflow.yml`: queue its validation (the
- * job records it and keeps one tracking issue open while it is invalid). When GitHub cut the commit
- * list, the job asks GitHub whether the config changed.
+ * On a push to the default branch that may change `.github/backflow.yml` (or a base of it, or a file
+ * other repositories extend): queue its validation (the job records it, keeps one tracking issue open
+ * while it is invalid, and re-validates the repositories extending a changed shared file). When GitHub
+ * cut the commit list, the job asks GitHub whether the config changed.
  */
 export function handlePush(deps: AppDeps) {
   return async (context: Context<"push">): Promise<void> => {
@@ -40,7 +42,10 @@ export function handlePush(deps: AppDeps) {
       ...(c.modified ?? []),
       ...(c.removed ?? []),
     ]);
-    const listed = paths.includes(CONFIG_PATH);
+    // The config, a base of it in this repository, or a file other repositories extend.
+    const watched = await watchedConfigPaths(deps.store, repoKeyOf(target.repo));
+    const changed = [...new Set(paths.filter((p) => watched.has(p)))];
+    const listed = changed.length > 0;
     const compare = !listed && event.commits.length >= PUSH_COMMIT_LIMIT && !ZERO_SHA.test(event.before);
     if (!listed && !compare) {
       context.log.debug(fields, "ignoring push that does not change the config");
@@ -52,7 +57,13 @@ export function handlePush(deps: AppDeps) {
         ...target,
         actor: event.sender.login,
         trigger: "push",
-        push: { before: event.before, after: event.after, branch, compare },
+        push: {
+          before: event.before,
+          after: event.after,
+          branch,
+          compare,
+          ...(listed ? { paths: changed } : {}),
+        },
       },
       delivery: context.id,
       now: deps.clock(),

@@ -192,4 +192,85 @@ describe("organisation-wide configuration", () => {
       "1 repository known to extend this file; this change alters the configuration of 1 repository.",
     );
   });
+
+  it("re-validates the repositories extending a shared file pushed to the default branch, opening their tracking issues", async () => {
+    const install = loadPayload("installation", { action: "created" });
+    installationId = (install.installation as { id: number }).id;
+    mockInstallationToken(installationId);
+    const setup = githubApi();
+    mockConfigFile(setup, { owner: ORG, repo: "app", text: "_extends: .github\ndialect: bigquery\n" });
+    mockConfigFile(setup, { owner: ORG, repo: ".github", text: ORG_DEFAULTS });
+    mockOrgConfigFile(setup, { owner: ORG, text: ORG_DEFAULTS });
+    await receive(probot, "installation", {
+      ...install,
+      repositories: ["app", ".github"].map((name, i) => ({
+        id: i + 1,
+        node_id: `R${i}`,
+        name,
+        full_name: `${ORG}/${name}`,
+        private: true,
+      })),
+    });
+    expect(setup.isDone()).toBe(true);
+
+    const match = (e: Record<string, unknown>) =>
+      e.deleted === false && Array.isArray(e.commits) && e.commits.length > 0;
+    const base = loadPayload("push", { match });
+    const [commit] = base.commits as Array<Record<string, unknown>>;
+    const push = loadPayload("push", {
+      match,
+      overrides: {
+        ref: "refs/heads/main",
+        repository: {
+          name: ".github",
+          full_name: `${ORG}/.github`,
+          owner: { login: ORG, name: ORG },
+          default_branch: "main",
+        },
+        installation: { id: installationId },
+        commits: [{ ...commit, added: [], removed: [], modified: [CONFIG_PATH] }],
+      },
+    });
+    const after = push.after as string;
+    const APP_HEAD = "c".repeat(40);
+    const scope = githubApi();
+    const broken = "review: daily\n";
+    mockConfigFile(scope, { owner: ORG, repo: ".github", ref: after, text: broken });
+    mockOrgConfigFile(scope, { owner: ORG, text: broken });
+    scope
+      .get(`/repos/${ORG}/app`)
+      .reply(200, { id: 1, name: "app", full_name: `${ORG}/app`, default_branch: "main" });
+    scope
+      .get(`/repos/${ORG}/app/git/ref/${encodeURIComponent("heads/main")}`)
+      .reply(200, { ref: "refs/heads/main", object: { sha: APP_HEAD, type: "commit" } });
+    mockConfigFile(scope, {
+      owner: ORG,
+      repo: "app",
+      ref: APP_HEAD,
+      text: "_extends: .github\ndialect: bigquery\n",
+    });
+    const issues: Record<string, { title: string; body: string }> = {};
+    for (const repo of [".github", "app"]) {
+      scope.get(`/repos/${ORG}/${repo}/issues`).query(true).reply(200, []);
+      scope
+        .post(`/repos/${ORG}/${repo}/issues`, (b) => {
+          issues[repo] = { title: b.title, body: b.body };
+          return true;
+        })
+        .reply(201, { number: 3 });
+    }
+
+    await receive(probot, "push", push);
+
+    expect(scope.isDone()).toBe(true);
+    expect(issues[".github"]?.body).toContain("- `review`: must be one of");
+    expect(issues.app?.title).toBe("Backflow: .github/backflow.yml on main is invalid");
+    expect(issues.app?.body).toContain(`- \`${ORG_FILE}\` \`review\`: must be one of`);
+    expect(issues.app?.body).toContain("a file named before a key is one this configuration extends");
+    const audit = await store.audit.list({ repo: "acme/app" });
+    expect(audit.map((a) => [a.action, (a.detail as { trigger?: string }).trigger]).sort()).toEqual([
+      ["config.invalid", "shared-config"],
+      ["config.valid", "installation.created"],
+    ]);
+  });
 });
