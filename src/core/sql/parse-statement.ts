@@ -89,6 +89,9 @@ export function parseStatement(sql: string, dialect: Dialect): ParsedStatement {
   if (refused) return refused;
   let failure: { message: string; line: number } | undefined;
   for (const database of parserDatabasesFor(dialect)) {
+    // The BigQuery grammar reads `:` inside names, so as a fallback it would take `a::int` for a column
+    // named "a::int": never let it read a `::` cast (BigQuery itself has none).
+    if (database === "BigQuery" && dialect !== "bigquery" && sql.includes("::")) continue;
     try {
       const result: unknown = parser.astify(sql, { database, parseOptions: { includeLocations: true } });
       const ast = Array.isArray(result) ? result[0] : result;

@@ -282,12 +282,6 @@ export function rewriteBigQueryPunctuation(tokens: readonly SqlToken[], i: numbe
     return;
   }
   if (t.kind !== "punct") return;
-  // A trailing comma after the last select item (`SELECT a, b, FROM t`), which BigQuery allows; the grammar
-  // read `FROM (subquery)` after it as one more item.
-  if (t.text === "," && is(next, "from")) {
-    blank(chars, t.start, t.end);
-    return;
-  }
   if (t.text === "(" && is(next, "select")) {
     wrapScalarSubquery(tokens, i, chars);
     return;

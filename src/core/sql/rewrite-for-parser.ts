@@ -135,6 +135,24 @@ function rewriteDistinctFrom(tokens: readonly SqlToken[], i: number, chars: stri
   return d + 1;
 }
 
+/** Snowflake's semi-structured type names, as type names of the same length the grammars read. */
+const CAST_TYPES: Readonly<Record<string, string>> = { variant: "varchar", object: "json  ", array: "json " };
+
+/**
+ * `x::variant` / `::object` / `::array` → `x::varchar` / `::json`: a cast's type is not lineage, and no
+ * grammar reads these names (a failed parse fell back to a grammar that read `x::variant` as one column
+ * name). Returns the last token consumed, or undefined when `i` starts no such cast.
+ */
+function rewriteCastType(tokens: readonly SqlToken[], i: number, chars: string[]): number | undefined {
+  const second = tokens[i + 1];
+  const type = tokens[i + 2];
+  if (second?.text !== ":" || second.start !== (tokens[i] as SqlToken).end || type?.kind !== "word") return;
+  const replacement = CAST_TYPES[type.text.toLowerCase()];
+  if (replacement === undefined) return i + 1;
+  blank(chars, type.start, type.end, replacement);
+  return i + 2;
+}
+
 /** Snowflake `col:path.to[0]` → `col`: the path selects inside the column, the column is the source. */
 function rewriteVariantPath(tokens: readonly SqlToken[], i: number, chars: string[]): number {
   const colon = tokens[i] as SqlToken;
@@ -186,13 +204,16 @@ export function rewriteForParser(
     }
     if (options.bigQuery && (t.kind === "punct" || t.kind === "quoted"))
       rewriteBigQueryPunctuation(tokens, i, chars);
-    if (t.text === "*") i = rewriteStar(tokens, i, chars, starModifiers);
+    // A trailing comma after the last select item (`SELECT a, b, FROM t`; BigQuery, Snowflake and DuckDB
+    // allow it): the grammars reject it, or read `FROM (subquery)` after it as one more item.
+    if (t.text === "," && is(tokens[i + 1], "from")) blank(chars, t.start, t.end);
+    else if (t.text === "*") i = rewriteStar(tokens, i, chars, starModifiers);
     else if ((is(t, "ignore") || is(t, "respect")) && is(tokens[i + 1], "nulls")) {
       blank(chars, t.start, (tokens[i + 1] as SqlToken).end);
       i += 1;
     } else if (is(t, "is")) i = rewriteDistinctFrom(tokens, i, chars);
     else if (options.bigQuery && startsBigQueryRewrite(t)) i = rewriteBigQuery(tokens, i, chars);
-    else if (t.text === ":") i = rewriteVariantPath(tokens, i, chars);
+    else if (t.text === ":") i = rewriteCastType(tokens, i, chars) ?? rewriteVariantPath(tokens, i, chars);
     else if (t.text === "=") rewriteNamedArgument(tokens, i, chars);
     else if (is(t, "preceding") || is(t, "following")) rewriteFrameBound(tokens, i, chars);
     else if (is(t, "within")) i = rewriteWithinGroup(tokens, i, chars);

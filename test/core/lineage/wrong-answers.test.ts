@@ -566,3 +566,38 @@ FROM
     ]);
   });
 });
+
+describe("Snowflake casts to semi-structured types (found on mattermost)", () => {
+  it("reads ::variant, ::object and ::array casts, with the cast column as the source", () => {
+    const graph = lineageOfSql(
+      {
+        "licenses.sql":
+          "select array_contains('CWS'::variant, sources) as is_cws, parse_json(coalesce(skus, '[]'))::array as skus, attrs::object as attrs from raw.licenses",
+      },
+      "snowflake",
+    );
+    expect(columnSummary(tableOf(graph, "licenses"))).toEqual([
+      "is_cws: expression <- raw.licenses.sources",
+      "skus: expression <- raw.licenses.skus",
+      "attrs: expression <- raw.licenses.attrs",
+    ]);
+  });
+
+  it("reads a trailing comma before FROM in Snowflake (stg_stripe__products)", () => {
+    const graph = lineageOfSql({ "products.sql": "select id, name,\n\n    from raw.products" }, "snowflake");
+    expect(columnSummary(tableOf(graph, "products"))).toEqual([
+      "id: passthrough <- raw.products.id",
+      "name: passthrough <- raw.products.name",
+    ]);
+  });
+
+  it("never reads a :: cast as part of a column name when the statement falls back to another grammar", () => {
+    // The BigQuery grammar allows `:` in names: as a fallback it read `a::int` as a column "a::int".
+    const graph = lineageOfSql(
+      { "casts.sql": "select a::int as v, b::some_custom_type as w from raw.t" },
+      "snowflake",
+    );
+    const names = graph.tables.flatMap((t) => t.columns.flatMap((c) => c.sources.map((s) => s.column)));
+    expect(names.filter((n) => n.includes(":"))).toEqual([]);
+  });
+});
