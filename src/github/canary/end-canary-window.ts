@@ -1,10 +1,7 @@
 import { canaryOutcomeOf } from "../../core/canary/canary-record.js";
-import { parseConfig } from "../../core/config/parse-config.js";
-import type { BackflowConfig } from "../../core/config/schema.js";
 import type { RepoTarget } from "../app-deps.js";
+import { configOrDefaults } from "../config-or-defaults.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
-import { loadRepoConfig } from "../load-repo-config.js";
-import { createRepoReader } from "../repo-reader.js";
 import { writeCanaryComment } from "./canary-comment.js";
 import { readCanaryReport } from "./read-canary-report.js";
 
@@ -13,19 +10,6 @@ export type EndCanaryResult = {
   readonly state?: string;
   readonly comment?: "written" | "unchanged" | "none";
 };
-
-/** The default branch's config, or the defaults when it is invalid there (the canary still ends). */
-async function currentConfig(target: RepoTarget): Promise<BackflowConfig> {
-  const { octokit, owner, repo } = target;
-  const args = { octokit, owner, repo, reader: createRepoReader({ octokit, owner, repo }) };
-  const loaded = await loadRepoConfig(args);
-  if (loaded.ok) return loaded.config;
-  target.log.warn(
-    { repo: target.repoKey },
-    "config invalid on the default branch; canary ends under defaults",
-  );
-  return parseConfig(undefined, ".github/backflow.yml");
-}
 
 /**
  * Ends a canary's window: judges every watched column over the whole window, posts the closing
@@ -40,7 +24,7 @@ export async function endCanaryWindow(target: RepoTarget & { id: string }): Prom
   if (canary.ended) return { action: "already-ended", state: canary.state };
   const now = deps.clock();
   if (now < canary.windowEnds) return { action: "not-yet" };
-  const config = await currentConfig(target);
+  const config = await configOrDefaults(target, "the canary ends");
   const report = await readCanaryReport({ store: deps.store, canary, config, now });
   const outcome = canary.state === "regressed" ? "regressed" : canaryOutcomeOf(report);
   // A regression was commented when it was attributed; the end of its window adds nothing.

@@ -1,13 +1,10 @@
-import { parseConfig } from "../../core/config/parse-config.js";
-import type { BackflowConfig } from "../../core/config/schema.js";
 import { renderReviewIssue } from "../../core/review/render-review-issue.js";
 import { lastCompletedPeriod, reviewPeriodOf } from "../../core/review/review-period.js";
 import type { ReviewReport } from "../../core/review/review-report.js";
 import { buildReviews } from "../../store/review-facts.js";
 import type { RepoTarget } from "../app-deps.js";
+import { configOrDefaults } from "../config-or-defaults.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
-import { loadRepoConfig } from "../load-repo-config.js";
-import { createRepoReader } from "../repo-reader.js";
 import { ensureReviewIssue } from "./review-issue.js";
 import { LATEST_REVIEW_KEY, scheduleReview } from "./review-job.js";
 
@@ -41,19 +38,6 @@ export function hasActivity(report: ReviewReport): boolean {
   );
 }
 
-/** The default branch's config; the defaults (a monthly review) when it is invalid there. */
-async function currentConfig(target: RepoTarget): Promise<BackflowConfig> {
-  const { octokit, owner, repo } = target;
-  const args = { octokit, owner, repo, reader: createRepoReader({ octokit, owner, repo }) };
-  const loaded = await loadRepoConfig(args);
-  if (loaded.ok) return loaded.config;
-  target.log.warn(
-    { repo: target.repoKey },
-    "config invalid on the default branch; the review runs on defaults",
-  );
-  return parseConfig(undefined, ".github/backflow.yml");
-}
-
 /**
  * The recurring review's run: reads the config (`review: off` stops here and schedules nothing; a
  * later config change schedules it again), builds the review of the last completed period from the
@@ -65,7 +49,7 @@ export async function publishReview(
   target: RepoTarget & { installationId?: number },
 ): Promise<PublishReviewResult> {
   const { deps, repoKey, log } = target;
-  const config = await currentConfig(target);
+  const config = await configOrDefaults(target, "the review runs");
   if (config.review === "off") {
     log.info({ repo: repoKey }, "review is off; not scheduling another");
     return { action: "off" };

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
+import { publishReview, REVIEW_LABEL } from "../../../src/github/review/publish-review.js";
+import { ensureReviewScheduled } from "../../../src/github/review/review-job.js";
+import { silentLog } from "../../helpers/probot.js";
+import { type CanaryWorld, canaryConfig, canaryWorld, OWNER, REPO } from "../canary/canary-harness.js";
+
+const NOW = new Date("2026-03-01T00:05:00Z");
+let world: CanaryWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function publish(config: string) {
+  world = await canaryWorld({ start: NOW, config, merges: [] });
+  const w = world;
+  await w.store.audit.record({
+    at: new Date("2026-02-10T00:00:00Z"),
+    actor: "backflow",
+    action: "drift.created",
+    repo: repoKeyOf(OWNER, REPO),
+    target: "f".repeat(64),
+    detail: { issue: 41 },
+  });
+  return publishReview({
+    octokit: await w.probot.auth(1),
+    deps: { store: w.store, clock: () => w.now },
+    log: silentLog(),
+    owner: OWNER,
+    repo: REPO,
+    repoKey: repoKeyOf(OWNER, REPO),
+  });
+}
+
+const reviewIssues = (w: CanaryWorld) =>
+  [...w.github.issues.values()].filter((i) => i.labels.includes(REVIEW_LABEL));
+
+describe("publishReview", () => {
+  it("does nothing and schedules nothing under `review: off`", async () => {
+    expect(await publish(canaryConfig("review: off\n"))).toEqual({ action: "off" });
+    expect(reviewIssues(world as CanaryWorld)).toEqual([]);
+    expect(await world?.store.jobs.list({ kind: "review" })).toEqual([]);
+  });
+
+  it("reviews by the cadence configured: a weekly review of the last ISO week", async () => {
+    const result = await publish(canaryConfig("review: weekly\n"));
+    // 2026-03-01 is the Sunday of W09: the last week that ended is W08 (Feb 16–22), with #41 still open.
+    expect(result).toMatchObject({
+      action: "created",
+      period: "2026-W08",
+      next: new Date("2026-03-02T00:00:00Z"),
+    });
+    expect(reviewIssues(world as CanaryWorld).map((i) => i.title)).toEqual([
+      "Backflow weekly review 2026-W08",
+    ]);
+  });
+
+  it("runs on the defaults (monthly) when the config is invalid on the default branch", async () => {
+    const result = await publish("signals: { thresholds: 7 }\n");
+    expect(result).toMatchObject({
+      action: "created",
+      period: "2026-02",
+      next: new Date("2026-04-01T00:00:00Z"),
+    });
+    const [issue] = reviewIssues(world as CanaryWorld);
+    expect(issue?.title).toBe("Backflow monthly review 2026-02");
+    expect(issue?.body).toContain("| #41 |");
+  });
+
+  it("keeps one pending run: scheduling again before it is due queues nothing", async () => {
+    world = await canaryWorld({ start: NOW, config: canaryConfig(), merges: [] });
+    const store = world.store;
+    expect(await ensureReviewScheduled({ store, repo: `${OWNER}/${REPO}`, now: NOW })).toBe(true);
+    expect(
+      await ensureReviewScheduled({ store, repo: `${OWNER}/${REPO}`, now: new Date(NOW.getTime() - 1) }),
+    ).toBe(false);
+    expect((await store.jobs.list({ kind: "review" })).map((j) => j.runAt)).toEqual([NOW]);
+  });
+});
