@@ -30,6 +30,8 @@ import { syntheticRepo } from "./synthetic-repo.js";
 
 const DELIVERIES = Number(process.env.BENCH_WEBHOOKS ?? 300);
 const SENDERS = Number(process.env.BENCH_WEBHOOK_SENDERS ?? 4);
+/** Deliveries per second while the lineage is built (paced, not closed-loop): a busy installation's rate. */
+const RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 20);
 const MODELS = Number(process.env.BENCH_MODELS ?? 10_000);
 const SEED = Number(process.env.BENCH_SEED ?? 11);
 const MIN_DELAY_MS = 2_000;
@@ -109,30 +111,34 @@ function deliveries(count: number, first: number): Array<{ body: string; headers
 }
 
 /**
- * Sends the deliveries from SENDERS closed loops (over and over until `until` settles, when given);
- * returns each answer's time in ms and the statuses not 2xx.
+ * Sends the deliveries from SENDERS closed loops, or, with `until`, at about `rate` per second until
+ * it settles (repeating the deliveries once all were sent); returns each answer's time in ms and the
+ * statuses not 2xx.
  */
 async function sendWebhooks(
   url: string,
   batch: ReadonlyArray<{ body: string; headers: Record<string, string> }>,
-  until?: Promise<unknown>,
+  paced?: { until: Promise<unknown>; rate: number },
 ): Promise<{ ms: number[]; failed: number[] }> {
   const ms: number[] = [];
   const failed: number[] = [];
   let next = 0;
-  let settled = until === undefined;
-  void until?.finally(() => {
+  let settled = paced === undefined;
+  void paced?.until.finally(() => {
     settled = true;
   });
-  const more = (i: number) => (settled ? i < batch.length : true);
+  const more = (i: number) => (settled ? i < batch.length && paced === undefined : true);
+  const gapMs = paced ? (1000 * SENDERS) / paced.rate : 0;
   const sender = async () => {
     for (let i = next++; more(i); i = next++) {
       const { body, headers } = batch[i % batch.length] ?? { body: "", headers: {} };
       const started = performance.now();
       const answer = await fetch(url, { method: "POST", headers, body });
       await answer.arrayBuffer();
-      ms.push(performance.now() - started);
+      const took = performance.now() - started;
+      ms.push(took);
       if (answer.status >= 300) failed.push(answer.status);
+      if (gapMs > took) await new Promise((resolve) => setTimeout(resolve, gapMs - took));
     }
   };
   await Promise.all(Array.from({ length: SENDERS }, sender));
@@ -199,7 +205,7 @@ export async function webhookLatencyBench(): Promise<Figure[]> {
       buildMs = Math.round(performance.now() - started);
     });
     const sendStarted = performance.now();
-    const during = await sendWebhooks(url, second, build);
+    const during = await sendWebhooks(url, second, { until: build, rate: RATE });
     const sendSeconds = (performance.now() - sendStarted) / 1000;
     await build;
     histogram.disable();
@@ -253,7 +259,7 @@ export async function webhookLatencyBench(): Promise<Figure[]> {
       {
         name: "webhook_answers_per_second_during_pooled_lineage",
         value: Math.round((during.ms.length / sendSeconds) * 10) / 10,
-        unit: `deliveries/s (${SENDERS} closed-loop senders)`,
+        unit: `deliveries/s (paced at ${RATE}/s)`,
       },
       {
         name: `webhook_answers_during_pooled_lineage_${MODELS}_models`,
