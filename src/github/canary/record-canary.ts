@@ -95,8 +95,18 @@ export async function recordCanary(
   const { report } = analyzed;
   if (report.changes.length === 0 && report.contractChanges.length === 0 && report.rowLevel.length === 0)
     return { action: "skipped", reason: "the merge changed no model or contract" };
-  const watched = watchedOfImpact(report);
-  if (watched.length === 0) return { action: "skipped", reason: "the impact names no column to watch" };
+  // An `expects:` block decides its own columns (verdict and rollback); the canary watches the rest.
+  const expected = (await deps.store.expectations.list({ repo: repoKey, pr: pr.number })).map((x) => x.spec);
+  const watched = watchedOfImpact(report).filter(
+    (w) =>
+      !expected.some(
+        (x) =>
+          x.tableId.toLowerCase() === w.tableId.toLowerCase() &&
+          (x.column === undefined || x.column.toLowerCase() === w.column?.toLowerCase()),
+      ),
+  );
+  if (watched.length === 0)
+    return { action: "skipped", reason: "the impact names no column that an expects: block leaves to watch" };
   const mergedAt = new Date(pr.mergedAt);
   const now = deps.clock();
   const record: CanaryRecord = {

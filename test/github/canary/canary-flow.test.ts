@@ -87,6 +87,22 @@ describe("post-merge canary", () => {
     ]);
   });
 
+  it("leaves a column an `expects:` block names to its expectation, and watches the rest", async () => {
+    const w = await start();
+    const body =
+      "Stop coalescing.\n\n```expects\n- metric: amount_sum(fct_orders.amount) within 10% of baseline for 3d\n```";
+    await w.merge({ pr: 7, sha: SHA, at: MERGED, body });
+    expect(
+      (await w.store.expectations.list({ repo: `${OWNER}/${REPO}`.toLowerCase() })).map((x) => x.spec.column),
+    ).toEqual(["amount"]);
+    const watched = (await w.store.canaries.get(ID))?.watched.map((x) => `${x.tableId}.${x.column}`);
+    expect(watched).toEqual(
+      WATCHED.slice(1)
+        .map(([t, c]) => `${t}.${c}`)
+        .sort(),
+    );
+  });
+
   it("records nothing under `canary: off`", async () => {
     const w = await start("canary: off\n");
     await w.merge({ pr: 7, sha: SHA, at: MERGED });
