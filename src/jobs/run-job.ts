@@ -66,22 +66,28 @@ export async function runJob(input: RunJobInput): Promise<JobOutcome> {
     log.warn(fields, message);
     controller.abort(new JobAbortedError("lease-lost"));
   };
-  // Until a renewal succeeds, the lease runs out at claim + leaseMs; past that this worker can no
-  // longer prove it holds the job (the database is unreachable) and another one may take it.
-  let heldUntil = clock().getTime() + input.leaseMs;
+  // A worker that cannot renew (the database is unreachable) can no longer prove it holds the job:
+  // it stops the job a sixth of the lease before the lease runs out and another worker may take it
+  // over, so the two never run at once. Each successful renewal pushes that deadline back.
+  let deadline: NodeJS.Timeout | undefined;
+  const armDeadline = () => {
+    clearTimeout(deadline);
+    deadline = setTimeout(
+      () => loseLease("could not renew the job's lease before it ran out; stopping it"),
+      Math.floor((input.leaseMs * 5) / 6),
+    );
+  };
+  armDeadline();
   const heartbeat = setInterval(
     () => {
       const leaseUntil = new Date(clock().getTime() + input.leaseMs);
       store.jobs.extendLease({ ...fence, leaseUntil }).then(
         (held) => {
-          if (held) heldUntil = leaseUntil.getTime();
+          if (held) armDeadline();
           else loseLease("lost the job's lease; another worker may run it");
         },
-        (error: unknown) => {
-          log.warn({ ...fields, error: truncate(messageOf(error), 500) }, "heartbeat failed");
-          if (clock().getTime() >= heldUntil)
-            loseLease("could not renew the job's lease before it ran out; stopping it");
-        },
+        (error: unknown) =>
+          log.warn({ ...fields, error: truncate(messageOf(error), 500) }, "heartbeat failed"),
       );
     },
     Math.max(10, Math.floor(input.leaseMs / 3)),
@@ -93,6 +99,7 @@ export async function runJob(input: RunJobInput): Promise<JobOutcome> {
     failure = { error };
   } finally {
     clearInterval(heartbeat);
+    clearTimeout(deadline);
   }
   if (leaseLost) return "lost";
   const reason = controller.signal.reason;
