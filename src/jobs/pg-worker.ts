@@ -48,7 +48,12 @@ const LINGER_MS = 2000;
 /** Thrown by a task whose outcome runJob already recorded, so graphile neither completes nor fails it. */
 class OutcomeRecorded extends Error {
   constructor(readonly outcome: JobOutcome) {
-    super(`${RECORDED}: ${outcome}`);
+    // graphile writes this as the job's last error only when it still holds the job: after a lost lease.
+    super(
+      outcome === "lost"
+        ? `${RECORDED}: the worker running it lost its lease (database unreachable, or taken over); it runs again`
+        : `${RECORDED}: ${outcome}`,
+    );
   }
 }
 
