@@ -2,7 +2,8 @@
  * Backflow on several instances, with real `npm start` processes (src/main.ts through tsx):
  *  - signal intake req/s and p99 with 1 instance on SQLite, 1 on PostgreSQL and 3 on PostgreSQL, under the
  *    same closed-loop load (BENCH_INSTANCES_CONCURRENCY senders for BENCH_INSTANCES_SECONDS, round-robin);
- *  - triage jobs completed per second once GitHub (a stand-in on loopback) answers;
+ *  - triage jobs completed per second once GitHub (a stand-in on loopback) answers (after a warm-up in
+ *    which every instance triaged a few signals, so cold lineage builds are not counted);
  *  - with 3 instances, the time from SIGKILL of one that holds jobs to those jobs being done elsewhere
  *    (lease BENCH_INSTANCES_LEASE_MS).
  * While intake is measured, the stand-in GitHub holds every request, so the workers sit idle on it.
@@ -16,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import nock from "nock";
+import pg from "pg";
 import { signStandardWebhook } from "../src/server/signals/verify-standard-webhook.js";
 import { openStore } from "../src/store/open-store.js";
 import type { Store } from "../src/store/store.js";
@@ -120,7 +122,12 @@ async function doneJobs(store: Store): Promise<number> {
 const round = (value: number) => Math.round(value * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Cluster = { readonly instances: BackflowInstance[]; readonly store: Store; stop(): Promise<void> };
+type Cluster = {
+  readonly instances: BackflowInstance[];
+  readonly store: Store;
+  readonly url: string;
+  stop(): Promise<void>;
+};
 
 /** `count` instances on a fresh database (PostgreSQL or a SQLite file), and a store on it for counting jobs. */
 async function startCluster(input: {
@@ -159,7 +166,7 @@ async function startCluster(input: {
       );
     }
     store = await openStore(url);
-    return { instances, store, stop };
+    return { instances, store, url, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -179,7 +186,7 @@ async function intakeAndJobs(input: {
   const { setup, github, env } = input;
   const prefix = `instances.${setup.name}`;
   const release: Array<() => void> = [];
-  let holding = true;
+  let holding = false;
   github.gate = () => (holding ? new Promise<void>((resolve) => release.push(resolve)) : undefined);
   const cluster = await startCluster({
     ...input,
@@ -189,6 +196,13 @@ async function intakeAndJobs(input: {
   });
   try {
     const ports = cluster.instances.map((i) => i.port);
+    // Warm-up with GitHub answering: every instance triages a few signals (lineage built, caches filled).
+    const warm = new Agent({ keepAlive: true });
+    for (let i = 0; i < 4 * ports.length; i++) await send(warm, ports[i % ports.length] ?? 0, 2_000_000 + i);
+    warm.destroy();
+    const warmDeadline = Date.now() + 120_000;
+    while ((await doneJobs(cluster.store)) < 4 * ports.length && Date.now() < warmDeadline) await sleep(200);
+    holding = true;
     await closedLoop(ports, 1, input.concurrency);
     const intake = await closedLoop(ports, input.seconds, input.concurrency);
     holding = false;
@@ -204,6 +218,18 @@ async function intakeAndJobs(input: {
       for (const job of await cluster.store.jobs.list()) states[job.state] = (states[job.state] ?? 0) + 1;
       process.stderr.write(`${setup.name}: jobs ${JSON.stringify(states)}\n`);
       for (const i of cluster.instances) process.stderr.write(`--- ${i.name}\n${i.output().slice(-2000)}\n`);
+      if (setup.postgres) {
+        const client = new pg.Client({ connectionString: cluster.url });
+        await client.connect();
+        const leases = await client.query("SELECT * FROM leases");
+        const activity = await client.query(
+          "SELECT state, wait_event, left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'",
+        );
+        process.stderr.write(
+          `leases ${JSON.stringify(leases.rows)}\nactivity ${JSON.stringify(activity.rows)}\n`,
+        );
+        await client.end();
+      }
     }
     return [
       { name: `${prefix}.intake_rps`, value: round(intake.rps), unit: "req/s" },
