@@ -29,7 +29,8 @@ export const canaryIdOf = (repo: string, pr: number) => `${repo.toLowerCase()}#$
 
 /**
  * What a merged pull request's canary watches: every column (or table, where only table lineage
- * reaches) its impact report named, changed and downstream (contracted tables are among them).
+ * reaches) its impact report named, changed and downstream (contracted tables are among them); a
+ * table whose rows the change shapes differently is watched whole (its row count, every column).
  * Removed tables and columns are left out: nothing will be measured on them again.
  * @example watchedOfImpact(report) // [{ tableId: "fct_orders", column: "revenue" }, …]
  */
@@ -45,8 +46,11 @@ export function watchedOfImpact(report: ImpactReport): CanaryWatch[] {
     if (removed.has(key) || removed.has(tableId.toLowerCase()) || seen.has(key)) return;
     seen.set(key, column ? { tableId, column } : { tableId });
   };
-  for (const a of report.affected) add(a.table, a.column);
-  for (const c of report.changes) add(c.table, c.column);
+  // A change of which rows a table holds (filter, join, group key) shows in its row count: the table is watched whole.
+  const whole = new Set(report.rowLevel.map((r) => r.table.toLowerCase()));
+  for (const t of report.rowLevel) add(t.table);
+  for (const a of report.affected) if (!whole.has(a.table.toLowerCase())) add(a.table, a.column);
+  for (const c of report.changes) if (!whole.has(c.table.toLowerCase())) add(c.table, c.column);
   return [...seen.values()].sort(
     (a, b) => a.tableId.localeCompare(b.tableId) || (a.column ?? "").localeCompare(b.column ?? ""),
   );

@@ -74,6 +74,26 @@ describe("watchedOfImpact", () => {
     expect(watched).toEqual([{ tableId: "fct_orders", column: "amount" }]);
   });
 
+  it("watches a table whose rows the change reshapes whole, instead of column by column", () => {
+    const watched = watchedOfImpact(
+      report({
+        rowLevel: [
+          {
+            id: "r1",
+            table: "fct_orders",
+            file: "models/fct_orders.sql",
+            line: 3,
+            message: "m",
+            added: [],
+            removed: [],
+          },
+        ],
+        affected: [affected("fct_orders", "amount", true), affected("fct_daily_revenue", "revenue", false)],
+      }),
+    );
+    expect(watched).toEqual([{ tableId: "fct_daily_revenue", column: "revenue" }, { tableId: "fct_orders" }]);
+  });
+
   it("watches nothing for an impact with no change", () => {
     expect(watchedOfImpact(report({ verdict: "none" }))).toEqual([]);
   });
