@@ -111,7 +111,7 @@ function macrosAt(diagnostics: readonly Diagnostic[]): MacroAt[] {
  */
 function unanalysedCause(diagnostics: readonly Diagnostic[]): string | undefined {
   for (const d of diagnostics) {
-    const found = /^the body of model \S+ could not be analysed \((.*)\)/.exec(d.message)?.[1];
+    const found = /^the body of model \S+ could not be analysed \((.*?)\); /.exec(d.message)?.[1];
     if (!found) continue;
     const macro = /the macro "([^"]+)"/.exec(found)?.[1];
     return macro

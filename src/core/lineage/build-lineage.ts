@@ -131,11 +131,12 @@ export function buildLineage(
   options: BuildLineageOptions = {},
 ): BuiltLineage {
   const dbtReads = new Map<string, DbtYamlRead>();
-  const projects = findDbtProjects(files, {
+  const reads = {
     used: dbtReads,
     ...(options.dbtCache ? { cache: options.dbtCache } : {}),
     ...(options.shas ? { shas: options.shas } : {}),
-  });
+  };
+  const projects = findDbtProjects(files, reads);
   const libraries = new Map(projects.map((p) => [p, projectMacros(p, files, options.shas)] as const));
   const analyses = new Map<string, FileAnalysis>();
   for (const [path, role] of rolesOf(files, config, libraries)) {
@@ -162,6 +163,7 @@ export function buildLineage(
   const known = declaredColumns({
     files,
     projects,
+    reads,
     ...(options.knownColumns ? { contracts: options.knownColumns } : {}),
     ...(catalog ? { catalog } : {}),
   });

@@ -5,7 +5,13 @@
  */
 import { parse } from "yaml";
 import type { RepoFiles } from "../repo-files.js";
-import { type DbtProject, isRecord } from "../sql/dbt/find-dbt-projects.js";
+import {
+  cachedRead,
+  type DbtProject,
+  type DbtYamlRead,
+  type FindDbtProjectsOptions,
+  isRecord,
+} from "../sql/dbt/find-dbt-projects.js";
 import type { KnownTable } from "./link-analyses.js";
 
 const MAX_YAML_CHARS = 2_000_000;
@@ -21,25 +27,41 @@ function columnNames(raw: unknown): string[] {
   );
 }
 
-/** `models: [{name, columns: [{name}]}]` of the properties files under a project's model paths. */
-function modelYamlColumns(project: DbtProject, files: RepoFiles): KnownTable[] {
+/** The `models:` entries of one properties file that list columns; nothing when it is not YAML. */
+function readModelColumns(content: string): DbtYamlRead {
+  let data: unknown;
+  try {
+    data = parse(content, { maxAliasCount: 100, uniqueKeys: false });
+  } catch {
+    return { kind: "models", models: [] }; // broken YAML is reported where dbt sources are read
+  }
+  const models = isRecord(data) && Array.isArray(data.models) ? data.models : [];
+  return {
+    kind: "models",
+    models: models.flatMap((model) => {
+      if (!isRecord(model) || typeof model.name !== "string") return [];
+      const columns = columnNames(model.columns);
+      return columns.length > 0 ? [{ name: model.name.toLowerCase(), columns }] : [];
+    }),
+  };
+}
+
+/**
+ * `models: [{name, columns: [{name}]}]` of the properties files under a project's model paths. Each file is
+ * parsed once while it is unchanged: the read goes through the dbt YAML cache like sources (`cache`/`used`).
+ */
+function modelYamlColumns(
+  project: DbtProject,
+  files: RepoFiles,
+  reads: FindDbtProjectsOptions,
+): KnownTable[] {
   const out: KnownTable[] = [];
   for (const [path, content] of files) {
     if (!/\.ya?ml$/i.test(path) || !insideAny(path, project.modelPaths)) continue;
     if (content.length > MAX_YAML_CHARS || !/^\s*models\s*:/m.test(content)) continue;
-    let data: unknown;
-    try {
-      data = parse(content, { maxAliasCount: 100, uniqueKeys: false });
-    } catch {
-      continue; // broken YAML is reported where dbt sources are read
-    }
-    const models = isRecord(data) ? data.models : undefined;
-    if (!Array.isArray(models)) continue;
-    for (const model of models) {
-      if (!isRecord(model) || typeof model.name !== "string") continue;
-      const columns = columnNames(model.columns);
-      if (columns.length > 0) out.push({ id: model.name.toLowerCase(), columns, file: path });
-    }
+    const read = cachedRead(reads, "models", path, content, () => readModelColumns(content));
+    if (read.kind !== "models") continue;
+    for (const model of read.models) out.push({ id: model.name, columns: [...model.columns], file: path });
   }
   return out;
 }
@@ -99,6 +121,8 @@ export function declaredColumns(args: {
   readonly projects: readonly DbtProject[];
   readonly contracts?: ReadonlyMap<string, readonly string[]>;
   readonly catalog?: CatalogRead;
+  /** The dbt YAML cache (`cache`, `used`, `shas`), so unchanged model YAML is not parsed again. */
+  readonly reads?: FindDbtProjectsOptions;
 }): KnownTable[] {
   const fromContracts = [...(args.contracts ?? new Map<string, readonly string[]>()).entries()].map(
     ([id, columns]) => ({ id, columns }),
@@ -111,6 +135,6 @@ export function declaredColumns(args: {
       line: s.line,
     })),
   );
-  const fromModels = args.projects.flatMap((p) => modelYamlColumns(p, args.files));
+  const fromModels = args.projects.flatMap((p) => modelYamlColumns(p, args.files, args.reads ?? {}));
   return [...fromContracts, ...fromSources, ...fromModels, ...(args.catalog?.tables ?? [])];
 }

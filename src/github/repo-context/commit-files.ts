@@ -53,7 +53,7 @@ export function isAnalysis(value: unknown): value is FileAnalysis {
 
 function isDbtRead(value: unknown): value is DbtYamlRead {
   const kind = typeof value === "object" && value !== null ? (value as { kind?: unknown }).kind : undefined;
-  return kind === "project" || kind === "sources";
+  return kind === "project" || kind === "sources" || kind === "models";
 }
 
 function dbtReadsOf(value: unknown): Map<string, DbtYamlRead> {

@@ -108,3 +108,35 @@ describe("declared columns expand SELECT *", () => {
     expect(() => parseConfig("lineage:\n  catalog: ''\n")).toThrow(/lineage\.catalog/);
   });
 });
+
+describe("model YAML columns are read through the dbt YAML cache", () => {
+  const files = new Map([
+    ["dbt_project.yml", "name: shop\nmodel-paths: ['models']\n"],
+    ["models/raw_orders.sql", "select * from {{ source('erp', 'orders') }}"],
+    [
+      "models/schema.yml",
+      "version: 2\nmodels:\n  - name: raw_orders\n    columns:\n      - name: id\n      - name: amount\n",
+    ],
+    ["models/orders.sql", "select * from {{ ref('raw_orders') }}"],
+  ]);
+  const config = parseConfig("dialect: postgres\n");
+
+  it("records the read once and takes it from the cache next time instead of parsing the file again", () => {
+    const cold = buildLineage(files, config);
+    const key = [...cold.dbtReads.keys()].find((k) => k.startsWith("models\u0000models/schema.yml"));
+    expect(key).toBeDefined();
+    expect(cold.dbtReads.get(key as string)).toEqual({
+      kind: "models",
+      models: [{ name: "raw_orders", columns: ["id", "amount"] }],
+    });
+    expect(columnSummary(tableOf(cold.graph, "orders"))).toEqual([
+      "id: passthrough <- raw_orders.id",
+      "amount: passthrough <- raw_orders.amount",
+    ]);
+    // A planted read under the same key stands for the unchanged file: it is used, so nothing was re-parsed.
+    const planted = new Map(cold.dbtReads);
+    planted.set(key as string, { kind: "models", models: [{ name: "raw_orders", columns: ["id"] }] });
+    const warm = buildLineage(files, config, { cache: cold.analyses, dbtCache: planted });
+    expect(columnSummary(tableOf(warm.graph, "orders"))).toEqual(["id: passthrough <- raw_orders.id"]);
+  });
+});

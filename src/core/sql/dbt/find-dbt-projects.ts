@@ -34,7 +34,12 @@ export type DbtProject = {
  */
 export type DbtYamlRead =
   | { readonly kind: "project"; readonly project: Omit<DbtProject, "sources"> }
-  | { readonly kind: "sources"; readonly tables: DbtSourceTable[]; readonly diagnostics: DbtDiagnostic[] };
+  | { readonly kind: "sources"; readonly tables: DbtSourceTable[]; readonly diagnostics: DbtDiagnostic[] }
+  /** The `models:` entries of a properties file that list columns (lower-case model name, column names). */
+  | {
+      readonly kind: "models";
+      readonly models: ReadonlyArray<{ readonly name: string; readonly columns: readonly string[] }>;
+    };
 
 export type FindDbtProjectsOptions = {
   /** Reads from an earlier run, by key (path and content hash, or Git blob SHA when `shas` has one). */
@@ -80,7 +85,8 @@ export function findDbtProjects(
 }
 
 /** One file's read, from `options.cache` when its key is there, recorded in `options.used`. */
-function cachedRead(
+/** One YAML read, taken from `options.cache` when the file is unchanged and recorded in `options.used`. */
+export function cachedRead(
   options: FindDbtProjectsOptions,
   kind: DbtYamlRead["kind"],
   path: string,
