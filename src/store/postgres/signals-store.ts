@@ -97,7 +97,7 @@ export function createPgSignalStore(db: PgDb, enqueueWith: EnqueueWith): SignalS
               name: "bf_history_fingerprint",
               text: `SELECT ${POINT_COLUMNS} FROM signals
                      WHERE repo = $1 AND fingerprint = $2 AND observed_at < COALESCE($3::timestamptz, 'infinity')
-                     ORDER BY observed_at DESC, signal_id DESC LIMIT $4`,
+                     ORDER BY observed_at DESC, signal_id DESC, source DESC LIMIT $4`,
               values: [input.repo, input.fingerprint, before, limit],
             })
           : await db.query<PointRow>({
@@ -105,7 +105,7 @@ export function createPgSignalStore(db: PgDb, enqueueWith: EnqueueWith): SignalS
               text: `SELECT ${POINT_COLUMNS} FROM signals
                      WHERE repo = $1 AND dataset = $2 AND column_name = $3 AND metric = $4
                        AND observed_at < COALESCE($5::timestamptz, 'infinity')
-                     ORDER BY observed_at DESC, signal_id DESC LIMIT $6`,
+                     ORDER BY observed_at DESC, signal_id DESC, source DESC LIMIT $6`,
               values: [input.repo, input.dataset, input.column ?? "", input.metric, before, limit],
             });
       // Newest `limit` points, returned oldest first for charts.

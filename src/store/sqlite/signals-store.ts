@@ -143,12 +143,12 @@ function prepareStatements(db: Database.Database) {
     ),
     historyByFingerprint: db.prepare<[string, string, number, number], PointRow>(
       `SELECT ${POINT_COLUMNS} FROM signals WHERE repo = ? AND fingerprint = ? AND observed_at < ?
-       ORDER BY observed_at DESC, signal_id DESC LIMIT ?`,
+       ORDER BY observed_at DESC, signal_id DESC, source DESC LIMIT ?`,
     ),
     historyByMetric: db.prepare<[string, string, string, string, number, number], PointRow>(
       `SELECT ${POINT_COLUMNS} FROM signals
        WHERE repo = ? AND dataset = ? AND column_name = ? AND metric = ? AND observed_at < ?
-       ORDER BY observed_at DESC, signal_id DESC LIMIT ?`,
+       ORDER BY observed_at DESC, signal_id DESC, source DESC LIMIT ?`,
     ),
     countBySource: db.prepare<[string, number], { source: string; signals: number; deliveries: number }>(
       `SELECT source, COUNT(*) AS signals, COUNT(DISTINCT delivery_id) AS deliveries FROM signals
