@@ -1,7 +1,11 @@
 import type { Logger, ProbotOctokit } from "probot";
 import { type ConfigFileRef, sameRepo } from "../core/config/config-file-ref.js";
 import type { ConfigLayer } from "../core/config/read-config-layer.js";
-import { type ConfigSource, resolveConfigChain } from "../core/config/resolve-config-chain.js";
+import {
+  type ConfigSource,
+  type ReadConfigFile,
+  resolveConfigChain,
+} from "../core/config/resolve-config-chain.js";
 import { type BackflowConfig, CONFIG_PATH } from "../core/config/schema.js";
 import { validateConfigLayers } from "../core/config/validate-config-layers.js";
 import { ConfigError } from "../core/errors.js";
@@ -34,6 +38,35 @@ function isRateLimited(error: unknown): boolean {
 }
 
 /**
+ * Reads configuration files as the installation can: files of `home`'s repository at `ref` (through
+ * `own`), any other repository's on its default branch. A file the installation may not read (404,
+ * or a 403 that is not a rate limit) is null, like a missing one; other errors throw.
+ */
+export function configFileReader(input: {
+  octokit: ProbotOctokit;
+  home: Pick<ConfigFileRef, "owner" | "repo">;
+  own: Pick<RepoReader, "readFile">;
+  ref?: string;
+  log?: Pick<Logger, "debug">;
+}): ReadConfigFile {
+  const { octokit, home, own, ref } = input;
+  return async (file) => {
+    try {
+      return sameRepo(file, home)
+        ? await own.readFile(file.path, ref)
+        : await createRepoReader({ octokit, owner: file.owner, repo: file.repo }).readFile(file.path);
+    } catch (error) {
+      // A repository outside the installation answers 404 (readFile's null) or 403: either way unreadable.
+      if (requestStatus(error) === 403 && !isRateLimited(error)) {
+        input.log?.debug({ file }, "installation may not read a configuration base");
+        return null;
+      }
+      throw error;
+    }
+  };
+}
+
+/**
  * Reads a repository's `.github/backflow.yml` at `ref` with everything it extends, merges and
  * validates it. As Probot's `context.config`: a repository without the file gets its owner's
  * `.github` repository's `.github/backflow.yml`; `_extends` chains are followed through the
@@ -59,24 +92,14 @@ export async function loadRepoConfig(input: {
   const own = input.reader ?? createRepoReader({ octokit, owner, repo });
   const home: ConfigFileRef = { owner, repo, path: CONFIG_PATH };
   const homeText = input.ownText !== undefined ? input.ownText : await own.readFile(CONFIG_PATH, ref);
-  const chain = await resolveConfigChain({
+  const read = configFileReader({
+    octokit,
     home,
-    homeText,
-    read: async (file) => {
-      try {
-        return sameRepo(file, home)
-          ? await own.readFile(file.path, ref)
-          : await createRepoReader({ octokit, owner: file.owner, repo: file.repo }).readFile(file.path);
-      } catch (error) {
-        // A repository outside the installation answers 404 (readFile's null) or 403: either way unreadable.
-        if (requestStatus(error) === 403 && !isRateLimited(error)) {
-          input.log?.debug({ file }, "installation may not read a configuration base");
-          return null;
-        }
-        throw error;
-      }
-    },
+    own,
+    ...(ref ? { ref } : {}),
+    ...(input.log ? { log: input.log } : {}),
   });
+  const chain = await resolveConfigChain({ home, homeText, read });
   if (!chain.ok) return chain;
   const { layers, bases, source } = chain;
   try {

@@ -3,14 +3,9 @@ import {
   type ConfigFileRef,
   describeConfigFile,
   ORG_CONFIG_REPO,
-  sameRepo,
 } from "../../core/config/config-file-ref.js";
 import { EXTENDS_KEY } from "../../core/config/parse-config.js";
-import {
-  type ConfigChain,
-  type ReadConfigFile,
-  resolveChainFrom,
-} from "../../core/config/resolve-config-chain.js";
+import { type ConfigChain, resolveChainFrom } from "../../core/config/resolve-config-chain.js";
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import {
   effectOnDependent,
@@ -23,6 +18,7 @@ import { ConfigError, type ConfigProblem } from "../../core/errors.js";
 import { type RepoKey, repoKeyOf } from "../../core/github/repo-key.js";
 import type { SharedConfigImpact, SharedFileImpact } from "../../core/render/render-shared-config-section.js";
 import type { Store } from "../../store/store.js";
+import { configFileReader } from "../load-repo-config.js";
 import { type ChangedFile, createRepoReader, type RepoReader } from "../repo-reader.js";
 import { readConfigExtends, readExtendedBy } from "./config-dependents.js";
 
@@ -67,12 +63,7 @@ export async function findSharedConfigImpact(input: {
   });
   if (candidates.length === 0) return null;
   const own = input.reader ?? createRepoReader({ octokit, owner, repo });
-  const readerAt =
-    (sha: string): ReadConfigFile =>
-    (file) =>
-      sameRepo(file, { owner, repo })
-        ? own.readFile(file.path, sha)
-        : createRepoReader({ octokit, owner: file.owner, repo: file.repo }).readFile(file.path);
+  const readerAt = (sha: string) => configFileReader({ octokit, home: { owner, repo }, own, ref: sha });
   const files: SharedFileImpact[] = [];
   for (const { path, status } of candidates) {
     const shared: ConfigFileRef = { owner, repo, path };
