@@ -25,6 +25,8 @@ type Op =
       repo: string;
       signals: SignalSpec[];
       minute: number;
+      /** A sender without message ids: the id is a body hash + time, deduplicated by prefix within 10 minutes. */
+      bearer: string | null;
     }
   | { kind: "process"; source: string; deliveryId: string; fingerprint: string; minute: number };
 
