@@ -1,7 +1,8 @@
 /**
  * Differential test: the same random sequence of signal-store calls on SQLite and on PostgreSQL
  * gives the same answers (duplicates, stored / already received / remapped ids, 409 conflicts) and
- * leaves the same deliveries, signals and history behind. Replay a failure with FUZZ_SEED / FUZZ_PATH.
+ * leaves the same deliveries, signals and history behind; the same for findings, leases and
+ * repository state. Replay a failure with FUZZ_SEED / FUZZ_PATH.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import type { PostgresStore } from "../../../src/store/postgres/postgres-store.j
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { RecordDeliveryInput, Store } from "../../../src/store/store.js";
 import { fuzzParameters, fuzzTimeoutMs } from "../../fuzz/fuzz-options.js";
+import { findingRecord } from "../../github/commands/fixtures.js";
 import { createTestDatabase, type TestDatabase } from "../../helpers/postgres.js";
 import { emptyPostgres } from "./backends.js";
 
@@ -169,6 +171,128 @@ describe("signal store: SQLite and PostgreSQL agree", () => {
           try {
             for (const o of ops) expect(await apply(pgStore, o)).toEqual(await apply(sqlite, o));
             expect(await snapshot(pgStore)).toEqual(await snapshot(sqlite));
+          } finally {
+            await sqlite.close();
+          }
+        }),
+        fuzzParameters(25),
+      );
+    },
+    fuzzTimeoutMs(1500, 25),
+  );
+
+  type StateOp =
+    | { kind: "put"; fp: string; cas: "none" | "absent" | "read"; hash: string; minute: number }
+    | { kind: "snooze"; fp: string; minute: number; until: number | null }
+    | { kind: "transition"; fp: string; from: "open" | "resolved"; minute: number }
+    | {
+        kind: "lease";
+        name: string;
+        owner: string;
+        minute: number;
+        ttl: number;
+        action: "acquire" | "renew" | "release";
+      }
+    | { kind: "once"; key: string; value: number; minute: number };
+  const at = (minute: number) => new Date(t0 + minute * 60_000);
+  const fp = fc.constantFrom("f1", "f2");
+  const stateOp: fc.Arbitrary<StateOp> = fc.oneof(
+    fc.record({
+      kind: fc.constant("put" as const),
+      fp,
+      cas: fc.constantFrom("none" as const, "absent" as const, "read" as const),
+      hash: fc.constantFrom("h1", "h2"),
+      minute: fc.integer({ min: 0, max: 5 }),
+    }),
+    fc.record({
+      kind: fc.constant("snooze" as const),
+      fp,
+      minute: fc.integer({ min: 0, max: 5 }),
+      until: fc.constantFrom(null, 10, 20),
+    }),
+    fc.record({
+      kind: fc.constant("transition" as const),
+      fp,
+      from: fc.constantFrom("open" as const, "resolved" as const),
+      minute: fc.integer({ min: 0, max: 5 }),
+    }),
+    fc.record({
+      kind: fc.constant("lease" as const),
+      name: fc.constantFrom("n1", "n2"),
+      owner: fc.constantFrom("a", "b"),
+      minute: fc.integer({ min: 0, max: 10 }),
+      ttl: fc.constantFrom(60_000, 180_000),
+      action: fc.constantFrom("acquire" as const, "renew" as const, "release" as const),
+    }),
+    fc.record({
+      kind: fc.constant("once" as const),
+      key: fc.constantFrom("k1", "k2"),
+      value: fc.integer({ min: 0, max: 3 }),
+      minute: fc.integer({ min: 0, max: 5 }),
+    }),
+  );
+
+  async function applyState(store: Store, o: StateOp): Promise<unknown> {
+    const key = { repo: "acme/shop", fingerprint: o.kind === "lease" || o.kind === "once" ? "" : o.fp };
+    switch (o.kind) {
+      case "put": {
+        const read = await store.findings.get(key);
+        const record = findingRecord({ ...key, bodyHash: o.hash, updatedAt: at(o.minute) });
+        if (o.cas === "none") return store.findings.put(record);
+        if (o.cas === "absent") return store.findings.put(record, { ifUpdatedAt: null });
+        return store.findings.put(record, { ifUpdatedAt: read?.updatedAt ?? null });
+      }
+      case "snooze":
+        return store.findings.snooze({
+          ...key,
+          until: o.until === null ? null : at(o.until),
+          now: at(o.minute),
+        });
+      case "transition":
+        return store.findings.transition({
+          ...key,
+          from: o.from,
+          to: o.from === "open" ? "resolved" : "open",
+          now: at(o.minute),
+        });
+      case "lease":
+        if (o.action === "release") return store.leases.release({ name: o.name, owner: o.owner });
+        return store.leases[o.action]({ name: o.name, owner: o.owner, now: at(o.minute), ttlMs: o.ttl });
+      case "once":
+        return store.repoState.putIfAbsent({
+          repo: "acme/shop",
+          key: o.key,
+          value: o.value,
+          now: at(o.minute),
+        });
+    }
+  }
+
+  async function stateSnapshot(store: Store): Promise<unknown> {
+    const leases = [];
+    // Whether owner "a" still holds each lease at minute 5 (a renewal answers exactly that).
+    for (const name of ["n1", "n2"])
+      leases.push(await store.leases.renew({ name, owner: "a", now: at(5), ttlMs: 1 }));
+    return {
+      findings: await store.findings.list({ repo: "acme/shop" }),
+      state: [
+        await store.repoState.get({ repo: "acme/shop", key: "k1" }),
+        await store.repoState.get({ repo: "acme/shop", key: "k2" }),
+      ],
+      leases,
+    };
+  }
+
+  it(
+    "agrees on findings (compare-and-set, snooze, transitions), leases and first-writer-wins state",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(stateOp, { minLength: 1, maxLength: 15 }), async (ops) => {
+          await emptyPostgres(pgStore);
+          const sqlite = openSqliteStore(":memory:");
+          try {
+            for (const o of ops) expect(await applyState(pgStore, o)).toEqual(await applyState(sqlite, o));
+            expect(await stateSnapshot(pgStore)).toEqual(await stateSnapshot(sqlite));
           } finally {
             await sqlite.close();
           }
