@@ -66,6 +66,32 @@ describe.each(BACKENDS)("$name retention", (backend) => {
     expect(await Promise.all(["a", "b", "c", "d", "e"].map(kept))).toEqual([false, false, true, true, true]);
   });
 
+  it("removes finished jobs, never dead-lettered or waiting ones", async () => {
+    const enqueue = (key: string, at: Date) =>
+      store.jobs.enqueue({ kind: "k", payload: {}, idempotencyKey: key, runAt: at, now: at });
+    const finish = async (key: string, at: Date, dead = false) => {
+      const { job } = await enqueue(key, at);
+      const claimed = await store.jobs.claim({ workerId: "w", now: at, leaseMs: 1000 });
+      expect(claimed?.id).toBe(job.id);
+      const fence = { id: job.id, workerId: "w", leaseToken: claimed?.leaseToken ?? 0, now: at };
+      if (dead) expect(await store.jobs.fail({ ...fence, error: "x", retryAt: null })).toBe(true);
+      else expect(await store.jobs.complete(fence)).toBe(true);
+    };
+    await finish("old-done", days(100));
+    await finish("old-dead", days(100), true);
+    await finish("new-done", days(1));
+    await enqueue("old-queued", days(100));
+
+    const counts = await store.retention.prune({ before: CUTOFF, now: NOW });
+
+    expect(counts).toMatchObject({ jobs: 1 });
+    expect((await store.jobs.list()).map((j) => j.idempotencyKey).sort()).toEqual([
+      "new-done",
+      "old-dead",
+      "old-queued",
+    ]);
+  });
+
   it("removes expired leases and keeps live ones", async () => {
     await store.leases.acquire({ name: "expired", owner: "w", now: days(1), ttlMs: 1000 });
     await store.leases.acquire({ name: "live", owner: "w", now: NOW, ttlMs: 60_000 });
