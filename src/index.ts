@@ -7,6 +7,7 @@ import {
   handleInstallationChange,
   handleInstallationCreated,
   INSTALLATION_EVENTS,
+  INSTALLED_REPOSITORY_EVENTS,
 } from "./github/handlers/installation-created.js";
 import { handleIssueComment } from "./github/handlers/issue-comment.js";
 import { handleIssueStateChange, ISSUE_STATE_EVENTS } from "./github/handlers/issues-closed.js";
@@ -44,7 +45,7 @@ export function createBackflowApp(deps: AppDeps): ApplicationFunction {
     app.on("push", handlePush(deps));
     app.on("check_run.requested_action", handleCheckRunRequestedAction(deps));
     app.on([...INSTALLATION_EVENTS], handleInstallationChange(deps.installations));
-    app.on("installation.created", handleInstallationCreated(deps));
+    app.on([...INSTALLED_REPOSITORY_EVENTS], handleInstallationCreated(deps));
     app.on("issue_comment.created", handleIssueComment(deps));
     app.on("pull_request.closed", handlePullRequestClosed(deps));
     app.on("issues.edited", handleIssuesEdited(deps));

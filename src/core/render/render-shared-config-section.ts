@@ -88,7 +88,7 @@ function fileSection(f: SharedFileImpact, since: string | undefined): string {
   const from = since ? ` since ${since.slice(0, 10)}` : "";
   lines.push(
     "",
-    `_Backflow learns what a repository extends when it validates that repository's configuration (on install, and on each push to its default branch that changes ${codeSpan(".github/backflow.yml")}); repositories not validated${from} are not listed._`,
+    `_Backflow learns what a repository extends when it validates that repository's configuration (on install, when it is added to the installation, and on each push to its default branch that changes its config); repositories not validated${from} are not listed._`,
   );
   return lines.join("\n");
 }

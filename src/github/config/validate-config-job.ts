@@ -16,7 +16,7 @@ import { dependentsOf, watchedConfigPaths } from "./config-dependents.js";
 
 export const ValidateConfigPayloadSchema = WebhookTargetSchema.extend({
   actor: z.string().min(1),
-  trigger: z.enum(["push", "installation.created", "shared-config"]),
+  trigger: z.enum(["push", "installation.created", "installation_repositories.added", "shared-config"]),
   push: z
     .strictObject({
       before: z.string(),

@@ -36,26 +36,36 @@ export function handleInstallationChange(installations: Pick<InstallationOctokit
   };
 }
 
+/** The events that give Backflow new repositories: an install, or repositories added to one. */
+export const INSTALLED_REPOSITORY_EVENTS = [
+  "installation.created",
+  "installation_repositories.added",
+] as const;
+
 /**
- * When Backflow is installed, queue the validation of each repository's `.github/backflow.yml` on
- * its default branch (one job per repository, so one failing does not stop the others).
+ * When Backflow is installed, or repositories are added to its installation, queue the validation of
+ * each repository's `.github/backflow.yml` on its default branch (one job per repository, so one
+ * failing does not stop the others). Validating records what each configuration extends, which the
+ * impact check of a change to a shared file reads.
  */
 export function handleInstallationCreated(deps: AppDeps) {
-  return async (context: Context<"installation.created">): Promise<void> => {
+  return async (context: Context<(typeof INSTALLED_REPOSITORY_EVENTS)[number]>): Promise<void> => {
     const event = parseEvent(context, InstallationEventSchema);
-    for (const { full_name: repo } of event.repositories ?? []) {
+    const added = event.action === "added";
+    for (const { full_name: repo } of (added ? event.repositories_added : event.repositories) ?? []) {
       await enqueueValidateConfig({
         store: deps.store,
         payload: {
           repo,
           installationId: event.installation.id,
           actor: event.sender.login,
-          trigger: "installation.created",
+          trigger: added ? "installation_repositories.added" : "installation.created",
         },
         delivery: context.id,
         now: deps.clock(),
       });
     }
-    context.log.info({ repos: event.repositories?.length ?? 0 }, "queued config validation on install");
+    const count = (added ? event.repositories_added : event.repositories)?.length ?? 0;
+    context.log.info({ repos: count, action: event.action }, "queued config validation on install");
   };
 }

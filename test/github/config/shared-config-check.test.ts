@@ -273,4 +273,24 @@ describe("organisation-wide configuration", () => {
       ["config.valid", "installation.created"],
     ]);
   });
+
+  it("learns what a repository added to the installation extends (installation_repositories.added)", async () => {
+    const payload = loadPayload("installation_repositories", { action: "added" });
+    installationId = (payload.installation as { id: number }).id;
+    mockInstallationToken(installationId);
+    const scope = githubApi();
+    mockConfigFile(scope, { owner: ORG, repo: "late", text: null, orgText: ORG_DEFAULTS });
+
+    await receive(probot, "installation_repositories", {
+      ...payload,
+      repositories_added: [{ id: 9, node_id: "R9", name: "late", full_name: `${ORG}/late`, private: true }],
+    });
+
+    expect(scope.isDone()).toBe(true);
+    const extendedBy = await store.repoState.get<{ files: Record<string, string[]> }>({
+      repo: repoKeyOf(ORG, ".github"),
+      key: CONFIG_EXTENDED_BY_KEY,
+    });
+    expect(extendedBy?.files[CONFIG_PATH]).toEqual(["acme/late"]);
+  });
 });
