@@ -181,7 +181,43 @@ function rewriteFieldAccess(tokens: readonly SqlToken[], i: number, chars: strin
 }
 
 const ORDERED_AGGREGATES = new Set(["array_agg", "string_agg", "array_concat_agg"]);
-const STARTS = new Set(["as", "group", "qualify", "external_query", "array", ...ORDERED_AGGREGATES]);
+const STARTS = new Set(["as", "group", "qualify", "external_query", "array", "table", ...ORDERED_AGGREGATES]);
+
+/** Words before `table` that make it the keyword (`CREATE TABLE`, `DROP TABLE IF EXISTS`, `TABLE(...)`). */
+const TABLE_KEYWORD_BEFORE = new Set([
+  "create",
+  "replace",
+  "temp",
+  "temporary",
+  "drop",
+  "truncate",
+  "exists",
+  "external",
+  "snapshot",
+  "clone",
+  "copy",
+  "alter",
+  "into",
+  "like",
+  "from",
+  "join",
+]);
+
+/**
+ * `` `p.d.t` table … table.col `` → `` `p.d.t` t_ble … t_ble.col ``: BigQuery lets `table` be an alias, the
+ * grammar reads it only as a keyword. Renamed (same length) where it is an alias after a backticked table or
+ * the qualifier of a column; the alias never reaches the output, only what it resolves to.
+ */
+function rewriteTableAlias(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  const word = tokens[i] as SqlToken;
+  const prev = tokens[i - 1];
+  const next = tokens[i + 1];
+  if (prev?.kind === "word" && TABLE_KEYWORD_BEFORE.has(prev.text.toLowerCase())) return;
+  if (next?.text === "(") return;
+  const qualifier = next?.text === "." && adjacent(word, next) && tokens[i + 2]?.kind === "word";
+  const alias = prev?.kind === "quoted" && prev.text.startsWith("`") && !qualifier;
+  if (qualifier || alias) blank(chars, word.start, word.end, "t_ble");
+}
 
 /**
  * `ARRAY<STRUCT<a STRING>>[…]` → `                        […]`: the element type of an array literal is not
@@ -253,6 +289,7 @@ export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: s
   else if (ORDERED_AGGREGATES.has(word)) rewriteOrderedAggregate(tokens, i, chars);
   else if (word === "external_query") return rewriteExternalQuery(tokens, i, chars);
   else if (word === "array") return rewriteTypedArray(tokens, i, chars);
+  else if (word === "table") rewriteTableAlias(tokens, i, chars);
   return i;
 }
 

@@ -120,7 +120,9 @@ function rewriteNamedArgument(tokens: readonly SqlToken[], i: number, chars: str
   const gt = tokens[i + 1];
   const before = tokens[i - 2];
   if (gt?.text !== ">" || gt.start !== (tokens[i] as SqlToken).end) return;
-  if (name?.kind !== "word" || !(before?.text === "(" || before?.text === ",")) return;
+  // The name may be quoted (`` `end` => x ``, a keyword as a parameter name).
+  if ((name?.kind !== "word" && name?.kind !== "quoted") || !(before?.text === "(" || before?.text === ","))
+    return;
   // Snowflake's grammar reads FLATTEN's named arguments itself (and needs them).
   if (is(tokens[enclosingParen(tokens, i) - 1], "flatten")) return;
   blank(chars, name.start, gt.end);

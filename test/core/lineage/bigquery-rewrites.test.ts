@@ -129,3 +129,32 @@ WINDOW w1 AS (PARTITION BY user_id ORDER BY ts)`,
     ]);
   });
 });
+
+describe("BigQuery names the grammar reads as keywords (found on bigquery-etl glam_etl and hubs_derived)", () => {
+  it("reads `table` as a table alias and a column qualifier", () => {
+    const graph = lineageOfSql(
+      {
+        "counts.sql":
+          "SELECT COALESCE(combo.os, table.os) AS os, table.n FROM `p.d.aggregates` table CROSS JOIN `p.d.combos` combo",
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "counts"))).toEqual([
+      "os: expression <- p.d.combos.os, p.d.aggregates.os",
+      "n: passthrough <- p.d.aggregates.n",
+    ]);
+  });
+
+  it("reads a backticked keyword as a named argument's name", () => {
+    const graph = lineageOfSql(
+      {
+        "months.sql":
+          "SELECT udf.diff_months(start => DATETIME(started, tz), `end` => DATETIME(ended, tz)) AS months FROM `p.d.subs`",
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "months"))).toEqual([
+      "months: expression <- p.d.subs.started, p.d.subs.tz, p.d.subs.ended",
+    ]);
+  });
+});
