@@ -2,7 +2,7 @@ import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { analyzeImpact } from "../core/impact/analyze-impact.js";
 import { repoContextOf } from "../core/repo/repo-context.js";
-import type { AnalysisTask } from "./analysis-pool.js";
+import { type AnalysisTask, pooledImpactOf } from "./analysis-pool.js";
 
 /** The analysis pool's worker thread: runs one pure core task per message and posts the result back. */
 const port = parentPort;
@@ -26,7 +26,7 @@ port.on("message", (task: AnalysisTask) => {
     }
     if (task.kind !== "analyze-impact")
       throw new Error(`Unknown analysis task ${String((task as { kind: unknown }).kind)}`);
-    port.postMessage({ ok: true, value: analyzeImpact(task.input) });
+    port.postMessage({ ok: true, value: pooledImpactOf(analyzeImpact(task.input), task.input.cache) });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     port.postMessage({ ok: false, name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });

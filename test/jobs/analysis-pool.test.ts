@@ -41,6 +41,22 @@ describe("analysis pool", () => {
     expect([...threaded.analyses.keys()].sort()).toEqual([...inline.analyses.keys()].sort());
   });
 
+  it("sends back no base graph and only the analyses the cache lacked (what a caller stores)", async () => {
+    pool = createAnalysisPool({ size: 1 });
+    const cold = analyzeImpact({ base: { files: base }, head: { files: head }, config });
+    const cache = new Map([...cold.analyses].filter(([, a]) => a.path === "models/revenue.sql"));
+    const input = { base: { files: base }, head: { files: head }, config, cache };
+
+    const threaded = await pool.analyzeImpact(input);
+
+    expect("baseGraph" in threaded).toBe(false);
+    expect(threaded.report).toEqual(analyzeImpact(input).report);
+    expect(cache.size).toBeGreaterThan(0);
+    expect([...threaded.analyses.keys()].sort()).toEqual(
+      [...cold.analyses.keys()].filter((key) => !cache.has(key)).sort(),
+    );
+  });
+
   it("builds triage's context as the in-process builder does, CODEOWNERS matchers included", async () => {
     pool = createAnalysisPool({ size: 1 });
     const files = new Map([...head, ["CODEOWNERS", "models/ @acme/data\n"]]);

@@ -139,7 +139,7 @@ async function completeWithConfigError(
 /** What the run shows and remembers for an analysis: conclusion and text, the expects block included. */
 async function decideContent(
   input: ImpactCheckInput,
-  analyzed: AnalyzedImpact,
+  analyzed: Pick<AnalyzedImpact, "report" | "headGraph">,
   config: BackflowConfig,
   headPaths: ReadonlySet<string>,
   sharedConfig: SharedConfigImpact | null,
