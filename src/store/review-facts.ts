@@ -61,17 +61,25 @@ export async function readReviewFacts(
 /** The reviews of `repo` for `periods`, each compared with the one before it (read from the same store). */
 export async function buildReviews(
   store: Store,
-  input: { repo: string; periods: readonly ReviewPeriod[] },
+  input: {
+    repo: string;
+    periods: readonly ReviewPeriod[];
+    /** Owners per lineage table id, when the caller read the repository (the app does, the CLI does not). */
+    owners?: Readonly<Record<string, readonly string[]>>;
+  },
 ): Promise<ReviewReport[]> {
   const first = input.periods[0];
   const last = input.periods.at(-1);
   if (!first || !last) return [];
   const before = previousReviewPeriod(first);
-  const facts = await readReviewFacts(store, {
-    repo: input.repo,
-    from: before.start,
-    to: new Date(last.end.getTime() - 1),
-  });
+  const facts = {
+    ...(await readReviewFacts(store, {
+      repo: input.repo,
+      from: before.start,
+      to: new Date(last.end.getTime() - 1),
+    })),
+    ...(input.owners ? { owners: input.owners } : {}),
+  };
   let previous = buildReviewReport({ ...facts, period: before });
   const reports: ReviewReport[] = [];
   for (const period of input.periods) {

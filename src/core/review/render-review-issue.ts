@@ -186,12 +186,16 @@ export function renderReviewIssue(report: ReviewReport): { title: string; body: 
         b.mergedAt ? { md: utc(b.mergedAt) } : { md: NOT_RECORDED },
       ]),
     ),
-    "",
-    "<details><summary>Not recorded by the store</summary>",
-    "",
-    ...report.notRecorded.map((n) => `- ${n}`),
-    "",
-    "</details>",
+    ...(report.notRecorded.length > 0
+      ? [
+          "",
+          "<details><summary>Not recorded by the store</summary>",
+          "",
+          ...report.notRecorded.map((n) => `- ${n}`),
+          "",
+          "</details>",
+        ]
+      : []),
   ];
   return { title: report.title, body: `${lines.join("\n")}\n` };
 }

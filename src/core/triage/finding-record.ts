@@ -77,7 +77,11 @@ export function nextFindingRecord(
     lastCommentSignalId: notified ? signal.id : (record?.lastCommentSignalId ?? null),
     snoozedUntil: record?.snoozedUntil ?? null,
     bodyHash: write.bodyHash,
-    finding,
+    // A recovery names no suspects; the record keeps the ones its issue named (the review counts them).
+    finding:
+      finding.suspects.length === 0 && record && record.finding.suspects.length > 0
+        ? { ...finding, suspects: record.finding.suspects }
+        : finding,
     updatedAt: now,
   };
 }

@@ -1,3 +1,6 @@
+import type { BackflowConfig } from "../../core/config/schema.js";
+import { ConfigError } from "../../core/errors.js";
+import { resolveOwners } from "../../core/impact/resolve-owners.js";
 import { renderReviewIssue } from "../../core/review/render-review-issue.js";
 import { lastCompletedPeriod, reviewPeriodOf } from "../../core/review/review-period.js";
 import type { ReviewReport } from "../../core/review/review-report.js";
@@ -5,6 +8,7 @@ import { buildReviews } from "../../store/review-facts.js";
 import type { RepoTarget } from "../app-deps.js";
 import { configOrDefaults } from "../config-or-defaults.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
+import { loadDefaultBranchContext } from "../drift/load-triage-context.js";
 import { ensureReviewIssue } from "./review-issue.js";
 import { LATEST_REVIEW_KEY, scheduleReview } from "./review-job.js";
 
@@ -39,6 +43,34 @@ export function hasActivity(report: ReviewReport): boolean {
 }
 
 /**
+ * The default branch's config and the owners of each lineage table (config `owners`, contracts,
+ * CODEOWNERS: as drift issues name them). An invalid config gives the defaults and no owners.
+ */
+async function configAndOwners(
+  target: RepoTarget,
+): Promise<{ config: BackflowConfig; owners?: Record<string, string[]> }> {
+  try {
+    const context = await loadDefaultBranchContext(target);
+    const owners = Object.fromEntries(
+      context.graph.tables.map((t) => [
+        t.id,
+        resolveOwners({
+          table: t.id,
+          ...(t.file ? { file: t.file } : {}),
+          config: context.config,
+          contracts: context.contracts,
+          ...(context.codeowners ? { codeowners: context.codeowners } : {}),
+        }),
+      ]),
+    );
+    return { config: context.config, owners };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { config: await configOrDefaults(target, "the review runs") };
+  }
+}
+
+/**
  * The recurring review's run: reads the config (`review: off` stops here and schedules nothing; a
  * later config change schedules it again), builds the review of the last completed period from the
  * store, keeps one issue per period (found by the period's hidden marker, open or closed since the
@@ -49,14 +81,18 @@ export async function publishReview(
   target: RepoTarget & { installationId?: number },
 ): Promise<PublishReviewResult> {
   const { deps, repoKey, log } = target;
-  const config = await configOrDefaults(target, "the review runs");
+  const { config, owners } = await configAndOwners(target);
   if (config.review === "off") {
     log.info({ repo: repoKey }, "review is off; not scheduling another");
     return { action: "off" };
   }
   const now = deps.clock();
   const period = lastCompletedPeriod(config.review, now);
-  const [report] = await buildReviews(deps.store, { repo: repoKey, periods: [period] });
+  const [report] = await buildReviews(deps.store, {
+    repo: repoKey,
+    periods: [period],
+    ...(owners ? { owners } : {}),
+  });
   if (!report) throw new Error(`no review was built for ${period.key}`);
   const next = reviewPeriodOf(config.review, now).end;
   const schedule = () =>

@@ -142,6 +142,9 @@ describe("a simulated quarter", () => {
     expect(feb).toContain("| 1 clean, 0 regressed, 0 no signal |");
     expect(mar).toContain("| 1 clean, 0 regressed, 0 no signal |");
     expect(mar).toContain("| `ann-backfill` | maintenance | `fct_*` |");
+    // Owners come from the repository (contracts, CODEOWNERS), as drift issues name them.
+    expect(jan).toMatch(/\| `models\/marts\/fct_orders\.sql` \| `fct_orders` \| 1 \| `@[^|]+` \|/);
+    expect(jan).not.toContain("Not recorded by the store");
   });
 
   it("is idempotent per period: a second run updates nothing and opens nothing", async () => {
