@@ -38,6 +38,10 @@ function castOpening(tokens: readonly SqlToken[], i: number): number {
  */
 function rewriteCastType(tokens: readonly SqlToken[], i: number, chars: string[]): void {
   const type = tokens[i + 1];
+  if ((is(type, "struct") || is(type, "array")) && tokens[i + 2]?.text === "<") {
+    rewriteParameterizedCast(tokens, i, chars);
+    return;
+  }
   if (type?.kind !== "word" || tokens[i + 2]?.text !== ")") return;
   const lower = type.text.toLowerCase();
   const name = TYPE_NAMES[lower];
@@ -50,6 +54,23 @@ function rewriteCastType(tokens: readonly SqlToken[], i: number, chars: string[]
   }
   blank(chars, (tokens[cast] as SqlToken).start, (tokens[cast + 1] as SqlToken).end, "ABS(");
   blank(chars, (tokens[i] as SqlToken).start, type.end);
+}
+
+/**
+ * `CAST(x AS STRUCT<a STRING, m JSON>)` → `CAST(x AS STRING            )`: the target type is not lineage,
+ * and the grammar rejects some field types inside STRUCT<…> (JSON). The cast stays an expression of `x`.
+ */
+function rewriteParameterizedCast(tokens: readonly SqlToken[], i: number, chars: string[]): void {
+  let depth = 0;
+  for (let j = i + 2; j < tokens.length; j += 1) {
+    const t = tokens[j] as SqlToken;
+    if (t.text === "<") depth += 1;
+    else if (t.text === ">" && --depth === 0) {
+      if (tokens[j + 1]?.text !== ")" || castOpening(tokens, i) < 0) return;
+      blank(chars, (tokens[i + 1] as SqlToken).start, t.end, "STRING");
+      return;
+    } else if (t.text === "(" || t.text === ")") return;
+  }
 }
 
 /** `GROUP BY ALL` → nothing: grouping keys are not column lineage, and the grammar lacks ALL there. */
@@ -181,7 +202,33 @@ function rewriteFieldAccess(tokens: readonly SqlToken[], i: number, chars: strin
 }
 
 const ORDERED_AGGREGATES = new Set(["array_agg", "string_agg", "array_concat_agg"]);
-const STARTS = new Set(["as", "group", "qualify", "external_query", "array", "table", ...ORDERED_AGGREGATES]);
+const STARTS = new Set([
+  "as",
+  "group",
+  "qualify",
+  "external_query",
+  "array",
+  "table",
+  "for",
+  ...ORDERED_AGGREGATES,
+]);
+
+/**
+ * `` `p.d.t` FOR SYSTEM_TIME AS OF TIMESTAMP(@d, 'UTC') `` → the table alone: time travel picks which
+ * version of the rows is read, not which columns. The point in time must be one call or one token (a
+ * parameter, a literal); anything else is left alone. Returns the last token consumed.
+ */
+function rewriteTimeTravel(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  if (!is(tokens[i + 1], "system_time") || !is(tokens[i + 2], "as") || !is(tokens[i + 3], "of")) return i;
+  let end = i + 4;
+  const first = tokens[end];
+  if (!first) return i;
+  if (first.text === "@" && tokens[end + 1]?.kind === "word") end += 1;
+  else if (first.kind === "word" && tokens[end + 1]?.text === "(") end = matchingParen(tokens, end + 1);
+  else if (first.kind !== "string" && first.kind !== "number" && first.kind !== "word") return i;
+  blank(chars, (tokens[i] as SqlToken).start, (tokens[end] as SqlToken).end);
+  return end;
+}
 
 /** Words before `table` that make it the keyword (`CREATE TABLE`, `DROP TABLE IF EXISTS`, `TABLE(...)`). */
 const TABLE_KEYWORD_BEFORE = new Set([
@@ -290,6 +337,7 @@ export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: s
   else if (word === "external_query") return rewriteExternalQuery(tokens, i, chars);
   else if (word === "array") return rewriteTypedArray(tokens, i, chars);
   else if (word === "table") rewriteTableAlias(tokens, i, chars);
+  else if (word === "for") return rewriteTimeTravel(tokens, i, chars);
   return i;
 }
 
@@ -370,7 +418,8 @@ function wrapScalarSubquery(tokens: readonly SqlToken[], i: number, chars: strin
     ((prev.kind === "punct" && VALUE_INTRO.has(prev.text)) ||
       (prev.kind === "word" && VALUE_WORDS.has(prev.text.toLowerCase())));
   if (!introduced || !needsWrapping(tokens, i + 1)) return;
-  const replacement = prev?.text === "(" && is(tokens[i - 2], "replace");
+  // Inside `* REPLACE (…)` every item is a value, whether it follows the `(` or a `,`.
+  const replacement = is(tokens[enclosingOpen(tokens, i) - 1], "replace");
   if ((prev?.text === "," || prev?.text === "(") && !replacement) {
     // A `,` or `(` also separates FROM items and opens subqueries: only in a SELECT list or a call.
     const inCall = enclosingCall(tokens, i);
@@ -390,15 +439,21 @@ function wrapScalarSubquery(tokens: readonly SqlToken[], i: number, chars: strin
   chars[closing.end] = ")";
 }
 
-/** Whether the innermost `(` around token `i` opens a call's argument list. */
-function enclosingCall(tokens: readonly SqlToken[], i: number): boolean {
+/** Index of the innermost `(` around token `i`, or -1 at the top level. */
+function enclosingOpen(tokens: readonly SqlToken[], i: number): number {
   let depth = 0;
   for (let j = i - 1; j >= 0; j -= 1) {
     const t = tokens[j] as SqlToken;
     if (t.text === ")") depth += 1;
-    else if (t.text === "(" && --depth < 0) return opensCall(tokens, j);
+    else if (t.text === "(" && --depth < 0) return j;
   }
-  return false;
+  return -1;
+}
+
+/** Whether the innermost `(` around token `i` opens a call's argument list. */
+function enclosingCall(tokens: readonly SqlToken[], i: number): boolean {
+  const open = enclosingOpen(tokens, i);
+  return open >= 0 && opensCall(tokens, open);
 }
 
 /** Whether the select list starting at token `i` (`SELECT`) has a `*` or more than one item. */

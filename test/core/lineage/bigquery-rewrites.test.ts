@@ -158,3 +158,56 @@ describe("BigQuery names the grammar reads as keywords (found on bigquery-etl gl
     ]);
   });
 });
+
+describe("BigQuery struct rebuilding, parameterized casts and time travel (found on bigquery-etl subscription_platform)", () => {
+  it("parses (SELECT AS STRUCT …) after a comma inside * REPLACE (…)", () => {
+    const graph = lineageOfSql(
+      {
+        "history.sql": `SELECT
+  id,
+  (
+    SELECT AS STRUCT
+      subscription.* REPLACE (
+        1 AS status,
+        (
+          SELECT AS STRUCT
+            subscription.renewal_info.* REPLACE (CAST(NULL AS INTEGER) AS expiration_intent)
+        ) AS renewal_info
+      )
+  ) AS subscription
+FROM \`p.d.changelog\``,
+      },
+      "bigquery",
+    );
+    expect(graph.diagnostics.filter((d) => d.message.startsWith("could not parse"))).toEqual([]);
+    expect(columnSummary(tableOf(graph, "history"))).toEqual([
+      "id: passthrough <- p.d.changelog.id",
+      "subscription: expression <- p.d.changelog.subscription",
+    ]);
+  });
+
+  it("reads CAST(x AS STRUCT<… JSON …>) as an expression of x", () => {
+    const graph = lineageOfSql(
+      {
+        "coupons.sql":
+          "SELECT CAST(coupon AS STRUCT<id STRING, metadata JSON>) AS coupon FROM `p.d.discounts`",
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "coupons"))).toEqual(["coupon: expression <- p.d.discounts.coupon"]);
+  });
+
+  it("reads a table FOR SYSTEM_TIME AS OF a point in time as the table", () => {
+    const graph = lineageOfSql(
+      {
+        "counts.sql":
+          "SELECT a.uid, e.email FROM `p.d.accounts` FOR SYSTEM_TIME AS OF TIMESTAMP(@as_of + 1, 'UTC') AS a JOIN `p.d.emails` FOR SYSTEM_TIME AS OF @ts e ON a.uid = e.uid",
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "counts"))).toEqual([
+      "uid: passthrough <- p.d.accounts.uid",
+      "email: passthrough <- p.d.emails.email",
+    ]);
+  });
+});

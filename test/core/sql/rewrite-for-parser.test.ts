@@ -66,7 +66,8 @@ describe("rewriteForParser", () => {
       "select a & b, a | b, a ^ b, ~a, a << 1, a >> 1, a || b from t",
       "select a + b, a + b, a + b, -a, a +  1, a +  1, a || b from t",
     ],
-    ["select cast(x as array<struct<a int64>>) from t", "select cast(x as array<struct<a int64>>) from t"],
+    // A parameterized cast type is blanked to STRING (it is not lineage); its `>>` is never an operator.
+    ["select cast(x as array<struct<a int64>>) from t", "select cast(x as STRING                ) from t"],
   ])("with bigQuery rewrites %j keeping every offset", (input, output) => {
     const result = rewriteForParser(input, { bigQuery: true });
     expect(result.text).toBe(output);
