@@ -71,7 +71,8 @@ async function addPullRequests(input: {
       owner,
       repo,
       commit_sha: sha,
-      per_page: 1,
+      // A commit can sit in several pull requests (one merged it, others still contain it).
+      per_page: 5,
     });
     // The pull request that merged the commit; an open one that merely contains it is not a suspect.
     const pull = data.find((p) => p.merged_at) ?? data[0];
