@@ -210,8 +210,20 @@ const STARTS = new Set([
   "array",
   "table",
   "for",
+  "interval",
   ...ORDERED_AGGREGATES,
 ]);
+
+/** Interval units the grammar lacks, as one it reads: the unit is not lineage, the amount is. */
+const INTERVAL_UNITS = new Set(["microsecond", "millisecond"]);
+
+/** `INTERVAL 1 MICROSECOND` → `INTERVAL 1 SECOND     `. Returns the last token consumed. */
+function rewriteIntervalUnit(tokens: readonly SqlToken[], i: number, chars: string[]): number {
+  const unit = tokens[i + 2];
+  if (unit?.kind !== "word" || !INTERVAL_UNITS.has(unit.text.toLowerCase())) return i;
+  blank(chars, unit.start, unit.end, "SECOND");
+  return i + 2;
+}
 
 /**
  * `` `p.d.t` FOR SYSTEM_TIME AS OF TIMESTAMP(@d, 'UTC') `` → the table alone: time travel picks which
@@ -338,6 +350,7 @@ export function rewriteBigQuery(tokens: readonly SqlToken[], i: number, chars: s
   else if (word === "array") return rewriteTypedArray(tokens, i, chars);
   else if (word === "table") rewriteTableAlias(tokens, i, chars);
   else if (word === "for") return rewriteTimeTravel(tokens, i, chars);
+  else if (word === "interval") return rewriteIntervalUnit(tokens, i, chars);
   return i;
 }
 

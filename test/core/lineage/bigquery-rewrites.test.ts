@@ -211,3 +211,19 @@ FROM \`p.d.changelog\``,
     ]);
   });
 });
+
+describe("BigQuery interval units the grammar lacks (found on bigquery-etl apple_subscriptions_revised_changelog_v1)", () => {
+  it("reads INTERVAL n MICROSECOND / MILLISECOND, with the amount as a source", () => {
+    const graph = lineageOfSql(
+      {
+        "bumped.sql":
+          "SELECT TIMESTAMP_ADD(ts, INTERVAL 1 MICROSECOND) AS next_ts, TIMESTAMP_SUB(ts, INTERVAL lag_ms MILLISECOND) AS prev_ts FROM `p.d.events`",
+      },
+      "bigquery",
+    );
+    expect(columnSummary(tableOf(graph, "bumped"))).toEqual([
+      "next_ts: expression <- p.d.events.ts",
+      "prev_ts: expression <- p.d.events.ts, p.d.events.lag_ms",
+    ]);
+  });
+});
