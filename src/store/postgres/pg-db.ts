@@ -53,6 +53,11 @@ export function createPgDb(connectionString: string, options: PgDbOptions = {}):
   // Node would treat it as an unhandled error and end the process. The pool drops that client and
   // the next query opens a fresh connection.
   pool.on("error", (error) => options.onIdleError?.(error));
+  // A checked-out client has no pool listener: when its connection dies it emits 'error' on itself,
+  // and with no listener that ends the process (graphile-worker checks clients out without adding
+  // one to clients made before its runner started). The error also fails the client's queries,
+  // which is where callers see it, and the pool drops the client when it is released.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return {
     pool,
     query<R extends pg.QueryResultRow = pg.QueryResultRow>(
