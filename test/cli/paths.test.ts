@@ -131,6 +131,14 @@ describe("every command takes absolute and relative paths from any working direc
     expect(existsSync(join(root, "db", "prune.db"))).toBe(true);
   });
 
+  it.each(both(() => join(root, "db", "migrate.db")))("migrate --database with %s", async (_, db) => {
+    mkdirSync(join(root, "db"), { recursive: true });
+    const { code, out } = await run(["migrate", "--database", db()]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^SQLite database .*migrate\.db: schema version \d+/);
+    expect(existsSync(join(root, "db", "migrate.db"))).toBe(true);
+  });
+
   it.each(both(() => join(root, "db", "jobs.db")))("jobs --database with %s", async (_, db) => {
     mkdirSync(join(root, "db"), { recursive: true });
     const { code } = await run(["jobs", "--database", db(), "--json"]);
@@ -161,6 +169,7 @@ describe("every command takes absolute and relative paths from any working direc
       "impact",
       "jobs",
       "lineage",
+      "migrate",
       "propose",
       "prune",
       "review",
