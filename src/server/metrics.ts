@@ -138,7 +138,7 @@ export type BackflowMetrics = {
   readonly githubRouteRequests: Counter;
   /** Reconciled writes by kind (issue, comment, check-run, …) and action (created, unchanged, dry-run, …). */
   readonly githubWrites: Counter;
-  /** Signal deliveries answered by the intake, by outcome (accepted, duplicate, refused, error). */
+  /** Signal deliveries answered by the intake, by outcome (accepted, duplicate, refused, unavailable, error). */
   readonly signalIntake: Counter;
 };
 
@@ -199,7 +199,7 @@ export function createMetrics(sources: MetricSources = {}): BackflowMetrics {
     ),
     signalIntake: registry.counter(
       "backflow_signal_intake_total",
-      "Signal deliveries answered by the intake: accepted (202), duplicate (200), refused (4xx), error (5xx).",
+      "Signal deliveries answered by the intake: accepted (202), duplicate (200), refused (4xx), unavailable (503: the database could not be reached; the sender retries), error (other 5xx).",
       ["outcome"],
     ),
   };
@@ -265,9 +265,19 @@ export function createStoreMetrics(
   return metrics;
 }
 
+/** The `backflow_signal_intake_total` outcome of an intake answer's status. */
+function intakeOutcome(status: number): string {
+  if (status === 202) return "accepted";
+  if (status < 300) return "duplicate";
+  if (status < 500) return "refused";
+  return status === 503 ? "unavailable" : "error";
+}
+
 /**
  * Counts a route's answers in `backflow_signal_intake_total` by status: 202 accepted, 200 duplicate,
- * 4xx refused, 5xx error. Requests the route does not answer are not counted.
+ * 4xx refused, 503 unavailable, other 5xx error. Requests the route does not answer are not counted.
+ * The intake answers 503 only while the database cannot be reached (nothing stored, `retry-after`
+ * set): an outage to alert on, not a bug, so it is kept apart from `error`.
  */
 export function countSignalIntake<
   R extends (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>,
@@ -278,10 +288,7 @@ export function countSignalIntake<
   return async (req, res) => {
     const answered = await route(req, res);
     if (answered) {
-      const status = res.statusCode;
-      const outcome =
-        status === 202 ? "accepted" : status < 300 ? "duplicate" : status < 500 ? "refused" : "error";
-      metrics.signalIntake.inc({ outcome });
+      metrics.signalIntake.inc({ outcome: intakeOutcome(res.statusCode) });
     }
     return answered;
   };

@@ -118,10 +118,12 @@ describe("store metrics", () => {
       }, metrics);
     const res = { statusCode: 200 } as ServerResponse;
     const req = {} as IncomingMessage;
-    for (const status of [202, 202, 200, 401, 413, 500, null]) await answer(status)(req, res);
+    for (const status of [202, 202, 200, 401, 413, 500, 503, 503, null]) await answer(status)(req, res);
     expect(metrics.signalIntake.get({ outcome: "accepted" })).toBe(2);
     expect(metrics.signalIntake.get({ outcome: "duplicate" })).toBe(1);
     expect(metrics.signalIntake.get({ outcome: "refused" })).toBe(2);
+    // 503: the database was unreachable (the sender retries); not counted as an error.
+    expect(metrics.signalIntake.get({ outcome: "unavailable" })).toBe(2);
     expect(metrics.signalIntake.get({ outcome: "error" })).toBe(1);
   });
 });
