@@ -417,14 +417,16 @@ export type PruneCounts = {
   readonly repoState: number;
   /** Audit log entries older than `auditBefore`. */
   readonly audit: number;
+  /** Post-merge canaries whose outcome is stored and whose window ended before `before`. */
+  readonly canaries: number;
 };
 
 /** Keeps the database from growing without bound: what is older than the retention window and no longer needed goes. */
 export interface RetentionStore {
   /**
-   * Removes processed signals, finished jobs, old history, unused parse cache entries and finished
-   * repo_state rows from before `before`; expired leases at `now`; audit entries before `auditBefore`
-   * (kept all when absent).
+   * Removes processed signals, finished jobs, old history, unused parse cache entries, finished
+   * repo_state rows and ended canaries (outcome stored, window ended) from before `before`; expired
+   * leases at `now`; audit entries before `auditBefore` (kept all when absent).
    */
   prune(input: { before: Date; now: Date; auditBefore?: Date }): Promise<PruneCounts>;
 }

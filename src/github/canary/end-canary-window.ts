@@ -2,13 +2,13 @@ import { canaryOutcomeOf } from "../../core/canary/canary-record.js";
 import type { RepoTarget } from "../app-deps.js";
 import { configOrDefaults } from "../config-or-defaults.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
-import { writeCanaryComment } from "./canary-comment.js";
+import { type CanaryCommentAction, writeCanaryComment } from "./canary-comment.js";
 import { readCanaryReport } from "./read-canary-report.js";
 
 export type EndCanaryResult = {
   readonly action: "ended" | "missing" | "already-ended" | "not-yet";
   readonly state?: string;
-  readonly comment?: "written" | "unchanged" | "none";
+  readonly comment?: CanaryCommentAction;
 };
 
 /**

@@ -10,6 +10,7 @@ import { loadRepoConfig } from "../load-repo-config.js";
 import { buildConfigErrorIssue, CONFIG_ERROR_MARKER } from "../render-config-problems.js";
 import { resolveDefaultBranch } from "../repo-context/load-repo-context.js";
 import { createRepoReader } from "../repo-reader.js";
+import { ensureReviewScheduled } from "../review/review-job.js";
 import { recordConfigValidation } from "../services/record-config-validation.js";
 import { upsertTrackingIssue } from "../writers/upsert-tracking-issue.js";
 import { dependentsOf, watchedConfigPaths } from "./config-dependents.js";
@@ -103,6 +104,15 @@ export async function runValidateConfig(target: RepoTarget, payload: ValidateCon
   const fields = { repo: repoKey, ref: at?.sha ?? "default-branch", valid: result.ok };
   if (!result.ok) log.warn({ ...fields, problems: result.error.problems }, "config is invalid");
   else log.info(fields, "config validated");
+  // The default branch's config was read: keep its review scheduled, dashboard or not (keyed per period).
+  if (result.ok)
+    await ensureReviewScheduled({
+      store: deps.store,
+      repo: `${owner}/${repo}`,
+      installationId: payload.installationId,
+      review: result.config.review,
+      now: deps.clock(),
+    });
   if (push) await revalidateDependents(target, payload, push.after, changedPaths);
   if (!at) return;
   await upsertTrackingIssue({

@@ -5,6 +5,8 @@ import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
 import { WebhookTargetSchema } from "../jobs/installation-octokit.js";
+import { editIssueBody } from "../writers/edit-issue-body.js";
+import { writerFor } from "../writers/github-writer.js";
 import { runDashboardActions } from "./run-dashboard-actions.js";
 
 export const DashboardActionsPayloadSchema = WebhookTargetSchema.extend({
@@ -35,25 +37,25 @@ export async function enqueueDashboardActions(input: {
 
 /**
  * The job reads the dashboard as it is now (a later edit may have ticked or cleared boxes), clears the
- * ticked boxes first (so a second edit cannot run them twice), then runs their actions.
+ * ticked boxes first (so a second edit cannot run them twice), then runs their actions. In a dry run
+ * the clearing is logged, not sent, and the actions run with their writes logged the same way.
  */
 export async function runDashboardActionsJob(
   target: RepoTarget,
   payload: DashboardActionsPayload,
 ): Promise<void> {
-  const { octokit, owner, repo, deps, log, repoKey } = target;
+  const { owner, repo, log, repoKey } = target;
   const fields = { repo: repoKey, issue: payload.issueNumber };
-  const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: payload.issueNumber });
+  const writer = writerFor(target);
+  const { data: issue } = await writer.read((o) =>
+    o.rest.issues.get({ owner, repo, issue_number: payload.issueNumber }),
+  );
   const { actions, cleared } = takeCheckedActions(issue.body ?? "");
   if (actions.length === 0) {
     log.debug(fields, "no ticked boxes left on the dashboard");
     return;
   }
-  if (deps.dryRun) {
-    log.info({ ...fields, actions }, "dry run: would run dashboard actions");
-    return;
-  }
-  await octokit.rest.issues.update({ owner, repo, issue_number: payload.issueNumber, body: cleared });
+  await editIssueBody(writer, { issueNumber: payload.issueNumber, body: cleared });
   await runDashboardActions({ ...target, actor: payload.actor, issueNumber: payload.issueNumber, actions });
   log.info({ ...fields, actions: actions.map((a) => a.action) }, "ran dashboard actions");
 }

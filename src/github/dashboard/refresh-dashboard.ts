@@ -21,8 +21,8 @@ export async function refreshDashboard(input: RepoTarget): Promise<DashboardWrit
     contracts = context.contracts;
     proposalLabel = context.config.labels.proposal;
     // The recurring review runs where the loop runs: the dashboard's refresh keeps one scheduled.
-    if (context.config.review !== "off")
-      await ensureReviewScheduled({ store: deps.store, repo: `${owner}/${repo}`, now: deps.clock() });
+    const review = context.config.review;
+    await ensureReviewScheduled({ store: deps.store, repo: `${owner}/${repo}`, review, now: deps.clock() });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     input.log.warn({ repo: `${owner}/${repo}` }, "config invalid; the dashboard leaves contracts out");

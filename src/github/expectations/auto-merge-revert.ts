@@ -10,6 +10,7 @@ import { runImpactCheck } from "../impact/run-impact-check.js";
 import { requestStatus } from "../request-errors.js";
 import { postComment } from "../writers/ensure-comment.js";
 import { writerFor } from "../writers/github-writer.js";
+import { type MergeMethod, mergePullRequest } from "../writers/merge-pull-request.js";
 import type { AutoMergeRevertPayload } from "./auto-merge-revert-job.js";
 
 export type AutoMergeOutcome =
@@ -18,8 +19,6 @@ export type AutoMergeOutcome =
 
 /** The repoState key recording that a revert's auto-merge was settled (so a retry never comments twice). */
 export const autoMergeKey = (revertPr: number) => `auto-merge:${revertPr}`;
-
-type MergeMethod = "merge" | "squash" | "rebase";
 
 /** The first merge method the repository allows (GitHub omits the flags to tokens that cannot see settings). */
 function mergeMethodOf(repository: {
@@ -36,9 +35,9 @@ function mergeMethodOf(repository: {
  * Under `rollback: auto`: merges the revert pull request Backflow opened once its impact check is green
  * and GitHub says it merges cleanly, with the head pinned to the commit Backflow wrote. Otherwise the
  * revert is left for review with a comment saying why. Throws (so the job retries) while GitHub is
- * still computing mergeability, unless this is the last attempt. In a dry run it logs the merge it
- * would send and what a green impact check would lead to, and writes nothing (no check run, merge,
- * comment or record).
+ * still computing mergeability, unless this is the last attempt. Every write goes through the writer
+ * layer, so a dry run runs the impact check and logs the check run, merge and comments it would
+ * send, and records nothing as settled.
  */
 export async function autoMergeRevert(
   input: RepoTarget & { payload: AutoMergeRevertPayload; lastAttempt: boolean },
@@ -59,15 +58,6 @@ export async function autoMergeRevert(
     mergeableState: pr.mergeable_state,
     lastAttempt: input.lastAttempt,
   } as const;
-  if (deps.dryRun) {
-    // The impact check writes a check run, so a dry run does not run it: it says what a green one leads to.
-    const ifGreen = decideAutoMerge({ ...facts, impact: { conclusion: "success" } });
-    log.info(
-      { repo: repoKey, pr: pr.number, ifImpactGreen: ifGreen, payload: mergePayload(payload) },
-      "dry run: would run the impact check, then act on the revert",
-    );
-    return { action: "done", reason: "dry run: nothing was merged or commented" };
-  }
   const impact = !decideBeforeImpact(facts)
     ? await runImpactCheck({
         octokit,
@@ -88,7 +78,9 @@ export async function autoMergeRevert(
     throw new GitHubWriteError(`Revert #${pr.number} is not merged yet: ${decision.reason}; retrying.`);
   }
   const outcome = decision.action === "merge" ? await merge(input, pr.base.ref) : decision;
-  if (outcome.action !== "done") await announce(input, outcome);
+  if (outcome === "dry-run") return { action: "done", reason: "dry run: nothing was merged" };
+  // Comments a dry run only logged settle nothing: a real run acts again.
+  if (outcome.action !== "done" && !(await announce(input, outcome))) return outcome;
   await deps.store.repoState.put({
     repo: repoKey,
     key: autoMergeKey(payload.revertPr),
@@ -98,30 +90,22 @@ export async function autoMergeRevert(
   return outcome;
 }
 
-/** What the merge request sends besides the repository and its merge method. */
-function mergePayload(payload: AutoMergeRevertPayload) {
-  return {
-    pull_number: payload.revertPr,
-    sha: payload.writtenSha,
-    commit_title: `Revert #${payload.revertedPr} (rollback: auto) (#${payload.revertPr})`,
-    commit_message: payload.reason,
-  };
-}
-
 async function merge(
   input: RepoTarget & { payload: AutoMergeRevertPayload },
   base: string,
-): Promise<AutoMergeOutcome> {
-  const { octokit, owner, repo, payload } = input;
-  const { data: repository } = await octokit.rest.repos.get({ owner, repo });
+): Promise<AutoMergeOutcome | "dry-run"> {
+  const { owner, repo, payload } = input;
+  const writer = writerFor(input);
+  const { data: repository } = await writer.read((o) => o.rest.repos.get({ owner, repo }));
   try {
-    await octokit.rest.pulls.merge({
-      owner,
-      repo,
-      ...mergePayload(payload),
-      merge_method: mergeMethodOf(repository),
+    const merged = await mergePullRequest(writer, {
+      pullNumber: payload.revertPr,
+      sha: payload.writtenSha,
+      commitTitle: `Revert #${payload.revertedPr} (rollback: auto) (#${payload.revertPr})`,
+      commitMessage: payload.reason,
+      mergeMethod: mergeMethodOf(repository),
     });
-    return { action: "merged" };
+    return merged === "merged" ? { action: "merged" } : "dry-run";
   } catch (error) {
     // 405: branch protection or settings refuse it; 409: the head moved; 422: not mergeable.
     const status = requestStatus(error);
@@ -131,10 +115,11 @@ async function merge(
   }
 }
 
+/** Says what became of the revert on both pull requests; false when a dry run only logged it. */
 async function announce(
   input: RepoTarget & { payload: AutoMergeRevertPayload },
   outcome: Exclude<AutoMergeOutcome, { action: "done" }>,
-): Promise<void> {
+): Promise<boolean> {
   const { payload } = input;
   const writer = writerFor(input);
   const comment = (issueNumber: number, body: string) => postComment(writer, { issueNumber, body });
@@ -143,7 +128,7 @@ async function announce(
       payload.revertedPr,
       `↩️ Rolled back automatically: merged #${payload.revertPr} (\`rollback: auto\`), because ${escapeMarkdown(payload.reason)}.`,
     );
-    return;
+    return !writer.dryRun;
   }
   const why = outcome.reason;
   await comment(
@@ -154,4 +139,5 @@ async function announce(
     payload.revertedPr,
     `The revert #${payload.revertPr} was not merged automatically: ${why}. It is waiting for review.`,
   );
+  return !writer.dryRun;
 }

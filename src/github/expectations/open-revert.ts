@@ -7,6 +7,7 @@ import { type DefaultBranchSnapshot, loadDefaultBranch } from "../proposals/load
 import { proposalBranch } from "../proposals/proposal-record.js";
 import { PROPOSAL_TRAILER, writeProposalBranch } from "../proposals/write-proposal-branch.js";
 import { leaseOwner, withLease } from "../with-lease.js";
+import { createPullRequest, requestReviewers } from "../writers/create-pull-request.js";
 import { findBranchPr } from "../writers/ensure-proposal-pr.js";
 import { writerFor } from "../writers/github-writer.js";
 import { enqueueAutoMergeRevert } from "./auto-merge-revert-job.js";
@@ -38,13 +39,6 @@ function reviewersOf(owners: readonly string[], author: string | undefined) {
   };
 }
 
-/**
- * Opens a pull request that reverts a merged pull request's merge commit, on the deterministic
- * branch `backflow/revert/<sha8>`, ready for review, with the original author and the code owners of
- * the reverted files requested. Idempotent: the branch is rewritten only while it holds Backflow's
- * commits, and an open pull request from it is reused. A revert that no longer applies cleanly is
- * refused with the reason. In a dry run it logs what it would send and writes nothing.
- */
 /** What a revert pull request will carry: the branch, title, body, edits and reviewers, or why there is none. */
 type RevertPlan = {
   readonly base: DefaultBranchSnapshot;
@@ -95,7 +89,7 @@ async function planRevert(input: OpenRevertInput): Promise<RevertPlan | { proble
 
 /** Writes the branch and opens (or finds) the pull request; the caller holds the branch's lease. */
 async function writeRevert(input: OpenRevertInput, plan: RevertPlan): Promise<RevertOutcome> {
-  const { octokit, deps, owner, repo, pr } = input;
+  const { deps, owner, repo, pr } = input;
   const { branch, wanted } = plan;
   const writer = writerFor(input);
   const written = await writeProposalBranch({
@@ -107,9 +101,9 @@ async function writeRevert(input: OpenRevertInput, plan: RevertPlan): Promise<Re
   });
   if (written.action === "human-owned")
     return { problem: `someone pushed to \`${branch}\`; Backflow leaves that branch alone` };
-  if (written.action === "dry-run") return { problem: `dry run: Backflow would write \`${branch}\`` };
+  // A dry run (no commit written) goes on, so its log holds the pull request it would open too.
   const queueMerge = async (revertPr: number) => {
-    if (!input.autoMerge) return;
+    if (!input.autoMerge || written.commitSha === undefined) return;
     const payload = {
       repo: `${owner}/${repo}`,
       revertPr,
@@ -124,51 +118,38 @@ async function writeRevert(input: OpenRevertInput, plan: RevertPlan): Promise<Re
     await queueMerge(existing.number);
     return { number: existing.number, merged: false };
   }
-  const { data: created } = await octokit.rest.pulls.create({
-    owner,
-    repo,
-    title: plan.title,
-    body: plan.body,
+  const created = await createPullRequest(writer, {
     head: branch,
     base: plan.base.branch,
-    draft: false,
+    title: plan.title,
+    body: plan.body,
   });
-  if (wanted.reviewers.length + wanted.team_reviewers.length > 0) {
-    await octokit.rest.pulls
-      .requestReviewers({ owner, repo, pull_number: created.number, ...wanted })
-      .catch((error: unknown) => {
-        // A reviewer without access is GitHub's 422; the revert stands without them.
-        input.log.warn({ err: error, pr: created.number }, "could not request reviewers on the revert");
-      });
-  }
-  await queueMerge(created.number);
-  return { number: created.number, merged: false };
+  if (created === undefined)
+    return { problem: `dry run: Backflow would open a pull request reverting #${pr} from \`${branch}\`` };
+  await requestReviewers(writer, {
+    pullNumber: created,
+    reviewers: wanted.reviewers,
+    teamReviewers: wanted.team_reviewers,
+  }).catch((error: unknown) => {
+    // A reviewer without access is GitHub's 422; the revert stands without them.
+    input.log.warn({ err: error, pr: created }, "could not request reviewers on the revert");
+  });
+  await queueMerge(created);
+  return { number: created, merged: false };
 }
 
+/**
+ * Opens a pull request that reverts a merged pull request's merge commit, on the deterministic
+ * branch `backflow/revert/<sha8>`, ready for review, with the original author and the code owners of
+ * the reverted files requested. Idempotent: the branch is rewritten only while it holds Backflow's
+ * commits, and an open pull request from it is reused. A revert that no longer applies cleanly is
+ * refused with the reason. Every write goes through the writer layer: a dry run logs the branch and
+ * pull request it would write (and names the reviewers), and writes nothing.
+ */
 export const openRevert: OpenRevert = async (input) => {
   const { deps, owner, repo, pr } = input;
   const plan = await planRevert(input);
   if ("problem" in plan) return plan;
-  if (deps.dryRun) {
-    const { base, branch, title, body, message, edits, wanted } = plan;
-    input.log.info(
-      {
-        payload: {
-          owner,
-          repo,
-          branch,
-          base: base.branch,
-          title,
-          body,
-          message,
-          edits: edits.map((e) => e.path),
-          ...wanted,
-        },
-      },
-      "dry run: would open a revert pull request",
-    );
-    return { problem: `dry run: Backflow would open a pull request reverting #${pr} from \`${branch}\`` };
-  }
   const outcome = await withLease(
     {
       store: deps.store,
@@ -183,6 +164,10 @@ export const openRevert: OpenRevert = async (input) => {
       problem: "another run is writing the same revert branch; try again in a minute",
       retryable: true,
     };
-  input.log.info({ repo: `${owner}/${repo}`, pr, outcome: outcome.value }, "revert pull request");
+  // The reviewers are named here too: a dry run opens no pull request to ask them on.
+  input.log.info(
+    { repo: `${owner}/${repo}`, pr, outcome: outcome.value, ...plan.wanted },
+    "revert pull request",
+  );
   return outcome.value;
 };

@@ -9,7 +9,8 @@ import type { RepoTarget } from "../app-deps.js";
 import { configOrDefaults } from "../config-or-defaults.js";
 import { enqueueDashboardRefresh } from "../dashboard/refresh-dashboard-job.js";
 import { loadDefaultBranchContext } from "../drift/load-triage-context.js";
-import { ensureReviewIssue } from "./review-issue.js";
+import { type EnsureIssueResult, ensureIssue } from "../writers/ensure-issue.js";
+import { writerFor } from "../writers/github-writer.js";
 import { LATEST_REVIEW_KEY, scheduleReview } from "./review-job.js";
 
 /** The label every review issue carries. */
@@ -17,10 +18,13 @@ export const REVIEW_LABEL = "backflow-review";
 
 export type LatestReview = { readonly number: number; readonly key: string; readonly title: string };
 
+/** What became of the period's review issue. */
+export type ReviewIssueAction = "created" | "updated" | "unchanged" | "left-closed" | "dry-run";
+
 export type PublishReviewResult =
   | { readonly action: "off" }
   | {
-      readonly action: "created" | "updated" | "unchanged" | "left-closed" | "dry-run" | "empty";
+      readonly action: ReviewIssueAction | "empty";
       readonly period: string;
       readonly issue?: number;
       readonly next: Date;
@@ -40,6 +44,13 @@ export function hasActivity(report: ReviewReport): boolean {
     report.annotationsUsed.length > 0 ||
     report.breakingAcknowledged.length > 0
   );
+}
+
+/** The review's word for what the writer did (a review issue is never reopened or closed by it). */
+function reviewActionOf(action: EnsureIssueResult["action"]): ReviewIssueAction {
+  if (action === "reopened") return "updated";
+  if (action === "closed") return "left-closed";
+  return action;
 }
 
 /**
@@ -94,12 +105,15 @@ export async function publishReview(
     ...(owners ? { owners } : {}),
   });
   if (!report) throw new Error(`no review was built for ${period.key}`);
-  const next = reviewPeriodOf(config.review, now).end;
+  // The next run publishes the current period, at its end.
+  const current = reviewPeriodOf(config.review, now);
+  const next = current.end;
   const schedule = () =>
     scheduleReview({
       store: deps.store,
       repo: `${target.owner}/${target.repo}`,
       ...(target.installationId !== undefined ? { installationId: target.installationId } : {}),
+      period: current,
       runAt: next,
       now,
     });
@@ -111,15 +125,17 @@ export async function publishReview(
   }
   const { title, body } = renderReviewIssue(report);
   const known = await deps.store.repoState.get<LatestReview>({ repo: repoKey, key: LATEST_REVIEW_KEY });
-  const result = await ensureReviewIssue({
-    ...target,
+  const written = await ensureIssue(writerFor(target), {
     marker: report.marker,
     knownNumber: known?.key === period.key ? known.number : null,
-    since: period.start,
-    title,
-    body,
     label: REVIEW_LABEL,
+    // The period's issue was opened after the period ended: closed ones older than that are others'.
+    closedSince: period.start,
+    desired: { title, body, labels: [REVIEW_LABEL], labelDescription: "Backflow's recurring review" },
+    // A person closed this period's review: it stays closed, and no second one is opened.
+    onClosed: () => "leave",
   });
+  const result = { action: reviewActionOf(written.action), number: written.number };
   if (result.number !== undefined && known?.number !== result.number)
     await deps.store.repoState.put({
       repo: repoKey,

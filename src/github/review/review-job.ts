@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { RepoFullNameSchema, repoKeyOf } from "../../core/github/repo-key.js";
+import {
+  lastCompletedPeriod,
+  type ReviewCadence,
+  type ReviewPeriod,
+} from "../../core/review/review-period.js";
 import { defineJobKind, enqueueJob } from "../../jobs/queue.js";
 import type { Store } from "../../store/store.js";
 
@@ -20,14 +25,18 @@ export const LATEST_REVIEW_KEY = "review-latest";
 export type ReviewSchedule = { readonly runAt: string };
 
 /**
- * Queues the review run at `runAt` (a period's end) once: the idempotency key names the run time,
- * and the store remembers the scheduled time so callers on every merge cost one read.
+ * Queues the review run at `runAt` that publishes `period`, once: the idempotency key names the
+ * repository and the period, so two callers (a run scheduling its successor, a config validation,
+ * the dashboard) never queue two runs of one period; the store remembers the scheduled time so
+ * callers on every merge cost one read.
  */
 export async function scheduleReview(input: {
   store: Pick<Store, "jobs" | "repoState">;
   /** `owner/name` as GitHub spells it. */
   repo: string;
   installationId?: number;
+  /** The period the run will publish (the last one completed at `runAt`). */
+  period: Pick<ReviewPeriod, "key">;
   runAt: Date;
   now: Date;
 }): Promise<boolean> {
@@ -40,7 +49,7 @@ export async function scheduleReview(input: {
       repo: input.repo,
       ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
     },
-    idempotencyKey: `review:${repoKey}:${input.runAt.toISOString()}`,
+    idempotencyKey: reviewRunKey(repoKey, input.period.key),
     runAt: input.runAt,
     now: input.now,
   });
@@ -53,20 +62,38 @@ export async function scheduleReview(input: {
   return created;
 }
 
+/** The idempotency key of the run that publishes period `periodKey` (`2026-12`, `2026-W49`, `2026-Q4`). */
+export function reviewRunKey(repoKey: string, periodKey: string): string {
+  return `review:${repoKey}:${periodKey}`;
+}
+
 /**
  * Makes sure a review run is pending: when none is scheduled in the future (a new installation, a
- * review turned back on), one is queued now; it publishes the last completed period and schedules
- * itself at the next period's end. Costs one store read when a run is already pending.
+ * repository whose dashboard never refreshes, a review turned back on), one is queued now; it
+ * publishes the last completed period and schedules itself at the next period's end. Costs one store
+ * read when a run is already pending; `review: off` schedules nothing. Called by the dashboard's
+ * refresh and by each validation of the default branch's config.
  */
 export async function ensureReviewScheduled(input: {
   store: Pick<Store, "jobs" | "repoState">;
   repo: string;
+  installationId?: number;
+  /** The repository's `review` setting. */
+  review: ReviewCadence | "off";
   now: Date;
 }): Promise<boolean> {
+  if (input.review === "off") return false;
   const known = await input.store.repoState.get<ReviewSchedule>({
     repo: repoKeyOf(input.repo),
     key: REVIEW_SCHEDULE_KEY,
   });
   if (known && Date.parse(known.runAt) > input.now.getTime()) return false;
-  return scheduleReview({ ...input, runAt: input.now });
+  return scheduleReview({
+    store: input.store,
+    repo: input.repo,
+    ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
+    period: lastCompletedPeriod(input.review, input.now),
+    runAt: input.now,
+    now: input.now,
+  });
 }

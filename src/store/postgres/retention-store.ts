@@ -22,6 +22,7 @@ export const FINISHED_WORK_KEYS = [
   "expectations-comment:",
   "auto-merge:",
   "expectation-retry:",
+  "canary-comment:",
 ] as const;
 
 /** Runs a DELETE … LIMIT-style statement (it must delete at most BATCH rows) until it deletes fewer. */
@@ -40,7 +41,8 @@ async function inBatches(db: PgDb, text: string, values: unknown[]): Promise<num
  * rules as the SQLite store (see its comment): processed signals except each finding's latest,
  * deliveries left without signals, finished jobs (through `pruneJobs`, the queue's own), expired
  * leases, history beyond the newest KEPT_EVALUATIONS_PER_FINDING per finding, parse cache entries
- * unused since `before`, finished-work repo_state rows, and audit entries before `auditBefore`.
+ * unused since `before`, finished-work repo_state rows, ended canaries whose window closed before
+ * `before`, and audit entries before `auditBefore`.
  * Each batch is its own statement (autocommit), so intake on other instances never waits long.
  */
 export function createPgRetentionStore(
@@ -96,6 +98,12 @@ export function createPgRetentionStore(
            SELECT ctid FROM repo_state WHERE updated_at < $1 AND (${finished}) LIMIT $2))`,
         [before],
       );
+      const canaries = await inBatches(
+        db,
+        `DELETE FROM canaries WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM canaries WHERE ended AND window_ends < $1 LIMIT $2))`,
+        [before],
+      );
       const audit = auditBefore
         ? await inBatches(
             db,
@@ -112,6 +120,7 @@ export function createPgRetentionStore(
         parseCache,
         repoState,
         audit,
+        canaries,
       };
       return counts;
     },

@@ -32,7 +32,7 @@ async function inBatches(
 /**
  * Keys of repo_state rows that record one finished piece of work (a comment's commands run, a reply
  * posted, a head SHA's check run and impact, an acknowledgement, a closed issue learned from, an
- * expectations comment, an auto-merge outcome, a settle retry): pruned once untouched for the
+ * expectations comment, an auto-merge outcome, a settle retry, a canary's comment): pruned once untouched for the
  * retention window. Other keys (config validation, dashboard pin, learned tolerances, proposal
  * records) describe the repository now and are kept.
  */
@@ -46,6 +46,7 @@ export const FINISHED_WORK_KEYS = [
   "expectations-comment:",
   "auto-merge:",
   "expectation-retry:",
+  "canary-comment:",
 ] as const;
 
 /**
@@ -53,9 +54,10 @@ export const FINISHED_WORK_KEYS = [
  * signals (but never a finding's latest one, which re-triage reads) and the deliveries left without
  * signals, finished jobs, expired leases, history points beyond the newest
  * KEPT_EVALUATIONS_PER_FINDING of each finding, parse cache entries unused since `before`, and
- * repo_state rows of finished work (FINISHED_WORK_KEYS); audit entries older than `auditBefore`.
- * Pending work, dead-lettered jobs (they wait for a person), findings, annotations and
- * expectations are never pruned. Deletes run in small transactions; SQLite reuses the freed pages
+ * repo_state rows of finished work (FINISHED_WORK_KEYS), and post-merge canaries whose outcome is
+ * stored and whose window ended before the cutoff (the review of that period has long been
+ * published); audit entries older than `auditBefore`. Pending work, dead-lettered jobs (they wait
+ * for a person), running canaries, findings, annotations and expectations are never pruned. Deletes run in small transactions; SQLite reuses the freed pages
  * (the file does not shrink without VACUUM).
  */
 export function createSqliteRetentionStore(db: Database.Database): RetentionStore {
@@ -104,6 +106,11 @@ export function createSqliteRetentionStore(db: Database.Database): RetentionStor
        SELECT rowid FROM repo_state WHERE rowid > ? AND updated_at < ? AND (${finished}) ORDER BY rowid LIMIT ?)
      RETURNING rowid`,
   );
+  const canaries = db.prepare<unknown[], { rowid: number }>(
+    `DELETE FROM canaries WHERE rowid IN (
+       SELECT rowid FROM canaries WHERE rowid > ? AND ended = 1 AND window_ends < ? ORDER BY rowid LIMIT ?)
+     RETURNING rowid`,
+  );
   const audit = db.prepare<unknown[], { rowid: number }>(
     `DELETE FROM audit_log WHERE rowid IN (
        SELECT rowid FROM audit_log WHERE rowid > ? AND at < ? ORDER BY rowid LIMIT ?)
@@ -123,6 +130,7 @@ export function createSqliteRetentionStore(db: Database.Database): RetentionStor
         parseCache: await inBatches(parseCache, cutoff),
         repoState: await inBatches(repoState, cutoff),
         audit: auditBefore ? await inBatches(audit, auditBefore.getTime()) : 0,
+        canaries: await inBatches(canaries, cutoff),
       };
       return counts;
     },

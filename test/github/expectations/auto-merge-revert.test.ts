@@ -178,7 +178,7 @@ describe("rollback: auto merges a revert", () => {
     expect(github.posted).toEqual([]);
   });
 
-  it("in a dry run logs the merge it would send after a green impact check, and writes nothing", async () => {
+  it("in a dry run runs the impact check, logs the check run and the merge it would send, and writes nothing", async () => {
     const github = mockGitHub({});
     const lines: Array<Record<string, unknown>> = [];
     const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
@@ -194,19 +194,48 @@ describe("rollback: auto merges a revert", () => {
         lastAttempt: false,
       });
 
-    const done = { action: "done", reason: "dry run: nothing was merged or commented" };
+    const done = { action: "done", reason: "dry run: nothing was merged" };
     expect(await dry()).toEqual(done);
     expect(await dry()).toEqual(done);
 
     expect(github.posted).toEqual([]);
-    const logged = lines.filter(
-      (l) => l.msg === "dry run: would run the impact check, then act on the revert",
-    );
-    expect(logged).toHaveLength(2);
-    expect(logged[0]).toMatchObject({
-      ifImpactGreen: { action: "merge" },
-      payload: { pull_number: 90, sha: WRITTEN, commit_title: "Revert #3 (rollback: auto) (#90)" },
+    const merges = lines.filter((l) => l.msg === "dry run: would merge PR #90");
+    expect(merges).toHaveLength(2);
+    expect(merges[0]?.payload).toEqual({
+      owner: OWNER,
+      repo: REPO,
+      pull_number: 90,
+      sha: WRITTEN,
+      commit_title: "Revert #3 (rollback: auto) (#90)",
+      commit_message: PAYLOAD.reason,
+      merge_method: "merge",
     });
+    expect(lines.some((l) => l.msg === "dry run: would create a check run")).toBe(true);
+    expect(lines.filter((l) => String(l.msg).startsWith("dry run: would comment"))).toEqual([]);
+    expect(await store.repoState.get({ repo: `${OWNER}/${REPO}`, key: "auto-merge:90" })).toBeNull();
+  });
+
+  it("in a dry run logs the comments of a revert it would leave for review, and records nothing as settled", async () => {
+    const github = mockGitHub({ files: droppedColumnPullRequest() });
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+
+    const outcome = await autoMergeRevert({
+      octokit,
+      deps: { ...deps, dryRun: true },
+      log,
+      owner: OWNER,
+      repo: REPO,
+      repoKey: repoKeyOf(OWNER, REPO),
+      payload: PAYLOAD,
+      lastAttempt: false,
+    });
+
+    expect(outcome).toMatchObject({ action: "leave" });
+    expect(github.posted).toEqual([]);
+    expect(lines.filter((l) => String(l.msg).startsWith("dry run: would comment")).map((l) => l.msg)).toEqual(
+      ["dry run: would comment on #90", "dry run: would comment on #3"],
+    );
     expect(await store.repoState.get({ repo: `${OWNER}/${REPO}`, key: "auto-merge:90" })).toBeNull();
   });
 });

@@ -52,7 +52,16 @@ afterEach(async () => {
 });
 
 describe("openRevert in a dry run", () => {
-  it("logs the pull request it would open, with the author and code owners, and writes nothing", async () => {
+  it("logs the branch and pull request it would write, names the author and code owners, and writes nothing", async () => {
+    const branch = "backflow/revert/b2b2b2b2";
+    const scope = githubApi();
+    scope
+      .get(`/repos/${OWNER}/${REPO}/git/ref/${encodeURIComponent(`heads/${branch}`)}`)
+      .reply(404, { message: "Not Found" });
+    scope
+      .get(`/repos/${OWNER}/${REPO}/pulls`)
+      .query({ head: `${OWNER}:${branch}`, state: "open", per_page: "1" })
+      .reply(200, []);
     const log = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
     const outcome = await openRevert({
       octokit,
@@ -69,19 +78,30 @@ describe("openRevert in a dry run", () => {
     });
 
     expect(outcome).toEqual({
-      problem: "dry run: Backflow would open a pull request reverting #3 from `backflow/revert/b2b2b2b2`",
+      problem: `dry run: Backflow would open a pull request reverting #3 from \`${branch}\``,
     });
     const writes = takeRecordedRequests().filter(
       (r) => r.method !== "GET" && !r.path.includes("/access_tokens"),
     );
     expect(writes).toEqual([]);
+    expect(scope.isDone()).toBe(true);
     expect(await store.jobs.list({ kind: "auto-merge-revert" })).toEqual([]);
-    const logged = logLines.find((l) => l.msg === "dry run: would open a revert pull request");
-    expect(logged?.payload).toMatchObject({
-      branch: "backflow/revert/b2b2b2b2",
+    const payloadOf = (msg: string) =>
+      logLines.find((l) => l.msg === msg)?.payload as Record<string, unknown>;
+    expect(payloadOf(`dry run: would write a tree for ${branch}`)).toMatchObject({
+      base_tree: TREE_SHA,
+      tree: [expect.objectContaining({ path: "models/orders.sql", content: BEFORE })],
+    });
+    expect(payloadOf("dry run: would open a pull request")).toEqual({
+      owner: OWNER,
+      repo: REPO,
+      head: branch,
       base: "master",
       title: "Revert #3: Drop test orders",
-      edits: ["models/orders.sql"],
+      body: expect.stringContaining("Reverts #3 (merge commit b2b2b2b2)."),
+      draft: false,
+    });
+    expect(logLines.find((l) => l.msg === "revert pull request")).toMatchObject({
       reviewers: ["octocat", "dana"],
       team_reviewers: ["data"],
     });

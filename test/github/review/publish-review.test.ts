@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { publishReview, REVIEW_LABEL } from "../../../src/github/review/publish-review.js";
-import { ensureReviewScheduled } from "../../../src/github/review/review-job.js";
+import {
+  ensureReviewScheduled,
+  REVIEW_SCHEDULE_KEY,
+  reviewRunKey,
+} from "../../../src/github/review/review-job.js";
 import { silentLog } from "../../helpers/probot.js";
 import { type CanaryWorld, canaryConfig, canaryWorld, OWNER, REPO } from "../canary/canary-harness.js";
 
@@ -71,10 +75,31 @@ describe("publishReview", () => {
   it("keeps one pending run: scheduling again before it is due queues nothing", async () => {
     world = await canaryWorld({ start: NOW, config: canaryConfig(), merges: [] });
     const store = world.store;
-    expect(await ensureReviewScheduled({ store, repo: `${OWNER}/${REPO}`, now: NOW })).toBe(true);
-    expect(
-      await ensureReviewScheduled({ store, repo: `${OWNER}/${REPO}`, now: new Date(NOW.getTime() - 1) }),
-    ).toBe(false);
+    const ensure = (now: Date) =>
+      ensureReviewScheduled({ store, repo: `${OWNER}/${REPO}`, review: "monthly", now });
+    expect(await ensure(NOW)).toBe(true);
+    expect(await ensure(new Date(NOW.getTime() - 1))).toBe(false);
     expect((await store.jobs.list({ kind: "review" })).map((j) => j.runAt)).toEqual([NOW]);
+  });
+
+  it("queues one run per period however the schedule record reads: the job's key names the period", async () => {
+    world = await canaryWorld({ start: NOW, config: canaryConfig(), merges: [] });
+    const store = world.store;
+    const repo = `${OWNER}/${REPO}`;
+    expect(await ensureReviewScheduled({ store, repo, review: "monthly", now: NOW })).toBe(true);
+    // Two callers that both read no pending run (a race, or a record left stale): still one run of 2026-02.
+    const stale = new Date(NOW.getTime() - 86_400_000);
+    await store.repoState.put({
+      repo: repoKeyOf(repo),
+      key: REVIEW_SCHEDULE_KEY,
+      value: { runAt: stale.toISOString() },
+      now: NOW,
+    });
+    const later = new Date(NOW.getTime() + 3_600_000);
+    expect(await ensureReviewScheduled({ store, repo, review: "monthly", now: later })).toBe(false);
+    const jobs = await store.jobs.list({ kind: "review" });
+    expect(jobs.map((j) => j.idempotencyKey)).toEqual([reviewRunKey("acme/shop", "2026-02")]);
+    // `review: off` schedules nothing.
+    expect(await ensureReviewScheduled({ store, repo, review: "off", now: later })).toBe(false);
   });
 });

@@ -54,7 +54,7 @@ beforeAll(async () => {
   });
   const due = () => runJobs(world.store, registry, ["canary-window-end", "review"], () => world.now);
   // What the dashboard's first refresh does: a review run is pending from now on.
-  await ensureReviewScheduled({ store: world.store, repo: `${OWNER}/${REPO}`, now: T0 });
+  await ensureReviewScheduled({ store: world.store, repo: `${OWNER}/${REPO}`, review: "monthly", now: T0 });
   await world.store.annotations.add({
     id: "ann-backfill",
     repo: REPO_KEY,

@@ -3,6 +3,7 @@ import { adaptSignals } from "../../../src/core/signals/detect-format.js";
 import { KEPT_EVALUATIONS_PER_FINDING } from "../../../src/store/postgres/retention-store.js";
 import { KEPT_EVALUATIONS_PER_FINDING as SQLITE_KEPT } from "../../../src/store/sqlite/retention-store.js";
 import type { Store } from "../../../src/store/store.js";
+import { canaryRecord } from "../canary/canary-store-cases.js";
 import { BACKENDS, useStore } from "./backends.js";
 
 const NOW = new Date("2026-11-25T00:00:00Z");
@@ -185,6 +186,52 @@ describe.each(BACKENDS)("$name retention of caches, finished work and the audit 
     expect(await store.repoState.get({ repo: REPO, key: "reply:9" })).toBe(true);
     expect(await store.repoState.get({ repo: REPO, key: "config-validation" })).toBe(true);
     expect(await store.repoState.get({ repo: REPO, key: "dashboard-pin" })).toBe(true);
+  });
+
+  it("prunes canaries whose window ended before the cutoff and whose outcome is stored, and no other", async () => {
+    // `pr` merged `age` days ago with a 3-day window; `end` stores its outcome.
+    const canary = async (pr: number, age: number, end: boolean) => {
+      const mergedAt = days(age);
+      const id = `${REPO}#${pr}`;
+      const windowEnds = new Date(mergedAt.getTime() + 3 * 86_400_000);
+      await store.canaries.add(
+        canaryRecord({ id, pr, mergedAt, windowEnds, createdAt: mergedAt, updatedAt: mergedAt }),
+      );
+      if (end) await store.canaries.end({ id, state: "clean", summary: "clean", now: windowEnds });
+      return id;
+    };
+    const old = await canary(1, 120, true);
+    const oldWithoutOutcome = await canary(2, 120, false);
+    // Merged 92 days ago: its window ended 89 days ago, inside the retention window.
+    const endedInside = await canary(3, 92, true);
+    const recent = await canary(4, 10, true);
+    const running = await canary(5, 1, false);
+
+    const counts = await store.retention.prune({ before: CUTOFF, now: NOW });
+
+    expect(counts.canaries).toBe(1);
+    expect(await store.canaries.get(old)).toBeNull();
+    for (const id of [oldWithoutOutcome, endedInside, recent, running])
+      expect(await store.canaries.get(id)).not.toBeNull();
+    expect((await store.retention.prune({ before: CUTOFF, now: NOW })).canaries).toBe(0);
+  });
+
+  it("prunes a canary's comment record with other finished work", async () => {
+    await store.repoState.put({
+      repo: REPO,
+      key: "canary-comment:7:end",
+      value: { id: 1, hash: "h" },
+      now: days(120),
+    });
+    await store.repoState.put({
+      repo: REPO,
+      key: "canary-comment:8:end",
+      value: { id: 2, hash: "h" },
+      now: days(1),
+    });
+    expect((await store.retention.prune({ before: CUTOFF, now: NOW })).repoState).toBe(1);
+    expect(await store.repoState.get({ repo: REPO, key: "canary-comment:7:end" })).toBeNull();
+    expect(await store.repoState.get({ repo: REPO, key: "canary-comment:8:end" })).not.toBeNull();
   });
 
   it("prunes the audit log by its own window, and keeps it all without one", async () => {
