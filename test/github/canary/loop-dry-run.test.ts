@@ -1,0 +1,110 @@
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { canaryIdOf } from "../../../src/core/canary/canary-record.js";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
+import { endCanaryWindow } from "../../../src/github/canary/end-canary-window.js";
+import { publishReview, REVIEW_LABEL } from "../../../src/github/review/publish-review.js";
+import { LATEST_REVIEW_KEY } from "../../../src/github/review/review-job.js";
+import { checkRequest, takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { type CanaryWorld, canaryConfig, canaryWorld, OWNER, plusHours, REPO } from "./canary-harness.js";
+
+const T0 = new Date("2026-01-01T00:00:00Z");
+const MERGED = plusHours(T0, 72);
+const SHA = "b7".repeat(20);
+const REPO_KEY = repoKeyOf(OWNER, REPO);
+
+let world: CanaryWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+/** Requests other than reads (the installation token request is authentication) that reached nock. */
+function writesSent(): string[] {
+  const requests = takeRecordedRequests();
+  expect(requests.flatMap(checkRequest)).toEqual([]);
+  return requests
+    .filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"))
+    .map((r) => `${r.method} ${r.path}`);
+}
+
+function capturingLog() {
+  const lines: Array<{ msg: string; payload?: Record<string, unknown> }> = [];
+  const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { lines, log };
+}
+
+async function dryTarget(w: CanaryWorld) {
+  const { lines, log } = capturingLog();
+  const target = {
+    octokit: await w.probot.auth(1),
+    deps: { store: w.store, clock: () => w.now, dryRun: true },
+    log,
+    owner: OWNER,
+    repo: REPO,
+    repoKey: REPO_KEY,
+  };
+  return { lines, target };
+}
+
+describe("BACKFLOW_DRY_RUN=true for the canary and the review", () => {
+  it("a canary's closing comment is logged with its marker, not posted, and no comment is remembered", async () => {
+    const w = await canaryWorld({
+      start: T0,
+      config: canaryConfig(),
+      merges: [{ pr: 7, sha: SHA, mergedAt: MERGED }],
+    });
+    world = w;
+    await w.merge({ pr: 7, sha: SHA, at: MERGED });
+    w.now = plusHours(MERGED, 72);
+    const { lines, target } = await dryTarget(w);
+    takeRecordedRequests();
+
+    const ended = await endCanaryWindow({ ...target, id: canaryIdOf(REPO_KEY, 7) });
+
+    expect(ended).toMatchObject({ action: "ended", state: "no-signal", comment: "dry-run" });
+    expect(writesSent()).toEqual([]);
+    expect(w.github.comments.filter((c) => c.issue === 7)).toEqual([]);
+    const logged = lines.find((l) => l.msg === "dry run: would comment on #7");
+    expect(logged?.payload).toMatchObject({ owner: OWNER, repo: REPO, issue_number: 7 });
+    expect(String(logged?.payload?.body)).toContain(`<!-- backflow:canary ${REPO_KEY}#7 end -->`);
+    expect(await w.store.repoState.get({ repo: REPO_KEY, key: "canary-comment:7:end" })).toBeNull();
+  });
+
+  it("a period's review issue and its label are logged, not created, and not remembered for the dashboard", async () => {
+    const w = await canaryWorld({
+      start: new Date("2026-03-01T00:05:00Z"),
+      config: canaryConfig(),
+      merges: [],
+    });
+    world = w;
+    await w.store.audit.record({
+      at: new Date("2026-02-10T00:00:00Z"),
+      actor: "backflow",
+      action: "drift.created",
+      repo: REPO_KEY,
+      target: "f".repeat(64),
+      detail: { issue: 41 },
+    });
+    const { lines, target } = await dryTarget(w);
+    takeRecordedRequests();
+
+    const result = await publishReview(target);
+
+    expect(result).toMatchObject({ action: "dry-run", period: "2026-02" });
+    expect(writesSent()).toEqual([]);
+    expect(w.github.issues.size).toBe(0);
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([
+        `dry run: would create label ${REVIEW_LABEL}`,
+        "dry run: would create an issue",
+      ]),
+    );
+    expect(lines.find((l) => l.msg === "dry run: would create an issue")?.payload).toMatchObject({
+      title: "Backflow monthly review 2026-02",
+      labels: [REVIEW_LABEL],
+      body: expect.stringContaining("<!-- backflow:review 2026-02 -->"),
+    });
+    expect(await w.store.repoState.get({ repo: REPO_KEY, key: LATEST_REVIEW_KEY })).toBeNull();
+  });
+});
