@@ -145,6 +145,17 @@ function expectAllAlive(): void {
     expect(instance.process.exitCode, `${instance.name} exited:\n${instance.output()}`).toBeNull();
 }
 
+/** `backflow_signal_intake_total` of one instance's /metrics, by outcome. */
+async function intakeOutcomes(instance: BackflowInstance): Promise<Record<string, number>> {
+  const text = await (await fetch(`${instance.url}/metrics`)).text();
+  const outcomes: Record<string, number> = {};
+  for (const [, outcome = "", value] of text.matchAll(
+    /^backflow_signal_intake_total\{outcome="([^"]+)"\} (\S+)$/gm,
+  ))
+    outcomes[outcome] = Number(value);
+  return outcomes;
+}
+
 async function startInstance(name: string): Promise<BackflowInstance> {
   const database = new URL(db.url);
   database.hostname = "127.0.0.1";
@@ -282,6 +293,10 @@ describe("three instances on one PostgreSQL database", () => {
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((r) => r.status === 503 && r.retryAfter === "5")).toBe(true);
     expect(accepted.length).toBeGreaterThan(0);
+    // /metrics counts those answers as "unavailable" (an outage), none as "error" (a bug).
+    const intake = await Promise.all(instances.map((i) => intakeOutcomes(i)));
+    expect(intake.reduce((sum, o) => sum + (o.unavailable ?? 0), 0)).toBe(refused.length);
+    expect(intake.reduce((sum, o) => sum + (o.error ?? 0), 0)).toBe(0);
     await until(
       async () => {
         for (const id of accepted) {
@@ -332,10 +347,15 @@ describe("three instances on one PostgreSQL database", () => {
     );
     github.gate = () => {};
 
-    // The check run completes just before its job is marked done.
+    // The check run completes just before its job is marked done (that write can land a moment later,
+    // on a loaded machine well over 100 ms): wait for every job, the first test's and these six, to be done.
     await until(
-      async () => (await store.jobs.list({ kind: "impact-check" })).every((j) => j.state === "done"),
-      "every impact-check job to be marked done",
+      async () => {
+        const jobs = await store.jobs.list({ kind: "impact-check" });
+        return jobs.length === 1 + prs.length && jobs.every((j) => j.state === "done");
+      },
+      `all ${1 + prs.length} impact-check jobs to be marked done`,
+      LEASE_MS * 4,
     );
 
     for (const pr of prs) {
