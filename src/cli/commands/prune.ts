@@ -14,7 +14,7 @@ export async function runPrune({ values }: CommandArgs, io: CliIO): Promise<Exit
       now,
     });
     io.out(
-      `removed ${counts.signals} signals, ${counts.deliveries} deliveries, ${counts.jobs} finished jobs, ${counts.leases} expired leases and ${counts.evaluations} history points older than ${days} days\n`,
+      `removed ${counts.signals} signals, ${counts.deliveries} deliveries, ${counts.jobs} finished jobs, ${counts.evaluations} history points, ${counts.parseCache} unused parse cache entries, ${counts.repoState} records of finished work and ${counts.canaries} ended canaries older than ${days} days, and ${counts.leases} expired leases\n`,
     );
     return EXIT.ok;
   } finally {
