@@ -1,4 +1,5 @@
 import type { Dialect } from "../config/schema.js";
+import type { DbtGraph } from "../sql/dbt/dbt-graph.js";
 import type { DbtProject } from "../sql/dbt/find-dbt-projects.js";
 import type { MacroLibrary } from "../sql/dbt/macro-library.js";
 import {
@@ -26,6 +27,8 @@ export type FileRole =
       readonly project: DbtProject;
       /** The project's macros; without them project macros degrade like unknown ones. */
       readonly macros?: MacroLibrary;
+      /** The repository's dbt graph, for a model whose Jinja reads it (`graph`, `adapter.get_relation`, …). */
+      readonly graph?: DbtGraph;
     };
 
 export type AnalyzeFileInput = {
@@ -53,7 +56,10 @@ function jinjaContext(input: AnalyzeFileInput, project: DbtProject, isIncrementa
     thisRelation: quoted(dialect, input.role.modelName.toLowerCase()),
     target: { type: dialect },
     projectName: project.name,
+    // As at run time: SQL built only under `{% if execute %}` is the SQL the warehouse runs.
+    execute: true,
     ...(input.role.kind === "dbt" && input.role.macros ? { macros: input.role.macros } : {}),
+    ...(input.role.kind === "dbt" && input.role.graph ? { graph: input.role.graph } : {}),
   };
 }
 

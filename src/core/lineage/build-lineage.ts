@@ -1,17 +1,18 @@
 import type { BackflowConfig } from "../config/schema.js";
 import type { RepoFiles } from "../repo-files.js";
+import { type DbtGraph, type DbtGraphNode, dbtGraphOf, GRAPH_WORDS } from "../sql/dbt/dbt-graph.js";
 import {
   type DbtProject,
   type DbtYamlRead,
   findDbtProjects,
   modelNameOf,
 } from "../sql/dbt/find-dbt-projects.js";
-import { type MacroLibrary, macroLibraryOf } from "../sql/dbt/macro-library.js";
+import { MacroLibrary, macroLibraryOf } from "../sql/dbt/macro-library.js";
 import { sha1Hex } from "../sql/sha1-hex.js";
 import { analyzeFile, type FileRole, hasJinja } from "./analyze-file.js";
 import { type CatalogRead, declaredColumns, readDbtCatalog } from "./declared-columns.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "./file-analysis.js";
-import { linkAnalyses } from "./link-analyses.js";
+import { type KnownTable, linkAnalyses } from "./link-analyses.js";
 import { pathMatcher } from "./path-matcher.js";
 import { plainModelName } from "./plain-model-name.js";
 import type { Diagnostic, LineageGraph } from "./schema.js";
@@ -138,11 +139,29 @@ export function buildLineage(
   };
   const projects = findDbtProjects(files, reads);
   const libraries = new Map(projects.map((p) => [p, projectMacros(p, files, options.shas)] as const));
+  const catalog = catalogOf(files, config, options);
+  const known = declaredColumns({
+    files,
+    projects,
+    reads,
+    ...(options.knownColumns ? { contracts: options.knownColumns } : {}),
+    ...(catalog ? { catalog } : {}),
+  });
+  const roles = rolesOf(files, config, libraries);
+  const graph = lazyGraph(files, projects, roles, known);
   const analyses = new Map<string, FileAnalysis>();
-  for (const [path, role] of rolesOf(files, config, libraries)) {
+  for (const [path, plainRole] of roles) {
     const text = files.get(path) ?? "";
     const sha = options.shas?.get(path) ?? sha1Hex(text);
-    const macroKey = role.kind === "dbt" ? role.macros?.keyFor(text) : undefined;
+    // Only a model whose Jinja can read the project's graph gets it (and its key): the others render the
+    // same whatever the other models are, so adding a model does not re-analyse them.
+    const readsGraph =
+      plainRole.kind === "dbt" && (plainRole.macros ?? MacroLibrary.EMPTY).reachesWord(text, GRAPH_WORDS);
+    const role: FileRole =
+      readsGraph && plainRole.kind === "dbt" ? { ...plainRole, graph: graph() } : plainRole;
+    const libraryKey = role.kind === "dbt" ? role.macros?.keyFor(text) : undefined;
+    const graphKey = role.kind === "dbt" && role.graph ? `graph-${role.graph.key}` : "";
+    const macroKey = [libraryKey, graphKey].filter(Boolean).join(":") || undefined;
     const rendered = role.kind === "plain" && hasJinja(text);
     const key = analysisKey({
       path,
@@ -159,23 +178,76 @@ export function buildLineage(
         : analyzeFile({ path, text, dialect: config.dialect, role, key });
     analyses.set(key, analysis);
   }
-  const catalog = catalogOf(files, config, options);
-  const known = declaredColumns({
-    files,
-    projects,
-    reads,
-    ...(options.knownColumns ? { contracts: options.knownColumns } : {}),
-    ...(catalog ? { catalog } : {}),
-  });
-  const graph = linkAnalyses([...analyses.values()], known);
+  const linked = linkAnalyses([...analyses.values()], known);
   const dbtDiagnostics = projects.flatMap((p) => p.diagnostics);
   const catalogDiagnostics: Diagnostic[] = catalog?.problem
     ? [{ file: catalog.file, line: 1, severity: "warning", message: catalog.problem }]
     : [];
   return {
-    graph: { ...graph, diagnostics: [...dbtDiagnostics, ...catalogDiagnostics, ...graph.diagnostics] },
+    graph: { ...linked, diagnostics: [...dbtDiagnostics, ...catalogDiagnostics, ...linked.diagnostics] },
     analyses,
     dbtReads,
+  };
+}
+
+/**
+ * The repository's dbt graph (every project's models, seeds and sources, with declared columns), built on
+ * first use: most builds have no model that reads it.
+ */
+function lazyGraph(
+  files: RepoFiles,
+  projects: readonly DbtProject[],
+  roles: ReadonlyMap<string, FileRole>,
+  known: readonly KnownTable[],
+): () => DbtGraph {
+  let built: DbtGraph | undefined;
+  return () => {
+    if (built) return built;
+    const columns = new Map<string, readonly string[]>();
+    for (const table of known) if (!columns.has(table.id)) columns.set(table.id, table.columns);
+    const nodes: DbtGraphNode[] = [];
+    for (const [path, role] of roles) {
+      if (role.kind !== "dbt") continue;
+      const name = role.modelName;
+      nodes.push({
+        resourceType: "model",
+        name,
+        packageName: role.project.name,
+        identifier: name,
+        columns: columns.get(name) ?? [],
+        path,
+      });
+    }
+    for (const project of projects) {
+      const seedDir = project.root === "" ? "seeds/" : `${project.root}/seeds/`;
+      for (const path of files.keys()) {
+        if (!path.startsWith(seedDir) || !/\.csv$/i.test(path)) continue;
+        const name = (path.split("/").at(-1) ?? path).replace(/\.csv$/i, "").toLowerCase();
+        nodes.push({
+          resourceType: "seed",
+          name,
+          packageName: project.name,
+          identifier: name,
+          columns: columns.get(name) ?? [],
+          path,
+        });
+      }
+      for (const s of project.sources) {
+        nodes.push({
+          resourceType: "source",
+          name: s.tableName,
+          sourceName: s.sourceName,
+          packageName: project.name,
+          identifier: s.identifier ?? s.tableName,
+          ...(s.schema ? { schema: s.schema } : {}),
+          ...(s.database ? { database: s.database } : {}),
+          columns: s.columns.map((c) => c.name),
+          path: s.file,
+        });
+      }
+    }
+    built = dbtGraphOf(nodes);
+    return built;
   };
 }
 

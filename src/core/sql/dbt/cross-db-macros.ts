@@ -6,7 +6,8 @@ import { type CallArgs, Callable, Opaque, toItems, toText, Undefined, type Value
 
 /** Reads named parameters from positional and keyword arguments, as Python binds them. */
 export function bindArgs(call: CallArgs, names: readonly string[]): Array<Value | undefined> {
-  return names.map((name, i) => call.args[i] ?? call.kwargs.get(name));
+  // A positional `none` is bound as none (`var('x', none)` has a default), not as a missing argument.
+  return names.map((name, i) => (i < call.args.length ? call.args[i] : call.kwargs.get(name)));
 }
 
 const text = (value: Value | undefined, fallback = ""): string =>

@@ -7,6 +7,7 @@ import {
   relationValue,
   starLimitations,
 } from "./cross-db-macros.js";
+import { getColumnsInRelation, getRelation, graphValue, loadRelation } from "./graph-context.js";
 import {
   type CallArgs,
   Callable,
@@ -38,6 +39,8 @@ export type DbtRecorder = {
   /** A warning for something that cannot be evaluated without the warehouse. */
   fail(line: number, message: string): void;
   unknownMacro(name: string, call: CallArgs): Value;
+  /** What the template renders from here on may lack columns (see `RenderedSql.unknownLoops`). */
+  incomplete(line: number, message: string): void;
   /** The project's own macro of that name, if any. */
   projectMacro(name: string): Callable | undefined;
   /** Counts work against the render's budget; throws (stopping the render) once it is spent. */
@@ -75,9 +78,14 @@ export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
       threads: 1,
       profile_name: "backflow",
     }),
-    execute: false,
+    execute: rec.ctx.execute ?? false,
     flags: new Namespace("flags", { FULL_REFRESH: false, WHICH: "compile" }),
-    run_query: fn("run_query", (c) => degrade(rec, c, "run_query needs the warehouse; nothing was run")),
+    // Its result is an unknown value (loops over it are unknown), not `none`, which would take the
+    // "no rows" branch of the template as if the warehouse had answered.
+    run_query: fn("run_query", (c) => {
+      degrade(rec, c, "run_query needs the warehouse; nothing was run");
+      return new Opaque(placeholderName("run_query"));
+    }),
     log: fn("log", () => ""),
     print: fn("print", () => ""),
     return: fn("return", (c) => {
@@ -92,7 +100,17 @@ export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
     adapter: new Namespace("adapter", {
       dispatch: fn("adapter.dispatch", (c) => dispatchMacro(rec, c)),
       quote: fn("adapter.quote", (c) => `"${text(c)}"`),
+      ...(rec.ctx.graph
+        ? {
+            get_relation: getRelation(rec),
+            load_relation: loadRelation(rec, "adapter.load_relation"),
+            get_columns_in_relation: getColumnsInRelation(rec),
+          }
+        : {}),
     }),
+    ...(rec.ctx.graph
+      ? { graph: graphValue(rec.ctx), load_relation: loadRelation(rec, "load_relation") }
+      : {}),
     // Type names are not lineage: `api.Column.translate_type('date')` keeps the name it is given.
     api: new Namespace("api", {
       Column: new Namespace("api.Column", {

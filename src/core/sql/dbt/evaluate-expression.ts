@@ -23,6 +23,11 @@ import type { Expr } from "./parse-expression.js";
 export type EvalHost = {
   warn(line: number, message: string): void;
   unknownMacro(name: string, call: CallArgs): Value;
+  /**
+   * `x | length` of a value only the warehouse knows (`adapter.get_columns_in_relation(...)`): whatever the
+   * template does with the size may leave columns out, like a loop over it (see `unknownLoops`).
+   */
+  unknownSize?(line: number, what: string): void;
   /** Counts work against the render's budget; throws (stopping the render) once it is spent. */
   charge(units: number, line: number): void;
 };

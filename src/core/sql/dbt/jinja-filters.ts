@@ -1,3 +1,4 @@
+import { isMacroName } from "../ast-nodes.js";
 /** Jinja filters (`value | name(args)`) and tests (`value is name`) used in dbt models. */
 import type { EvalHost } from "./evaluate-expression.js";
 import { getAttribute } from "./jinja-methods.js";
@@ -95,6 +96,9 @@ const NO_WARNINGS: EvalHost = {
 /** Applies the filter `name`; an unknown filter passes the value through with a warning. */
 export function applyFilter(name: string, value: Value, call: CallArgs, host: EvalHost): Value {
   const filter = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
+  if ((name === "length" || name === "count") && value instanceof Opaque && isMacroName(value.text)) {
+    host.unknownSize?.(call.line, value.text);
+  }
   if (filter) return filter(value, call, host);
   host.warn(
     call.line,

@@ -15,7 +15,9 @@ import {
 
 /** `obj.name`: dict keys, members of objects and namespaces, bound methods; otherwise Undefined. */
 export function getAttribute(obj: Value, name: string): Value {
-  if (obj instanceof Dict) return obj.map.get(name) ?? dictMethod(obj, name) ?? new Undefined(name);
+  // A key holding none is none, not missing.
+  if (obj instanceof Dict && obj.map.has(name)) return obj.map.get(name) as Value;
+  if (obj instanceof Dict) return dictMethod(obj, name) ?? new Undefined(name);
   if (obj instanceof Namespace) return obj.attrs[name] ?? new Undefined(`${obj.name}.${name}`);
   if (obj instanceof Callable) return obj.attrs[name] ?? new Undefined(`${obj.name}.${name}`);
   if (obj instanceof Opaque) return obj.attrs[name] ?? new Undefined(name);
@@ -27,7 +29,10 @@ export function getAttribute(obj: Value, name: string): Value {
 
 /** `obj[key]`, with Python's negative indexes. */
 export function getItem(obj: Value, key: Value): Value {
-  if (obj instanceof Dict) return obj.map.get(toText(key)) ?? new Undefined(toText(key));
+  if (obj instanceof Dict) {
+    const name = toText(key);
+    return obj.map.has(name) ? (obj.map.get(name) as Value) : new Undefined(name);
+  }
   if (typeof key === "string") return getAttribute(obj, key);
   if (typeof key !== "number" || !(Array.isArray(obj) || typeof obj === "string")) return new Undefined("");
   const index = key < 0 ? obj.length + key : key;
@@ -152,7 +157,10 @@ function listMethod(list: Value[], name: string): Callable | undefined {
 function dictMethod(dict: Dict, name: string): Callable | undefined {
   switch (name) {
     case "get":
-      return method(name, (c) => dict.map.get(textArg(c, 0, "key") ?? "") ?? arg(c, 1, "default") ?? null);
+      return method(name, (c) => {
+        const key = textArg(c, 0, "key") ?? "";
+        return dict.map.has(key) ? (dict.map.get(key) as Value) : (arg(c, 1, "default") ?? null);
+      });
     case "items":
       return method(name, () => [...dict.map].map(([k, v]) => [k, v]));
     case "keys":
@@ -169,7 +177,7 @@ function dictMethod(dict: Dict, name: string): Callable | undefined {
     case "pop":
       return method(name, (c) => {
         const key = textArg(c, 0, "key") ?? "";
-        const value = dict.map.get(key) ?? arg(c, 1, "default") ?? null;
+        const value = dict.map.has(key) ? (dict.map.get(key) as Value) : (arg(c, 1, "default") ?? null);
         dict.map.delete(key);
         return value;
       });

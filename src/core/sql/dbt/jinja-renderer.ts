@@ -136,6 +136,18 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
     return new Opaque(placeholder);
   }
 
+  incomplete(line: number, message: string): void {
+    this.unknownLoops++;
+    this.warn(line, message);
+  }
+
+  unknownSize(line: number, what: string): void {
+    this.incomplete(
+      line,
+      `the length of ${what.replace(/\(.*$/s, "")} at line ${line} is known only to the warehouse: what the template builds from it may lack columns, so the model's columns are unknown beyond those it shows`,
+    );
+  }
+
   /** Renders the top-level nodes; macros defined anywhere at the top level are callable from the start. */
   render(nodes: readonly TemplateNode[]): Piece[] {
     const scope = new Scope(this.projectScope());
@@ -316,7 +328,8 @@ export class JinjaRenderer implements EvalHost, DbtRecorder {
   private assign(targets: readonly Target[], value: Value, scope: Scope): void {
     const values = targets.length === 1 ? [value] : toItems(value);
     targets.forEach((target, i) => {
-      const item = values[i] ?? new Undefined(target.name);
+      // `{% set x = none %}` holds none; only a missing item (unpacking too few) is undefined.
+      const item = i < values.length ? (values[i] as Value) : new Undefined(target.name);
       if (target.attr === undefined) {
         scope.set(target.name, item);
         return;

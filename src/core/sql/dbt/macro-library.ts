@@ -48,6 +48,8 @@ export class MacroLibrary {
   private readonly parsed = new Map<number, Map<string, MacroNode>>();
   /** Cache key by the sorted names a model calls directly. */
   private readonly keys = new Map<string, string>();
+  /** `reachesWord` answers by words and direct calls. */
+  private readonly reaches = new Map<string, boolean>();
 
   constructor(files: readonly MacroFile[]) {
     this.files = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -111,6 +113,29 @@ export class MacroLibrary {
     return key;
   }
 
+  /**
+   * Whether `text`'s Jinja, or any macro it can reach, mentions one of `words` (e.g. `graph`): such a model's
+   * render depends on more than its macros, and its cache key must say so. Conservative, like `keyFor`.
+   */
+  reachesWord(text: string, words: ReadonlySet<string>): boolean {
+    const own = jinjaWordsOf(text);
+    for (const word of words) if (own.has(word)) return true;
+    if (this.entries.size === 0) return false;
+    const direct = this.namesReached(own);
+    if (direct.length === 0) return false;
+    const signature = `${[...words].sort().join(",")}\u0000${direct.sort().join(",")}`;
+    let found = this.reaches.get(signature);
+    if (found === undefined) {
+      found = [...this.closure(direct)].some((name) => {
+        const entry = this.entries.get(name) as Entry;
+        for (const word of words) if (entry.words.has(word)) return true;
+        return false;
+      });
+      this.reaches.set(signature, found);
+    }
+    return found;
+  }
+
   /** Macro names a set of words names: each word itself, and `<prefix>__<word>` dispatch targets. */
   private namesReached(words: Iterable<string>): string[] {
     const names: string[] = [];
@@ -121,7 +146,7 @@ export class MacroLibrary {
     return names;
   }
 
-  private closureKey(direct: readonly string[]): string {
+  private closure(direct: readonly string[]): Set<string> {
     const reached = new Set<string>();
     const pending = [...direct];
     while (pending.length > 0) {
@@ -130,6 +155,11 @@ export class MacroLibrary {
       reached.add(name);
       pending.push(...this.namesReached((this.entries.get(name) as Entry).words));
     }
+    return reached;
+  }
+
+  private closureKey(direct: readonly string[]): string {
+    const reached = this.closure(direct);
     const parts = [...reached].sort().map((name) => {
       const file = this.files[(this.entries.get(name) as Entry).file] as MacroFile;
       return `${name}@${file.path}@${file.sha}`;

@@ -1,5 +1,6 @@
 /** Renders a dbt model (SQL + Jinja) into plain SQL with a map back to the source lines. Never throws. */
 import { assembleOutput } from "./assemble-output.js";
+import type { DbtGraph } from "./dbt-graph.js";
 import { JinjaRenderer } from "./jinja-renderer.js";
 import { lexTemplate } from "./lex-template.js";
 import type { MacroLibrary } from "./macro-library.js";
@@ -37,6 +38,16 @@ export type JinjaContext = {
    * so the branch a normal render skips can be read for its tables. Default "keep": such a call is true.
    */
   unknownConditions?: "keep" | "flip";
+  /**
+   * The value of `execute`. dbt models run with it true, so that is what their SQL is at run time; a query
+   * result (`run_query`, `statement`) is then unknown. Default false (what `dbt parse` sees).
+   */
+  execute?: boolean;
+  /**
+   * The project's models, seeds and sources: `graph.nodes`/`graph.sources`, and what `adapter.get_relation`,
+   * `load_relation` and `adapter.get_columns_in_relation` answer for relations the project defines.
+   */
+  graph?: DbtGraph;
 };
 
 export type JinjaDiagnostic = { line: number; severity: "warning" | "error"; message: string };
