@@ -1,68 +1,14 @@
-import { z } from "zod";
 import {
-  type CanarySeriesRef,
-  CanarySeriesRefSchema,
-  type CanaryState,
-  CanaryWatchSchema,
-} from "../../core/canary/canary-record.js";
-import type { CanaryRecord, CanaryStore } from "../store.js";
-import { toJson } from "./columns.js";
+  type CanaryRow,
+  CANARY_COLUMNS as COLUMNS,
+  canaryFromRow,
+  newSeriesRefs,
+} from "../rows/canary-row.js";
+import type { CanaryStore } from "../store.js";
+import { pgColumns, toJson } from "./columns.js";
 import type { PgDb } from "./pg-db.js";
 
-type CanaryRow = {
-  id: string;
-  repo: string;
-  pr: number;
-  merge_sha: string;
-  merged_at: Date;
-  author: string | null;
-  window_ends: Date;
-  watched: unknown;
-  series: unknown;
-  state: CanaryState;
-  ended: boolean;
-  summary: string | null;
-  evidence: unknown;
-  created_at: Date;
-  updated_at: Date;
-};
-
-const COLUMNS =
-  "id, repo, pr, merge_sha, merged_at, author, window_ends, watched, series, state, ended, summary, evidence, created_at, updated_at";
-const SeriesListSchema = z.array(CanarySeriesRefSchema);
-const EvidenceSchema = z.array(z.string());
-
-function toRecord(row: CanaryRow): CanaryRecord {
-  return {
-    id: row.id,
-    repo: row.repo,
-    pr: row.pr,
-    mergeSha: row.merge_sha,
-    mergedAt: row.merged_at,
-    author: row.author,
-    windowEnds: row.window_ends,
-    watched: z.array(CanaryWatchSchema).parse(row.watched),
-    series: SeriesListSchema.parse(row.series),
-    state: row.state,
-    ended: row.ended,
-    summary: row.summary,
-    evidence: EvidenceSchema.parse(row.evidence),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-/** Refs of `add` not in `known`, by fingerprint and metric (a ref listed twice is added once). */
-function newSeriesRefs(
-  known: readonly CanarySeriesRef[],
-  add: readonly CanarySeriesRef[],
-): CanarySeriesRef[] {
-  const keys = new Set(known.map((s) => JSON.stringify([s.fingerprint, s.metric])));
-  return add.filter((s) => {
-    const key = JSON.stringify([s.fingerprint, s.metric]);
-    return keys.has(key) ? false : Boolean(keys.add(key));
-  });
-}
+const toRecord = canaryFromRow(pgColumns);
 
 /**
  * Post-merge canaries. Each read-modify-write locks the row (SELECT … FOR UPDATE) in a transaction,

@@ -1,3 +1,5 @@
+import type { ColumnReader } from "../rows/column-reader.js";
+
 /** Column conventions shared by the PostgreSQL sub-stores (see migrations.ts). */
 
 /**
@@ -18,3 +20,11 @@ export function dateOrNull(value: Date | null | undefined): Date | null {
 export function changed(result: { rowCount: number | null }): number {
   return result.rowCount ?? 0;
 }
+
+/** node-postgres already returns Dates, parsed JSON and booleans: the values are the record's. */
+export const pgColumns: ColumnReader = {
+  date: (value) => value as Date,
+  dateOrNull: (value) => (value ?? null) as Date | null,
+  json: (value) => value,
+  bool: (value) => value as boolean,
+};

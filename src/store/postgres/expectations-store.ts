@@ -1,48 +1,13 @@
 import {
-  type ExpectationState,
-  ExpectationVerdictSchema,
-} from "../../core/expectations/expectation-schema.js";
-import { BoundExpectationSchema } from "../../core/expectations/validate-expectations.js";
-import type { ExpectationRecord, ExpectationStore } from "../store.js";
-import { toJson } from "./columns.js";
+  EXPECTATION_COLUMNS as COLUMNS,
+  type ExpectationRow,
+  expectationFromRow,
+} from "../rows/expectation-row.js";
+import type { ExpectationStore } from "../store.js";
+import { pgColumns, toJson } from "./columns.js";
 import type { PgDb } from "./pg-db.js";
 
-type ExpectationRow = {
-  id: string;
-  repo: string;
-  pr: number;
-  merge_sha: string;
-  merged_at: Date;
-  author: string | null;
-  fingerprint: string;
-  spec: unknown;
-  state: ExpectationState;
-  verdict: unknown;
-  revert_pr: number | null;
-  created_at: Date;
-  updated_at: Date;
-};
-
-const COLUMNS =
-  "id, repo, pr, merge_sha, merged_at, author, fingerprint, spec, state, verdict, revert_pr, created_at, updated_at";
-
-function toRecord(row: ExpectationRow): ExpectationRecord {
-  return {
-    id: row.id,
-    repo: row.repo,
-    pr: row.pr,
-    mergeSha: row.merge_sha,
-    mergedAt: row.merged_at,
-    author: row.author,
-    fingerprint: row.fingerprint,
-    spec: BoundExpectationSchema.parse(row.spec),
-    state: row.state,
-    verdict: row.verdict === null ? null : ExpectationVerdictSchema.parse(row.verdict),
-    revertPr: row.revert_pr,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const toRecord = expectationFromRow(pgColumns);
 
 /** Expectations of merged pull requests and their verdicts, in the `expectations` table. */
 export function createPgExpectationStore(db: PgDb): ExpectationStore {

@@ -1,54 +1,15 @@
 import { EvaluationSchema } from "../../core/triage/evaluation-schema.js";
-import { FindingSchema } from "../../core/triage/triage-signal.js";
-import type { FindingRecord, FindingState, FindingStore } from "../store.js";
-import { toJson } from "./columns.js";
+import {
+  FINDING_COLUMNS as COLUMNS,
+  type FindingRow,
+  findingFromRow,
+  observationKey,
+} from "../rows/finding-row.js";
+import type { FindingStore } from "../store.js";
+import { pgColumns, toJson } from "./columns.js";
 import type { PgDb } from "./pg-db.js";
 
-type FindingRow = {
-  repo: string;
-  fingerprint: string;
-  state: FindingState;
-  issue_number: number | null;
-  severity: string;
-  opened_at: Date | null;
-  resolved_at: Date | null;
-  last_comment_at: Date | null;
-  last_comment_signal_id: string | null;
-  snoozed_until: Date | null;
-  body_hash: string | null;
-  finding: unknown;
-  updated_at: Date;
-};
-
-const COLUMNS =
-  "repo, fingerprint, state, issue_number, severity, opened_at, resolved_at, last_comment_at, last_comment_signal_id, snoozed_until, body_hash, finding, updated_at";
-
-function toRecord(row: FindingRow): FindingRecord {
-  return {
-    repo: row.repo,
-    fingerprint: row.fingerprint,
-    state: row.state,
-    issueNumber: row.issue_number,
-    severity: row.severity,
-    openedAt: row.opened_at,
-    resolvedAt: row.resolved_at,
-    lastCommentAt: row.last_comment_at,
-    lastCommentSignalId: row.last_comment_signal_id,
-    snoozedUntil: row.snoozed_until,
-    bodyHash: row.body_hash,
-    // Parsed, not cast: a row written by an older version must not pass as today's shape silently.
-    finding: FindingSchema.parse(row.finding),
-    updatedAt: row.updated_at,
-  };
-}
-
-/**
- * The key that makes a history point idempotent: the observation (signal time, metric, value), not
- * the signal id, so one measurement sent twice is one point. The same key as the SQLite store's.
- */
-function observationKey(evaluation: { observedAt: string; metric: string; value?: number | null }): string {
-  return `${Date.parse(evaluation.observedAt)}:${evaluation.metric}:${evaluation.value ?? ""}`;
-}
+const toRecord = findingFromRow(pgColumns);
 
 // $1 repo … $13 updated_at, in COLUMNS order.
 const VALUES = "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::json, $13)";

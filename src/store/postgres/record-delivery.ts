@@ -2,26 +2,17 @@ import type pg from "pg";
 import { SignalError } from "../../core/errors.js";
 import { compareSignals } from "../../core/signals/compare-signals.js";
 import type { Signal } from "../../core/signals/signal-schema.js";
+import { DELIVERY_COLUMNS, type DeliveryRow, signalConflictError } from "../rows/signal-rows.js";
 import type { EnqueueInput, JobRecord, RecordDeliveryInput, RecordDeliveryResult } from "../store.js";
 import { toJson } from "./columns.js";
 import type { PgDb } from "./pg-db.js";
-import { DELIVERY_COLUMNS, type DeliveryRow, deliveryById, signalsOf, toDelivery } from "./signal-rows.js";
+import { deliveryById, signalsOf, toDelivery } from "./signal-rows.js";
 
 /** How the signal store enqueues a delivery's triage job inside its own transaction. */
 export type EnqueueWith = (
   client: pg.PoolClient,
   input: EnqueueInput,
 ) => Promise<{ job: JobRecord; created: boolean }>;
-
-function conflictError(conflicts: readonly string[]): SignalError {
-  const listed = conflicts.slice(0, 5).join("; ");
-  return new SignalError(
-    `${conflicts.length} signal id(s) were already received with a different observation: ${listed}. ` +
-      "A signal id names one observation; give a new observation a new id. Nothing of this delivery was stored.",
-    409,
-    "id",
-  );
-}
 
 /** Another instance stored the same delivery between our duplicate check and our insert: run again. */
 class DeliveryRace extends Error {}
@@ -165,7 +156,7 @@ async function insertSignals(client: pg.PoolClient, input: RecordDeliveryInput):
       stored.alreadyReceived.push(signal.id);
     }
   }
-  if (conflicts.length > 0) throw conflictError(conflicts);
+  if (conflicts.length > 0) throw signalConflictError(conflicts);
   for (const signal of remaps.values()) {
     const c = signalColumns(input, signal);
     await client.query({

@@ -1,29 +1,9 @@
+import { FINISHED_WORK_KEYS, KEPT_EVALUATIONS_PER_FINDING } from "../rows/retention-policy.js";
 import type { PruneCounts, RetentionStore } from "../store.js";
 import type { PgDb } from "./pg-db.js";
 
-/** History points kept per finding however old they are: the drift chart and hysteresis read this many. */
-export const KEPT_EVALUATIONS_PER_FINDING = 200;
-
 /** Rows deleted per statement, so no transaction holds many row locks or a long snapshot. */
 const BATCH = 5_000;
-
-/**
- * Keys of repo_state rows that record one finished piece of work, pruned once untouched for the
- * retention window; other keys describe the repository now and are kept. The same list as the
- * SQLite store's.
- */
-export const FINISHED_WORK_KEYS = [
-  "commands-done:",
-  "reply:",
-  "check:",
-  "impact:",
-  "ack:",
-  "closed-not-planned:",
-  "expectations-comment:",
-  "auto-merge:",
-  "expectation-retry:",
-  "canary-comment:",
-] as const;
 
 /** Runs a DELETE … LIMIT-style statement (it must delete at most BATCH rows) until it deletes fewer. */
 async function inBatches(db: PgDb, text: string, values: unknown[]): Promise<number> {

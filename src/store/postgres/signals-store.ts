@@ -1,40 +1,19 @@
-import type { MeasurementPoint, SignalSourceCount, SignalStore } from "../store.js";
-import type { PgDb } from "./pg-db.js";
-import { createRecordDelivery, type EnqueueWith } from "./record-delivery.js";
 import {
   DELIVERY_COLUMNS,
   type DeliveryRow,
-  deliveryById,
-  signalsOf,
-  toDelivery,
-  toStoredSignal,
-} from "./signal-rows.js";
+  POINT_COLUMNS,
+  type PointRow,
+  pointFromRow,
+} from "../rows/signal-rows.js";
+import type { SignalSourceCount, SignalStore } from "../store.js";
+import { pgColumns } from "./columns.js";
+import type { PgDb } from "./pg-db.js";
+import { createRecordDelivery, type EnqueueWith } from "./record-delivery.js";
+import { deliveryById, signalsOf, toDelivery, toStoredSignal } from "./signal-rows.js";
 
 export type { EnqueueWith } from "./record-delivery.js";
 
-type PointRow = {
-  signal_id: string;
-  source: string;
-  delivery_id: string;
-  observed_at: Date;
-  value: number | null;
-  status: "firing" | "resolved";
-  severity: string;
-};
-
-const POINT_COLUMNS = "signal_id, source, delivery_id, observed_at, value, status, severity";
-
-function toPoint(row: PointRow): MeasurementPoint {
-  return {
-    signalId: row.signal_id,
-    source: row.source,
-    deliveryId: row.delivery_id,
-    observedAt: row.observed_at,
-    value: row.value,
-    status: row.status,
-    severity: row.severity,
-  };
-}
+const toPoint = pointFromRow(pgColumns);
 
 /**
  * Signals and their deliveries on PostgreSQL: recording a delivery (record-delivery.ts) and what

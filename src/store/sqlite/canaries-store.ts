@@ -1,66 +1,10 @@
 import type Database from "better-sqlite3";
-import { z } from "zod";
-import {
-  type CanarySeriesRef,
-  CanarySeriesRefSchema,
-  type CanaryState,
-  CanaryWatchSchema,
-} from "../../core/canary/canary-record.js";
-import type { CanaryRecord, CanaryStore } from "../store.js";
-import { fromJson, toJson, toMs } from "./columns.js";
+import type { CanarySeriesRef } from "../../core/canary/canary-record.js";
+import { type CanaryRow, canaryFromRow, newSeriesRefs } from "../rows/canary-row.js";
+import type { CanaryStore } from "../store.js";
+import { sqliteColumns, toJson, toMs } from "./columns.js";
 
-type CanaryRow = {
-  id: string;
-  repo: string;
-  pr: number;
-  merge_sha: string;
-  merged_at: number;
-  author: string | null;
-  window_ends: number;
-  watched: string;
-  series: string;
-  state: CanaryState;
-  ended: number;
-  summary: string | null;
-  evidence: string;
-  created_at: number;
-  updated_at: number;
-};
-
-const SeriesListSchema = z.array(CanarySeriesRefSchema);
-const EvidenceSchema = z.array(z.string());
-
-function toRecord(row: CanaryRow): CanaryRecord {
-  return {
-    id: row.id,
-    repo: row.repo,
-    pr: row.pr,
-    mergeSha: row.merge_sha,
-    mergedAt: new Date(row.merged_at),
-    author: row.author,
-    windowEnds: new Date(row.window_ends),
-    watched: z.array(CanaryWatchSchema).parse(fromJson(row.watched)),
-    series: SeriesListSchema.parse(fromJson(row.series)),
-    state: row.state,
-    ended: row.ended === 1,
-    summary: row.summary,
-    evidence: EvidenceSchema.parse(fromJson(row.evidence)),
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  };
-}
-
-/** Refs of `add` not in `known`, by fingerprint and metric. */
-export function newSeriesRefs(
-  known: readonly CanarySeriesRef[],
-  add: readonly CanarySeriesRef[],
-): CanarySeriesRef[] {
-  const keys = new Set(known.map((s) => `${s.fingerprint}\u0000${s.metric}`));
-  return add.filter((s) => {
-    const key = `${s.fingerprint}\u0000${s.metric}`;
-    return keys.has(key) ? false : Boolean(keys.add(key));
-  });
-}
+const toRecord = canaryFromRow(sqliteColumns);
 
 /** Post-merge canaries in the `canaries` table; each read-modify-write runs in one transaction. */
 export function createSqliteCanaryStore(db: Database.Database): CanaryStore {

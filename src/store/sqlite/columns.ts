@@ -1,3 +1,5 @@
+import type { ColumnReader } from "../rows/column-reader.js";
+
 /** Column conventions shared by the SQLite sub-stores: JSON as TEXT, times as epoch milliseconds. */
 
 export function toJson(value: unknown): string {
@@ -28,3 +30,11 @@ export function chunk<T>(items: readonly T[], size = 500): T[][] {
 export function placeholders(count: number): string {
   return Array.from({ length: count }, () => "?").join(", ");
 }
+
+/** SQLite hands back epoch milliseconds, JSON text and 0/1. */
+export const sqliteColumns: ColumnReader = {
+  date: (value) => new Date(value as number),
+  dateOrNull: (value) => fromMs(value as number | null),
+  json: (value) => fromJson(value as string),
+  bool: (value) => value === 1,
+};

@@ -1,45 +1,9 @@
 import type Database from "better-sqlite3";
-import {
-  type ExpectationState,
-  ExpectationVerdictSchema,
-} from "../../core/expectations/expectation-schema.js";
-import { BoundExpectationSchema } from "../../core/expectations/validate-expectations.js";
+import { type ExpectationRow, expectationFromRow } from "../rows/expectation-row.js";
 import type { ExpectationRecord, ExpectationStore } from "../store.js";
-import { fromJson, fromMs, toJson, toMs } from "./columns.js";
+import { sqliteColumns, toJson, toMs } from "./columns.js";
 
-type ExpectationRow = {
-  id: string;
-  repo: string;
-  pr: number;
-  merge_sha: string;
-  merged_at: number;
-  author: string | null;
-  fingerprint: string;
-  spec: string;
-  state: ExpectationState;
-  verdict: string | null;
-  revert_pr: number | null;
-  created_at: number;
-  updated_at: number;
-};
-
-function toRecord(row: ExpectationRow): ExpectationRecord {
-  return {
-    id: row.id,
-    repo: row.repo,
-    pr: row.pr,
-    mergeSha: row.merge_sha,
-    mergedAt: new Date(row.merged_at),
-    author: row.author,
-    fingerprint: row.fingerprint,
-    spec: BoundExpectationSchema.parse(fromJson(row.spec)),
-    state: row.state,
-    verdict: row.verdict === null ? null : ExpectationVerdictSchema.parse(fromJson(row.verdict)),
-    revertPr: row.revert_pr,
-    createdAt: new Date(row.created_at),
-    updatedAt: fromMs(row.updated_at) ?? new Date(row.created_at),
-  };
-}
+const toRecord = expectationFromRow(sqliteColumns);
 
 /** Expectations of merged pull requests and their verdicts, in the `expectations` table. */
 export function createSqliteExpectationStore(db: Database.Database): ExpectationStore {

@@ -1,56 +1,16 @@
 import type Database from "better-sqlite3";
-import { type Evaluation, EvaluationSchema } from "../../core/triage/evaluation-schema.js";
-import { FindingSchema } from "../../core/triage/triage-signal.js";
-import type { FindingRecord, FindingState, FindingStore } from "../store.js";
-import { fromJson, fromMs, toJson, toMs } from "./columns.js";
-
-type FindingRow = {
-  repo: string;
-  fingerprint: string;
-  state: FindingState;
-  issue_number: number | null;
-  severity: string;
-  opened_at: number | null;
-  resolved_at: number | null;
-  last_comment_at: number | null;
-  last_comment_signal_id: string | null;
-  snoozed_until: number | null;
-  body_hash: string | null;
-  finding: string;
-  updated_at: number;
-};
-
-const COLUMNS =
-  "repo, fingerprint, state, issue_number, severity, opened_at, resolved_at, last_comment_at, last_comment_signal_id, snoozed_until, body_hash, finding, updated_at";
+import { EvaluationSchema } from "../../core/triage/evaluation-schema.js";
+import {
+  FINDING_COLUMNS as COLUMNS,
+  type FindingRow,
+  findingFromRow,
+  observationKey,
+} from "../rows/finding-row.js";
+import type { FindingState, FindingStore } from "../store.js";
+import { fromJson, sqliteColumns, toJson, toMs } from "./columns.js";
 
 const msOrNull = (date: Date | null) => (date === null ? null : toMs(date));
-
-function toRecord(row: FindingRow): FindingRecord {
-  return {
-    repo: row.repo,
-    fingerprint: row.fingerprint,
-    state: row.state,
-    issueNumber: row.issue_number,
-    severity: row.severity,
-    openedAt: fromMs(row.opened_at),
-    resolvedAt: fromMs(row.resolved_at),
-    lastCommentAt: fromMs(row.last_comment_at),
-    lastCommentSignalId: row.last_comment_signal_id,
-    snoozedUntil: fromMs(row.snoozed_until),
-    bodyHash: row.body_hash,
-    // Parsed, not cast: a row written by an older version must not pass as today's shape silently.
-    finding: FindingSchema.parse(fromJson(row.finding)),
-    updatedAt: new Date(row.updated_at),
-  };
-}
-
-/**
- * The key that makes a history point idempotent: the observation (signal time, metric, value), not
- * the signal id, so one measurement sent twice (a retry without an id, two deliveries) is one point.
- */
-export function observationKey(evaluation: Pick<Evaluation, "observedAt" | "metric" | "value">): string {
-  return `${Date.parse(evaluation.observedAt)}:${evaluation.metric}:${evaluation.value ?? ""}`;
-}
+const toRecord = findingFromRow(sqliteColumns);
 
 /**
  * Findings per (repository, fingerprint) and each fingerprint's evaluation history on SQLite.

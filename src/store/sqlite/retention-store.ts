@@ -1,9 +1,7 @@
 import type Database from "better-sqlite3";
+import { FINISHED_WORK_KEYS, KEPT_EVALUATIONS_PER_FINDING } from "../rows/retention-policy.js";
 import type { PruneCounts, RetentionStore } from "../store.js";
 import { USED_SINCE_LAST_PRUNE } from "./parse-cache-store.js";
-
-/** History points kept per finding however old they are: the drift chart and hysteresis read this many. */
-export const KEPT_EVALUATIONS_PER_FINDING = 200;
 
 /** Rows deleted per transaction, so the intake and the jobs never wait long for the write lock. */
 const BATCH = 10_000;
@@ -28,26 +26,6 @@ async function inBatches(
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
-
-/**
- * Keys of repo_state rows that record one finished piece of work (a comment's commands run, a reply
- * posted, a head SHA's check run and impact, an acknowledgement, a closed issue learned from, an
- * expectations comment, an auto-merge outcome, a settle retry, a canary's comment): pruned once untouched for the
- * retention window. Other keys (config validation, dashboard pin, learned tolerances, proposal
- * records) describe the repository now and are kept.
- */
-export const FINISHED_WORK_KEYS = [
-  "commands-done:",
-  "reply:",
-  "check:",
-  "impact:",
-  "ack:",
-  "closed-not-planned:",
-  "expectations-comment:",
-  "auto-merge:",
-  "expectation-retry:",
-  "canary-comment:",
-] as const;
 
 /**
  * Deletes what Backflow no longer needs once it is older than the retention window: processed

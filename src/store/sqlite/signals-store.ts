@@ -1,97 +1,24 @@
 import type Database from "better-sqlite3";
-import { SignalError } from "../../core/errors.js";
 import { compareSignals } from "../../core/signals/compare-signals.js";
-import type { Signal, SkippedItem } from "../../core/signals/signal-schema.js";
-import type {
-  MeasurementPoint,
-  RecordDeliveryInput,
-  RecordDeliveryResult,
-  SignalDelivery,
-  SignalSourceCount,
-  SignalState,
-  SignalStore,
-  StoredSignal,
-} from "../store.js";
-import { fromJson, fromMs, toJson, toMs } from "./columns.js";
+import {
+  DELIVERY_COLUMNS,
+  type DeliveryRow,
+  deliveryFromRow,
+  POINT_COLUMNS,
+  type PointRow,
+  pointFromRow,
+  SIGNAL_COLUMNS,
+  type SignalRow,
+  signalConflictError,
+  storedSignalFromRow,
+} from "../rows/signal-rows.js";
+import type { RecordDeliveryInput, RecordDeliveryResult, SignalSourceCount, SignalStore } from "../store.js";
+import { sqliteColumns, toJson, toMs } from "./columns.js";
 import { prepareJobInsert } from "./jobs-store.js";
 
-type DeliveryRow = {
-  source: string;
-  delivery_id: string;
-  repo: string;
-  format: string;
-  signal_count: number;
-  job_id: string;
-  state: SignalState;
-  received_at: number;
-  processed_at: number | null;
-  skipped: string;
-};
-
-type SignalRow = {
-  signal_id: string;
-  delivery_id: string;
-  source: string;
-  repo: string;
-  fingerprint: string | null;
-  state: SignalState;
-  payload: string;
-};
-
-type PointRow = {
-  signal_id: string;
-  source: string;
-  delivery_id: string;
-  observed_at: number;
-  value: number | null;
-  status: "firing" | "resolved";
-  severity: string;
-};
-
-const POINT_COLUMNS = "signal_id, source, delivery_id, observed_at, value, status, severity";
-
-const DELIVERY_COLUMNS =
-  "source, delivery_id, repo, format, signal_count, job_id, state, received_at, processed_at, skipped";
-
-function toDelivery(row: DeliveryRow): SignalDelivery {
-  return {
-    source: row.source,
-    deliveryId: row.delivery_id,
-    repo: row.repo,
-    format: row.format,
-    signalCount: row.signal_count,
-    jobId: row.job_id,
-    state: row.state,
-    receivedAt: new Date(row.received_at),
-    processedAt: fromMs(row.processed_at),
-    skipped: fromJson(row.skipped) as SkippedItem[],
-  };
-}
-
-function toStoredSignal(row: SignalRow): StoredSignal {
-  return {
-    signalId: row.signal_id,
-    deliveryId: row.delivery_id,
-    source: row.source,
-    repo: row.repo,
-    fingerprint: row.fingerprint,
-    state: row.state,
-    // Written by recordDelivery from a validated Signal; the shape is the one stored.
-    signal: fromJson(row.payload) as Signal,
-  };
-}
-
-function toPoint(row: PointRow): MeasurementPoint {
-  return {
-    signalId: row.signal_id,
-    source: row.source,
-    deliveryId: row.delivery_id,
-    observedAt: new Date(row.observed_at),
-    value: row.value,
-    status: row.status,
-    severity: row.severity,
-  };
-}
+const toDelivery = deliveryFromRow(sqliteColumns);
+const toStoredSignal = storedSignalFromRow(sqliteColumns);
+const toPoint = pointFromRow(sqliteColumns);
 
 function prepareStatements(db: Database.Database) {
   return {
@@ -116,7 +43,7 @@ function prepareStatements(db: Database.Database) {
        ORDER BY received_at DESC LIMIT 1`,
     ),
     storedSignal: db.prepare<[string, string], SignalRow>(
-      `SELECT signal_id, delivery_id, source, repo, fingerprint, state, payload FROM signals
+      `SELECT ${SIGNAL_COLUMNS} FROM signals
        WHERE source = ? AND signal_id = ?`,
     ),
     remapSignal: db.prepare(
@@ -124,7 +51,7 @@ function prepareStatements(db: Database.Database) {
          fingerprint = NULL, state = 'pending' WHERE source = ? AND signal_id = ?`,
     ),
     signalsOf: db.prepare<[string, string], SignalRow>(
-      `SELECT signal_id, delivery_id, source, repo, fingerprint, state, payload FROM signals
+      `SELECT ${SIGNAL_COLUMNS} FROM signals
        WHERE source = ? AND delivery_id = ? ORDER BY observed_at, signal_id`,
     ),
     pending: db.prepare<[number], DeliveryRow>(
@@ -160,16 +87,6 @@ function prepareStatements(db: Database.Database) {
 type Stored = Pick<RecordDeliveryResult, "signalIds" | "alreadyReceived" | "remapped">;
 type Statements = ReturnType<typeof prepareStatements>;
 
-function conflictError(conflicts: readonly string[]): SignalError {
-  const listed = conflicts.slice(0, 5).join("; ");
-  return new SignalError(
-    `${conflicts.length} signal id(s) were already received with a different observation: ${listed}. ` +
-      "A signal id names one observation; give a new observation a new id. Nothing of this delivery was stored.",
-    409,
-    "id",
-  );
-}
-
 /**
  * Insert the signals of one delivery. A known id is compared with the stored signal: unchanged →
  * already received; only its mapping changed → updated and moved to this delivery for triage;
@@ -201,7 +118,7 @@ function insertSignals(statements: Statements, input: RecordDeliveryInput): Stor
     }
     const row = statements.storedSignal.get(input.source, signal.id);
     if (!row) continue;
-    const difference = compareSignals(fromJson(row.payload) as Signal, signal);
+    const difference = compareSignals(toStoredSignal(row).signal, signal);
     if (difference.observation.length > 0) {
       conflicts.push(`${signal.id} (${difference.observation.join("; ")})`);
     } else if (difference.mapping.length > 0 && row.repo === input.repo) {
@@ -212,7 +129,7 @@ function insertSignals(statements: Statements, input: RecordDeliveryInput): Stor
       stored.alreadyReceived.push(signal.id);
     }
   }
-  if (conflicts.length > 0) throw conflictError(conflicts);
+  if (conflicts.length > 0) throw signalConflictError(conflicts);
   return stored;
 }
 

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { adaptSignals } from "../../../src/core/signals/detect-format.js";
-import { KEPT_EVALUATIONS_PER_FINDING } from "../../../src/store/postgres/retention-store.js";
-import { KEPT_EVALUATIONS_PER_FINDING as SQLITE_KEPT } from "../../../src/store/sqlite/retention-store.js";
+import { KEPT_EVALUATIONS_PER_FINDING } from "../../../src/store/rows/retention-policy.js";
 import type { Store } from "../../../src/store/store.js";
 import { canaryRecord } from "../canary/canary-store-cases.js";
 import { BACKENDS, useStore } from "./backends.js";
@@ -102,10 +101,6 @@ describe.each(BACKENDS)("$name retention", (backend) => {
     expect(counts).toMatchObject({ leases: 1 });
     expect(await store.leases.acquire({ name: "expired", owner: "other", now: NOW, ttlMs: 1000 })).toBe(true);
     expect(await store.leases.acquire({ name: "live", owner: "other", now: NOW, ttlMs: 1000 })).toBe(false);
-  });
-
-  it("keeps as many history points per finding on both backends", () => {
-    expect(KEPT_EVALUATIONS_PER_FINDING).toBe(SQLITE_KEPT);
   });
 
   it("keeps the newest history points of every finding however old they are", async () => {
