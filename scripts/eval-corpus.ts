@@ -2,10 +2,12 @@
  * Measures the lineage engine on a real SQL corpus (evaluation only, never shipped): which share of the
  * model files gets column-level lineage, table-only lineage or nothing, and why the rest fails.
  *
- *   tsx scripts/eval-corpus.ts <dir> --dialect D [--models GLOB]... [--exclude GLOB]... [--label NAME]
- *                              [--json OUT.json] [--sqlglot]
+ *   tsx scripts/eval-corpus.ts <dir> --dialect D [--models GLOB]... [--context GLOB]... [--exclude GLOB]...
+ *                              [--label NAME] [--json OUT.json] [--sqlglot]
  *
  * dbt projects are found by their dbt_project.yml; plain SQL files count only when they match --models.
+ * --context files (bigquery-etl's `view.sql`) are analysed and linked, as a repository configured to read
+ * them would be, but not counted: the measured files stay the same.
  * --sqlglot parses the same rendered text with Debian's python3-sqlglot as a reference parser.
  */
 import { spawnSync } from "node:child_process";
@@ -19,6 +21,7 @@ import { type Dialect, DialectSchema } from "../src/core/config/schema.js";
 import { buildLineage } from "../src/core/lineage/build-lineage.js";
 import { declaredColumns } from "../src/core/lineage/declared-columns.js";
 import type { FileAnalysis } from "../src/core/lineage/file-analysis.js";
+import { pathMatcher } from "../src/core/lineage/path-matcher.js";
 import type { Diagnostic, LineageGraph } from "../src/core/lineage/schema.js";
 import { findDbtProjects, modelNameOf } from "../src/core/sql/dbt/find-dbt-projects.js";
 import { macroLibraryOf } from "../src/core/sql/dbt/macro-library.js";
@@ -326,6 +329,7 @@ type Options = {
   root: string;
   dialect: Dialect;
   models?: string[];
+  context?: string[];
   exclude?: string[];
   label?: string;
   json?: string;
@@ -338,6 +342,7 @@ function readOptions(): Options {
     options: {
       dialect: { type: "string" },
       models: { type: "string", multiple: true },
+      context: { type: "string", multiple: true },
       exclude: { type: "string", multiple: true },
       label: { type: "string" },
       json: { type: "string" },
@@ -368,9 +373,16 @@ function measure(options: Options) {
     JSON.stringify({
       dialect: options.dialect,
       // A glob that matches nothing: without --models only dbt models count.
-      models: { paths: options.models ?? ["\u0000none"], exclude: options.exclude ?? [] },
+      models: {
+        paths: [...(options.models ?? ["\u0000none"]), ...(options.context ?? [])],
+        exclude: options.exclude ?? [],
+      },
     }),
   );
+  // Context files are linked (their tables' columns are known) but are not among the measured files.
+  const measuredPlain = pathMatcher(options.models ?? ["\u0000none"]);
+  const contextOnly = pathMatcher(options.context ?? ["\u0000none"]);
+  const counted = (path: string) => measuredPlain(path) || !contextOnly(path);
   const started = process.cpuUsage();
   const { graph, analyses } = buildLineage(files, config);
   const seconds = cpuSeconds(started);
@@ -378,7 +390,9 @@ function measure(options: Options) {
   const warmStart = process.cpuUsage();
   buildLineage(files, config);
   const warmSeconds = cpuSeconds(warmStart);
-  const list = [...analyses.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const list = [...analyses.values()]
+    .filter((a) => counted(a.path))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
   const results = list.map((a) => classifyFile(a, graph, files.get(a.path) ?? ""));
   const count = (c: Coverage) => results.filter((r) => r.coverage === c).length;
   const fileCauses: Tally = new Map();

@@ -2,7 +2,7 @@ import { type AstNode, locationOf, nameOf } from "../sql/ast-nodes.js";
 import { columnFromReference } from "./build-column.js";
 import type { AnalyzedColumn } from "./file-analysis.js";
 import type { QueryContext } from "./query-context.js";
-import { entryFor, type Origin, type Relation, type Scope, UNKNOWN_COLUMNS } from "./scope.js";
+import { entryFor, type Origin, type Relation, resolveColumn, type Scope, UNKNOWN_COLUMNS } from "./scope.js";
 
 function originOf(column: AnalyzedColumn): Origin {
   return {
@@ -68,5 +68,28 @@ export function expandStar(item: AstNode, expr: AstNode, scope: Scope, ctx: Quer
   };
   const qualifier = nameOf(expr.table)?.toLowerCase();
   const entries = qualifier ? [entryFor(scope, qualifier)].filter((e) => e !== undefined) : scope.entries;
+  if (qualifier && entries.length === 0) return structFields(qualifier, scope, ctx, line);
   return entries.flatMap((e) => expandRelation(e.relation, modifier, line));
+}
+
+/**
+ * `s.*` where `s` names no relation: the fields of a struct column `s` (BigQuery), whose names are not
+ * known here. One unknown column that reads `s` stands for them, so the table's column list is never taken
+ * as complete (it was empty, and columns read from it downstream looked invented).
+ */
+function structFields(qualifier: string, scope: Scope, ctx: QueryContext, line: number): AnalyzedColumn[] {
+  const origin = resolveColumn(scope, undefined, qualifier, line);
+  ctx.warnings.push({
+    line,
+    message: `${qualifier}.* expands the fields of ${qualifier}, which names no table here (a struct column?); their names are unknown`,
+  });
+  return [
+    {
+      name: UNKNOWN_COLUMNS,
+      line,
+      transform: "unknown",
+      sources: origin ? [...origin.sources] : [],
+      expression: `${qualifier}.*`,
+    },
+  ];
 }

@@ -601,3 +601,27 @@ describe("Snowflake casts to semi-structured types (found on mattermost)", () =>
     expect(names.filter((n) => n.includes(":"))).toEqual([]);
   });
 });
+
+describe("struct fields expanded with s.*", () => {
+  it("keeps the fields of a struct column unknown instead of giving the table no columns", () => {
+    // bigquery-etl's logical_subscriptions_v1: `SELECT subscription.* FROM history` had zero columns, so a view
+    // reading `plan_currency` from it looked like it read a column that does not exist.
+    const graph = lineageOfSql(
+      {
+        "sql/p/d/subs_v1/query.sql": "SELECT subscription.* FROM `p.d.history` WHERE valid_to IS NULL",
+        "sql/p/d/subs/view.sql":
+          "CREATE OR REPLACE VIEW `p.d.subs` AS SELECT plan_currency FROM `p.d.subs_v1`",
+      },
+      "bigquery",
+    );
+    const table = tableOf(graph, "p.d.subs_v1");
+    expect(columnSummary(table)).toEqual(["*: unknown <- p.d.history.subscription"]);
+    expect(
+      graph.diagnostics.some((d) => d.message.includes("subscription.* expands the fields of subscription")),
+    ).toBe(true);
+    // Downstream, the column is read from a table whose column list is not complete: traced, not invented.
+    expect(columnSummary(tableOf(graph, "p.d.subs"))).toEqual([
+      "plan_currency: passthrough <- p.d.subs_v1.plan_currency",
+    ]);
+  });
+});
