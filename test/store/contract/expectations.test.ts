@@ -1,32 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseExpectations } from "../../../src/core/expectations/parse-expectations.js";
-import type { ExpectationRecord } from "../../../src/store/store.js";
+import { record } from "../fixtures/expectation-record.js";
 import { BACKENDS, useStore } from "./backends.js";
-
-const spec = {
-  ...(parseExpectations("```expects\n- metric: volume(orders) > 10 within 1d\n```").expectations[0] ??
-    ({} as never)),
-  tableId: "orders",
-  fingerprint: "f1",
-};
-const T0 = new Date("2026-11-10T00:00:00Z");
-
-const record = (over: Partial<ExpectationRecord> = {}): ExpectationRecord => ({
-  id: "acme/shop#7:3",
-  repo: "acme/shop",
-  pr: 7,
-  mergeSha: "a".repeat(40),
-  mergedAt: T0,
-  author: "octocat",
-  fingerprint: "f1",
-  spec,
-  state: "watching",
-  verdict: null,
-  revertPr: null,
-  createdAt: T0,
-  updatedAt: T0,
-  ...over,
-});
 
 describe.each(BACKENDS)("$name expectation store", (backend) => {
   const ctx = useStore(backend);

@@ -1,36 +1,10 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { parseExpectations } from "../../../src/core/expectations/parse-expectations.js";
 import { applyMigrations } from "../../../src/store/sqlite/apply-migrations.js";
 import { MIGRATIONS } from "../../../src/store/sqlite/migrations.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
-import type { ExpectationRecord } from "../../../src/store/store.js";
+import { record, spec, T0 } from "../fixtures/expectation-record.js";
 import { tempDbPath } from "../temp-db.js";
-
-const spec = {
-  ...(parseExpectations("```expects\n- metric: volume(orders) > 10 within 1d\n```").expectations[0] ??
-    ({} as never)),
-  tableId: "orders",
-  fingerprint: "f1",
-};
-const T0 = new Date("2026-11-10T00:00:00Z");
-
-const record = (over: Partial<ExpectationRecord> = {}): ExpectationRecord => ({
-  id: "acme/shop#7:3",
-  repo: "acme/shop",
-  pr: 7,
-  mergeSha: "a".repeat(40),
-  mergedAt: T0,
-  author: "octocat",
-  fingerprint: "f1",
-  spec,
-  state: "watching",
-  verdict: null,
-  revertPr: null,
-  createdAt: T0,
-  updatedAt: T0,
-  ...over,
-});
 
 // Behaviour shared with PostgreSQL is in test/store/contract/expectations.test.ts.
 describe("sqlite expectation store", () => {
