@@ -2,26 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { readLocalAnnotations } from "../../src/cli/commands/annotate.js";
 import { runCli } from "../../src/cli/run-cli.js";
+import { captureIO } from "./capture-io.js";
 
-function capture(cwd: string): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    cwd,
-    env: { USER: "ana" },
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+const capture = (cwd: string) => captureIO(cwd, { USER: "ana" });
 
 const dir = mkdtempSync(join(tmpdir(), "backflow-annotate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,22 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { LineageGraphSchema } from "../../src/core/lineage/schema.js";
-
-function capture(cwd: string): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    cwd,
-    env: {},
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+import { captureIO as capture } from "./capture-io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "backflow-lineage-"));
 mkdirSync(join(dir, "models"), { recursive: true });

@@ -2,23 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { exampleRepoDir } from "../../src/cli/example-repo.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { finding } from "../core/proposals/fixtures.js";
-
-function capture(cwd: string): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    cwd,
-    env: {},
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+import { captureIO as capture } from "./capture-io.js";
 
 const SIGNAL = join(exampleRepoDir(), "..", "signals", "fct_orders-customer_id-completeness.json");
 const work = mkdtempSync(join(tmpdir(), "backflow-propose-"));

@@ -2,25 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { captureIO } from "./capture-io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "backflow-prune-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    cwd: dir,
-    env: {},
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+const capture = () => captureIO(dir);
 
 describe("backflow prune", () => {
   it("removes finished jobs older than --days from the database named", async () => {

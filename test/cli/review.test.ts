@@ -2,28 +2,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { ReviewReportSchema } from "../../src/core/review/review-report.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { FP, simulateQuarter } from "../core/review/simulate-quarter.js";
 import { readGolden } from "../golden/golden-file.js";
+import { captureIO } from "./capture-io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "backflow-review-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(cwd = dir): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    cwd,
-    env: {},
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+const capture = (cwd = dir) => captureIO(cwd);
 
 beforeAll(async () => {
   const store = openSqliteStore(join(dir, "quarter.db"));

@@ -3,14 +3,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { REPO_ROOT } from "../store/temp-db.js";
-
-function capture(cwd: string): CliIO & { stdout: () => string } {
-  let out = "";
-  return { cwd, env: {}, out: (t) => (out += t), err: () => undefined, stdout: () => out };
-}
+import { captureIO as capture } from "./capture-io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "backflow-triage-output-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

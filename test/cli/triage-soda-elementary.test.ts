@@ -1,12 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { REPO_ROOT } from "../store/temp-db.js";
+import { captureIO } from "./capture-io.js";
 
-function capture(): CliIO & { stdout: () => string } {
-  let out = "";
-  return { cwd: REPO_ROOT, env: {}, out: (t) => (out += t), err: () => {}, stdout: () => out };
-}
+const capture = () => captureIO(REPO_ROOT);
 
 type Report = {
   results: Array<{
