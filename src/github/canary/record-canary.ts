@@ -2,10 +2,9 @@ import { canaryIdOf, watchedOfImpact } from "../../core/canary/canary-record.js"
 import { CONFIG_PATH } from "../../core/config/schema.js";
 import { isRelevantPath } from "../../core/impact/relevant-path.js";
 import { durationMs } from "../../core/triage/hysteresis.js";
-import { sharedAnalysisPool } from "../../jobs/analysis-pool.js";
 import type { CanaryRecord } from "../../store/store.js";
 import type { RepoTarget } from "../app-deps.js";
-import { type ApiCounter, loadSnapshots, saveAnalyses } from "../impact/load-snapshots.js";
+import { type ApiCounter, analyzeSnapshots, loadSnapshots } from "../impact/load-snapshots.js";
 import { loadRepoConfig } from "../load-repo-config.js";
 import { createRepoReader } from "../repo-reader.js";
 import { enqueueCanaryWindowEnd } from "./canary-window-end-job.js";
@@ -75,23 +74,7 @@ export async function recordCanary(
   if (!loaded.ok) return { action: "skipped", reason: "the config at the merge is invalid" };
   const { config } = loaded;
   if (config.canary === "off") return { action: "skipped", reason: "canary: off" };
-  const analyzed = await sharedAnalysisPool().analyzeImpact(
-    {
-      base: snapshots.base,
-      head: snapshots.head,
-      config,
-      changedFiles: snapshots.changed,
-      cache: snapshots.cache,
-      dbtCache: snapshots.dbtCache,
-    },
-    input.signal,
-  );
-  await saveAnalyses({
-    store: deps.store,
-    snapshots,
-    analyses: analyzed.analyses,
-    dbtReads: analyzed.dbtReads,
-  });
+  const analyzed = await analyzeSnapshots({ store: deps.store, snapshots, config, signal: input.signal });
   const { report } = analyzed;
   if (report.changes.length === 0 && report.contractChanges.length === 0 && report.rowLevel.length === 0)
     return { action: "skipped", reason: "the merge changed no model or contract" };

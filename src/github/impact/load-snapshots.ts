@@ -1,5 +1,7 @@
+import type { BackflowConfig } from "../../core/config/schema.js";
 import type { FileAnalysis } from "../../core/lineage/file-analysis.js";
 import type { DbtYamlRead } from "../../core/sql/dbt/find-dbt-projects.js";
+import { type PooledImpact, sharedAnalysisPool } from "../../jobs/analysis-pool.js";
 import type { Store } from "../../store/store.js";
 import type { ApiCounter } from "../repo-context/api-counter.js";
 import {
@@ -71,4 +73,36 @@ export function saveAnalyses(input: {
     analyses: input.analyses,
     ...(input.dbtReads ? { dbtReads: input.dbtReads } : {}),
   });
+}
+
+/**
+ * The impact of base → head under `config`, then the analyses and dbt YAML reads it made are stored.
+ * Lineage building and SQL/Jinja rendering run on a worker thread: a seconds-long render never
+ * delays a webhook answer or /healthz on this process's event loop.
+ */
+export async function analyzeSnapshots(input: {
+  store: Store;
+  snapshots: LoadedSnapshots;
+  config: BackflowConfig;
+  signal?: AbortSignal | undefined;
+}): Promise<PooledImpact> {
+  const { snapshots } = input;
+  const analyzed = await sharedAnalysisPool().analyzeImpact(
+    {
+      base: snapshots.base,
+      head: snapshots.head,
+      config: input.config,
+      changedFiles: snapshots.changed,
+      cache: snapshots.cache,
+      dbtCache: snapshots.dbtCache,
+    },
+    input.signal,
+  );
+  await saveAnalyses({
+    store: input.store,
+    snapshots,
+    analyses: analyzed.analyses,
+    dbtReads: analyzed.dbtReads,
+  });
+  return analyzed;
 }

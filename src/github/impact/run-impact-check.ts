@@ -13,7 +13,6 @@ import {
   type SharedConfigImpact,
   sharedConfigFails,
 } from "../../core/render/render-shared-config-section.js";
-import { sharedAnalysisPool } from "../../jobs/analysis-pool.js";
 import type { RepoTarget } from "../app-deps.js";
 import { findSharedConfigImpact } from "../config/shared-config-impact.js";
 import { checkExpectsBlock } from "../expectations/validate-expectations-for-check-run.js";
@@ -22,7 +21,7 @@ import { loadRepoConfig } from "../load-repo-config.js";
 import { createRepoReader } from "../repo-reader.js";
 import { planImpactCheck } from "../services/plan-impact-check.js";
 import { leaseOwner, withLease } from "../with-lease.js";
-import { type ApiCounter, type LoadedSnapshots, loadSnapshots, saveAnalyses } from "./load-snapshots.js";
+import { type ApiCounter, analyzeSnapshots, type LoadedSnapshots, loadSnapshots } from "./load-snapshots.js";
 import { completeImpactCheck, type ImpactCheckContent, startImpactCheck } from "./write-impact-check.js";
 
 export type ImpactCheckInput = RepoTarget & {
@@ -225,25 +224,7 @@ async function analyzeAndWrite(input: ImpactCheckInput, api: ApiCounter): Promis
     changed: snapshots.changed,
     reader,
   });
-  // Lineage building and SQL/Jinja rendering run on a worker thread: a seconds-long render never
-  // delays a webhook answer or /healthz on this process's event loop.
-  const analyzed = await sharedAnalysisPool().analyzeImpact(
-    {
-      base: snapshots.base,
-      head: snapshots.head,
-      config,
-      changedFiles: snapshots.changed,
-      cache: snapshots.cache,
-      dbtCache: snapshots.dbtCache,
-    },
-    input.signal,
-  );
-  await saveAnalyses({
-    store: deps.store,
-    snapshots,
-    analyses: analyzed.analyses,
-    dbtReads: analyzed.dbtReads,
-  });
+  const analyzed = await analyzeSnapshots({ store: deps.store, snapshots, config, signal: input.signal });
   const { content, stored } = await decideContent(
     input,
     analyzed,
