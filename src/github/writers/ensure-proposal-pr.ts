@@ -1,3 +1,4 @@
+import { createPullRequest } from "./create-pull-request.js";
 import type { GitHubWriter, WriteAction } from "./github-writer.js";
 
 /** The open pull request from `branch` in the repository itself, if any. */
@@ -45,25 +46,21 @@ export async function ensureProposalPr(
     writer.record("pull-request", sent ? "updated" : "dry-run", { pr: number });
     return { action: sent ? "updated" : "dry-run", number };
   }
-  const payload = {
+  const created = await createPullRequest(writer, {
     head: input.branch,
     base: input.baseBranch,
     title: input.title,
     body: input.body,
     draft: input.draft ?? true,
-  };
-  const created = await writer.send({ kind: "pull-request", verb: "open a pull request", payload }, (o, p) =>
-    o.rest.pulls.create(p),
-  );
+  });
+  if (created === undefined) return { action: "dry-run" };
   const labels = [...(input.labels ?? [])];
   // GitHub creates labels that do not exist yet when adding them.
-  if (created && labels.length > 0) {
-    const issue_number = created.data.number;
+  if (labels.length > 0) {
     await writer.send(
-      { kind: "label", verb: `label PR #${issue_number}`, payload: { issue_number, labels } },
+      { kind: "label", verb: `label PR #${created}`, payload: { issue_number: created, labels } },
       (o, p) => o.rest.issues.addLabels(p),
     );
   }
-  writer.record("pull-request", created ? "created" : "dry-run", { pr: created?.data.number });
-  return created ? { action: "created", number: created.data.number } : { action: "dry-run" };
+  return { action: "created", number: created };
 }
