@@ -17,8 +17,8 @@ import { type Job as GraphileJob, Logger, type Runner, run, runOnce, type TaskLi
 import { groupFlag, kindFlag, type PgJobStore } from "../store/postgres/jobs-store.js";
 import type { JobRecord } from "../store/store.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./queue.js";
-import { JobAbortedError, type JobOutcome, runJob, type WorkerLog } from "./run-job.js";
-import { countBy, positive, settledWithin, type Worker, type WorkerOptions } from "./worker.js";
+import { JobAbortedError, type JobOutcome, type WorkerLog } from "./run-job.js";
+import { countBy, positive, runGated, settledWithin, type Worker, type WorkerOptions } from "./worker.js";
 
 export type PgWorkerOptions = Omit<WorkerOptions, "store"> & {
   readonly store: { readonly jobs: PgJobStore };
@@ -134,30 +134,25 @@ export function createPgWorker(options: PgWorkerOptions): Worker {
     const handler = handlers[job.kind];
     if (!handler)
       throw new Error(`graphile-worker gave this worker a "${job.kind}" job it has no handler for`);
-    const githubBound = github !== undefined && kinds[job.kind]?.policy.github === true;
-    if (githubBound && !github.admit()) {
-      // Another job took the breaker's single probe, or it opened since the claim: wait, attempt unspent.
-      await jobs.release({ ...fence, now: clock(), runAt: github.downUntil() ?? clock() });
-      return "released";
-    }
-    try {
-      return await runJob({
-        store: options.store,
-        job,
-        handler,
-        workerId,
-        leaseMs,
-        retry: kinds[job.kind]?.policy.retry ?? fallbackRetry,
-        jitter,
-        clock,
-        log,
-        maxErrorLength: options.maxErrorLength ?? 2000,
-        controller,
-        githubDownUntil: () => (githubBound ? github.downUntil() : null),
-      });
-    } finally {
-      if (githubBound) github.ended();
-    }
+    const outcome = await runGated({
+      store: options.store,
+      job,
+      handler,
+      workerId,
+      leaseMs,
+      jitter,
+      clock,
+      log,
+      maxErrorLength: options.maxErrorLength ?? 2000,
+      controller,
+      kinds,
+      fallbackRetry,
+      github,
+    });
+    if (outcome !== "not-admitted") return outcome;
+    // Another job took the breaker's single probe, or it opened since the claim: wait, attempt unspent.
+    await jobs.release({ ...fence, now: clock(), runAt: github?.downUntil() ?? clock() });
+    return "released";
   }
 
   /** graphile's task for every kind: run the job, record its outcome fenced, keep graphile's hands off. */

@@ -1,6 +1,6 @@
 import type { JobRecord, Store } from "../store/store.js";
 import { DEFAULT_RETRY_POLICY, type JobHandler, type JobKind, type RetryPolicy } from "./queue.js";
-import { JobAbortedError, type JobOutcome, runJob, type WorkerLog } from "./run-job.js";
+import { JobAbortedError, type JobOutcome, type RunJobInput, runJob, type WorkerLog } from "./run-job.js";
 
 export type { WorkerLog } from "./run-job.js";
 
@@ -98,6 +98,34 @@ export function countBy(
 }
 
 /**
+ * Runs a claimed job through runJob at its kind's retry policy, holding the GitHub breaker for the
+ * whole run when the kind calls GitHub. "not-admitted": nothing ran and nothing was written, because
+ * the breaker will not take the job now (another job took its single probe, or it opened since the
+ * claim); the caller gives the job back with its attempt unspent.
+ */
+export async function runGated(
+  input: Omit<RunJobInput, "retry" | "githubDownUntil"> & {
+    readonly kinds: Readonly<Record<string, JobKind>>;
+    readonly fallbackRetry: RetryPolicy;
+    readonly github: GitHubGate | undefined;
+  },
+): Promise<JobOutcome | "not-admitted"> {
+  const { kinds, fallbackRetry, github, ...run } = input;
+  const policy = kinds[run.job.kind]?.policy;
+  const githubBound = github !== undefined && policy?.github === true;
+  if (githubBound && !github.admit()) return "not-admitted";
+  try {
+    return await runJob({
+      ...run,
+      retry: policy?.retry ?? fallbackRetry,
+      githubDownUntil: () => (githubBound ? github.downUntil() : null),
+    });
+  } finally {
+    if (githubBound) github.ended();
+  }
+}
+
+/**
  * A worker over the durable queue that runs up to `concurrency` jobs at once. Each claim skips kinds
  * at their own concurrency limit, fairness groups (installations) at their share, and GitHub-bound
  * kinds while GitHub's circuit breaker is open, so those jobs wait without spending attempts.
@@ -160,31 +188,27 @@ export function createWorker(options: WorkerOptions): Worker {
       await deadLetter(job, `no handler for job kind "${job.kind}" (this worker handles: ${known})`);
       return;
     }
-    const githubBound = github !== undefined && kinds[job.kind]?.policy.github === true;
-    if (githubBound && !github.admit()) {
+    const outcome = await runGated({
+      store,
+      job,
+      handler,
+      workerId,
+      leaseMs,
+      jitter,
+      clock,
+      log,
+      maxErrorLength: options.maxErrorLength ?? 2000,
+      controller,
+      kinds,
+      fallbackRetry,
+      github,
+    });
+    if (outcome === "not-admitted") {
       // Another job took the breaker's single probe between our check and the claim.
       await store.jobs.release({ id: job.id, workerId, leaseToken: job.leaseToken, now: clock() });
       return;
     }
-    try {
-      const outcome = await runJob({
-        store,
-        job,
-        handler,
-        workerId,
-        leaseMs,
-        retry: kinds[job.kind]?.policy.retry ?? fallbackRetry,
-        jitter,
-        clock,
-        log,
-        maxErrorLength: options.maxErrorLength ?? 2000,
-        controller,
-        githubDownUntil: () => (githubBound ? github.downUntil() : null),
-      });
-      options.onOutcome?.(job.kind, outcome);
-    } finally {
-      if (githubBound) github.ended();
-    }
+    options.onOutcome?.(job.kind, outcome);
   }
 
   async function claim(limit: number): Promise<JobRecord | null> {
