@@ -26,7 +26,7 @@ export const canaryRecord = (over: Partial<CanaryRecord> = {}): CanaryRecord => 
 
 /**
  * The behaviour every CanaryStore backend must have; `open` gives a fresh, empty store and a way
- * to close it. Called by the SQLite test and by the PostgreSQL one.
+ * to close it. Run on both backends by test/store/contract/canaries.test.ts.
  */
 export function describeCanaryStore(
   name: string,
