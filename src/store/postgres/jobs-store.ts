@@ -184,7 +184,13 @@ export function createPgJobStore(db: PgDb): PgJobStore {
 
   async function byId(client: Queryable, id: string): Promise<Row | undefined> {
     if (!/^\d{1,18}$/.test(id)) return undefined;
-    const { rows } = await client.query<Row>({ text: `SELECT * FROM ${ALL} WHERE id = $1`, values: [id] });
+    // The id is compared as bigint inside each branch, where the primary keys can answer it: a filter on
+    // the union's text id scans every job, which made each enqueue cost O(queue length) under a backlog.
+    const { rows } = await client.query<Row>({
+      name: "bf_job_by_id",
+      text: `${LIVE} WHERE j.id = $1::bigint UNION ALL ${FINISHED} WHERE id = $1::bigint`,
+      values: [id],
+    });
     return rows[0];
   }
 
