@@ -1,11 +1,11 @@
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { canaryIdOf } from "../../../src/core/canary/canary-record.js";
 import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { endCanaryWindow } from "../../../src/github/canary/end-canary-window.js";
 import { publishReview, REVIEW_LABEL } from "../../../src/github/review/publish-review.js";
 import { LATEST_REVIEW_KEY } from "../../../src/github/review/review-job.js";
-import { checkRequest, takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { capturingLog, writesSent } from "../../helpers/dry-run-capture.js";
+import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { type CanaryWorld, canaryConfig, canaryWorld, OWNER, plusHours, REPO } from "./canary-harness.js";
 
 const T0 = new Date("2026-01-01T00:00:00Z");
@@ -18,21 +18,6 @@ afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-
-/** Requests other than reads (the installation token request is authentication) that reached nock. */
-function writesSent(): string[] {
-  const requests = takeRecordedRequests();
-  expect(requests.flatMap(checkRequest)).toEqual([]);
-  return requests
-    .filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"))
-    .map((r) => `${r.method} ${r.path}`);
-}
-
-function capturingLog() {
-  const lines: Array<{ msg: string; payload?: Record<string, unknown> }> = [];
-  const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { lines, log };
-}
 
 async function dryTarget(w: CanaryWorld) {
   const { lines, log } = capturingLog();

@@ -1,4 +1,3 @@
-import { pino } from "pino";
 import type { Probot } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoKeyOf } from "../../../src/core/github/repo-key.js";
@@ -6,29 +5,15 @@ import { triageDelivery } from "../../../src/github/drift/triage-delivery.js";
 import { openProposal } from "../../../src/github/proposals/open-proposal.js";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { startBackflowApp, stopBackflowApp } from "../../helpers/backflow-app.js";
+import { capturingLog, writesSent } from "../../helpers/dry-run-capture.js";
 import { githubApi } from "../../helpers/github-nock.js";
-import { checkRequest, takeRecordedRequests } from "../../helpers/openapi-conformance.js";
+import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
 import { loadPayload, receive } from "../../helpers/payloads.js";
 import { droppedColumnPullRequest, mockPullRequestRepo } from "../../helpers/pull-request-repo.js";
 import { CONFIG, completeness, deliver, FULL_NAME, resetNock, testOctokit } from "../drift/drift-harness.js";
 import { fakeGitHub } from "../drift/fake-github.js";
 
 const T0 = new Date("2026-11-24T06:00:00Z");
-
-/** Requests other than reads (the installation token request is authentication) that reached nock. */
-function writesSent(): string[] {
-  const requests = takeRecordedRequests();
-  expect(requests.flatMap(checkRequest)).toEqual([]);
-  return requests
-    .filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"))
-    .map((r) => `${r.method} ${r.path}`);
-}
-
-function capturingLog() {
-  const lines: Array<{ msg: string; payload?: Record<string, unknown> }> = [];
-  const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { lines, log };
-}
 
 let store: SqliteStore | undefined;
 let probot: Probot | undefined;
