@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import { ImpactReportSchema } from "../../src/core/impact/impact-report.js";
+import { captureIO } from "./capture-io.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
 let repo: string;
@@ -34,19 +35,9 @@ beforeAll(() => {
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 async function run(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await runCli(["impact", ...argv], {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: repo,
-    env: {},
-  });
-  return { code, out, err };
+  const io = captureIO(repo);
+  const code = await runCli(["impact", ...argv], io);
+  return { code, out: io.stdout(), err: io.stderr() };
 }
 
 describe("backflow impact", () => {

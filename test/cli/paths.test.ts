@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { ImpactReportSchema } from "../../src/core/impact/impact-report.js";
 import { LineageGraphSchema } from "../../src/core/lineage/schema.js";
+import { captureIO } from "./capture-io.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
 const SIGNAL = join(EXAMPLES, "signals", "fct_orders-customer_id-completeness.json");
@@ -47,11 +47,9 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function run(argv: string[]) {
-  let out = "";
-  let err = "";
-  const io: CliIO = { cwd: elsewhere, env: {}, out: (t) => (out += t), err: (t) => (err += t) };
+  const io = captureIO(elsewhere);
   const code = await runCli(argv, io);
-  return { code, out, err };
+  return { code, out: io.stdout(), err: io.stderr() };
 }
 
 /** The same file or directory named absolutely and relative to `elsewhere`. */

@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { readCapped } from "../../src/cli/read-local-repo.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { ImpactReportSchema } from "../../src/core/impact/impact-report.js";
 import { LineageGraphSchema } from "../../src/core/lineage/schema.js";
+import { captureIO } from "./capture-io.js";
 
 let root: string;
 let repo: string;
@@ -47,10 +47,8 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function run(argv: string[]) {
-  let out = "";
-  let err = "";
-  const io: CliIO = { cwd: root, env: {}, out: (t) => (out += t), err: (t) => (err += t) };
-  return { code: await runCli(argv, io), out: () => out, err: () => err };
+  const io = captureIO(root);
+  return { code: await runCli(argv, io), out: io.stdout, err: io.stderr };
 }
 
 describe("CLI readers never leave the repository", () => {

@@ -1,22 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { captureIO } from "../cli/capture-io.js";
 import { tempDbPath } from "../store/temp-db.js";
 
 async function cli(argv: string[], databaseUrl: string) {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    cwd: process.cwd(),
-    env: { DATABASE_URL: databaseUrl },
-  });
-  return { code, out, err };
+  const io = captureIO(process.cwd(), { DATABASE_URL: databaseUrl });
+  const code = await runCli(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
 }
 
 describe("backflow jobs", () => {

@@ -9,6 +9,7 @@ import { runCli } from "../../src/cli/run-cli.js";
 import { readWorkerEnv } from "../../src/jobs/read-worker-env.js";
 import { createJobWorker } from "../../src/jobs/start-job-worker.js";
 import { openStore } from "../../src/store/open-store.js";
+import { captureIO } from "../cli/capture-io.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.js";
 import { silentLog } from "../helpers/probot.js";
 
@@ -21,19 +22,9 @@ afterAll(async () => {
 });
 
 async function cli(argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    cwd: process.cwd(),
-    env: { DATABASE_URL: database.url },
-  });
-  return { code, out, err };
+  const io = captureIO(process.cwd(), { DATABASE_URL: database.url });
+  const code = await runCli(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
 }
 
 describe("the PostgreSQL queue in the app", () => {
