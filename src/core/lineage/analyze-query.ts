@@ -122,7 +122,11 @@ export function analyzeQuery(ast: AstNode, parent: Scope | undefined, ctx: Query
   // (the second branch's `from condition` was read as a table named `condition`).
   const shared = nodeArray(ast.with).length > 0 && isNode(ast._next) ? newScope(parent) : undefined;
   if (shared) registerCtes(ast, shared, ctx);
+  let byName = false;
+  let previous: AstNode | undefined;
   for (let node: unknown = ast; isNode(node); node = node._next) {
+    if (previous && joinedByName(previous, node, ctx)) byName = true;
+    previous = node;
     const columns = analyzeSelect(node, shared ?? parent, ctx, shared !== undefined && node === ast);
     // EXCEPT / MINUS: the later branch only removes rows; its values never reach the output. A branch
     // joined by no operator the grammar names (Snowflake's MINUS read as an alias) is not merged either.
@@ -135,7 +139,51 @@ export function analyzeQuery(ast: AstNode, parent: Scope | undefined, ctx: Query
       });
     op = typeof node.set_op === "string" ? node.set_op : "";
   }
-  return mergeBranches(branches, ctx);
+  return byName ? mergeByName(branches) : mergeBranches(branches, ctx);
+}
+
+/** Whether the set operation between two branches was `… BY NAME` (its marker lies between them). */
+function joinedByName(previous: AstNode, next: AstNode, ctx: QueryContext): boolean {
+  const markers = ctx.starModifiers.filter((m) => m.kind === "byName");
+  if (markers.length === 0) return false;
+  const end = locationOf(previous)?.end;
+  const start = locationOf(next)?.start;
+  if (end === undefined || start === undefined) return false;
+  return markers.some((m) => m.offset >= end && m.offset < start);
+}
+
+/**
+ * UNION … BY NAME (and `dbt_utils.union_relations`): each output column is matched by name in every
+ * branch. Named columns merge their sources; the branches' `*`s become one `*` whose tables are merged by
+ * name when their columns are known (at link time). A `*` that is itself a positional union or has
+ * REPLACE is not merged: the output is unknown.
+ */
+function mergeByName(branches: AnalyzedColumn[][]): AnalyzedColumn[] {
+  const named = new Map<string, AnalyzedColumn[]>();
+  const stars: AnalyzedColumn[] = [];
+  for (const branch of branches) {
+    for (const column of branch) {
+      if (column.star) stars.push(column);
+      else named.set(column.name, [...(named.get(column.name) ?? []), column]);
+    }
+  }
+  const out: AnalyzedColumn[] = [...named.values()].map((same) => {
+    const [first] = same as [AnalyzedColumn, ...AnalyzedColumn[]];
+    if (same.length === 1) return first;
+    const transform = same
+      .map((c) => c.transform)
+      .reduce((a, b) => (STRENGTH.indexOf(b) > STRENGTH.indexOf(a) ? b : a));
+    return { ...first, transform, sources: uniqueSources(same.flatMap((c) => c.sources)) };
+  });
+  const [head, ...rest] = stars;
+  if (!head?.star) return out;
+  if (stars.some((c) => c.star?.union?.length || c.star?.replace.length)) {
+    out.push({ name: UNKNOWN_COLUMNS, line: head.line, transform: "unknown", sources: [] });
+    return out;
+  }
+  const union = rest.flatMap((c) => (c.star ? [{ table: c.star.table, except: c.star.except }] : []));
+  out.push({ ...head, star: { ...head.star, ...(union.length > 0 ? { union } : {}), byName: true } });
+  return out;
 }
 
 function registerCtes(select: AstNode, scope: Scope, ctx: QueryContext): void {

@@ -30,8 +30,9 @@ export function columnFromReference(name: string, origin: Origin, line: number):
       ...(origin.expression !== undefined ? { expression: origin.expression } : {}),
     };
   }
-  const single = origin.sources.length === 1 ? origin.sources[0] : undefined;
-  const transform: Transform = single && single.column === name ? "passthrough" : "rename";
+  // Several sources of the same name (the branches of a union by name) still pass the value through.
+  const same = origin.sources.length > 0 && origin.sources.every((s) => s.column === name);
+  const transform: Transform = same ? "passthrough" : "rename";
   const renamedHere = transform === "rename" && origin.transform === "passthrough";
   return {
     name,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DiagnosticSchema, RowSourceSchema, TransformSchema } from "./schema.js";
 
 /** Bump when the analysis of a file would change, so cached analyses from older versions are ignored. */
-export const ANALYSIS_VERSION = 9;
+export const ANALYSIS_VERSION = 10;
 
 /**
  * A column reference as one file sees it. When an unqualified column could come from several tables,
@@ -12,6 +12,8 @@ export const SourceRefSchema = z.strictObject({
   table: z.string(),
   column: z.string(),
   candidates: z.array(z.string()).optional(),
+  /** A branch of a union by name: a source only if the table has the column (decided when linking). */
+  ifPresent: z.literal(true).optional(),
 });
 export type SourceRef = z.infer<typeof SourceRefSchema>;
 
@@ -22,6 +24,8 @@ export const StarSchema = z.strictObject({
   replace: z.array(z.string()),
   /** `SELECT * FROM a UNION ALL SELECT * FROM b`: the other branches' stars, merged by position. */
   union: z.array(z.strictObject({ table: z.string(), except: z.array(z.string()) })).optional(),
+  /** The union matches columns by name (`UNION ALL BY NAME`, `dbt_utils.union_relations`), not by position. */
+  byName: z.literal(true).optional(),
 });
 export type Star = z.infer<typeof StarSchema>;
 

@@ -117,6 +117,7 @@ function expandStar(
       { name: "*", line: column.line, transform: "unknown", sources: [], expression: `${star.table}.*` },
     ];
   }
+  if (star.byName) return expandByName(linker, file, column, names.list, explicit);
   // The other branches of a UNION of `*`s, by position: their columns feed the same outputs.
   const branches = (star.union ?? []).flatMap((branch) => {
     const other = namesOf(linker, branch.table);
@@ -148,6 +149,57 @@ function expandStar(
     });
   }
   return out;
+}
+
+/**
+ * The `*` of a union by name: every column of any branch, once, with a source in each branch that has it.
+ * A branch whose columns are unknown makes the whole list unknown (its columns could be any).
+ */
+function expandByName(
+  linker: Linker,
+  file: string,
+  column: AnalyzedColumn,
+  firstList: readonly string[],
+  explicit: ReadonlySet<string>,
+): AnalyzedColumn[] {
+  const star = column.star as NonNullable<AnalyzedColumn["star"]>;
+  const branches: Array<{ table: string; list: readonly string[] }> = [
+    { table: star.table, list: firstList.filter((n) => !star.except.includes(n)) },
+  ];
+  for (const branch of star.union ?? []) {
+    const names = namesOf(linker, branch.table);
+    if (!names || names.set.has("*")) {
+      linker.diagnostics.push({
+        file,
+        line: column.line,
+        severity: "warning",
+        message: `cannot expand * from ${branch.table} (a branch of a union by name): its columns are unknown, so the union's columns are too; declare them in a contract or dbt YAML (source or model columns), or give a dbt catalog.json (lineage.catalog, --catalog)`,
+      });
+      return [
+        { name: "*", line: column.line, transform: "unknown", sources: [], expression: `${branch.table}.*` },
+      ];
+    }
+    branches.push({ table: branch.table, list: names.list.filter((n) => !branch.except.includes(n)) });
+  }
+  const order: string[] = [];
+  const sources = new Map<string, SourceRef[]>();
+  for (const { table, list } of branches) {
+    for (const name of list) {
+      if (explicit.has(name)) continue;
+      const seen = sources.get(name);
+      if (seen) seen.push({ table, column: name });
+      else {
+        order.push(name);
+        sources.set(name, [{ table, column: name }]);
+      }
+    }
+  }
+  return order.map((name) => ({
+    name,
+    line: column.line,
+    transform: "passthrough",
+    sources: sources.get(name) ?? [],
+  }));
 }
 
 function expandStars(linker: Linker, produced: Produced): AnalyzedColumn[] {
@@ -194,6 +246,7 @@ function linkRef(
   file: string,
   line: number,
 ): { table: string; column: string } | undefined {
+  if (ref.ifPresent) return branchRef(linker, ref, file, line);
   const table = resolveCandidates(linker, ref);
   if (table && !table.startsWith(STRUCT_FIELDS_PREFIX)) return { table, column: ref.column };
   const tables = (ref.candidates ?? []).filter((id) => !id.startsWith(STRUCT_FIELDS_PREFIX));
@@ -208,10 +261,32 @@ function linkRef(
   return undefined;
 }
 
+/**
+ * A branch of a union by name: a source when its table has the column, none when its known columns lack it
+ * (that branch gives NULL there), and undecidable, with a warning, when its columns are unknown.
+ */
+function branchRef(
+  linker: Linker,
+  ref: SourceRef,
+  file: string,
+  line: number,
+): { table: string; column: string } | undefined {
+  const names = namesOf(linker, ref.table);
+  if (names && !names.set.has("*"))
+    return names.set.has(ref.column) ? { table: ref.table, column: ref.column } : undefined;
+  linker.diagnostics.push({
+    file,
+    line,
+    severity: "warning",
+    message: `column ${ref.column} may come from ${ref.table} (a branch of a union by name), whose columns are unknown: that source is not listed`,
+  });
+  return undefined;
+}
+
 /** Whether an analysed column already is its linked form: no `*` to expand, no ambiguous source. */
 function isLinked(c: AnalyzedColumn): boolean {
   if (c.star) return false;
-  for (const s of c.sources) if (s.candidates !== undefined) return false;
+  for (const s of c.sources) if (s.candidates !== undefined || s.ifPresent) return false;
   return true;
 }
 

@@ -85,7 +85,9 @@ function originOfColumn(column: AnalyzedColumn): Origin {
 function starTables(relation: Relation): string[] {
   if (relation.kind === "base") return [relation.id];
   if (relation.kind === "value") return [];
-  return relation.columns.flatMap((c) => (c.star ? [c.star.table] : []));
+  return relation.columns.flatMap((c) =>
+    c.star ? [c.star.table, ...(c.star.byName ? (c.star.union ?? []).map((u) => u.table) : [])] : [],
+  );
 }
 
 function hasNamed(relation: Relation, column: string): boolean {
@@ -101,6 +103,14 @@ export function originIn(relation: Relation, column: string, line: number): Orig
   const named = relation.columns.find((c) => !c.star && c.name === column);
   if (named) return originOfColumn(named);
   if (hasUnknownColumns(relation)) return { sources: [], transform: "unknown", line };
+  const byName = relation.columns.find((c) => c.star?.byName);
+  if (byName?.star) {
+    // A union by name: the column comes from every branch table that has it (decided at link time).
+    const branches = [byName.star, ...(byName.star.union ?? [])].filter((b) => !b.except.includes(column));
+    if (branches.length === 0) return undefined;
+    const sources: SourceRef[] = branches.map((b) => ({ table: b.table, column, ifPresent: true }));
+    return { sources, transform: "passthrough", line, direct: true };
+  }
   const stars = relation.columns.filter((c) => c.star && !c.star.except.includes(column));
   const tables = [...new Set(stars.map((c) => c.star?.table ?? ""))];
   const first = tables[0];

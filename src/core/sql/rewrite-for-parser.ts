@@ -16,7 +16,8 @@ import { identifierName, type SqlToken, tokenizeSql } from "./tokenize-sql.js";
 export type StarModifier = {
   /** Offset of the `*` in the statement text. */
   readonly offset: number;
-  readonly kind: "except" | "replace" | "fields";
+  /** "byName": `UNION [ALL|DISTINCT] BY NAME` (offset of `BY`); the set operation matches columns by name. */
+  readonly kind: "except" | "replace" | "fields" | "byName";
   readonly columns: readonly string[];
 };
 
@@ -181,6 +182,12 @@ function rewriteString(token: SqlToken, chars: string[]): void {
   blank(chars, token.start, token.end, `'${inner}'`);
 }
 
+/** Whether the tokens before `BY NAME` end a set operator: `UNION`, `UNION ALL`, `UNION DISTINCT`. */
+function isSetOperator(last: SqlToken | undefined, before: SqlToken | undefined): boolean {
+  if (is(last, "union")) return true;
+  return (is(last, "all") || is(last, "distinct")) && is(before, "union");
+}
+
 /**
  * Offset-preserving rewrites of syntax node-sql-parser cannot read (see docs/parser-coverage):
  * `* EXCEPT/EXCLUDE/REPLACE (…)` and PIVOT/UNPIVOT (kept aside), IGNORE/RESPECT NULLS, IS [NOT] DISTINCT FROM,
@@ -214,7 +221,12 @@ export function rewriteForParser(
       blank(chars, t.start, (tokens[i + 1] as SqlToken).end);
       i += 1;
     } else if (is(t, "is")) i = rewriteDistinctFrom(tokens, i, chars);
-    else if (options.bigQuery && startsBigQueryRewrite(t)) i = rewriteBigQuery(tokens, i, chars);
+    else if (is(t, "by") && is(tokens[i + 1], "name") && isSetOperator(tokens[i - 1], tokens[i - 2])) {
+      // `UNION ALL BY NAME` (BigQuery, Snowflake, DuckDB): the grammars lack it; the marker keeps its meaning.
+      starModifiers.push({ offset: t.start, kind: "byName", columns: [] });
+      blank(chars, t.start, (tokens[i + 1] as SqlToken).end);
+      i += 1;
+    } else if (options.bigQuery && startsBigQueryRewrite(t)) i = rewriteBigQuery(tokens, i, chars);
     else if (t.text === ":") i = rewriteCastType(tokens, i, chars) ?? rewriteVariantPath(tokens, i, chars);
     else if (t.text === "=") rewriteNamedArgument(tokens, i, chars);
     else if (is(t, "preceding") || is(t, "following")) rewriteFrameBound(tokens, i, chars);

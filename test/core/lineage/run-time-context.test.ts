@@ -145,7 +145,9 @@ select {% for c in cols %}{{ c.name }}{% if not loop.last %}, {% endif %}{% endf
       "data_source: passthrough <- encounters.data_source",
       "*: unknown <- ",
     ]);
-    const messages = graph.diagnostics.filter((d) => d.file === "models/all_columns.sql").map((d) => d.message);
+    const messages = graph.diagnostics
+      .filter((d) => d.file === "models/all_columns.sql")
+      .map((d) => d.message);
     expect(messages.some((m) => m.includes("the warehouse may have more"))).toBe(true);
   });
 

@@ -100,7 +100,7 @@ describe("a dbt model whose body cannot be analysed is kept table-level", () => 
     const graph = project({
       "models/all_events.sql": `{{ config(materialized='table') }}
 
-{{ dbt_utils.union_relations(relations=[ref('web_events'), ref('App_Events')]) }}`,
+{{ codegen.union_everything(relations=[ref('web_events'), ref('App_Events')]) }}`,
     });
     const table = tableOf(graph, "all_events");
     expect(table.confidence).toBe("table-only");
@@ -111,7 +111,7 @@ describe("a dbt model whose body cannot be analysed is kept table-level", () => 
     );
     expect(warning?.severity).toBe("warning");
     expect(warning?.line).toBe(3);
-    expect(warning?.message).toContain("dbt_utils.union_relations");
+    expect(warning?.message).toContain("codegen.union_everything");
   });
 
   it("keeps a model that is a project macro call over a source, with the source upstream", () => {

@@ -1,4 +1,5 @@
 /** The dbt context a model sees: ref, source, config, var, is_incremental, this, target, env_var, adapter, … */
+import { isMacroName } from "../ast-nodes.js";
 import {
   bindArgs,
   CROSS_DB_GLOBALS,
@@ -121,6 +122,7 @@ export function buildDbtGlobals(rec: DbtRecorder): Record<string, Value> {
     dbt_utils: new Namespace("dbt_utils", {
       ...DBT_UTILS_MACROS,
       star: starMacro(rec),
+      union_relations: unionRelationsMacro(rec),
     }),
     ...CROSS_DB_GLOBALS,
     ...PYTHON_BUILTINS,
@@ -246,6 +248,48 @@ function starMacro(rec: DbtRecorder): Callable {
       );
     }
     return star instanceof Callable ? star.fn(call) : "*";
+  });
+}
+
+/**
+ * `dbt_utils.union_relations(relations=[...])` over relations the template names (`ref`, `source`): a union
+ * by name of `*` from each, with the `_dbt_source_relation` constant first, as dbt_utils builds it from
+ * the warehouse's columns. `exclude` becomes `* EXCLUDE (…)`, `where` a filter on each branch. The columns
+ * are matched by name when linking, so they are known exactly when every relation's are. An `include` list
+ * or a relation that is not a plain relation (an unknown macro's result) stays unknown.
+ */
+function unionRelationsMacro(rec: DbtRecorder): Callable {
+  const name = "dbt_utils.union_relations";
+  return fn(name, (call) => {
+    const [relations, exclude, , include, sourceColumn, where] = bindArgs(call, [
+      "relations",
+      "exclude",
+      "column_override",
+      "include",
+      "source_column_name",
+      "where",
+    ]);
+    const given = (v: Value | undefined) => v !== undefined && v !== null && !(v instanceof Undefined);
+    const rels = Array.isArray(relations) ? relations : [];
+    const plain = rels.every((r) => r instanceof Opaque && !isMacroName(r.text));
+    if (rels.length === 0 || !plain || (given(include) && toItems(include as Value).length > 0))
+      return rec.unknownMacro(name, call);
+    const excluded = given(exclude) ? toItems(exclude as Value).map((v) => toText(v).toLowerCase()) : [];
+    const column =
+      sourceColumn === undefined
+        ? "_dbt_source_relation"
+        : given(sourceColumn)
+          ? toText(sourceColumn as Value)
+          : null;
+    const filter = given(where) ? ` where ${toText(where as Value)}` : "";
+    const star = excluded.length > 0 ? `* exclude (${excluded.join(", ")})` : "*";
+    return rels
+      .map((r) => {
+        const text = (r as Opaque).text;
+        const label = column ? `'${text.replace(/'/g, "''")}' as ${column}, ` : "";
+        return `select ${label}${star} from ${text}${filter}`;
+      })
+      .join(" union all by name ");
   });
 }
 
