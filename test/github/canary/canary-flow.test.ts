@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { canaryIdOf } from "../../../src/core/canary/canary-record.js";
-import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import { rollbackAttributedMerge } from "../../../src/github/canary/rollback-attributed-merge.js";
 import type { OpenRevertInput } from "../../../src/github/expectations/open-revert.js";
 import { readGolden } from "../../golden/golden-file.js";
-import { silentLog } from "../../helpers/probot.js";
 import {
   AUTHOR,
   type CanaryWorld,
@@ -14,6 +12,7 @@ import {
   plusHours,
   REPO,
   WATCHED,
+  worldTarget,
 } from "./canary-harness.js";
 
 const T0 = new Date("2026-01-01T00:00:00Z");
@@ -50,12 +49,7 @@ async function rollbackOn(
   open: Parameters<typeof rollbackAttributedMerge>[0]["open"],
 ) {
   return rollbackAttributedMerge({
-    octokit: await w.probot.auth(1),
-    deps: { store: w.store, clock: () => w.now },
-    log: silentLog(),
-    owner: OWNER,
-    repo: REPO,
-    repoKey: repoKeyOf(OWNER, REPO),
+    ...(await worldTarget(w)),
     issueNumber,
     actor: "maintainer",
     ...(open ? { open } : {}),

@@ -1,4 +1,6 @@
+import type { Logger } from "pino";
 import type { Probot } from "probot";
+import { repoKeyOf } from "../../../src/core/github/repo-key.js";
 import type { JobHandlerInput } from "../../../src/github/jobs/installation-octokit.js";
 import { JOB_REGISTRY, workerJobsOf } from "../../../src/jobs/job-registry.js";
 import { createWorker } from "../../../src/jobs/worker.js";
@@ -213,6 +215,21 @@ export async function canaryWorld(input: {
 }
 
 /** `start` plus `h` hours. */
+/**
+ * The world's repository as a job's target: the installation's Octokit, the world's store and clock
+ * (`dryRun` for BACKFLOW_DRY_RUN=true), and `log` (silent unless given).
+ */
+export async function worldTarget(w: CanaryWorld, options: { log?: Logger; dryRun?: boolean } = {}) {
+  return {
+    octokit: await w.probot.auth(1),
+    deps: { store: w.store, clock: () => w.now, ...(options.dryRun ? { dryRun: true } : {}) },
+    log: options.log ?? silentLog(),
+    owner: OWNER,
+    repo: REPO,
+    repoKey: repoKeyOf(OWNER, REPO),
+  };
+}
+
 export const plusHours = (start: Date, h: number) => new Date(start.getTime() + h * HOUR);
 
 /**

@@ -6,7 +6,15 @@ import { publishReview, REVIEW_LABEL } from "../../../src/github/review/publish-
 import { LATEST_REVIEW_KEY } from "../../../src/github/review/review-job.js";
 import { capturingLog, writesSent } from "../../helpers/dry-run-capture.js";
 import { takeRecordedRequests } from "../../helpers/openapi-conformance.js";
-import { type CanaryWorld, canaryConfig, canaryWorld, OWNER, plusHours, REPO } from "./canary-harness.js";
+import {
+  type CanaryWorld,
+  canaryConfig,
+  canaryWorld,
+  OWNER,
+  plusHours,
+  REPO,
+  worldTarget,
+} from "./canary-harness.js";
 
 const T0 = new Date("2026-01-01T00:00:00Z");
 const MERGED = plusHours(T0, 72);
@@ -21,15 +29,7 @@ afterEach(async () => {
 
 async function dryTarget(w: CanaryWorld) {
   const { lines, log } = capturingLog();
-  const target = {
-    octokit: await w.probot.auth(1),
-    deps: { store: w.store, clock: () => w.now, dryRun: true },
-    log,
-    owner: OWNER,
-    repo: REPO,
-    repoKey: REPO_KEY,
-  };
-  return { lines, target };
+  return { lines, target: await worldTarget(w, { log, dryRun: true }) };
 }
 
 describe("BACKFLOW_DRY_RUN=true for the canary and the review", () => {

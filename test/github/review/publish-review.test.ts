@@ -6,8 +6,14 @@ import {
   REVIEW_SCHEDULE_KEY,
   reviewRunKey,
 } from "../../../src/github/review/review-job.js";
-import { silentLog } from "../../helpers/probot.js";
-import { type CanaryWorld, canaryConfig, canaryWorld, OWNER, REPO } from "../canary/canary-harness.js";
+import {
+  type CanaryWorld,
+  canaryConfig,
+  canaryWorld,
+  OWNER,
+  REPO,
+  worldTarget,
+} from "../canary/canary-harness.js";
 
 const NOW = new Date("2026-03-01T00:05:00Z");
 let world: CanaryWorld | undefined;
@@ -27,14 +33,7 @@ async function publish(config: string) {
     target: "f".repeat(64),
     detail: { issue: 41 },
   });
-  return publishReview({
-    octokit: await w.probot.auth(1),
-    deps: { store: w.store, clock: () => w.now },
-    log: silentLog(),
-    owner: OWNER,
-    repo: REPO,
-    repoKey: repoKeyOf(OWNER, REPO),
-  });
+  return publishReview(await worldTarget(w));
 }
 
 const reviewIssues = (w: CanaryWorld) =>
