@@ -7,6 +7,8 @@
  *  - with 3 instances, the time from SIGKILL of one that holds jobs to those jobs being done elsewhere
  *    (lease BENCH_INSTANCES_LEASE_MS).
  * While intake is measured, the stand-in GitHub holds every request, so the workers sit idle on it.
+ * BENCH_INSTANCES_WORKER_CONCURRENCY sets each instance's BACKFLOW_WORKER_CONCURRENCY (e.g. 1 leaves no
+ * idle graphile worker for a job's NOTIFY to wake, to tell that cost apart from the rest).
  *
  *   npx tsx bench/instances.bench.ts
  */
@@ -137,6 +139,7 @@ async function startCluster(input: {
   github: StandInGitHub;
   dir: string;
   leaseMs: number;
+  workerConcurrency?: string | undefined;
 }): Promise<Cluster> {
   const database = input.postgres ? await createTestDatabase() : undefined;
   const url = database?.url ?? join(input.dir, `${input.name}.db`);
@@ -160,6 +163,8 @@ async function startCluster(input: {
             BACKFLOW_SIGNAL_SOURCES: join(input.dir, "sources.json"),
             BACKFLOW_JOB_LEASE_MS: String(input.leaseMs),
             LOG_LEVEL: "error",
+            // BENCH_INSTANCES_WORKER_CONCURRENCY: jobs each instance runs at once (the server's default when unset).
+            ...(input.workerConcurrency ? { BACKFLOW_WORKER_CONCURRENCY: input.workerConcurrency } : {}),
           },
           readyWithinMs: 60_000,
         }),
@@ -190,6 +195,7 @@ async function intakeAndJobs(input: {
   github.gate = () => (holding ? new Promise<void>((resolve) => release.push(resolve)) : undefined);
   const cluster = await startCluster({
     ...input,
+    workerConcurrency: env.BENCH_INSTANCES_WORKER_CONCURRENCY,
     name: setup.name,
     count: setup.instances,
     postgres: setup.postgres,
