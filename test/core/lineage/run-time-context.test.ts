@@ -163,7 +163,7 @@ select {% for c in cols %}{{ c.name }}{% if not loop.last %}, {% endif %}{% endf
   });
 });
 
-describe("none in Jinja values", () => {
+describe("Python values in Jinja: none and tuples", () => {
   const render = (text: string) =>
     renderJinja(text, {
       ref: (n) => n,
@@ -179,5 +179,10 @@ describe("none in Jinja values", () => {
     expect(
       render("{% set d = {'a': none} %}{{ d.a is none }}|{{ d['a'] is none }}|{{ d.get('a', 1) is none }}"),
     ).toBe("True|True|True");
+  });
+
+  it("prints a tuple with parentheses, so `not in {{ codes }}` is SQL (tuva's chronic-condition NDC lists)", () => {
+    expect(render("{% set codes = ('a', 'b') %}code not in {{ codes }}")).toBe("code not in ('a', 'b')");
+    expect(render("{{ ('a',) }}|{{ ['a'] }}|{{ list(('a', 'b')) }}")).toBe("('a',)|['a']|['a', 'b']");
   });
 });

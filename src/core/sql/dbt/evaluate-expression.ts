@@ -11,6 +11,7 @@ import {
   MAX_VALUE_LENGTH,
   Namespace,
   Opaque,
+  TUPLES,
   toItems,
   toText,
   Undefined,
@@ -68,8 +69,11 @@ export function evaluate(expr: Expr, env: EvalEnv): Value {
       const value = env.scope.get(expr.name);
       return value === undefined ? new Undefined(expr.name) : value;
     }
-    case "list":
-      return expr.items.map((item) => evaluate(item, env));
+    case "list": {
+      const items = expr.items.map((item) => evaluate(item, env));
+      if (expr.tuple) TUPLES.add(items);
+      return items;
+    }
     case "dict":
       return new Dict(expr.entries.map(([k, v]) => [toText(evaluate(k, env)), evaluate(v, env)] as const));
     case "attr":

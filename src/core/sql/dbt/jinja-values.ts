@@ -91,6 +91,12 @@ export function toText(value: Value): string {
   return repr(value);
 }
 
+/**
+ * Python tuples (`('a', 'b')`): lists that print with parentheses, so `not in {{ codes }}` renders SQL.
+ * Operations that build a new list (`list(t)`, `t + [x]`) give lists, as in Python.
+ */
+export const TUPLES: WeakSet<readonly Value[]> = new WeakSet();
+
 /** Python `repr`, used for lists and dicts printed into SQL. */
 export function repr(value: Value): string {
   if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
@@ -101,6 +107,8 @@ export function repr(value: Value): string {
   if (value instanceof Opaque) return value.text;
   if (value instanceof Callable) return `<macro ${value.name}>`;
   if (value instanceof Namespace) return `<module ${value.name}>`;
+  if (Array.isArray(value) && TUPLES.has(value))
+    return `(${value.map(repr).join(", ")}${value.length === 1 ? "," : ""})`;
   if (Array.isArray(value)) return `[${value.map(repr).join(", ")}]`;
   return `{${[...value.map].map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(", ")}}`;
 }

@@ -7,7 +7,7 @@ export type CallParts = { readonly args: Expr[]; readonly kwargs: Array<readonly
 export type Expr =
   | { readonly t: "lit"; readonly value: Value; readonly line: number }
   | { readonly t: "name"; readonly name: string; readonly line: number }
-  | { readonly t: "list"; readonly items: Expr[]; readonly line: number }
+  | { readonly t: "list"; readonly items: Expr[]; readonly line: number; readonly tuple?: true }
   | { readonly t: "dict"; readonly entries: Array<readonly [Expr, Expr]>; readonly line: number }
   | { readonly t: "attr"; readonly obj: Expr; readonly name: string; readonly line: number }
   | { readonly t: "index"; readonly obj: Expr; readonly index: Expr; readonly line: number }
@@ -114,7 +114,7 @@ export class ExpressionParser {
       if (this.atEnd() || this.isOp(")") || this.isOp("=")) break;
       items.push(this.parseExpr());
     }
-    return { t: "list", items, line };
+    return { t: "list", items, line, tuple: true };
   }
 
   /** One expression including `x if c else y`. */
@@ -317,7 +317,7 @@ export class ExpressionParser {
     if (token.value === "(") {
       if (this.isOp(")")) {
         this.next();
-        return { t: "list", items: [], line };
+        return { t: "list", items: [], line, tuple: true };
       }
       const inner = this.parseTuple();
       this.expectOp(")");
