@@ -24,7 +24,7 @@ import { post, type Reply, SECRET, signedHeaders } from "../server/signals/intak
 // GitHub write, and Probot's throttling spaces writes 1 s apart per rate limiter. With REDIS_URL the
 // three instances share one limiter: 300 observations would take over 300 s of writes alone. So the
 // instances pace themselves here (3 writes/s; sharing through Redis is tested in
-// multi-instance.test.ts) and each finding gets 3 observations by default (about 40 s on 2 cores);
+// multi-instance.test.ts) and each finding gets 2 observations by default (about 40 s on 2 busy cores);
 // BACKFLOW_TEST_BURST_PER_FINDING=10 runs the issue's full 300 (about two minutes).
 const FINDINGS = 30;
 const OBSERVATIONS_PER_FINDING = perFinding(process.env.BACKFLOW_TEST_BURST_PER_FINDING);
@@ -39,7 +39,7 @@ let dir: string;
 const instances: BackflowInstance[] = [];
 
 function perFinding(raw: string | undefined): number {
-  if (raw === undefined || raw === "") return 3;
+  if (raw === undefined || raw === "") return 2;
   const n = Number(raw);
   if (!(Number.isInteger(n) && n >= 1 && n <= 100))
     throw new Error(`BACKFLOW_TEST_BURST_PER_FINDING must be a whole number from 1 to 100, not "${raw}"`);
