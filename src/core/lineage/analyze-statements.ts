@@ -198,7 +198,10 @@ export function analyzeStatements(input: StatementsInput): {
     diagnostics: [],
     fileLine: lineOfOffset(input.sql),
   };
-  for (const statement of splitStatements(input.sql, { hashComments: hashStartsComment(input.dialect) })) {
+  for (const statement of splitStatements(input.sql, {
+    hashComments: hashStartsComment(input.dialect),
+    tripleQuotes: input.dialect === "bigquery",
+  })) {
     if (!statement.skip) analyzeOne(state, statement);
   }
   return { tables: state.tables, diagnostics: state.diagnostics };

@@ -198,7 +198,8 @@ export function rewriteForParser(
   text: string,
   options: { hashComments?: boolean; bigQuery?: boolean } = {},
 ): RewrittenSql {
-  const tokens = tokenizeSql(text, options);
+  // Triple-quoted strings are BigQuery's (and the default); with bigQuery false, four quotes are a string holding one quote.
+  const tokens = tokenizeSql(text, { ...options, tripleQuotes: options.bigQuery !== false });
   const chars = [...text];
   if (chars.length !== text.length) return { text, starModifiers: [], tableOperators: [] }; // astral characters
   const starModifiers: StarModifier[] = [];

@@ -63,7 +63,10 @@ function carriesNoLineage(tokens: readonly SqlToken[]): boolean {
 }
 
 /** Splits a SQL file on `;` outside strings and comments, keeping each statement's offsets. */
-export function splitStatements(text: string, options: { hashComments?: boolean } = {}): SqlStatement[] {
+export function splitStatements(
+  text: string,
+  options: { hashComments?: boolean; tripleQuotes?: boolean } = {},
+): SqlStatement[] {
   const statements: SqlStatement[] = [];
   let current: SqlToken[] = [];
   const flush = () => {

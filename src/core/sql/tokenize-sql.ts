@@ -6,15 +6,22 @@ export type SqlToken = {
   readonly end: number;
 };
 
-type Options = { readonly hashComments?: boolean };
+type Options = {
+  readonly hashComments?: boolean;
+  /**
+   * Whether `'''…'''` / `"""…"""` are triple-quoted strings (BigQuery). Default true; false for dialects where
+   * `''''` is a string holding one quote (Snowflake, Postgres), which a triple-quote read swallowed to the next `'''`.
+   */
+  readonly tripleQuotes?: boolean;
+};
 
 function skipTo(text: string, from: number, terminator: string): number {
   const at = text.indexOf(terminator, from);
   return at === -1 ? text.length : at + terminator.length;
 }
 
-function endOfQuoted(text: string, start: number, quote: string): number {
-  if (text.startsWith(quote.repeat(3), start) && quote !== "`")
+function endOfQuoted(text: string, start: number, quote: string, triple: boolean): number {
+  if (triple && text.startsWith(quote.repeat(3), start) && quote !== "`")
     return skipTo(text, start + 3, quote.repeat(3));
   let i = start + 1;
   while (i < text.length) {
@@ -44,8 +51,9 @@ export function tokenizeSql(text: string, options: Options = {}): SqlToken[] {
     else if ((ch === "-" && next === "-") || (ch === "#" && options.hashComments)) i = skipTo(text, i, "\n");
     else if (ch === "/" && next === "*") i = skipTo(text, i + 2, "*/");
     else if (ch === "'" || ch === '"' || ch === "`") {
-      const end = endOfQuoted(text, i, ch);
-      const kind = ch === "'" || text.startsWith(ch.repeat(3), i) ? "string" : "quoted";
+      const triple = options.tripleQuotes !== false;
+      const end = endOfQuoted(text, i, ch, triple);
+      const kind = ch === "'" || (triple && text.startsWith(ch.repeat(3), i)) ? "string" : "quoted";
       tokens.push({ kind, text: text.slice(i, end), start: i, end });
       i = end;
     } else if (ch === "$" && next === "$") {

@@ -625,3 +625,23 @@ describe("struct fields expanded with s.*", () => {
     ]);
   });
 });
+
+describe("four quotes are a string holding one quote outside BigQuery", () => {
+  it.each(["snowflake", "postgres"] as const)("parses replace(x, '''', '') in %s", (dialect) => {
+    // tuva's benchmarks pivots: `''''` was read as the start of a BigQuery triple-quoted string, which swallowed
+    // the SQL up to the next three quotes, and the statement failed to parse.
+    const graph = lineageOfSql(
+      { "m.sql": "select replace(lower(name), '''', '') as cleaned, id from raw.t where kind = 'x'" },
+      dialect,
+    );
+    expect(columnSummary(tableOf(graph, "m"))).toEqual([
+      "cleaned: expression <- raw.t.name",
+      "id: passthrough <- raw.t.id",
+    ]);
+  });
+
+  it("still reads a triple-quoted string in BigQuery", () => {
+    const graph = lineageOfSql({ "m.sql": "select '''it's''' as s, id from raw.t" }, "bigquery");
+    expect(columnSummary(tableOf(graph, "m"))).toEqual(["s: constant <- ", "id: passthrough <- raw.t.id"]);
+  });
+});
