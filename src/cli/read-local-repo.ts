@@ -1,14 +1,37 @@
 import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
+import { firstCsvRecord } from "../core/sql/dbt/seed-columns.js";
 
 /** Folders that hold installed packages, build output or Git internals, never the user's models. */
 const SKIP_DIRS = new Set(["node_modules", ".git", "target", "dbt_packages", "dbt_modules"]);
 /** The largest file Backflow reads, as the app's tree reader caps blobs. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
-/** The files Backflow reads from a pipeline repository: SQL, YAML and CODEOWNERS. */
+/** The files Backflow reads from a pipeline repository: SQL, YAML, CODEOWNERS and CSVs (dbt seeds' headers). */
 export function isPipelineFile(name: string): boolean {
-  return /\.(sql|ya?ml)$/i.test(name) || name === "CODEOWNERS";
+  return /\.(sql|ya?ml|csv)$/i.test(name) || name === "CODEOWNERS";
+}
+
+/** The most of a CSV read for its header: a seed can be megabytes, and only its first record names columns. */
+export const CSV_HEADER_BYTES = 64 * 1024;
+
+/**
+ * The first record of a CSV file (its header), from at most `CSV_HEADER_BYTES`, or a reason it was not read
+ * (a header longer than that: the seed is left out, its columns unknown, rather than given a cut last name).
+ */
+export function readCsvHead(path: string): { text: string } | { skipped: string } {
+  const fd = openSync(path, "r");
+  try {
+    const chunk = Buffer.allocUnsafe(CSV_HEADER_BYTES);
+    const n = readSync(fd, chunk, 0, chunk.length, 0);
+    const text = chunk.subarray(0, n).toString("utf8");
+    const head = firstCsvRecord(text);
+    if (head.length === text.length && n === CSV_HEADER_BYTES)
+      return { skipped: `its header is longer than ${CSV_HEADER_BYTES / 1024} KiB` };
+    return { text: head };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Receives one line per file a reader left out, and why (the CLI prints them as warnings). */
@@ -74,9 +97,16 @@ export function readInside(input: {
   full: string;
   path: string;
   warn: SkipWarning;
+  /** Read only a CSV's header (`readCsvHead`), whatever its size. */
+  csvHead?: boolean;
 }): string | undefined {
   const target = resolveInside(input.realRoot, input.full);
-  const read = "skipped" in target ? target : readCapped(target.real);
+  const read =
+    "skipped" in target
+      ? target
+      : input.csvHead && /\.csv$/i.test(input.path)
+        ? readCsvHead(target.real)
+        : readCapped(target.real);
   if ("text" in read) return read.text;
   input.warn(`skipped ${input.path}: ${read.skipped}`);
   return undefined;
@@ -86,7 +116,8 @@ export function readInside(input: {
  * Reads a local checkout the way the app reads a Git tree: the files Backflow looks at (`accept`,
  * default SQL, YAML and CODEOWNERS) keyed by POSIX path relative to `root`, skipping installed
  * packages. Files over 2 MiB, links that leave the repository and anything but regular files are
- * left out, each with a `warn` line.
+ * left out, each with a `warn` line. With the default `accept`, a CSV is read up to the end of its header
+ * only (dbt seeds' columns), so megabyte seeds cost nothing.
  */
 export function readLocalRepo(
   root: string,
@@ -106,7 +137,7 @@ export function readLocalRepo(
       }
       if (!accept(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
       // A linked directory named like a model is not walked: it would read the same files twice.
-      const text = readInside({ realRoot, full, path, warn });
+      const text = readInside({ realRoot, full, path, warn, csvHead: options.accept === undefined });
       if (text !== undefined) files.set(path, text);
     }
   };

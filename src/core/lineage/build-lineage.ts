@@ -8,6 +8,7 @@ import {
   modelNameOf,
 } from "../sql/dbt/find-dbt-projects.js";
 import { MacroLibrary, macroLibraryOf } from "../sql/dbt/macro-library.js";
+import { isSeedFile, seedNameOf, seedPathsOf } from "../sql/dbt/seed-columns.js";
 import { sha1Hex } from "../sql/sha1-hex.js";
 import { analyzeFile, type FileRole, hasJinja } from "./analyze-file.js";
 import { type CatalogRead, declaredColumns, readDbtCatalog } from "./declared-columns.js";
@@ -140,10 +141,12 @@ export function buildLineage(
   const projects = findDbtProjects(files, reads);
   const libraries = new Map(projects.map((p) => [p, projectMacros(p, files, options.shas)] as const));
   const catalog = catalogOf(files, config, options);
+  const seedDiagnostics: Diagnostic[] = [];
   const known = declaredColumns({
     files,
     projects,
     reads,
+    diagnostics: seedDiagnostics,
     ...(options.knownColumns ? { contracts: options.knownColumns } : {}),
     ...(catalog ? { catalog } : {}),
   });
@@ -184,7 +187,10 @@ export function buildLineage(
     ? [{ file: catalog.file, line: 1, severity: "warning", message: catalog.problem }]
     : [];
   return {
-    graph: { ...linked, diagnostics: [...dbtDiagnostics, ...catalogDiagnostics, ...linked.diagnostics] },
+    graph: {
+      ...linked,
+      diagnostics: [...dbtDiagnostics, ...catalogDiagnostics, ...seedDiagnostics, ...linked.diagnostics],
+    },
     analyses,
     dbtReads,
   };
@@ -219,10 +225,10 @@ function lazyGraph(
       });
     }
     for (const project of projects) {
-      const seedDir = project.root === "" ? "seeds/" : `${project.root}/seeds/`;
+      const seedDirs = seedPathsOf(project);
       for (const path of files.keys()) {
-        if (!path.startsWith(seedDir) || !/\.csv$/i.test(path)) continue;
-        const name = (path.split("/").at(-1) ?? path).replace(/\.csv$/i, "").toLowerCase();
+        if (!isSeedFile(path, seedDirs)) continue;
+        const name = seedNameOf(path);
         nodes.push({
           resourceType: "seed",
           name,

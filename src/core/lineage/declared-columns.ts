@@ -1,7 +1,7 @@
 /**
  * Columns of tables as declared outside the SQL, used where the SQL cannot tell (`SELECT *` over a table
  * no model produces, or a model analysed table-level only). In order of trust: contracts, dbt YAML
- * (sources, and the `columns:` of models), then a dbt `catalog.json`.
+ * (sources, and the `columns:` of models), then a dbt `catalog.json`, then the header line of dbt seeds' CSVs.
  */
 import { parse } from "yaml";
 import type { RepoFiles } from "../repo-files.js";
@@ -12,7 +12,9 @@ import {
   type FindDbtProjectsOptions,
   isRecord,
 } from "../sql/dbt/find-dbt-projects.js";
+import { isSeedFile, readCsvHeader, seedNameOf, seedPathsOf } from "../sql/dbt/seed-columns.js";
 import type { KnownTable } from "./link-analyses.js";
+import type { Diagnostic } from "./schema.js";
 
 const MAX_YAML_CHARS = 2_000_000;
 
@@ -115,6 +117,34 @@ export function readDbtCatalog(text: string, file: string): CatalogRead {
   return { tables };
 }
 
+/**
+ * The seeds of a project with the columns of their CSV header (the seed's name is the file's stem). A header
+ * that cannot be read gives no table and a warning, so the seed's columns stay unknown rather than wrong.
+ */
+export function seedColumns(
+  project: DbtProject,
+  files: RepoFiles,
+  diagnostics: Diagnostic[] = [],
+): KnownTable[] {
+  const dirs = seedPathsOf(project);
+  const out: KnownTable[] = [];
+  for (const [path, content] of files) {
+    if (!isSeedFile(path, dirs)) continue;
+    const header = readCsvHeader(content);
+    if (header.problem) {
+      diagnostics.push({
+        file: path,
+        line: 1,
+        severity: "warning",
+        message: `seed ${seedNameOf(path)}: ${header.problem}, so its columns are unknown; give it a header line of column names`,
+      });
+      continue;
+    }
+    out.push({ id: seedNameOf(path), columns: header.columns, file: path, line: 1 });
+  }
+  return out;
+}
+
 /** Every declared table, the most trusted declaration of an id first (the linker keeps the first). */
 export function declaredColumns(args: {
   readonly files: RepoFiles;
@@ -123,6 +153,8 @@ export function declaredColumns(args: {
   readonly catalog?: CatalogRead;
   /** The dbt YAML cache (`cache`, `used`, `shas`), so unchanged model YAML is not parsed again. */
   readonly reads?: FindDbtProjectsOptions;
+  /** Receives a warning per seed CSV whose header cannot be read. */
+  readonly diagnostics?: Diagnostic[];
 }): KnownTable[] {
   const fromContracts = [...(args.contracts ?? new Map<string, readonly string[]>()).entries()].map(
     ([id, columns]) => ({ id, columns }),
@@ -136,5 +168,7 @@ export function declaredColumns(args: {
     })),
   );
   const fromModels = args.projects.flatMap((p) => modelYamlColumns(p, args.files, args.reads ?? {}));
-  return [...fromContracts, ...fromSources, ...fromModels, ...(args.catalog?.tables ?? [])];
+  // Seeds last: YAML, a contract or the catalog (which knows the loaded table) say more than a CSV header.
+  const fromSeeds = args.projects.flatMap((p) => seedColumns(p, args.files, args.diagnostics));
+  return [...fromContracts, ...fromSources, ...fromModels, ...(args.catalog?.tables ?? []), ...fromSeeds];
 }

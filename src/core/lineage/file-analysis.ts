@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DiagnosticSchema, RowSourceSchema, TransformSchema } from "./schema.js";
 
 /** Bump when the analysis of a file would change, so cached analyses from older versions are ignored. */
-export const ANALYSIS_VERSION = 11;
+export const ANALYSIS_VERSION = 12;
 
 /**
  * A column reference as one file sees it. When an unqualified column could come from several tables,

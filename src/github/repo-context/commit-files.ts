@@ -5,6 +5,7 @@ import { isRelevantPath } from "../../core/impact/relevant-path.js";
 import { ANALYSIS_VERSION, type FileAnalysis } from "../../core/lineage/file-analysis.js";
 import type { RepoSnapshot } from "../../core/repo-files.js";
 import type { DbtYamlRead } from "../../core/sql/dbt/find-dbt-projects.js";
+import { firstCsvRecord, isSeedFile, seedPathsInProjectFile } from "../../core/sql/dbt/seed-columns.js";
 import type { Store } from "../../store/store.js";
 import type { RepoReader, TreeEntry } from "../repo-reader.js";
 import type { ApiCounter } from "./api-counter.js";
@@ -28,14 +29,24 @@ export type CommitFiles = RepoSnapshot & {
 };
 
 // v2: the listing keeps JSON files too (a `lineage.catalog`), and the root tree's SHA.
-const treeKey = (commit: string) => `tree:v2:${commit}`;
+// v3: and CSV files of at most MAX_SEED_BYTES (dbt seeds, whose header gives their columns).
+const treeKey = (commit: string) => `tree:v3:${commit}`;
 const blobKey = (sha: string) => `blob:${sha}`;
 export const analysesKey = (sha: string) => `analyses:${ANALYSIS_VERSION}:${sha}`;
 // The dbt YAML reads of a commit: every later run on it reuses them instead of re-parsing.
 export const dbtReadsKey = (commit: string) => `dbt-reads:${ANALYSIS_VERSION}:${commit}`;
 
-/** Paths worth listing: what analysis reads, and JSON files (a dbt catalog is named by the config). */
-const listed = (path: string) => isRelevantPath(path) || /\.json$/i.test(path);
+/**
+ * The largest seed CSV read for its header: a seed can be megabytes, and a blob is read whole, so larger
+ * seeds (and CSVs whose size the listing does not give) are not read and their columns stay unknown.
+ */
+export const MAX_SEED_BYTES = 1024 * 1024;
+
+/** Paths worth listing: what analysis reads, JSON files (a dbt catalog is named by the config), small CSVs. */
+const listed = (e: TreeEntry) =>
+  isRelevantPath(e.path) ||
+  /\.json$/i.test(e.path) ||
+  (/\.csv$/i.test(e.path) && e.size !== undefined && e.size <= MAX_SEED_BYTES);
 
 type CachedTree = { sha: string | null; entries: Array<{ path: string; sha: string }> };
 
@@ -81,7 +92,7 @@ async function commitTree(
     : { sha: null, entries: await reader.listTree(commit) };
   const value: CachedTree = {
     sha: tree.sha,
-    entries: tree.entries.filter((e) => listed(e.path)).map((e) => ({ path: e.path, sha: e.sha })),
+    entries: tree.entries.filter(listed).map((e) => ({ path: e.path, sha: e.sha })),
   };
   await store.parseCache.putMany([{ key: treeKey(commit), value }]);
   return value;
@@ -121,6 +132,18 @@ async function readTexts(
   if (mine.length > 0)
     await store.parseCache.putMany(mine.map((sha) => ({ key: blobKey(sha), value: texts.get(sha) ?? "" })));
   return texts;
+}
+
+/** The listed CSVs inside the seed paths of the commit's dbt projects (their dbt_project.yml files). */
+function seedEntries(
+  all: readonly TreeEntry[],
+  relevant: readonly TreeEntry[],
+  texts: ReadonlyMap<string, string>,
+): TreeEntry[] {
+  const dirs = relevant
+    .filter((e) => /(^|\/)dbt_project\.yml$/.test(e.path))
+    .flatMap((e) => seedPathsInProjectFile(e.path.split("/").slice(0, -1).join("/"), texts.get(e.sha) ?? ""));
+  return dirs.length === 0 ? [] : all.filter((e) => isSeedFile(e.path, dirs));
 }
 
 /** The `lineage.catalog` path of a valid config; an invalid one is reported by whoever parses it next. */
@@ -175,6 +198,20 @@ async function loadCommitFilesNow(input: LoadCommitFilesInput): Promise<CommitFi
     for (const [sha, text] of await readTexts(reader, store, [catalogEntry.sha], api, signal, inFlight))
       texts.set(sha, text);
     entries.push(catalogEntry);
+  }
+  const seeds = seedEntries(tree.entries, relevant, texts);
+  if (seeds.length > 0) {
+    const seedTexts = await readTexts(
+      reader,
+      store,
+      [...new Set(seeds.map((e) => e.sha))],
+      api,
+      signal,
+      inFlight,
+    );
+    // Only the header is kept: it is all lineage reads of a seed.
+    for (const [sha, text] of seedTexts) texts.set(sha, firstCsvRecord(text));
+    entries.push(...seeds);
   }
   const shas = new Map(entries.map((e) => [e.path, e.sha]));
   const sqlShas = [...new Set(relevant.filter((e) => /\.sql$/i.test(e.path)).map((e) => e.sha))];

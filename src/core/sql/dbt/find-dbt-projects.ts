@@ -23,6 +23,8 @@ export type DbtProject = {
   modelPaths: string[];
   /** Relative to the repository root (`macro-paths`, default ["macros"]): pass their .sql texts as `macroSources`. */
   macroPaths?: string[];
+  /** Relative to the repository root (`seed-paths`, older `data-paths`, default ["seeds"]): the seed CSVs. */
+  seedPaths?: string[];
   vars: Record<string, unknown>;
   sources: DbtSourceTable[];
   diagnostics: DbtDiagnostic[];
@@ -133,11 +135,16 @@ function readProject(root: string, file: string, content: string): DbtProject {
       ? rawMacroPaths
       : ["macros"]
   ).map((dir) => joinPath(root, dir));
+  const rawSeedPaths = record["seed-paths"] ?? record["data-paths"];
+  const seedPaths = (
+    Array.isArray(rawSeedPaths) && rawSeedPaths.every((p) => typeof p === "string") ? rawSeedPaths : ["seeds"]
+  ).map((dir) => joinPath(root, dir));
   return {
     root,
     name: projectName,
     modelPaths,
     macroPaths,
+    seedPaths,
     vars: flattenVars(record.vars, projectName),
     sources: [],
     diagnostics,
