@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import nock from "nock";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DASHBOARD_MARKER } from "../../src/core/render/render-dashboard.js";
 import { IMPACT_CHECK_NAME } from "../../src/github/services/plan-impact-check.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -309,8 +310,13 @@ describe("three instances on one PostgreSQL database", () => {
       // A job whose outcome could not be written during the outage runs again once its lease runs out.
       LEASE_MS * 6,
     );
-    // Every observation was of one finding: one drift issue, whichever instance triaged it.
-    expect(drift.issues.size).toBe(1);
+    // Every observation was of one finding: one drift issue, whichever instance triaged it. The only
+    // other issue may be the feedback dashboard, refreshed at the turn of each minute (a slow run
+    // crosses one), found by its own marker.
+    const issues = [...drift.issues.values()];
+    const dashboards = issues.filter((issue) => issue.body.includes(DASHBOARD_MARKER));
+    expect(dashboards.length).toBeLessThanOrEqual(1);
+    expect(issues.filter((issue) => !issue.body.includes(DASHBOARD_MARKER))).toHaveLength(1);
   }, 90_000);
 
   it("finishes on the other two the jobs a SIGKILLed instance held, each check run created once", async () => {
