@@ -112,6 +112,28 @@ function visitColumnRef(node: AstNode, scope: Scope, ctx: QueryContext, facts: E
   if (origin) facts.origins.push(origin);
 }
 
+/**
+ * The arguments of an unknown macro's stand-in: the renderer wrote its string arguments as identifiers only
+ * because they look like columns, so every source read there is marked as a guess the linker may drop.
+ */
+function visitGuessedArguments(
+  value: AstNode,
+  scope: Scope,
+  ctx: QueryContext,
+  facts: ExpressionFacts,
+  sub: SubqueryAnalyzer,
+): void {
+  const from = facts.origins.length;
+  for (const [key, child] of Object.entries(value)) {
+    if (!SKIP_KEYS.has(key) && typeof child === "object" && child !== null)
+      visit(child, scope, ctx, facts, sub);
+  }
+  for (let i = from; i < facts.origins.length; i++) {
+    const origin = facts.origins[i] as Origin;
+    facts.origins[i] = { ...origin, sources: origin.sources.map((s) => ({ ...s, guessed: true })) };
+  }
+}
+
 function visit(
   value: unknown,
   scope: Scope,
@@ -142,7 +164,12 @@ function visit(
     return;
   }
   if (value.type === "aggr_func" || value.type === "function" || value.type === "window_func") {
-    if (isMacroName(functionNameOf(value))) facts.macro = true;
+    if (isMacroName(functionNameOf(value))) {
+      facts.macro = true;
+      if (isNode(value.over)) facts.window = true;
+      visitGuessedArguments(value, scope, ctx, facts, sub);
+      return;
+    }
   }
   // Any node with an OVER clause is a window function (BigQuery's grammar has node types like `any_value`).
   if (isNode(value.over)) facts.window = true;

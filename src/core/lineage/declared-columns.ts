@@ -110,7 +110,7 @@ export function readDbtCatalog(text: string, file: string): CatalogRead {
         .map((c) => String(c.name));
       if (columns.length === 0) continue;
       for (const id of catalogIds(uniqueId, isRecord(node.metadata) ? node.metadata : {})) {
-        tables.push({ id, columns, file });
+        tables.push({ id, columns, file, complete: true });
       }
     }
   }
@@ -140,7 +140,7 @@ export function seedColumns(
       });
       continue;
     }
-    out.push({ id: seedNameOf(path), columns: header.columns, file: path, line: 1 });
+    out.push({ id: seedNameOf(path), columns: header.columns, file: path, line: 1, complete: true });
   }
   return out;
 }
@@ -157,7 +157,7 @@ export function declaredColumns(args: {
   readonly diagnostics?: Diagnostic[];
 }): KnownTable[] {
   const fromContracts = [...(args.contracts ?? new Map<string, readonly string[]>()).entries()].map(
-    ([id, columns]) => ({ id, columns }),
+    ([id, columns]) => ({ id, columns, complete: true }),
   );
   const fromSources = args.projects.flatMap((p) =>
     p.sources.map((s) => ({

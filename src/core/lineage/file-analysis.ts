@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DiagnosticSchema, RowSourceSchema, TransformSchema } from "./schema.js";
 
 /** Bump when the analysis of a file would change, so cached analyses from older versions are ignored. */
-export const ANALYSIS_VERSION = 12;
+export const ANALYSIS_VERSION = 13;
 
 /**
  * A column reference as one file sees it. When an unqualified column could come from several tables,
@@ -14,6 +14,12 @@ export const SourceRefSchema = z.strictObject({
   candidates: z.array(z.string()).optional(),
   /** A branch of a union by name: a source only if the table has the column (decided when linking). */
   ifPresent: z.literal(true).optional(),
+  /**
+   * Read from an argument of an unknown macro's stand-in (`__backflow_macro_pivot__(color, red)`), whose
+   * string arguments are only guessed to be columns: dropped when linking if the table's complete column
+   * list lacks it.
+   */
+  guessed: z.literal(true).optional(),
 });
 export type SourceRef = z.infer<typeof SourceRefSchema>;
 

@@ -8,6 +8,11 @@ export type KnownTable = {
   readonly columns: readonly string[];
   readonly file?: string;
   readonly line?: number;
+  /**
+   * The list is every column the table has (a contract, a catalog, a seed's CSV header), not some of them
+   * (dbt YAML may document a few): a guessed column it lacks is not the table's.
+   */
+  readonly complete?: boolean;
 };
 
 /** A table and the (first) file producing it; kept apart so the analysis object is not copied. */
@@ -66,11 +71,18 @@ type Linker = {
   readonly visiting: Set<string>;
 };
 
-/** Column names in order (duplicates kept, as `*` expands them) and as a set for membership tests. */
-type Names = { readonly list: readonly string[]; readonly set: ReadonlySet<string> };
+/**
+ * Column names in order (duplicates kept, as `*` expands them) and as a set for membership tests;
+ * `complete` when no other column can exist (SQL analysis, or a complete declaration).
+ */
+type Names = {
+  readonly list: readonly string[];
+  readonly set: ReadonlySet<string>;
+  readonly complete: boolean;
+};
 
-function namesFrom(list: string[]): Names {
-  return { list, set: new Set(list) };
+function namesFrom(list: string[], complete: boolean): Names {
+  return { list, set: new Set(list), complete };
 }
 
 /** Output column names of a table, or undefined when nothing in the repository says what they are. */
@@ -83,16 +95,26 @@ function namesOf(linker: Linker, id: string): Names | undefined {
     const columns = expandStars(linker, produced);
     // A model whose SQL leaves columns unknown is described by its declared columns, when it has some.
     const unknown = columns.some((c) => c.name === "*");
-    const names = namesFrom(
+    const names =
       unknown && known?.columns.length
-        ? known.columns.map((c) => c.toLowerCase())
-        : columns.map((c) => c.name),
-    );
+        ? namesFrom(
+            known.columns.map((c) => c.toLowerCase()),
+            known.complete === true,
+          )
+        : namesFrom(
+            columns.map((c) => c.name),
+            !unknown,
+          );
     // Only a finished expansion is final; one cut short by a cycle is not remembered.
     if (linker.expanded.get(id) === columns) linker.names.set(id, names);
     return names;
   }
-  const names = known?.columns.length ? namesFrom(known.columns.map((c) => c.toLowerCase())) : null;
+  const names = known?.columns.length
+    ? namesFrom(
+        known.columns.map((c) => c.toLowerCase()),
+        known.complete === true,
+      )
+    : null;
   linker.names.set(id, names);
   return names ?? undefined;
 }
@@ -248,7 +270,18 @@ function linkRef(
 ): { table: string; column: string } | undefined {
   if (ref.ifPresent) return branchRef(linker, ref, file, line);
   const table = resolveCandidates(linker, ref);
-  if (table && !table.startsWith(STRUCT_FIELDS_PREFIX)) return { table, column: ref.column };
+  if (table && !table.startsWith(STRUCT_FIELDS_PREFIX)) {
+    if (ref.guessed && isMissing(linker, table, ref.column)) {
+      linker.diagnostics.push({
+        file,
+        line,
+        severity: "warning",
+        message: `${ref.column}, an argument of an unknown macro read as a column, is not a column of ${table}: its source is unknown; make the macro known (dbt deps, or the package's macros in the repository) to trace it`,
+      });
+      return undefined;
+    }
+    return { table, column: ref.column };
+  }
   const tables = (ref.candidates ?? []).filter((id) => !id.startsWith(STRUCT_FIELDS_PREFIX));
   linker.diagnostics.push({
     file,
@@ -283,10 +316,16 @@ function branchRef(
   return undefined;
 }
 
+/** Whether the table's columns are all known and `column` is not one of them. */
+function isMissing(linker: Linker, table: string, column: string): boolean {
+  const names = namesOf(linker, table);
+  return names?.complete === true && !names.set.has("*") && !names.set.has(column);
+}
+
 /** Whether an analysed column already is its linked form: no `*` to expand, no ambiguous source. */
 function isLinked(c: AnalyzedColumn): boolean {
   if (c.star) return false;
-  for (const s of c.sources) if (s.candidates !== undefined || s.ifPresent) return false;
+  for (const s of c.sources) if (s.candidates !== undefined || s.ifPresent || s.guessed) return false;
   return true;
 }
 
