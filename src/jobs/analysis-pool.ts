@@ -46,8 +46,6 @@ export type AnalysisPool = {
   readonly size: number;
   /** Builds a repository context (lineage, contracts, CODEOWNERS of one snapshot) on a worker thread. */
   repoContext(input: RepoContextInput, signal?: AbortSignal): Promise<RepoContext>;
-  /** The same as `repoContext` (triage's context is the repository context). */
-  triageContext(input: RepoContextInput, signal?: AbortSignal): Promise<RepoContext>;
   /** Starts every worker and waits until each has loaded the analysis code (server start-up). */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -189,8 +187,6 @@ export function createAnalysisPool(options: { size?: number } = {}): AnalysisPoo
     analyzeImpact: async (input, signal) =>
       (await run({ kind: "analyze-impact", input }, signal)) as PooledImpact,
     repoContext: async (input, signal) => (await run({ kind: "repo-context", input }, signal)) as RepoContext,
-    triageContext: async (input, signal) =>
-      (await run({ kind: "repo-context", input }, signal)) as RepoContext,
     async warm() {
       await Promise.all(Array.from({ length: size }, () => run({ kind: "ping" }, undefined)));
     },

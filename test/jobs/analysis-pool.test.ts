@@ -61,7 +61,7 @@ describe("analysis pool", () => {
     pool = createAnalysisPool({ size: 1 });
     const files = new Map([...head, ["CODEOWNERS", "models/ @acme/data\n"]]);
     const input = { snapshot: { files }, config };
-    const [threaded, inline] = [await pool.triageContext(input), triageContextOf(input)];
+    const [threaded, inline] = [await pool.repoContext(input), triageContextOf(input)];
     expect(threaded.graph).toEqual(inline.graph);
     expect(threaded.dbtProjects).toEqual(["shop"]);
     expect(threaded.codeowners?.[0]?.matcher).toBeInstanceOf(RegExp);
